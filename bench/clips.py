@@ -1,0 +1,67 @@
+"""The labelled clips in ../shared/data (real, hand-counted) and ../shared/data/synthetic
+(rendered, exact truth), as one list the benchmarks and quality tests share."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# real-clip families -> our exercise ids (families we do not coach are left out)
+FAMILY_TO_EXERCISE = {
+    "squat": "squat",
+    "heel_raise": "heel_raise",
+    "pelvic_lift": "pelvic_lift",
+    "pelvic_lift_variant": "pelvic_lift",
+    "weight_shift": "weight_shift",
+    "calf_stretch": "calf_stretch",
+}
+
+
+def data_dir() -> Path | None:
+    env = os.environ.get("FORMCHECK_DATA")
+    p = Path(env) if env else ROOT.parent / "shared" / "data"
+    return p if (p / "labels.json").is_file() else None
+
+
+@dataclass(frozen=True)
+class Clip:
+    name: str
+    path: Path
+    exercise: str | None  # None: a family we do not coach (still replayed for idle checks)
+    reps: int | None
+    source: str  # "real" or "synthetic"
+    faults: tuple[str, ...]
+    truth: dict
+
+
+def real_clips() -> list[Clip]:
+    d = data_dir()
+    if d is None:
+        return []
+    out = []
+    for lab in json.loads((d / "labels.json").read_text()):
+        ex = FAMILY_TO_EXERCISE.get(lab["family"])
+        out.append(Clip(Path(lab["file"]).stem, d / lab["file"], ex, lab.get("reps"), "real",
+                        tuple(lab.get("form_faults") or ()), lab))
+    return out
+
+
+def synthetic_clips() -> list[Clip]:
+    d = data_dir()
+    if d is None or not (d / "synthetic" / "index.json").is_file():
+        return []
+    idx = json.loads((d / "synthetic" / "index.json").read_text())
+    out = []
+    for c in idx["clips"]:
+        path = d / "synthetic" / c["clip"]
+        ex = None if c["exercise"] == "idle" else c["exercise"]
+        out.append(Clip(path.stem, path, ex, c.get("reps", 0), "synthetic", tuple(c.get("faults") or ()), c))
+    return out
+
+
+def all_clips() -> list[Clip]:
+    return real_clips() + synthetic_clips()

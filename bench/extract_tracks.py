@@ -1,0 +1,59 @@
+"""Run the pose model once over every labelled clip and cache the landmark tracks, so the
+accuracy benchmark and rule tuning can re-run the rules in seconds.
+
+    python bench/extract_tracks.py [--model lite] [--out ~/.cache/formcheck/tracks]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from clips import all_clips  # noqa: E402
+
+from formcheck.estimator import PoseEstimator  # noqa: E402
+from formcheck.track import TrackRecorder, save_track  # noqa: E402
+from formcheck.video import VideoReader  # noqa: E402
+
+DEFAULT_CACHE = Path.home() / ".cache" / "formcheck" / "tracks"
+
+
+def track_path(cache: Path, model: str, clip_name: str) -> Path:
+    return cache / model / f"{clip_name}.npz"
+
+
+def extract(video: Path, model: str, out: Path) -> tuple[int, float]:
+    t0 = time.perf_counter()
+    with VideoReader(video) as reader, PoseEstimator(model) as est:
+        rec = TrackRecorder(reader.size, {"video": str(video), "model": model})
+        for fr in reader:
+            rec.add(fr.t_ms, est.detect(fr.image, fr.t_ms))
+    save_track(rec.track(), out)
+    return len(rec.track()), time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="lite")
+    ap.add_argument("--out", type=Path, default=DEFAULT_CACHE)
+    ap.add_argument("--force", action="store_true")
+    ap.add_argument("--only", default="", help="substring filter on clip names")
+    args = ap.parse_args()
+    for clip in all_clips():
+        if args.only and args.only not in clip.name:
+            continue
+        out = track_path(args.out, args.model, clip.name)
+        if out.exists() and not args.force:
+            continue
+        out.parent.mkdir(parents=True, exist_ok=True)
+        n, dt = extract(clip.path, args.model, out)
+        print(f"{clip.name}: {n} frames in {dt:.1f} s ({n / dt:.1f} fps)", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""The ``formcheck`` command line. Errors are one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+EXIT_USAGE = 2
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+class CliError(Exception):
+    """Raised by subcommands for a clean one-line failure."""
+
+
+def _progress_factory(enabled: bool) -> Callable[[int | None], object] | None:
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return lambda total: tqdm(total=total, unit="frame", desc="replay", leave=False, dynamic_ncols=True)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from .replay import default_out_dir, replay
+    from .spec import load_exercise
+
+    video = Path(args.video)
+    if not video.exists():
+        raise CliError(f"video not found: {video}")
+    spec, config, target = _load_spec(args)
+    out = Path(args.out) if args.out else default_out_dir(video)
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    outcome = replay(video, spec, out, model=args.model, target=target, lang=args.lang,
+                     write_video=not args.no_video, config=config, progress=_progress_factory(show))
+    rep = outcome.report
+    if outcome.warning:
+        print(f"formcheck: warning: {outcome.warning}", file=sys.stderr)
+    if spec.kind == "reps":
+        print(f"{spec.name.en}: {rep['reps']} / {rep['target']} repetitions, {len(rep['partials'])} partial")
+    else:
+        held = ", ".join(f"{h['side'] or ''} {h['held_s']:.0f}/{h['target_s']:.0f} s".strip() for h in rep["holds"]) or "none"
+        print(f"{spec.name.en}: holds {held}")
+    if rep["fault_counts"]:
+        print("faults: " + ", ".join(f"{k} x{v}" for k, v in rep["fault_counts"].items()))
+    print(f"wrote {outcome.out_dir}")
+    _record_history(args, rep)
+    return 0
+
+
+def _load_spec(args: argparse.Namespace):
+    """The exercise spec with a patient profile applied (if any), its config and target."""
+    from .spec import load_exercise
+
+    spec = load_exercise(args.exercise)
+    target = getattr(args, "target", None)
+    profile = getattr(args, "profile", None)
+    if profile:
+        from .profile import apply_profile, load_profile
+
+        spec, prof_target = apply_profile(spec, load_profile(Path(profile)))
+        target = target if target is not None else prof_target
+    return spec, spec.model_dump(mode="json"), target
+
+
+def _record_history(args: argparse.Namespace, report: dict) -> None:
+    """Store the set in the history database when that module is present."""
+    if getattr(args, "no_history", False):
+        return
+    try:
+        from .history import record_report
+    except ImportError:
+        return
+    record_report(report, data_dir=getattr(args, "data_dir", None))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    p = argparse.ArgumentParser(prog="formcheck", description="Camera-based home-exercise coach.")
+    p.add_argument("--version", action="version", version=f"formcheck {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("replay", help="analyse a recorded video: annotated video, report and landmark track")
+    r.add_argument("video", help="video file (mp4, mov, avi, mkv, webm)")
+    r.add_argument("--exercise", "-e", required=True, help="exercise id, e.g. squat (see 'formcheck exercises list')")
+    r.add_argument("--out", "-o", help="output folder (default: a new folder beside the video)")
+    r.add_argument("--model", default="lite", help="pose model: lite (default), full, or a path to a .task file")
+    r.add_argument("--target", type=int, help="target repetitions (default: the exercise's)")
+    r.add_argument("--lang", choices=("da", "en"), default="da", help="language of the overlay (default da)")
+    r.add_argument("--profile", help="patient profile TOML overriding thresholds and targets")
+    r.add_argument("--no-video", action="store_true", help="skip writing annotated.mp4")
+    r.add_argument("--no-history", action="store_true", help="do not store this set in the history")
+    r.add_argument("--data-dir", help="history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
+    r.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
+    r.add_argument("--no-progress", dest="progress", action="store_false")
+    r.set_defaults(func=cmd_replay)
+
+    for register in _extra_commands():
+        register(sub)
+    return p
+
+
+def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
+    """Subcommands living in their own modules (live, history, tune, exercises...)."""
+    found = []
+    for mod in ("live", "history_cli", "tune", "exercises_cli"):
+        try:
+            module = __import__(f"formcheck.{mod}", fromlist=["register"])
+        except ImportError:
+            continue
+        if hasattr(module, "register"):
+            found.append(module.register)
+    return found
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    from .estimator import ModelError
+    from .replay import ReplayError
+    from .spec import SpecError
+    from .track import TrackError
+    from .video import VideoError
+
+    errs: list[type[BaseException]] = [CliError, ModelError, ReplayError, SpecError, TrackError, VideoError]
+    try:
+        from .history import HistoryError
+
+        errs.append(HistoryError)
+    except ImportError:
+        pass
+    return tuple(errs)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    known = _known_errors()
+    try:
+        return int(args.func(args) or 0)
+    except known as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"formcheck: error: {line}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("formcheck: interrupted; nothing incomplete was left behind", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"formcheck: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # last resort: one line, never a traceback (FORMCHECK_DEBUG shows it)
+        if os.environ.get("FORMCHECK_DEBUG"):
+            raise
+        print(f"formcheck: internal error: {type(exc).__name__}: {exc} (set FORMCHECK_DEBUG=1 for details)",
+              file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Repetition counting as an explicit state machine with hysteresis.
+
+The counter sees one number per frame, the exercise's counted signal oriented so that the
+start position is near 0 and the movement goes away from it (positive, or for two-way
+exercises also negative). An *excursion* is one trip away from rest and back:
+
+    REST --|v| > enter for min_dwell_s--> OUT --|v| <= rest for min_dwell_s--> REST
+
+``enter`` > ``rest`` gives the hysteresis band: jitter inside it never starts or ends anything.
+All durations are seconds of video time, so live and replay, and any frame rate, agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class CounterPhase(str, Enum):
+    REST = "rest"
+    OUT = "out"
+
+
+@dataclass(frozen=True)
+class Excursion:
+    """One completed trip away from the start position and back."""
+
+    sign: int  # +1 or -1: which way the signal went
+    start_s: float  # last moment at rest before leaving
+    end_s: float  # first moment back at rest
+    peak_s: float
+    peak: float  # signed extreme value reached
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    rest: float  # |value| at or below: at the start position
+    enter: float  # |value| above: moving away from it (must exceed rest)
+    min_dwell_s: float = 0.1  # a crossing must last this long to change phase
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.rest < self.enter:
+            raise ValueError(f"need 0 <= rest < enter, got rest={self.rest}, enter={self.enter}")
+        if self.min_dwell_s < 0:
+            raise ValueError("min_dwell_s must be >= 0")
+
+
+class ExcursionCounter:
+    """Turns (value, t_s) samples into completed excursions."""
+
+    def __init__(self, thresholds: Thresholds, *, two_way: bool = False) -> None:
+        self.th = thresholds
+        self.two_way = two_way
+        self.reset()
+
+    def reset(self) -> None:
+        self.phase = CounterPhase.REST
+        self._last_rest_s: float | None = None
+        self._pending_since: float | None = None  # when the current crossing began
+        self._pending_sign = 0
+        self._sign = 0
+        self._start_s = 0.0
+        self._peak = 0.0
+        self._peak_s = 0.0
+        self._rest_since: float | None = None
+
+    @property
+    def current_peak(self) -> float | None:
+        return self._peak if self.phase is CounterPhase.OUT else None
+
+    @property
+    def current_start_s(self) -> float | None:
+        return self._start_s if self.phase is CounterPhase.OUT else None
+
+    def _oriented(self, v: float) -> float:
+        return v if self.two_way else max(v, 0.0)
+
+    def update(self, value: float, t_s: float) -> Excursion | None:
+        v = self._oriented(value)
+        th = self.th
+        if self.phase is CounterPhase.REST:
+            if abs(v) <= th.rest:
+                self._last_rest_s = t_s
+                self._pending_since = None
+                return None
+            if abs(v) > th.enter:
+                sign = 1 if v > 0 else -1
+                if self._pending_since is None or sign != self._pending_sign:
+                    self._pending_since, self._pending_sign = t_s, sign
+                if t_s - self._pending_since >= th.min_dwell_s:
+                    self.phase = CounterPhase.OUT
+                    self._sign = sign
+                    self._start_s = self._last_rest_s if self._last_rest_s is not None else self._pending_since
+                    self._peak, self._peak_s = v, t_s
+                    self._rest_since = None
+            else:
+                self._pending_since = None
+            return None
+
+        # OUT: follow the peak, watch for the return to rest (or a swing straight to the other side)
+        if v * self._sign > abs(self._peak):
+            self._peak, self._peak_s = v, t_s
+        if abs(v) <= th.rest or (self.two_way and v * self._sign < -th.enter):
+            if self._rest_since is None:
+                self._rest_since = t_s
+            if t_s - self._rest_since >= th.min_dwell_s:
+                exc = Excursion(self._sign, self._start_s, self._rest_since, self._peak_s, self._peak)
+                swung = v * self._sign < -th.enter
+                end = self._rest_since
+                self.reset()
+                self._last_rest_s = end
+                if swung:  # went straight into the opposite excursion
+                    self.phase = CounterPhase.OUT
+                    self._sign = 1 if v > 0 else -1
+                    self._start_s = end
+                    self._peak, self._peak_s = v, t_s
+                return exc
+        else:
+            self._rest_since = None
+        return None
+
+    def abandon(self) -> tuple[float, float, float] | None:
+        """Drop an excursion in progress (tracking lost); returns (start_s, peak_s, peak) if any."""
+        if self.phase is not CounterPhase.OUT:
+            self.reset()
+            return None
+        out = (self._start_s, self._peak_s, self._peak)
+        self.reset()
+        return out

@@ -1,0 +1,188 @@
+"""The pose-estimation adapter: the only module that imports MediaPipe.
+
+It runs PoseLandmarker in VIDEO mode on RGB frames with the video's own timestamps and turns
+each result into a :class:`~formcheck.pose.Pose` (or ``None`` when nobody is seen). With several
+people in view it follows one person: the most central and largest at the start, then whoever
+is nearest to where that person was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from .pose import N_LANDMARKS, Landmark, Pose
+
+MODEL_NAMES = ("lite", "full")
+DEFAULT_MODEL = "lite"
+
+
+class ModelError(Exception):
+    """The pose model cannot be found or loaded; the message is one line for the user."""
+
+
+def models_dir() -> Path:
+    """Where the bundled ``.task`` models live: $FORMCHECK_MODELS or the repository's models/."""
+    env = os.environ.get("FORMCHECK_MODELS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "models"
+
+
+def resolve_model(model: str) -> Path:
+    """Map ``lite``/``full`` to the bundled file, or accept a path to a ``.task`` file."""
+    if model in MODEL_NAMES:
+        path = models_dir() / f"pose_landmarker_{model}.task"
+    else:
+        path = Path(model)
+    if not path.is_file():
+        allowed = ", ".join(MODEL_NAMES)
+        raise ModelError(f"pose model not found: {path} (use --model {allowed} or a path to a .task file)")
+    return path
+
+
+@contextlib.contextmanager
+def _quiet_native_logs() -> Iterator[None]:
+    """Silence MediaPipe/LiteRT's native chatter on stderr (fd 2) around one call.
+
+    The native library ignores GLOG/TF log-level variables (checked with mediapipe 1.2.3); it
+    only prints when the landmarker is created, on its first frame and when it is closed.
+    """
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no real stderr (e.g. captured by a test runner): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _centre_and_size(xy: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, float]:
+    pts = xy[vis >= 0.5] if np.count_nonzero(vis >= 0.5) >= 4 else xy
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    return (lo + hi) / 2.0, float(np.prod(np.clip(hi - lo, 0.0, None)))
+
+
+class PoseEstimator:
+    """MediaPipe PoseLandmarker in VIDEO mode; use as a context manager so native resources close.
+
+    ``detect(rgb, t_ms)`` must be called with increasing ``t_ms`` (video time, not wall clock).
+    """
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        num_poses: int = 2,
+        min_detection_confidence: float = 0.5,
+        min_presence_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        self.model_path = resolve_model(model)
+        self.model_name = model if model in MODEL_NAMES else str(self.model_path)
+        with _quiet_native_logs():
+            from mediapipe.tasks.python.core.base_options import BaseOptions
+            from mediapipe.tasks.python.vision import (
+                PoseLandmarker,
+                PoseLandmarkerOptions,
+                RunningMode,
+            )
+
+            options = PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=str(self.model_path)),
+                running_mode=RunningMode.VIDEO,
+                num_poses=num_poses,
+                min_pose_detection_confidence=min_detection_confidence,
+                min_pose_presence_confidence=min_presence_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
+            try:
+                self._landmarker = PoseLandmarker.create_from_options(options)
+            except Exception as exc:  # mediapipe raises RuntimeError/ValueError with long text
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise ModelError(f"cannot load pose model {self.model_path}: {first}") from None
+        import mediapipe as mp
+
+        self._mp = mp
+        self._last_ts: int | None = None
+        self._first = True
+        self._target: np.ndarray | None = None  # centre of the person being followed
+
+    def detect(self, rgb: np.ndarray, t_ms: float) -> Pose | None:
+        """Landmarks of the coached person in this RGB frame, or None when nobody is seen."""
+        ts = int(round(t_ms))
+        if self._last_ts is not None and ts <= self._last_ts:
+            ts = self._last_ts + 1  # MediaPipe needs strictly increasing integer ms
+        self._last_ts = ts
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if self._first:  # the first call prints native warnings once: keep them off the CLI
+            self._first = False
+            with _quiet_native_logs():
+                result = self._landmarker.detect_for_video(image, ts)
+        else:
+            result = self._landmarker.detect_for_video(image, ts)
+        if not result.pose_landmarks:
+            return None
+        h, w = rgb.shape[:2]
+        candidates = []
+        for i, lms in enumerate(result.pose_landmarks):
+            xy = np.array([(p.x, p.y) for p in lms], dtype=np.float64)
+            vis = np.array([p.visibility if p.visibility is not None else 0.0 for p in lms])
+            if xy.shape[0] != N_LANDMARKS:
+                continue
+            candidates.append((i, xy, vis))
+        if not candidates:
+            return None
+        i, xy, vis = self._choose(candidates)
+        world_lms = result.pose_world_landmarks[i] if result.pose_world_landmarks else None
+        world = (
+            np.array([(p.x, p.y, p.z) for p in world_lms], dtype=np.float64)
+            if world_lms is not None and len(world_lms) == N_LANDMARKS
+            else np.zeros((N_LANDMARKS, 3))
+        )
+        return Pose(xy=xy, visibility=vis, world=world, t_ms=t_ms, image_size=(w, h))
+
+    def _choose(self, candidates: list[tuple[int, np.ndarray, np.ndarray]]) -> tuple[int, np.ndarray, np.ndarray]:
+        """Follow one person: start with the most central and largest, then the nearest."""
+        scored = []
+        for cand in candidates:
+            centre, size = _centre_and_size(cand[1], cand[2])
+            if self._target is None:
+                score = size - 0.5 * float(np.linalg.norm(centre - 0.5)) ** 2
+            else:
+                score = -float(np.linalg.norm(centre - self._target))
+            scored.append((score, centre, cand))
+        _, centre, best = max(scored, key=lambda s: s[0])
+        self._target = centre
+        return best
+
+    def reset_tracking(self) -> None:
+        """Forget the followed person (e.g. when a new set starts)."""
+        self._target = None
+
+    def close(self) -> None:
+        lm = getattr(self, "_landmarker", None)
+        if lm is not None:
+            self._landmarker = None
+            with _quiet_native_logs():
+                lm.close()
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["PoseEstimator", "ModelError", "resolve_model", "models_dir", "Landmark", "DEFAULT_MODEL"]

@@ -1,0 +1,110 @@
+"""The set report: a fold over FrameResults, written atomically as report.json."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import asdict
+from typing import Any
+
+from . import __version__
+from .atomic import atomic_write_text
+from .results import Fault, FrameResult, Hold, Partial, Pause, Rep
+from .spec import ExerciseSpec
+
+REPORT_VERSION = 1
+
+
+class ReportBuilder:
+    """Folds per-frame results into the report; knows nothing of where frames came from."""
+
+    def __init__(self, spec: ExerciseSpec, *, target: int, source: str, model: str, mode: str,
+                 config: dict[str, Any] | None = None) -> None:
+        self.spec = spec
+        self.target = target
+        self.source = source
+        self.model = model
+        self.mode = mode
+        self.config = config if config is not None else spec.model_dump(mode="json")
+        self.frames = 0
+        self.frames_with_pose = 0
+        self.reps: list[Rep] = []
+        self.partials: list[Partial] = []
+        self.holds: list[Hold] = []
+        self.faults: list[Fault] = []
+        self.pauses: list[Pause] = []
+        self.first_t_ms: float | None = None
+        self.last_t_ms: float | None = None
+        self.views: Counter[str] = Counter()
+        self.notes: list[str] = []
+        self.pain_stop: dict[str, Any] | None = None
+
+    def add(self, r: FrameResult, *, counted_frame: bool = True) -> None:
+        if counted_frame:
+            self.frames += 1
+            if r.pose is not None:
+                self.frames_with_pose += 1
+            if self.first_t_ms is None:
+                self.first_t_ms = r.t_ms
+            self.last_t_ms = r.t_ms
+            if r.view:
+                self.views[r.view] += 1
+        if r.new_rep:
+            self.reps.append(r.new_rep)
+        if r.new_partial:
+            self.partials.append(r.new_partial)
+        if r.new_hold:
+            self.holds.append(r.new_hold)
+        if r.new_pause:
+            self.pauses.append(r.new_pause)
+        self.faults.extend(r.new_faults)
+
+    def build(self, pauses: list[Pause] | None = None) -> dict[str, Any]:
+        """The report as a JSON-ready dict. ``pauses``: the analyzer's closed pause list."""
+        pauses = pauses if pauses is not None else self.pauses
+        duration = 0.0 if self.first_t_ms is None else ((self.last_t_ms or 0.0) - self.first_t_ms) / 1000.0
+        fault_counts = Counter(f.id for f in self.faults)
+        return {
+            "report_version": REPORT_VERSION,
+            "formcheck_version": __version__,
+            "mode": self.mode,
+            "exercise": self.spec.id,
+            "exercise_name": {"da": self.spec.name.da, "en": self.spec.name.en},
+            "kind": self.spec.kind,
+            "video": self.source,
+            "reps": len(self.reps),
+            "target": self.target,
+            "reps_detail": [_rep(r) for r in self.reps],
+            "partials": [asdict(p) for p in self.partials],
+            "holds": [
+                {"side": h.side, "held_s": h.held_s, "target_s": h.target_s, "start_s": h.start_s,
+                 "end_s": h.end_s, "faults": list(h.faults)}
+                for h in self.holds
+            ],
+            "faults": [{"id": f.id, "t_s": f.t_s, "message": f.message, "rep": f.rep_index} for f in self.faults],
+            "fault_counts": dict(fault_counts),
+            "pauses": [asdict(p) for p in pauses],
+            "pain_stop": self.pain_stop,
+            "frames": self.frames,
+            "frames_with_pose": self.frames_with_pose,
+            "duration_s": round(duration, 3),
+            "view": self.views.most_common(1)[0][0] if self.views else None,
+            "model": self.model,
+            "notes": self.notes,
+            "config": self.config,
+        }
+
+
+def _rep(r: Rep) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "index": r.index, "start_s": r.start_s, "end_s": r.end_s, "bottom_s": r.bottom_s,
+        "side": r.side, "metrics": r.metrics, "faults": list(r.faults),
+    }
+    if r.phases:
+        d["phases"] = [asdict(p) for p in r.phases]
+    return d
+
+
+def write_report(report: dict[str, Any], path: str | os.PathLike) -> None:
+    atomic_write_text(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")

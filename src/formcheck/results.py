@@ -1,0 +1,127 @@
+"""Typed results: one ``FrameResult`` per frame, ``Rep``/``Partial``/``Hold``/``Fault`` events.
+
+The analyzer produces them, the overlay only reads them, and the report is a fold over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .pose import Landmark, Pose
+
+
+class Status(str, Enum):
+    """What the trainer is doing at this frame (drives the overlay's main message)."""
+
+    NO_PERSON = "no_person"  # nobody seen / key joints hidden: counting paused
+    POSITIONING = "positioning"  # person seen, not yet still in the start position
+    READY = "ready"  # in the start position, counting armed
+    MOVING = "moving"  # inside a repetition
+    HOLDING = "holding"  # hold timer running
+    HOLD_PAUSED = "hold_paused"  # in a hold exercise but position wrong or not still
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One short instruction for the patient; ``id`` is stable (a fault id or a guidance id)."""
+
+    id: str
+    text_da: str
+    text_en: str
+    severity: int = 1  # higher is more important; the overlay shows the highest
+    segments: tuple[tuple[Landmark, Landmark], ...] = ()  # body segments to highlight
+
+    def text(self, lang: str) -> str:
+        return self.text_da if lang == "da" else self.text_en
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A form fault seen at ``t_s`` (seconds of video time), with the value that triggered it."""
+
+    id: str
+    t_s: float
+    message: str  # English, for reports
+    value: float | None = None
+    limit: float | None = None
+    rep_index: int | None = None
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One movement phase inside a repetition (e.g. toe_heel's 'toes' and 'heels')."""
+
+    name: str
+    start_s: float
+    end_s: float
+    peak_s: float
+    peak: float
+
+
+@dataclass(frozen=True)
+class Rep:
+    index: int  # 1-based count of this rep
+    start_s: float
+    end_s: float
+    bottom_s: float  # time of the deepest point (peak of the counted signal)
+    side: str | None
+    metrics: dict[str, float]
+    faults: tuple[str, ...]
+    phases: tuple[Phase, ...] = ()
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A movement that started like a rep but was not counted, with the reason (a fault id)."""
+
+    start_s: float
+    end_s: float
+    reason: str
+    side: str | None
+    metrics: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Hold:
+    side: str | None
+    start_s: float
+    end_s: float
+    held_s: float
+    target_s: float
+    faults: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Counting paused because the person or the key joints were not seen."""
+
+    start_s: float
+    end_s: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """Everything known after one frame; the overlay draws from this alone."""
+
+    t_ms: float
+    pose: Pose | None
+    status: Status
+    reps: int
+    target: int | None
+    cue: Cue | None
+    view: str | None = None
+    side: str | None = None
+    value: float | None = None  # the counted signal (smoothed), for plots
+    progress: float | None = None  # 0 at the start position .. 1 at full range
+    hold_s: float | None = None  # seconds held in the current hold
+    hold_target_s: float | None = None
+    holds_done: int = 0
+    partials: int = 0
+    new_rep: Rep | None = None
+    new_partial: Partial | None = None
+    new_hold: Hold | None = None
+    new_faults: tuple[Fault, ...] = ()
+    new_pause: Pause | None = None
+    signals: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,255 @@
+"""Exercises as data: ``exercises/<id>.toml`` parsed once, strictly, into frozen specs.
+
+An unknown key, a wrong type or an out-of-range value is an error naming the file, the key and
+what is allowed, so a physiotherapist editing a threshold gets a precise answer.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .signals import SIGNALS
+
+VIEWS = ("side", "front", "oblique")
+EXERCISE_IDS = (
+    "squat", "heel_raise", "toe_heel", "pelvic_lift", "core_bracing", "curl_up", "oblique_curl_up",
+    "supine_glute_stretch", "seated_glute_stretch", "weight_shift", "calf_stretch",
+)
+
+
+class SpecError(Exception):
+    """An exercise, program or profile file that is not valid; one line per problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+def _check_signal(v: str) -> str:
+    if v not in SIGNALS:
+        raise ValueError(f"unknown signal {v!r}; allowed: {', '.join(sorted(SIGNALS))}")
+    return v
+
+
+class Text(_Strict):
+    da: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Cue(_Strict):
+    da: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+Seconds = Annotated[float, Field(ge=0.0, le=600.0)]
+
+
+class Smoothing(_Strict):
+    """One Euro filter: min_cutoff in Hz (lower = smoother when still), beta (less lag when fast)."""
+
+    min_cutoff: float = Field(default=1.5, gt=0.0, le=30.0)
+    beta: float = Field(default=0.05, ge=0.0, le=100.0)
+    d_cutoff: float = Field(default=1.0, gt=0.0, le=30.0)
+
+
+class Count(_Strict):
+    signal: str
+    mode: Literal["single", "cycle", "alternate"] = "single"
+    direction: Literal[1, -1] = 1  # -1 when the movement makes the signal fall
+    relative: bool = False  # measure from the value at the start position
+    rest: float = Field(ge=0.0)
+    enter: float = Field(gt=0.0)
+    full: float = Field(gt=0.0)
+    full_negative: float | None = Field(default=None, gt=0.0)  # cycle/alternate: range of the - phase
+    full_at: float | None = None  # relative signals: the absolute value the peak must also reach
+    shallow_fault: str = Field(default="too_shallow", pattern=r"^[a-z][a-z0-9_]*$")
+    shallow_cue: Cue | None = None  # what to tell the patient after a partial repetition
+    min_dwell_s: Seconds = 0.1
+    min_rep_s: Seconds = 0.5
+    max_rep_s: Seconds = 15.0
+    side_from_sign: bool = False  # alternate mode: + is the left side, - the right
+    phase_names: tuple[str, str] = ("up", "down")  # cycle mode: names of the + and - phases
+    smoothing: Smoothing = Smoothing()
+
+    @field_validator("signal")
+    @classmethod
+    def _sig(cls, v: str) -> str:
+        return _check_signal(v)
+
+    @model_validator(mode="after")
+    def _order(self) -> Count:
+        if not self.rest < self.enter <= self.full:
+            raise ValueError(f"need rest < enter <= full, got rest={self.rest}, enter={self.enter}, full={self.full}")
+        if self.min_rep_s >= self.max_rep_s:
+            raise ValueError("min_rep_s must be smaller than max_rep_s")
+        return self
+
+
+class CountOverride(_Strict):
+    """Per-view replacement of the counted signal and its thresholds."""
+
+    signal: str | None = None
+    direction: Literal[1, -1] | None = None
+    relative: bool | None = None
+    rest: float | None = Field(default=None, ge=0.0)
+    enter: float | None = Field(default=None, gt=0.0)
+    full: float | None = Field(default=None, gt=0.0)
+
+    @field_validator("signal")
+    @classmethod
+    def _sig(cls, v: str | None) -> str | None:
+        return None if v is None else _check_signal(v)
+
+
+class Rule(_Strict):
+    """A form check: fires fault ``id`` when ``signal`` goes past ``limit`` during ``during``."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["max", "min", "min_duration", "max_duration"]
+    signal: str | None = None  # for max/min
+    relative: bool = False
+    phase: Literal["descent", "return", "rep"] | None = None  # for min/max_duration
+    limit: float
+    during: Literal["rep", "bottom", "descent", "return", "hold", "always"] = "rep"
+    views: tuple[Literal["side", "front", "oblique"], ...] = VIEWS
+    min_duration_s: Seconds = 0.15  # the fault must last this long (ignores single-frame glitches)
+    severity: int = Field(default=2, ge=1, le=5)
+    pauses_hold: bool = False  # holds: the timer stops while this fault lasts
+    cue: Cue
+
+    @field_validator("signal")
+    @classmethod
+    def _sig(cls, v: str | None) -> str | None:
+        return None if v is None else _check_signal(v)
+
+    @model_validator(mode="after")
+    def _fields(self) -> Rule:
+        if self.kind in ("max", "min") and self.signal is None:
+            raise ValueError(f"rule {self.id!r}: kind {self.kind!r} needs 'signal'")
+        if self.kind in ("min_duration", "max_duration") and self.phase is None:
+            raise ValueError(f"rule {self.id!r}: kind {self.kind!r} needs 'phase' (descent, return or rep)")
+        return self
+
+
+class Condition(_Strict):
+    """A signal range that must hold for a hold's position to count as right."""
+
+    signal: str
+    min: float | None = None
+    max: float | None = None
+    relative: bool = False
+
+    @field_validator("signal")
+    @classmethod
+    def _sig(cls, v: str) -> str:
+        return _check_signal(v)
+
+
+class HoldSpec(_Strict):
+    target_s: float = Field(gt=0.0, le=600.0)
+    sides: tuple[Literal["L", "R"], ...] = ()
+    side_signal: str | None = None  # sign gives the side: + left, - right
+    still_max: float = Field(default=0.15, gt=0.0, le=5.0)  # movement, torso lengths per second
+    grace_s: Seconds = 1.5  # leaving the position for less than this does not end the hold
+    min_hold_s: Seconds = 2.0  # shorter holds are not reported
+    position: tuple[Condition, ...] = ()
+
+
+class ExerciseSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["reps", "hold"]
+    name: Text
+    instructions: dict[Literal["da", "en"], tuple[str, ...]]
+    posture: Literal["standing", "lying", "seated"]
+    views: tuple[Literal["side", "front", "oblique"], ...] = Field(min_length=1)
+    target: int = Field(default=10, ge=1, le=100)
+    settle_s: Seconds = 0.6  # still in the start position this long before counting starts
+    move_max: float = Field(default=0.6, gt=0.0, le=10.0)  # body travel (torso lengths/s) meaning walking
+    count: Count | None = None
+    count_views: dict[Literal["side", "front", "oblique"], CountOverride] = {}
+    hold: HoldSpec | None = None
+    rules: tuple[Rule, ...] = ()
+
+    @model_validator(mode="after")
+    def _kind(self) -> ExerciseSpec:
+        if self.kind == "reps" and self.count is None:
+            raise ValueError("kind 'reps' needs a [count] table")
+        if self.kind == "hold" and self.hold is None:
+            raise ValueError("kind 'hold' needs a [hold] table")
+        if set(self.instructions) != {"da", "en"}:
+            raise ValueError("instructions need both 'da' and 'en'")
+        return self
+
+    def count_for(self, view: str | None) -> Count:
+        """The count settings for this camera view (per-view overrides applied)."""
+        assert self.count is not None
+        ov = self.count_views.get(view) if view else None  # type: ignore[arg-type]
+        if ov is None:
+            return self.count
+        changes = {k: v for k, v in ov.model_dump().items() if v is not None}
+        return self.count.model_copy(update=changes)
+
+
+def _format_error(path: Path, err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+        got = e.get("input")
+        extra = f" (got {got!r})" if e["type"] not in ("extra_forbidden", "missing") and not isinstance(got, dict) else ""
+        lines.append(f"{path}: {loc}: {msg}{extra}")
+    return "\n".join(lines)
+
+
+def parse_exercise(data: dict, path: Path) -> ExerciseSpec:
+    try:
+        spec = ExerciseSpec.model_validate(data)
+    except ValidationError as err:
+        raise SpecError(_format_error(path, err)) from None
+    if spec.id != path.stem:
+        raise SpecError(f"{path}: id: {spec.id!r} must match the file name {path.stem!r}")
+    return spec
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SpecError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def load_exercise_file(path: str | os.PathLike) -> ExerciseSpec:
+    path = Path(path)
+    return parse_exercise(read_toml(path), path)
+
+
+def exercises_dir() -> Path:
+    """$FORMCHECK_EXERCISES or the repository's exercises/ folder."""
+    env = os.environ.get("FORMCHECK_EXERCISES")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "exercises"
+
+
+def available_ids(folder: Path | None = None) -> list[str]:
+    folder = folder or exercises_dir()
+    return sorted(p.stem for p in folder.glob("*.toml"))
+
+
+def load_exercise(exercise_id: str, folder: Path | None = None) -> ExerciseSpec:
+    folder = folder or exercises_dir()
+    path = folder / f"{exercise_id}.toml"
+    if not path.is_file():
+        ids = ", ".join(available_ids(folder)) or "(none found)"
+        raise SpecError(f"unknown exercise {exercise_id!r}; available: {ids}")
+    return load_exercise_file(path)

@@ -1,0 +1,356 @@
+"""Reading phone/laptop videos into upright RGB frames with real timestamps, and writing
+browser-playable H.264 mp4, both with PyAV (FFmpeg) and both in constant memory.
+
+Why this module exists: rep timing must come from the stream's own timestamps (phones record
+variable frame rate), portrait clips must come out upright (phones store landscape pixels plus
+a rotation tag), and a broken upload must end in one clear line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+
+import av
+import av.error
+import numpy as np
+
+DEFAULT_FPS = 30.0
+# Writer clock: 1/90000 s (the MPEG clock) keeps variable-frame-rate times exact to 0.011 ms.
+_WRITE_TIME_BASE = Fraction(1, 90_000)
+# Any FFmpeg failure, plus what a half-written file can make PyAV raise while parsing it.
+_DECODE_ERRORS: tuple[type[BaseException], ...] = (av.error.FFmpegError, OSError, ValueError)
+
+
+class VideoError(Exception):
+    """A video that cannot be read or written; str(e) is one clear line for the user."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame, upright, with its presentation time.
+
+    ``image`` is H x W x 3 uint8 RGB; ``t_ms`` comes from the stream's pts (first frame 0.0,
+    strictly increasing) so rep timing is right for variable frame rate; ``index`` counts the
+    frames delivered.
+    """
+
+    image: np.ndarray
+    t_ms: float
+    index: int
+
+
+def _reason(exc: BaseException, *, opening: bool = True) -> str:
+    """One short line for the user from an FFmpeg/OS error (no errno, no repeated path)."""
+    if isinstance(exc, av.error.InvalidDataError):
+        return "not a video file (invalid data)" if opening else "invalid data"
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not a file"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return " ".join(str(text).split()).rstrip(".").lower() or type(exc).__name__
+
+
+def _upright(image: np.ndarray, rotation: int) -> np.ndarray:
+    """Rotate by ``rotation`` degrees clockwise (np.rot90 turns counter-clockwise for k>0)."""
+    if rotation == 0:
+        return image
+    return np.ascontiguousarray(np.rot90(image, k=-(rotation // 90)))
+
+
+def _clockwise_rotation(frame: av.VideoFrame | None, stream: av.video.stream.VideoStream) -> int:
+    """Clockwise turn (0/90/180/270) that makes the frame upright.
+
+    PyAV 18 exposes the display matrix only on decoded frames, as ``frame.rotation``
+    (counter-clockwise degrees, as FFmpeg's av_display_rotation_get: an iPhone portrait clip
+    reads -90, which needs a 90 degree clockwise turn). Old demuxers put a clockwise ``rotate``
+    tag in the stream metadata instead; it is the fallback. Mirroring flips are ignored.
+    """
+    ccw = getattr(frame, "rotation", 0) or 0  # None (no frame decoded) reads as 0
+    if ccw:
+        return (-round(ccw / 90) * 90) % 360
+    try:
+        return (round(float(stream.metadata.get("rotate", 0)) / 90) * 90) % 360
+    except ValueError:
+        return 0
+
+
+class VideoReader:
+    """Reads mp4/mov/avi/mkv/webm as phones and laptops make them, with PyAV.
+
+    The first frame is decoded at open, because the rotation (and so the upright size) is only
+    known from a decoded frame's side data. Iterating again re-opens the file.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.truncated = False
+        self.error: str | None = None
+        self._container: av.container.InputContainer | None = None
+        self._container, self._stream = self._open()
+        stream = self._stream
+        rate = stream.average_rate or stream.guessed_rate
+        self.fps = float(rate) if rate and float(rate) > 0 else DEFAULT_FPS
+        self.n_frames = self._estimate_frames()
+        self._raw: Iterator[av.VideoFrame] | None = self._raw_frames(self._container, stream)
+        try:
+            self._first: av.VideoFrame | None = next(self._raw, None)
+        except BaseException:
+            self.close()
+            raise
+        self.rotation = _clockwise_rotation(self._first, stream)
+        if self._first is not None:
+            w, h = self._first.width, self._first.height
+        else:
+            w, h = stream.codec_context.width, stream.codec_context.height
+        self.size: tuple[int, int] = (h, w) if self.rotation in (90, 270) else (w, h)
+
+    def _open(self) -> tuple[av.container.InputContainer, av.video.stream.VideoStream]:
+        """Open the container and its first video stream, or raise a one-line VideoError."""
+        if self.path.is_dir():
+            raise VideoError(f"cannot read video {self.path}: is a folder, not a file")
+        if not self.path.exists():
+            raise VideoError(f"cannot read video {self.path}: file not found")
+        try:
+            container = av.open(str(self.path), mode="r")
+        except _DECODE_ERRORS as exc:
+            raise VideoError(f"cannot read video {self.path}: {_reason(exc)}") from exc
+        if not container.streams.video:
+            container.close()
+            raise VideoError(f"cannot read video {self.path}: no video stream")
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"  # frame+slice threads: decoding is the other hot loop
+        return container, stream
+
+    def _estimate_frames(self) -> int | None:
+        """Frame count for a progress bar: the index's count, else duration * fps."""
+        if self._stream.frames and self._stream.frames > 0:
+            return int(self._stream.frames)
+        seconds = self._duration_s()
+        return max(1, round(seconds * self.fps)) if seconds else None
+
+    def _duration_s(self) -> float | None:
+        """Video duration from the stream, else the container (which may include audio)."""
+        stream, container = self._stream, self._container
+        if stream.duration and stream.time_base:
+            return float(stream.duration * stream.time_base)
+        if container is not None and container.duration:
+            return float(container.duration / av.time_base)
+        return None
+
+    def _raw_frames(
+        self, container: av.container.InputContainer, stream: av.video.stream.VideoStream
+    ) -> Iterator[av.VideoFrame]:
+        """Decoded frames in order; a decode/demux error ends the stream and is recorded."""
+        packets = container.demux(stream)
+        while True:
+            try:
+                packet = next(packets)
+                frames = packet.decode()  # the final empty packet flushes the decoder
+            except StopIteration:
+                return
+            except _DECODE_ERRORS as exc:
+                self.truncated = True
+                self.error = f"video is damaged or cut short: {_reason(exc, opening=False)}"
+                return
+            yield from frames
+
+    def __iter__(self) -> Iterator[Frame]:
+        if self._raw is not None:  # first pass: continue after the frame peeked at open
+            first, raw = self._first, self._raw
+            self._first, self._raw = None, None
+        else:  # later passes: start over from a fresh container
+            self.close()
+            self.truncated, self.error = False, None
+            self._container, self._stream = self._open()
+            raw = self._raw_frames(self._container, self._stream)
+            first = next(raw, None)
+        if first is None:
+            return
+        yield from self._frames(first, raw)
+
+    def _frames(self, first: av.VideoFrame, raw: Iterator[av.VideoFrame]) -> Iterator[Frame]:
+        """Turn raw frames into upright Frames timed by pts (never by index / fps)."""
+        time_base = self._stream.time_base or Fraction(1, 1)
+        step_ms = 1000.0 / self.fps
+        t0: float | None = None
+        last = float("-inf")
+        index = 0
+        decoded = 0
+        for frame in _chain(first, raw):
+            decoded += 1
+            if frame.pts is not None:
+                t_abs = float(frame.pts * time_base) * 1000.0
+            else:  # no timestamp: best effort, one frame period after the previous one
+                t_abs = (last + (t0 or 0.0) + step_ms) if index else 0.0
+            if t0 is None:
+                t0 = t_abs
+            t_ms = t_abs - t0
+            if t_ms <= last:  # duplicate or out-of-order time: the frame cannot be placed
+                continue
+            image = frame.to_ndarray(format="rgb24")
+            yield Frame(image=_upright(image, self.rotation), t_ms=t_ms, index=index)
+            last = t_ms
+            index += 1
+        if not self.truncated:
+            self._check_complete(decoded, last + step_ms)
+
+    def _check_complete(self, decoded: int, covered_ms: float) -> None:
+        """Flag a cut file that decoded without an error: many demuxers just stop at a cut.
+
+        mp4/avi indexes count the frames; mkv/webm headers keep the duration.
+        """
+        counted = int(self._stream.frames or 0)
+        if counted and decoded < counted - max(2, counted // 50):
+            self.truncated = True
+            self.error = f"video is cut short: decoded {decoded} of {counted} frames"
+            return
+        seconds = self._duration_s()
+        if not counted and seconds and covered_ms < 0.98 * seconds * 1000 - 3000 / self.fps:
+            self.truncated = True
+            self.error = (
+                f"video is cut short: frames stop at {covered_ms / 1000:.1f} s of {seconds:.1f} s"
+            )
+
+    def close(self) -> None:
+        """Release the file; safe to call twice."""
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _chain(first: av.VideoFrame, rest: Iterator[av.VideoFrame]) -> Iterator[av.VideoFrame]:
+    yield first
+    yield from rest
+
+
+class VideoWriter:
+    """Writes H.264 (libx264, yuv420p, +faststart) mp4 that plays in a browser, atomically.
+
+    Frames are encoded and muxed as they come (constant memory) into a hidden temporary file in
+    the target folder (``.NAME.partial``); ``close`` renames it onto ``path`` so a crash never
+    leaves half a video there. yuv420p needs even sizes: an odd width/height is PADDED by one
+    pixel (the last column/row repeated), so nothing drawn is cut off and pixel coordinates stay.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], size: tuple[int, int], fps: float) -> None:
+        self.path = Path(path)
+        self._size = (int(size[0]), int(size[1]))
+        if self._size[0] < 1 or self._size[1] < 1:
+            raise ValueError(f"video size must be positive, got {size}")
+        self._fps = float(fps) if fps and fps > 0 else DEFAULT_FPS
+        self._out_size = (self._size[0] + self._size[0] % 2, self._size[1] + self._size[1] % 2)
+        self._tmp = self.path.with_name(f".{self.path.name}.partial")
+        self._n = 0
+        self._last_pts = -1
+        folder = self.path.parent
+        if not folder.is_dir():
+            raise VideoError(f"cannot write video {self.path}: no folder {folder}")
+        fmt = "mov" if self.path.suffix.lower() == ".mov" else "mp4"
+        try:
+            self._container: av.container.OutputContainer | None = av.open(
+                str(self._tmp), mode="w", format=fmt, options={"movflags": "+faststart"}
+            )
+        except _DECODE_ERRORS as exc:
+            raise VideoError(f"cannot write video {self.path}: {_reason(exc)}") from exc
+        try:
+            rate = Fraction(self._fps).limit_denominator(1001)
+            stream = self._container.add_stream("libx264", rate=rate)
+            stream.width, stream.height = self._out_size
+            stream.pix_fmt = "yuv420p"
+            stream.time_base = _WRITE_TIME_BASE
+            cc = stream.codec_context
+            cc.time_base = _WRITE_TIME_BASE  # else PyAV rescales pts to 1/fps and loses VFR
+            cc.thread_count = 2  # two cores, and the pose model wants one of them
+            cc.colorspace, cc.color_range = 6, 1  # tag what swscale writes: BT.601, limited
+            stream.options = {"crf": "23", "preset": "veryfast"}
+            self._stream = stream
+            self._container.start_encoding()  # opens the file now: an unwritable folder fails here
+        except _DECODE_ERRORS as exc:
+            self.abort()
+            raise VideoError(f"cannot write video {self.path}: {_reason(exc)}") from exc
+
+    def write(self, image: np.ndarray, t_ms: float | None = None) -> None:
+        """Encode one RGB uint8 HxWx3 frame at ``t_ms`` (else at index / fps)."""
+        if self._container is None:
+            raise VideoError(f"cannot write video {self.path}: writer is already closed")
+        w, h = self._size
+        if image.shape != (h, w, 3) or image.dtype != np.uint8:
+            raise ValueError(f"expected a {h}x{w}x3 uint8 image, got {image.shape} {image.dtype}")
+        ow, oh = self._out_size
+        if (ow, oh) != (w, h):
+            image = np.pad(image, ((0, oh - h), (0, ow - w), (0, 0)), mode="edge")
+        if t_ms is None:
+            pts = round(self._n * _WRITE_TIME_BASE.denominator / self._fps)
+        else:
+            pts = round(t_ms / 1000.0 * _WRITE_TIME_BASE.denominator)
+        pts = max(pts, self._last_pts + 1)  # x264 refuses a non-increasing pts
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+        frame = frame.reformat(format="yuv420p")
+        frame.pts, frame.time_base = pts, _WRITE_TIME_BASE
+        self._encode(frame)
+        self._last_pts = pts
+        self._n += 1
+
+    def _encode(self, frame: av.VideoFrame | None) -> None:
+        """Encode (None flushes) and mux at once, so memory stays flat; errors abort the file."""
+        assert self._container is not None
+        try:
+            self._container.mux(self._stream.encode(frame))
+        except _DECODE_ERRORS as exc:
+            self.abort()
+            raise VideoError(f"cannot write video {self.path}: {_reason(exc)}") from exc
+
+    def close(self) -> None:
+        """Flush the encoder, finish the file (moov moved to the front), rename it into place."""
+        if self._container is None:
+            return
+        try:
+            self._encode(None)
+            self._container.close()
+            self._container = None
+            os.replace(self._tmp, self.path)
+        except _DECODE_ERRORS as exc:
+            self.abort()
+            raise VideoError(f"cannot write video {self.path}: {_reason(exc)}") from exc
+
+    def abort(self) -> None:
+        """Drop everything written so far; nothing is left at ``path`` or in the temp file."""
+        if self._container is not None:
+            with contextlib.suppress(*_DECODE_ERRORS):
+                self._container.close()
+            self._container = None
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
