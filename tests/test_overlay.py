@@ -76,7 +76,8 @@ def test_annotate_draws_in_place_and_returns_none(w: int, h: int) -> None:
     for lm in (Landmark.LEFT_KNEE, Landmark.RIGHT_HIP, Landmark.LEFT_ELBOW):
         x, y = px(w, h, lm)
         r = max(2, h // 100)
-        assert changed(img[y - r:y + r + 1, x - r:x + r + 1], before[y - r:y + r + 1, x - r:x + r + 1]).any(), lm
+        near = (slice(y - r, y + r + 1), slice(x - r, x + r + 1))
+        assert changed(img[near], before[near]).any(), lm
 
 
 @pytest.mark.parametrize("w,h", SIZES)
@@ -178,9 +179,14 @@ def test_hold_timer_and_paused_indicator(w: int, h: int) -> None:
     ov.annotate(holding, result(w, h, status=Status.HOLDING, **kw))
     ov.annotate(paused, result(w, h, status=Status.HOLD_PAUSED, **kw))
     ov.annotate(later, result(w, h, status=Status.HOLDING, **{**kw, "hold_s": 13.1}))
+    no_target = {**kw, "hold_target_s": None}
+    twelve, thirteen = grey(w, h), grey(w, h)
+    ov.annotate(twelve, result(w, h, status=Status.HOLDING, **no_target))
+    ov.annotate(thirteen, result(w, h, status=Status.HOLDING, **{**no_target, "hold_s": 13.1}))
     top_left = (slice(0, h // 3), slice(0, w // 2 + w // 5))
     assert changed(holding[top_left], paused[top_left]).any()
     assert changed(holding[top_left], later[top_left]).any()
+    assert changed(twelve[top_left], thirteen[top_left]).any()  # the seconds themselves
     assert not changed(holding[h // 2:], paused[h // 2:]).any()  # nothing else differs
 
 
@@ -281,6 +287,13 @@ def test_non_contiguous_view_is_drawn_in_place() -> None:
 def test_rejects_non_rgb_images(bad: np.ndarray) -> None:
     with pytest.raises(ValueError):
         Overlay("Squat").annotate(bad, result(128, 72))
+
+
+def test_rejects_read_only_images() -> None:
+    img = grey(128, 72)
+    img.setflags(write=False)
+    with pytest.raises(ValueError):
+        Overlay("Squat").annotate(img, result(128, 72))
 
 
 def test_rejects_unknown_kind() -> None:

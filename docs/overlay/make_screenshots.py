@@ -71,7 +71,7 @@ def clip_frame(name: str, t_s: float) -> tuple[np.ndarray, Pose | None]:
 
 
 def save(name: str, rgb: np.ndarray) -> None:
-    cv2.imwrite(str(OUT / f"{name}.png"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(OUT / f"{name}.png"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 9])
 
 
 def main() -> None:

@@ -332,6 +332,8 @@ def _check_image(image: np.ndarray) -> None:
         raise ValueError(f"overlay draws on RGB uint8 HxWx3 images, got shape {shape} dtype {dtype}")
     if image.shape[0] < 8 or image.shape[1] < 8:
         raise ValueError(f"image too small to draw on: {image.shape}")
+    if not image.flags.writeable:
+        raise ValueError("the overlay draws in place: pass a writeable image (e.g. a copy)")
 
 
 class _InPlace:
@@ -395,7 +397,8 @@ class Overlay:
                     _Line(self._s["no_person_hint"], 0.055, colour=TEXT_DIM, space_before=0.015),
                 ], accent=AMBER)
             elif result.cue is not None:
-                accent = HIGHLIGHT_COLOUR if result.cue.severity >= 2 or result.cue.segments else SKELETON_COLOUR
+                important = result.cue.severity >= 2 or bool(result.cue.segments)
+                accent = HIGHLIGHT_COLOUR if important else SKELETON_COLOUR
                 self._draw_bottom_text(img, result.cue.text(self.lang), accent)
             elif result.status is Status.POSITIONING:
                 self._draw_bottom_text(img, self._s["positioning"], SKELETON_COLOUR)
@@ -406,7 +409,7 @@ class Overlay:
             lines = (lines,)
         items: list[_Line | _Bar] = [_Line(title, 0.08, bold=True, max_lines=2)]
         for i, line in enumerate(lines):
-            items.append(_Line(line, 0.052, max_lines=4, space_before=0.03 if i == 0 else 0.012))
+            items.append(_Line(line, 0.052, max_lines=4, space_before=0.03 if i == 0 else 0.02))
         with _InPlace(image) as img:
             self._draw_block(img, items)
 
@@ -442,7 +445,7 @@ class Overlay:
             items.append(_Line(s["stopped"], 0.075, bold=True, colour=AMBER, max_lines=2))
         else:
             items.append(_Line(s["well_done"], 0.075, bold=True, max_lines=2))
-        items.append(_Line(summary.exercise_name, 0.05, colour=TEXT_DIM, max_lines=2, space_before=0.01))
+        items.append(_Line(summary.exercise_name, 0.05, colour=TEXT_DIM, max_lines=2, space_before=0.015))
         if self.kind == "reps" or summary.reps > 0 or not summary.holds:
             count = f"{summary.reps} / {summary.target}" if summary.target else f"{summary.reps}"
             items.append(_Line(count, 0.15, bold=True, max_lines=1, space_before=0.02))
@@ -474,14 +477,15 @@ class Overlay:
         pts = np.rint(np.clip(np.nan_to_num(pose.xy), -2.0, 3.0) * (w, h)).astype(np.int32)
         vis = np.where(finite, np.nan_to_num(pose.visibility, nan=0.0), 0.0)
         seg_vis = vis[self._segment_index].min(axis=1)
-        highlighted = {frozenset((int(a), int(b))) for a, b in (result.cue.segments if result.cue else ())}
+        highlighted = [(int(a), int(b)) for a, b in (result.cue.segments if result.cue else ()) if a != b]
+        skip = {frozenset(seg) for seg in highlighted}
 
         def p(i: int) -> tuple[int, int]:
             return int(pts[i, 0]), int(pts[i, 1])
 
         solid = []
         for (a, b), v in zip(self._segment_index, seg_vis):
-            if frozenset((int(a), int(b))) in highlighted or v < HIDDEN_VISIBILITY:
+            if v < HIDDEN_VISIBILITY or frozenset((int(a), int(b))) in skip:
                 continue
             if v < MIN_VISIBILITY:
                 cv2.line(img, p(a), p(b), FAINT_COLOUR, max(1, t // 3), cv2.LINE_AA)
@@ -498,8 +502,7 @@ class Overlay:
                 cv2.circle(img, p(j), r, JOINT_COLOUR, -1, cv2.LINE_AA)
         # the cue's segments last, on top, thicker and orange (drawn even if not in SKELETON)
         th = max(3, round(1.7 * t))
-        for seg in highlighted:
-            a, b = sorted(seg) if len(seg) == 2 else (next(iter(seg)),) * 2
+        for a, b in highlighted:
             if min(vis[a], vis[b]) < HIDDEN_VISIBILITY:
                 continue
             cv2.line(img, p(a), p(b), OUTLINE_COLOUR, th + 2 * edge, cv2.LINE_AA)
@@ -518,8 +521,9 @@ class Overlay:
         if side:
             label = f"{label} · {s[side]}"
         if hold:
-            held = max(0.0, result.hold_s or 0.0)
-            target = result.hold_target_s
+            held = result.hold_s if result.hold_s is not None and math.isfinite(result.hold_s) else 0.0
+            held = max(0.0, held)
+            target = result.hold_target_s if result.hold_target_s and math.isfinite(result.hold_target_s) else None
             big = str(int(held))
             tail = f"/ {round(target)} s" if target else "s"
             fraction = held / target if target else None
@@ -608,11 +612,13 @@ class Overlay:
         if w <= 0 or h <= 0:
             return
         radius = max(2, round(0.12 * min(w, h, 0.2 * img.shape[0])))
-        patch = self._shapes.get(("panel", w, h, radius, alpha), lambda: self._panel_patch(w, h, radius, alpha))
+        key = ("panel", w, h, radius, alpha)
+        patch = self._shapes.get(key, lambda: self._panel_patch(w, h, radius, alpha))
         patch.blit(img, x0, y0)
         if accent is not None:
             aw = max(3, round(0.01 * img.shape[0]))
-            cv2.rectangle(img, (x0 + radius // 3, y0 + radius), (x0 + radius // 3 + aw - 1, y1 - radius), accent, -1)
+            ax = x0 + radius // 3
+            cv2.rectangle(img, (ax, y0 + radius), (ax + aw - 1, y1 - radius), accent, -1)
 
     @staticmethod
     def _panel_patch(w: int, h: int, radius: int, alpha: float) -> _Patch:
@@ -637,14 +643,18 @@ class Overlay:
         if fill > 0:
             cv2.rectangle(img, (x, y), (x + fill - 1, y + h - 1), colour, -1)
 
-    def _put(self, img: np.ndarray, text: str, size: int, bold: bool, colour: RGB, x: int, baseline: int) -> None:
+    def _put(
+        self, img: np.ndarray, text: str, size: int, bold: bool, colour: RGB, x: int, baseline: int
+    ) -> None:
         """Text with its left edge at ``x`` and its baseline at ``baseline``."""
         if not text:
             return
         ink = self._text.ink(text, size, bold, colour)
         ink.patch.blit(img, x - 1, baseline - ink.ascent)
 
-    def _put_centred(self, img: np.ndarray, text: str, size: int, bold: bool, colour: RGB, cx: int, cy: int) -> None:
+    def _put_centred(
+        self, img: np.ndarray, text: str, size: int, bold: bool, colour: RGB, cx: int, cy: int
+    ) -> None:
         """Text whose capital height is centred on (cx, cy)."""
         x = cx - self._text.width(text, size, bold) // 2
         self._put(img, text, size, bold, colour, x, cy + round(0.365 * size))
@@ -655,13 +665,17 @@ class Overlay:
             return size
         return max(6, int(size * max_w / width))
 
-    def _fit(self, text: str, size: int, bold: bool, max_w: int, max_lines: int) -> tuple[tuple[str, ...], int]:
+    def _fit(
+        self, text: str, size: int, bold: bool, max_w: int, max_lines: int
+    ) -> tuple[tuple[str, ...], int]:
         """Wrap ``text`` into at most ``max_lines`` lines of ``max_w`` pixels, shrinking the font
         down to 60% if needed and ending with an ellipsis if it still does not fit (cached)."""
         return self._fits.get(("fit", text, size, bold, max_w, max_lines),
                               lambda: self._fit_uncached(text, size, bold, max_w, max_lines))
 
-    def _fit_uncached(self, text: str, size: int, bold: bool, max_w: int, max_lines: int) -> tuple[tuple[str, ...], int]:
+    def _fit_uncached(
+        self, text: str, size: int, bold: bool, max_w: int, max_lines: int
+    ) -> tuple[tuple[str, ...], int]:
         min_size = max(6, round(0.6 * size))
         s = size
         while True:

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from formcheck import geometry as g
+from formcheck.pose import N_LANDMARKS, Landmark, Pose
+
+
+def pose_from_px(points: dict[Landmark, tuple[float, float]], size=(640, 480), vis=1.0) -> Pose:
+    w, h = size
+    xy = np.full((N_LANDMARKS, 2), 0.5)
+    v = np.zeros(N_LANDMARKS)
+    for lm, (x, y) in points.items():
+        xy[lm] = (x / w, y / h)
+        v[lm] = vis
+    return Pose(xy=xy, visibility=v, world=np.zeros((N_LANDMARKS, 3)), t_ms=0, image_size=size)
+
+
+def test_pose_checks_shapes():
+    with pytest.raises(ValueError, match="shape"):
+        Pose(xy=np.zeros((32, 2)), visibility=np.zeros(33), world=np.zeros((33, 3)), t_ms=0, image_size=(1, 1))
+    with pytest.raises(ValueError, match="image_size"):
+        Pose(xy=np.zeros((33, 2)), visibility=np.zeros(33), world=np.zeros((33, 3)), t_ms=0, image_size=(0, 1))
+
+
+def test_pose_is_frozen_and_arrays_read_only():
+    p = pose_from_px({Landmark.NOSE: (10, 10)})
+    with pytest.raises(AttributeError):
+        p.t_ms = 5  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        p.xy[0, 0] = 1.0
+
+
+def test_right_angle_is_measured_in_pixels_not_normalised_units():
+    # a true 90 degree knee in a wide 1280x480 image: in normalised units it would look skewed
+    pts = {Landmark.LEFT_HIP: (600, 100), Landmark.LEFT_KNEE: (600, 300), Landmark.LEFT_ANKLE: (800, 300)}
+    p = pose_from_px(pts, size=(1280, 480))
+    assert g.joint_angle(p, Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE) == pytest.approx(90.0)
+
+
+def test_angle_is_none_when_a_joint_is_poorly_seen():
+    pts = {Landmark.LEFT_HIP: (600, 100), Landmark.LEFT_KNEE: (600, 300), Landmark.LEFT_ANKLE: (800, 300)}
+    p = pose_from_px(pts, vis=0.2)
+    assert g.joint_angle(p, Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE) is None
+
+
+@pytest.mark.parametrize(
+    "shoulder_dx,expected",
+    [(2, "side"), (50, "oblique"), (100, "front")],
+)
+def test_view_from_shoulder_width(shoulder_dx, expected):
+    cx = 320
+    pts = {
+        Landmark.LEFT_SHOULDER: (cx + shoulder_dx / 2, 100), Landmark.RIGHT_SHOULDER: (cx - shoulder_dx / 2, 100),
+        Landmark.LEFT_HIP: (cx + shoulder_dx / 3, 250), Landmark.RIGHT_HIP: (cx - shoulder_dx / 3, 250),
+    }
+    assert g.classify_view(pose_from_px(pts)) == expected
+
+
+def test_best_side_follows_visibility():
+    p = pose_from_px({Landmark.NOSE: (1, 1)})
+    vis = np.array(p.visibility)
+    vis[[Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE]] = 0.9
+    q = Pose(xy=p.xy, visibility=vis, world=p.world, t_ms=0, image_size=p.image_size)
+    assert g.best_side(q) == "R"

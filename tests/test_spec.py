@@ -1,0 +1,93 @@
+"""Exercise files are parsed strictly: errors name the file, the key and what is allowed."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from formcheck.spec import SpecError, available_ids, exercises_dir, load_exercise, load_exercise_file
+
+SQUAT = exercises_dir() / "squat.toml"
+
+
+def write_variant(tmp_path: Path, edit) -> Path:
+    data = tomllib.loads(SQUAT.read_text())
+    edit(data)
+    out = tmp_path / "squat.toml"
+    out.write_text(_dump(data))
+    return out
+
+
+def _dump(obj, prefix="") -> str:
+    """A tiny TOML writer for the test (tables, arrays of tables, scalars, lists)."""
+    import json
+
+    lines, tables = [], []
+    for k, v in obj.items():
+        if isinstance(v, dict):
+            tables.append((k, v))
+        elif isinstance(v, list) and v and isinstance(v[0], dict):
+            tables.append((k, v))
+        else:
+            lines.append(f"{k} = {json.dumps(v, ensure_ascii=False)}")
+    for k, v in tables:
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            lines.append(f"[{name}]")
+            lines.append(_dump(v, name + "."))
+        else:
+            for item in v:
+                lines.append(f"[[{name}]]")
+                lines.append(_dump(item, name + "."))
+    return "\n".join(lines) + "\n"
+
+
+def test_all_bundled_exercises_load():
+    ids = available_ids()
+    assert "squat" in ids
+    for i in ids:
+        spec = load_exercise(i)
+        assert spec.id == i
+        assert spec.name.da and spec.name.en
+
+
+def test_round_trip_of_the_test_writer(tmp_path):
+    assert load_exercise_file(write_variant(tmp_path, lambda d: None)).id == "squat"
+
+
+@pytest.mark.parametrize(
+    "edit,needle",
+    [
+        (lambda d: d.__setitem__("colour", "red"), "colour: unknown key"),
+        (lambda d: d["count"].__setitem__("rest", "low"), "count.rest"),
+        (lambda d: d["count"].__setitem__("rest", 60), "rest < enter <= full"),
+        (lambda d: d["count"].__setitem__("signal", "elbow_magic"), "unknown signal 'elbow_magic'; allowed:"),
+        (lambda d: d.__setitem__("kind", "dance"), "kind: Input should be 'reps' or 'hold'"),
+        (lambda d: d.__setitem__("target", 0), "target"),
+        (lambda d: d["rules"][0].__setitem__("limt", 3), "rules.0.limt: unknown key"),
+        (lambda d: d["rules"][0].__setitem__("views", ["top"]), "rules.0.views"),
+        (lambda d: d.pop("count"), "needs a [count] table"),
+        (lambda d: d.__setitem__("id", "squat2"), "must match the file name"),
+    ],
+)
+def test_loader_errors_name_file_key_and_allowed(tmp_path, edit, needle):
+    path = write_variant(tmp_path, edit)
+    with pytest.raises(SpecError) as err:
+        load_exercise_file(path)
+    msg = str(err.value)
+    assert str(path) in msg
+    assert needle in msg
+
+
+def test_not_toml_is_one_clear_error(tmp_path):
+    p = tmp_path / "squat.toml"
+    p.write_text("id = \n")
+    with pytest.raises(SpecError, match="not valid TOML"):
+        load_exercise_file(p)
+
+
+def test_unknown_exercise_lists_available():
+    with pytest.raises(SpecError, match="unknown exercise 'jumping_jacks'; available: .*squat"):
+        load_exercise("jumping_jacks")
