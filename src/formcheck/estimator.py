@@ -18,6 +18,24 @@ import numpy as np
 
 from .pose import N_LANDMARKS, Landmark, Pose
 
+# MediaPipe's PyPI wheels (seen in 1.2.3) carry a usage-telemetry client that POSTs to Google
+# with libcurl from a background thread (upstream issue google-ai-edge/mediapipe#6291, no opt-out).
+# Patients' sessions must never leave the machine, so before the native library loads we point
+# libcurl's proxy variables at a scheme it refuses: the request fails before any socket opens.
+# formcheck itself uses no network, so nothing else is affected. tests/test_replay.py checks it
+# with strace.
+_NO_NETWORK_PROXY = "blocked://formcheck.invalid"
+
+
+def _block_native_telemetry() -> None:
+    for var in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        os.environ[var] = _NO_NETWORK_PROXY
+    for var in ("no_proxy", "NO_PROXY"):
+        os.environ.pop(var, None)
+
+
+_block_native_telemetry()
+
 MODEL_NAMES = ("lite", "full")
 DEFAULT_MODEL = "lite"
 

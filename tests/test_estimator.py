@@ -1,0 +1,98 @@
+"""The MediaPipe adapter with the real bundled models."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from formcheck.estimator import ModelError, PoseEstimator, resolve_model
+from formcheck.pose import Landmark
+from formcheck.video import VideoReader
+
+
+def first_frames(path, n):
+    with VideoReader(path) as r:
+        out = []
+        for f in r:
+            out.append(f)
+            if len(out) >= n:
+                break
+    return out
+
+
+@pytest.mark.parametrize("model", ["lite", "full"])
+def test_bundled_models_find_the_person_in_a_sample(sample_squat, model):
+    frames = first_frames(sample_squat, 10)
+    with PoseEstimator(model) as est:
+        poses = [est.detect(f.image, f.t_ms) for f in frames]
+    assert all(p is not None for p in poses)
+    p = poses[-1]
+    assert p.t_ms == frames[-1].t_ms
+    assert p.image_size == (frames[-1].image.shape[1], frames[-1].image.shape[0])
+    # standing person: head above shoulders above hips above ankles (image y grows downwards)
+    y = p.xy[:, 1]
+    assert y[Landmark.NOSE] < y[Landmark.LEFT_SHOULDER] < y[Landmark.LEFT_HIP] < y[Landmark.LEFT_ANKLE]
+    assert p.world.shape == (33, 3) and np.isfinite(p.world).all()
+
+
+def test_nobody_gives_none():
+    blank = np.full((480, 640, 3), 128, np.uint8)
+    with PoseEstimator("lite") as est:
+        assert est.detect(blank, 0.0) is None
+        assert est.detect(blank, 33.3) is None
+
+
+def test_two_people_follows_the_central_one_then_the_same(sample_squat):
+    """Side-by-side composite: a small copy on the left, the full-size person in the middle."""
+    frames = first_frames(sample_squat, 6)
+    seen_x = []
+    with PoseEstimator("lite") as est:
+        for f in frames:
+            h, w = f.image.shape[:2]
+            canvas = np.full((h, w * 2, 3), 200, np.uint8)
+            canvas[:, w // 2: w // 2 + w] = f.image  # main person, centred
+            small = f.image[::2, ::2]
+            canvas[h - small.shape[0]:, :small.shape[1]] = small  # a second, smaller person at the left
+            p = est.detect(canvas, f.t_ms)
+            assert p is not None
+            seen_x.append(float(np.nanmean(p.xy[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP], 0])))
+    # the followed person stays the central one (x around the middle of the wide canvas)
+    assert all(0.3 < x < 0.7 for x in seen_x), seen_x
+
+
+def test_timestamps_must_increase_are_made_monotonic(sample_squat):
+    frames = first_frames(sample_squat, 3)
+    with PoseEstimator("lite") as est:
+        est.detect(frames[0].image, 100.0)
+        assert est.detect(frames[1].image, 100.0) is not None  # same ms: nudged, not an error
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="pose model not found"):
+        resolve_model(str(tmp_path / "nope.task"))
+
+
+def test_broken_model_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.task"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="cannot load pose model"):
+        PoseEstimator(str(bad))
+
+
+def test_native_logs_are_silenced_and_exit_is_clean(sample_squat):
+    code = (
+        "from formcheck.estimator import PoseEstimator\n"
+        "from formcheck.video import VideoReader\n"
+        f"r = VideoReader({str(sample_squat)!r})\n"
+        "f = next(iter(r))\n"
+        "with PoseEstimator('lite') as e:\n"
+        "    print('found', e.detect(f.image, f.t_ms) is not None)\n"
+        "r.close()\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0
+    assert res.stdout.strip() == "found True"
+    assert res.stderr.strip() == "", res.stderr

@@ -1,0 +1,209 @@
+"""`formcheck replay` end to end, its report format, and bad input handled in one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from formcheck.cli import main
+from formcheck.track import load_track
+from formcheck.video import VideoWriter
+
+REQUIRED = {"exercise", "video", "reps", "target", "reps_detail", "partials", "faults", "frames",
+            "frames_with_pose", "model", "config"}
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    res = subprocess.run([sys.executable, "-m", "formcheck.cli", *args], capture_output=True, text=True, timeout=600)
+    return res.returncode, res.stdout, res.stderr
+
+
+@pytest.fixture(scope="module")
+def squat_replay(tmp_path_factory, sample_squat) -> Path:
+    out = tmp_path_factory.mktemp("replay") / "out"
+    code, stdout, stderr = run_cli("replay", str(sample_squat), "--exercise", "squat", "--out", str(out), "--no-history")
+    assert code == 0, stderr
+    assert stderr.strip() == "", stderr  # no native log spam, no warnings
+    return out
+
+
+def test_replay_writes_video_report_and_track(squat_replay, sample_squat):
+    out = squat_replay
+    assert sorted(p.name for p in out.iterdir()) == ["annotated.mp4", "report.json", "track.npz"]
+    report = json.loads((out / "report.json").read_text())
+    assert REQUIRED <= set(report)
+    truth = json.loads(sample_squat.with_suffix(".json").read_text())
+    assert report["reps"] == truth["reps"]
+    assert report["frames"] == report["frames_with_pose"] == truth["n_frames"]
+    for i, rep in enumerate(report["reps_detail"], 1):
+        assert rep["index"] == i
+        assert rep["start_s"] < rep["bottom_s"] < rep["end_s"]
+        assert {"metrics", "faults"} <= set(rep)
+    # the reps line up with the rendered truth (rep counted on the return to standing)
+    for rep, t in zip(report["reps_detail"], truth["rep_list"]):
+        assert abs(rep["bottom_s"] - t["t_peak"]) < 0.5
+    assert report["config"]["count"]["full"] > 0  # effective thresholds recorded
+
+
+def test_annotated_video_is_browser_h264_with_all_frames(squat_replay, sample_squat):
+    with av.open(str(squat_replay / "annotated.mp4")) as c:
+        s = c.streams.video[0]
+        assert s.codec_context.name == "h264"
+        assert s.codec_context.pix_fmt == "yuv420p"
+        n = sum(1 for _ in c.decode(video=0))
+    truth = json.loads(sample_squat.with_suffix(".json").read_text())
+    assert n == truth["n_frames"]
+
+
+def test_track_can_be_replayed_without_the_model(squat_replay):
+    from formcheck.engine import Analyzer
+    from formcheck.pipeline import run_track
+    from formcheck.report import ReportBuilder
+    from formcheck.spec import load_exercise
+
+    track = load_track(squat_replay / "track.npz")
+    spec = load_exercise("squat")
+    b = ReportBuilder(spec, target=10, source="track", model="lite", mode="tune")
+    an = Analyzer(spec)
+    run_track(track, an, b)
+    report = json.loads((squat_replay / "report.json").read_text())
+    assert b.build(an.pauses)["reps"] == report["reps"]
+
+
+# ---- bad input: one line on stderr, non-zero exit, nothing half-written ----------------------
+
+def _one_line_error(capsys, code) -> str:
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_missing_file(capsys, tmp_path):
+    code = main(["replay", str(tmp_path / "nope.mp4"), "-e", "squat", "--out", str(tmp_path / "o")])
+    assert "not found" in _one_line_error(capsys, code)
+    assert not (tmp_path / "o").exists()
+
+
+def test_not_a_video(capsys, tmp_path):
+    bad = tmp_path / "notes.mp4"
+    bad.write_bytes(os.urandom(5000))
+    code = main(["replay", str(bad), "-e", "squat", "--out", str(tmp_path / "o")])
+    assert "cannot read video" in _one_line_error(capsys, code)
+    assert not (tmp_path / "o").exists()
+
+
+def test_unknown_exercise(capsys, sample_squat, tmp_path):
+    code = main(["replay", str(sample_squat), "-e", "jumping_jacks", "--out", str(tmp_path / "o")])
+    assert "unknown exercise 'jumping_jacks'" in _one_line_error(capsys, code)
+
+
+def test_unwritable_output_folder(capsys, sample_squat, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code = main(["replay", str(sample_squat), "-e", "squat", "--out", str(blocker / "sub")])
+    assert "output folder" in _one_line_error(capsys, code)
+
+
+def _write_blank(path: Path, n: int, size=(320, 240)) -> None:
+    with VideoWriter(path, size, 30) as w:
+        for i in range(n):
+            w.write(np.full((size[1], size[0], 3), 90 + i % 50, np.uint8))
+
+
+def test_nobody_in_any_frame_leaves_no_output(capsys, tmp_path):
+    clip = tmp_path / "empty_room.mp4"
+    _write_blank(clip, 20)
+    out = tmp_path / "o"
+    code = main(["replay", str(clip), "-e", "squat", "--out", str(out), "--no-history"])
+    assert "nobody was seen" in _one_line_error(capsys, code)
+    assert list(out.iterdir()) == []  # no half-written video, track or report
+
+
+def test_zero_frames(capsys, tmp_path):
+    clip = tmp_path / "zero.mp4"
+    with VideoWriter(clip, (320, 240), 30):
+        pass
+    out = tmp_path / "o"
+    code = main(["replay", str(clip), "-e", "squat", "--out", str(out), "--no-history"])
+    err = _one_line_error(capsys, code)
+    assert "no frames" in err or "cannot read video" in err
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_truncated_video_replays_what_it_can_and_says_so(capsys, tmp_path, sample_squat):
+    cut = tmp_path / "cut.mp4"
+    whole = tmp_path / "whole.mp4"
+    _copy_frames(sample_squat, whole, 200)  # our writer puts the index (moov) first: a cut keeps it
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    out = tmp_path / "o"
+    code = main(["replay", str(cut), "-e", "squat", "--out", str(out), "--no-history", "--no-video"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "truncated" in captured.err and len(captured.err.strip().splitlines()) == 1
+    report = json.loads((out / "report.json").read_text())
+    assert report["truncated"] is True
+    assert 0 < report["frames"] < 200
+
+
+def _copy_frames(src: Path, dst: Path, n: int) -> None:
+    with av.open(str(src)) as c, VideoWriter(dst, (640, 480), 30) as w:
+        for i, f in enumerate(c.decode(video=0)):
+            if i >= n:
+                break
+            w.write(f.to_ndarray(format="rgb24"))
+
+
+def test_no_traceback_from_a_subprocess(tmp_path):
+    bad = tmp_path / "x.avi"
+    bad.write_bytes(b"RIFF\x00\x00garbage")
+    code, _, err = run_cli("replay", str(bad), "--exercise", "squat", "--out", str(tmp_path / "o"))
+    assert code != 0 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+# ---- privacy: a patient's video never leaves the machine ----------------------------------------
+
+@pytest.mark.slow
+def test_replay_opens_no_network_connection(tmp_path, sample_squat):
+    """Run replay under strace (every connect/send of every thread, native code included).
+
+    MediaPipe's wheel has a telemetry client (libcurl, background thread); estimator.py blocks it.
+    """
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed (.ci/run installs it)")
+    log = tmp_path / "strace.log"
+    short = tmp_path / "short.mp4"
+    _copy_frames(sample_squat, short, 60)
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    res = subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", str(log), sys.executable, "-m",
+         "formcheck.cli", "replay", str(short), "-e", "squat", "--out", str(tmp_path / "o"), "--no-history"],
+        capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert res.returncode == 0, res.stderr
+    calls = [ln for ln in log.read_text().splitlines() if "AF_INET" in ln or "AF_INET6" in ln]
+    assert calls == [], calls[:5]
+
+
+def test_python_level_sockets_are_never_opened(tmp_path, sample_squat):
+    """A cheaper check that runs everywhere: an audit hook sees any socket the Python side opens."""
+    code = (
+        "import sys\n"
+        "events = []\n"
+        "sys.addaudithook(lambda e, a: events.append(e) if e.startswith(('socket.connect', 'socket.getaddrinfo')) else None)\n"
+        "from formcheck.cli import main\n"
+        f"rc = main(['replay', {str(sample_squat)!r}, '-e', 'squat', '--out', {str(tmp_path / 'o')!r}, '--no-history', '--no-video'])\n"
+        "print('RESULT', rc, len(events))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert "RESULT 0 0" in res.stdout, res.stdout + res.stderr
