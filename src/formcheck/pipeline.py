@@ -9,6 +9,7 @@ from typing import Callable, Iterable, Iterator, Protocol
 
 import numpy as np
 
+from .background import BackgroundCalls
 from .engine import Analyzer
 from .pose import Pose
 from .report import ReportBuilder
@@ -70,13 +71,21 @@ class TrackSink:
 
 
 class AnnotatedVideoSink:
-    """Draws the overlay on a copy of the frame and encodes it."""
+    """Draws the overlay on the frame and encodes it on a background thread.
+
+    The frame's image is drawn on in place (after pose estimation has read it), so no copy.
+    """
 
     def __init__(self, writer: VideoWriter, annotate: Callable[[np.ndarray, FrameResult], None]) -> None:
         self.writer = writer
         self.annotate = annotate
+        self._encode = BackgroundCalls(writer.write)
 
     def __call__(self, frame: Frame, result: FrameResult) -> None:
-        image = frame.image.copy() if not frame.image.flags.writeable else frame.image
+        image = frame.image if frame.image.flags.writeable else frame.image.copy()
         self.annotate(image, result)
-        self.writer.write(image, frame.t_ms)
+        self._encode(image, frame.t_ms)
+
+    def close(self) -> None:
+        """Wait for the encoder thread (then the writer can be closed or aborted)."""
+        self._encode.close()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .background import prefetch
 from .engine import Analyzer
 from .estimator import PoseEstimator
 from .pipeline import AnnotatedVideoSink, ReportSink, Sink, TrackSink, analyse_frames
@@ -81,20 +82,24 @@ def replay(
         recorder = TrackRecorder(reader.size, {"video": str(video), "model": model, "fps": reader.fps})
         sinks: list[Sink] = [ReportSink(builder), TrackSink(recorder)]
         writer: VideoWriter | None = None
+        video_sink: AnnotatedVideoSink | None = None
         if write_video:
             from .overlay import Overlay
 
             overlay = Overlay(spec.name.da if lang == "da" else spec.name.en, lang=lang, kind=spec.kind)
             writer = VideoWriter(out_dir / VIDEO, reader.size, reader.fps)
-            sinks.append(AnnotatedVideoSink(writer, overlay.annotate))
+            video_sink = AnnotatedVideoSink(writer, overlay.annotate)
+            sinks.append(video_sink)
         bar = progress(reader.n_frames) if progress else None
         try:
             with PoseEstimator(model) as est:
-                for frame, result in analyse_frames(reader, est, analyzer):
+                for frame, result in analyse_frames(prefetch(reader), est, analyzer):
                     for sink in sinks:
                         sink(frame, result)
                     if bar is not None:
                         bar.update(1)
+            if video_sink is not None:
+                video_sink.close()
             last = builder.last_t_ms or 0.0
             builder.add(analyzer.finish(last), counted_frame=False)
             if builder.frames == 0:
@@ -102,6 +107,11 @@ def replay(
             if builder.frames_with_pose == 0:
                 raise ReplayError(f"nobody was seen in any of the {builder.frames} frames of {video}")
         except BaseException:
+            if video_sink is not None:
+                try:
+                    video_sink.close()
+                except BaseException:
+                    pass
             if writer is not None:
                 writer.abort()
             raise
