@@ -34,3 +34,9 @@ def labels(shared_data: Path) -> list[dict]:
 @pytest.fixture(scope="session")
 def sample_squat() -> Path:
     return SAMPLES / "squat_side.mp4"
+
+
+@pytest.fixture(autouse=True)
+def _private_history(tmp_path_factory, monkeypatch):
+    """Tests never write into the user's real history database."""
+    monkeypatch.setenv("FORMCHECK_DATA_DIR", str(tmp_path_factory.mktemp("formcheck-data")))

@@ -1,0 +1,135 @@
+"""Quality regression: counting accuracy on labelled clips must not drop below its floor.
+
+Runs the real pose model on the labelled clips (tracks are cached per model and clip in
+$FORMCHECK_TRACK_CACHE or ~/.cache/formcheck/tracks, so later runs take seconds) and the
+engine on those tracks. The floors are what the engine reached when they were set (see
+bench/accuracy.py for the full table); raise them when the engine gets better.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from clips import Clip, all_clips  # noqa: E402
+from extract_tracks import extract, track_path  # noqa: E402
+
+from formcheck.engine import Analyzer  # noqa: E402
+from formcheck.pipeline import run_track  # noqa: E402
+from formcheck.report import ReportBuilder  # noqa: E402
+from formcheck.spec import load_exercise  # noqa: E402
+from formcheck.track import load_track  # noqa: E402
+
+pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
+
+MODEL = "lite"
+CACHE = Path(os.environ.get("FORMCHECK_TRACK_CACHE", Path.home() / ".cache" / "formcheck" / "tracks"))
+
+# exercise -> (minimum exact-count rate, maximum absolute count error on any clip)
+FLOORS = {
+    "squat": (0.9, 1),
+    "heel_raise": (0.9, 1),
+    "toe_heel": (1.0, 0),
+    "pelvic_lift": (0.9, 1),
+    "curl_up": (1.0, 0),
+    "oblique_curl_up": (1.0, 0),
+    "weight_shift": (1.0, 0),
+}
+IDLE_EXERCISES = ("squat", "heel_raise", "toe_heel", "weight_shift")
+
+SYNTH_FAULTS = {
+    ("squat", "shallow"): "too_shallow", ("pelvic_lift", "shallow"): "hips_too_low",
+    "rounded_back": "back_rounded", "knees_caving": "knees_caving", "heels_lifting": "heels_lifting",
+    "incomplete_rise": "incomplete_rise", "hip_sway": "hip_sway", "over_arched": "over_arching",
+    "fast_lowering": "lowering_too_fast", "fast_return": "too_fast", "no_chin_tuck": "chin_not_tucked",
+    "fidgeting": "not_still", "back_heel_lifted": "back_heel_lifted", "back_knee_bent": "back_knee_bent",
+}
+
+
+def _wanted_clips() -> list[Clip]:
+    return [c for c in all_clips() if (c.exercise in FLOORS) or c.truth.get("exercise") == "idle"]
+
+
+def _ensure(clip: Clip) -> str:
+    p = track_path(CACHE, MODEL, clip.name)
+    if not p.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        extract(clip.path, MODEL, p)
+    return str(p)
+
+
+@pytest.fixture(scope="module")
+def tracks(shared_data) -> dict[str, Path]:
+    clips = _wanted_clips()
+    missing = [c for c in clips if not track_path(CACHE, MODEL, c.name).exists()]
+    if missing:  # two processes: the model is single-threaded and the machine has two cores
+        with ProcessPoolExecutor(max_workers=2) as ex:
+            list(ex.map(_ensure, missing))
+    return {c.name: track_path(CACHE, MODEL, c.name) for c in clips}
+
+
+def _report(track_file: Path, exercise: str) -> dict:
+    spec = load_exercise(exercise)
+    an = Analyzer(spec)
+    b = ReportBuilder(spec, target=spec.target, source=str(track_file), model=MODEL, mode="test")
+    run_track(load_track(track_file), an, b)
+    return b.build(an.pauses)
+
+
+def test_counting_accuracy_floors(tracks):
+    errors: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for clip in _wanted_clips():
+        if clip.exercise in FLOORS:
+            got = _report(tracks[clip.name], clip.exercise)["reps"]
+            errors[clip.exercise].append((clip.name, got - (clip.reps or 0)))
+    problems = []
+    for ex, (min_exact, max_err) in FLOORS.items():
+        errs = errors.get(ex)
+        if not errs:
+            continue
+        exact = sum(1 for _, e in errs if e == 0) / len(errs)
+        worst = max(abs(e) for _, e in errs)
+        if exact < min_exact or worst > max_err:
+            problems.append(f"{ex}: exact {exact:.0%} (floor {min_exact:.0%}), worst error {worst} "
+                            f"(max {max_err}); {[(n, e) for n, e in errs if e]}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("exercise", IDLE_EXERCISES)
+def test_idle_footage_counts_nothing(tracks, exercise):
+    for clip in _wanted_clips():
+        if clip.truth.get("exercise") == "idle":
+            rep = _report(tracks[clip.name], exercise)
+            assert rep["reps"] == 0, f"{clip.name} as {exercise}: {rep['reps']} reps"
+
+
+def test_rendered_faults_are_caught(tracks):
+    missed = []
+    for clip in _wanted_clips():
+        if clip.source != "synthetic" or not clip.faults or clip.exercise not in FLOORS:
+            continue
+        found = set(_report(tracks[clip.name], clip.exercise)["fault_counts"])
+        for f in clip.faults:
+            want = SYNTH_FAULTS.get((clip.exercise, f), SYNTH_FAULTS.get(f, f))
+            if want not in found:
+                missed.append(f"{clip.name}: {want} not reported (found {sorted(found)})")
+    assert not missed, "\n".join(missed)
+
+
+def test_good_form_is_rarely_flagged(tracks):
+    reps = flagged = 0
+    for clip in _wanted_clips():
+        if clip.source == "synthetic" and not clip.faults and clip.exercise in FLOORS:
+            detail = _report(tracks[clip.name], clip.exercise)["reps_detail"]
+            reps += len(detail)
+            flagged += sum(1 for r in detail if r["faults"])
+    assert reps > 0
+    assert flagged / reps <= 0.1, f"{flagged} of {reps} good-form reps flagged"
