@@ -38,6 +38,17 @@ class Clip:
     truth: dict
 
 
+# rendered faults whose repetitions never reach the required range: the right count is 0, the
+# attempts are partials (../shared/data/synthetic/README.md); index.json lists the attempts
+PARTIAL_FAULTS = ("shallow", "incomplete_rise")
+
+
+def true_count(clip: Clip) -> int:
+    if clip.source == "synthetic" and any(f in PARTIAL_FAULTS for f in clip.faults):
+        return 0
+    return clip.reps or 0
+
+
 def real_clips() -> list[Clip]:
     d = data_dir()
     if d is None:

@@ -30,6 +30,19 @@ class Excursion:
     end_s: float  # first moment back at rest
     peak_s: float
     peak: float  # signed extreme value reached
+    # first and last moment within the peak band (Thresholds.peak_band): a hold at the top or
+    # bottom lies between them, so the way there (start -> reach) and back (leave -> end) can be
+    # timed on their own
+    reach_s: float | None = None
+    leave_s: float | None = None
+
+    @property
+    def reached_s(self) -> float:
+        return self.peak_s if self.reach_s is None else self.reach_s
+
+    @property
+    def left_s(self) -> float:
+        return self.peak_s if self.leave_s is None else self.leave_s
 
 
 @dataclass(frozen=True)
@@ -37,12 +50,15 @@ class Thresholds:
     rest: float  # |value| at or below: at the start position
     enter: float  # |value| above: moving away from it (must exceed rest)
     min_dwell_s: float = 0.1  # a crossing must last this long to change phase
+    peak_band: float = 0.0  # fraction of the peak still counted as "at the peak" (0: the peak itself)
 
     def __post_init__(self) -> None:
         if not 0 <= self.rest < self.enter:
             raise ValueError(f"need 0 <= rest < enter, got rest={self.rest}, enter={self.enter}")
         if self.min_dwell_s < 0:
             raise ValueError("min_dwell_s must be >= 0")
+        if not 0 <= self.peak_band < 1:
+            raise ValueError("peak_band must be in [0, 1)")
 
 
 class ExcursionCounter:
@@ -63,6 +79,7 @@ class ExcursionCounter:
         self._peak = 0.0
         self._peak_s = 0.0
         self._rest_since: float | None = None
+        self._trace: list[tuple[float, float]] = []  # (t_s, |v| toward the excursion's side)
 
     @property
     def current_peak(self) -> float | None:
@@ -93,6 +110,7 @@ class ExcursionCounter:
                     self._start_s = self._last_rest_s if self._last_rest_s is not None else self._pending_since
                     self._peak, self._peak_s = v, t_s
                     self._rest_since = None
+                    self._trace = [(t_s, abs(v))]
             else:
                 self._pending_since = None
             return None
@@ -100,11 +118,16 @@ class ExcursionCounter:
         # OUT: follow the peak, watch for the return to rest (or a swing straight to the other side)
         if v * self._sign > abs(self._peak):
             self._peak, self._peak_s = v, t_s
+        self._trace.append((t_s, v * self._sign))
+        if len(self._trace) > 4000:  # a very long excursion: keep every other sample
+            self._trace = self._trace[::2]
         if abs(v) <= th.rest or (self.two_way and v * self._sign < -th.enter):
             if self._rest_since is None:
                 self._rest_since = t_s
             if t_s - self._rest_since >= th.min_dwell_s:
-                exc = Excursion(self._sign, self._start_s, self._rest_since, self._peak_s, self._peak)
+                near = [t for t, a in self._trace if a >= (1.0 - th.peak_band) * abs(self._peak)]
+                exc = Excursion(self._sign, self._start_s, self._rest_since, self._peak_s, self._peak,
+                                near[0] if near else None, near[-1] if near else None)
                 swung = v * self._sign < -th.enter
                 end = self._rest_since
                 self.reset()
@@ -114,6 +137,7 @@ class ExcursionCounter:
                     self._sign = 1 if v > 0 else -1
                     self._start_s = end
                     self._peak, self._peak_s = v, t_s
+                    self._trace = [(t_s, abs(v))]
                 return exc
         else:
             self._rest_since = None

@@ -37,12 +37,17 @@ REP_RULES: dict[str, Callable[[Rule, float], bool]] = {
 }
 
 
-def phase_duration(phase: str, start_s: float, peak_s: float, end_s: float) -> float:
-    """Seconds spent going down (descent), coming back (return) or in the whole repetition."""
+def phase_duration(phase: str, start_s: float, peak_s: float, end_s: float,
+                   reach_s: float | None = None, leave_s: float | None = None) -> float:
+    """Seconds spent going down (descent), coming back (return) or in the whole repetition.
+
+    ``reach_s``/``leave_s``: when the movement first reached and last left the peak (a hold at
+    the top or bottom lies between them and belongs to neither phase); default the peak time.
+    """
     if phase == "descent":
-        return peak_s - start_s
+        return (peak_s if reach_s is None else reach_s) - start_s
     if phase == "return":
-        return end_s - peak_s
+        return end_s - (peak_s if leave_s is None else leave_s)
     return end_s - start_s
 
 

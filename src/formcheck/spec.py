@@ -70,9 +70,14 @@ class Count(_Strict):
     shallow_fault: str = Field(default="too_shallow", pattern=r"^[a-z][a-z0-9_]*$")
     shallow_cue: Cue | None = None  # what to tell the patient after a partial repetition
     min_dwell_s: Seconds = 0.1
+    peak_band: float = Field(default=0.0, ge=0.0, lt=1.0)  # fraction of the peak that counts as a hold there (phase timing)
     min_rep_s: Seconds = 0.5
     max_rep_s: Seconds = 15.0
     side_from_sign: bool = False  # alternate mode: + is the left side, - the right
+    side_signal: str | None = None  # side of each repetition from this signal's sign (relative; + left, - right)
+    same_side_fault: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")  # sides should alternate: fault when one repeats
+    same_side_cue: Cue | None = None
+    follow_start: bool = False  # relative single mode: settling back beyond the start makes a new start
     phase_names: tuple[str, str] = ("up", "down")  # cycle mode: names of the + and - phases
     smoothing: Smoothing = Smoothing()
 
@@ -80,6 +85,11 @@ class Count(_Strict):
     @classmethod
     def _sig(cls, v: str) -> str:
         return _check_signal(v)
+
+    @field_validator("side_signal")
+    @classmethod
+    def _side_sig(cls, v: str | None) -> str | None:
+        return None if v is None else _check_signal(v)
 
     @model_validator(mode="after")
     def _order(self) -> Count:
@@ -99,6 +109,7 @@ class CountOverride(_Strict):
     rest: float | None = Field(default=None, ge=0.0)
     enter: float | None = Field(default=None, gt=0.0)
     full: float | None = Field(default=None, gt=0.0)
+    full_at: float | None = None  # with a new signal the default's full_at is dropped unless given
 
     @field_validator("signal")
     @classmethod
@@ -157,6 +168,10 @@ class HoldSpec(_Strict):
     still_max: float = Field(default=0.15, gt=0.0, le=5.0)  # movement, torso lengths per second
     grace_s: Seconds = 1.5  # leaving the position for less than this does not end the hold
     min_hold_s: Seconds = 2.0  # shorter holds are not reported
+    # the hold is complete once target_s is held (the trainer says relax) and the next one starts
+    # only after rest_s: for holds whose end the camera cannot see (core bracing)
+    end_at_target: bool = False
+    rest_s: Seconds = 0.0
     position: tuple[Condition, ...] = ()
 
 
@@ -170,6 +185,7 @@ class ExerciseSpec(_Strict):
     target: int = Field(default=10, ge=1, le=100)
     settle_s: Seconds = 0.6  # still in the start position this long before counting starts
     move_max: float = Field(default=0.6, gt=0.0, le=10.0)  # body travel (torso lengths/s) meaning walking
+    settle_motion_max: float = Field(default=0.5, gt=0.0, le=10.0)  # movement (torso lengths/s) still counted as keeping still
     count: Count | None = None
     count_views: dict[Literal["side", "front", "oblique"], CountOverride] = {}
     hold: HoldSpec | None = None
@@ -192,6 +208,8 @@ class ExerciseSpec(_Strict):
         if ov is None:
             return self.count
         changes = {k: v for k, v in ov.model_dump().items() if v is not None}
+        if changes.get("signal", self.count.signal) != self.count.signal and "full_at" not in changes:
+            changes["full_at"] = None  # full_at is in the replaced signal's units
         return self.count.model_copy(update=changes)
 
 

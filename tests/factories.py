@@ -1,0 +1,248 @@
+"""Test factories: build a ``Pose`` from a few joint angles, and scripted pose streams.
+
+A small, documented API that any test may import:
+
+``make_pose(knee=0, trunk=None, heel_lift=0, *, view="side", ...) -> Pose``
+    A standing person drawn from joint angles, so a test can say "knees bent 90 degrees"
+    instead of listing 33 landmarks. Side view: the camera sees the subject's left side and the
+    subject faces right (+x). Front view: the subject faces the camera.
+
+``script(keyframes, fps, *, noise_px=0, seed=0, dropouts=(), **fixed) -> list[(t_ms, Pose | None)]``
+    Poses at ``fps`` from keyframes ``[(t_s, {"knee": 0}), (1.2, {"knee": 100}), ...]``, each
+    pose parameter interpolated linearly between keyframes (held after the last one), with
+    optional Gaussian landmark jitter (pixels) and dropouts (time windows with no pose).
+
+``squat_keys(reps, depth=100, down_s=1.2, up_s=1.0, ...)`` and ``run(analyzer, frames)`` are
+small conveniences for the common case.
+
+Geometry (pixels, image 640x480 unless given): thigh and shin 100 px, torso 120 px, foot
+55 px. The numbers the signals read back are exact for ``knee`` (2-D knee flexion in the side
+view), ``trunk`` (lean from vertical) and ``heel_lift`` (heel above the toes in foot lengths).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+
+from formcheck.pose import N_LANDMARKS, Pose
+from formcheck.pose import Landmark as L
+
+THIGH = SHIN = 100.0
+TORSO = 120.0
+FOOT = 55.0
+NEAR_VIS, FAR_VIS = 0.95, 0.8  # side view: the far side is seen less well
+
+PARAMS = ("knee", "trunk", "heel_lift", "hip_forward", "knees_in", "offset_px", "shin_share")
+
+
+def _up(deg: float, length: float) -> np.ndarray:
+    """A segment ``length`` long leaning ``deg`` degrees forward (+x) from straight up (y up)."""
+    a = math.radians(deg)
+    return np.array([math.sin(a), math.cos(a)]) * length
+
+
+def _leg(knee: float, heel_lift: float, shin_share: float) -> dict[str, np.ndarray]:
+    """One leg in the sagittal plane, y up, the toes' pivot at x=0 on the floor (y=0)."""
+    theta = math.asin(max(-0.9, min(0.9, heel_lift)))
+    along = np.array([math.cos(theta), -math.sin(theta)])  # heel -> toe
+    normal = np.array([math.sin(theta), math.cos(theta)])  # up from the sole
+    if theta >= 0:  # on the toes (or flat): the toe tip stays put
+        toe = np.array([0.0, 0.0])
+        heel = toe - FOOT * along
+    else:  # on the heels: the heel stays put
+        heel = np.array([-FOOT, 0.0])
+        toe = heel + FOOT * along
+    ankle = heel + 0.3 * FOOT * along + 0.35 * FOOT * normal
+    shin_lean = shin_share * knee
+    knee_p = ankle + _up(shin_lean, SHIN)
+    hip = knee_p + _up(shin_lean - knee, THIGH)
+    return {"toe": toe, "heel": heel, "ankle": ankle, "knee": knee_p, "hip": hip}
+
+
+def make_pose(
+    knee: float = 0.0,
+    trunk: float | None = None,
+    heel_lift: float = 0.0,
+    *,
+    view: str = "side",
+    hip_forward: float = 0.0,
+    knees_in: float = 0.0,
+    offset_px: float = 0.0,
+    shin_share: float = 0.45,
+    t_ms: float = 0.0,
+    visibility: float | None = None,
+    hidden: Iterable[L] = (),
+    image_size: tuple[int, int] = (640, 480),
+) -> Pose:
+    """A person standing or squatting, from joint angles.
+
+    knee: knee flexion in degrees (0 straight); the shins lean forward ``shin_share`` of it.
+    trunk: trunk lean forward from vertical in degrees; None keeps it parallel to the shins
+        (a well-formed squat).
+    heel_lift: heel above the toes' level in foot lengths (+ up on the toes, - on the heels
+        with the toes lifted).
+    view: "side" (subject's left side to the camera, facing +x) or "front".
+    hip_forward: hips (and everything above) shifted forward, in leg lengths (side view).
+    knees_in: front view, knees moved toward each other as a fraction of the hip half-width
+        (0.3 makes the knee distance 70% of the ankle distance).
+    offset_px: the whole body shifted right by this many pixels (walking across the image).
+    visibility: one visibility for every landmark (default: near side 0.95, far side 0.8 in
+        the side view, 0.95 from the front); ``hidden`` landmarks get visibility 0.
+    """
+    if view not in ("side", "front"):
+        raise ValueError(f"view must be 'side' or 'front', got {view!r}")
+    w, h = image_size
+    ground_y, centre_x = h - 30.0, w / 2.0 + offset_px
+    leg = _leg(knee, heel_lift, shin_share)
+    shift = np.array([hip_forward * (THIGH + SHIN), 0.0])
+    hip = leg["hip"] + shift
+    lean = shin_share * knee if trunk is None else trunk
+    shoulder = hip + _up(lean, TORSO)
+    ear = shoulder + _up(lean, 0.3 * TORSO) + np.array([6.0, 0.0])
+    nose = ear + np.array([14.0, -2.0])
+    elbow = shoulder + np.array([4.0, -0.45 * TORSO])
+    wrist = elbow + np.array([10.0, -0.4 * TORSO])
+
+    xy = np.zeros((N_LANDMARKS, 2))
+    vis = np.full(N_LANDMARKS, 0.95)
+
+    if view == "front":
+        # seen from the front the thighs shorten as they come forward, the shins (nearly
+        # upright) keep about their length: redraw the heights with an upright shin
+        dy = leg["ankle"][1] + SHIN - leg["knee"][1]
+        for k in ("knee", "hip"):
+            leg[k] = leg[k] + np.array([0.0, dy])
+        hip, shoulder, ear, nose, elbow, wrist = (p + np.array([0.0, dy]) for p in (hip, shoulder, ear, nose, elbow, wrist))
+
+    def put(lm: L, p: np.ndarray, lateral: float = 0.0) -> None:
+        if view == "side":  # the two sides nearly overlap from the side
+            x = centre_x + p[0] + (3.0 if lateral > 0 else -3.0 if lateral < 0 else 0.0)
+        else:
+            x = centre_x + lateral
+        xy[lm] = (x / w, (ground_y - p[1]) / h)
+
+    hw, sw = 0.25 * TORSO, 0.4 * TORSO  # hip and shoulder half-widths (front view)
+    for side, sign in (("L", 1.0), ("R", -1.0)):  # subject's left is image right from the front
+        S = {k: getattr(L, f"{'LEFT' if side == 'L' else 'RIGHT'}_{k}") for k in (
+            "HIP", "KNEE", "ANKLE", "HEEL", "FOOT_INDEX", "SHOULDER", "ELBOW", "WRIST", "EAR",
+            "EYE", "EYE_INNER", "EYE_OUTER", "PINKY", "INDEX", "THUMB")}
+        S["MOUTH"] = L.MOUTH_LEFT if side == "L" else L.MOUTH_RIGHT
+        knee_lat = sign * hw * (1.0 - knees_in)
+        put(S["HIP"], hip, sign * hw)
+        put(S["KNEE"], leg["knee"], knee_lat)
+        put(S["ANKLE"], leg["ankle"], sign * hw)
+        if view == "side":
+            put(S["HEEL"], leg["heel"], sign * hw)
+            put(S["FOOT_INDEX"], leg["toe"], sign * hw)
+        else:  # from the front the foot points at the camera: toe just below the heel
+            put(S["HEEL"], leg["heel"] * (0, 1), sign * hw)
+            put(S["FOOT_INDEX"], leg["toe"] * (0, 1) + np.array([0.0, -8.0]), sign * (hw + 4))
+        put(S["SHOULDER"], shoulder, sign * sw)
+        put(S["ELBOW"], elbow, sign * (sw + 8))
+        put(S["WRIST"], wrist, sign * (sw + 6))
+        for k in ("PINKY", "INDEX", "THUMB"):
+            put(S[k], wrist + np.array([6.0, -8.0]), sign * (sw + 6))
+        put(S["EAR"], ear, sign * 12)
+        for k, dx in (("EYE", 8.0), ("EYE_INNER", 10.0), ("EYE_OUTER", 6.0)):
+            put(S[k], ear + np.array([dx, 4.0]), sign * 6)
+        put(S["MOUTH"], nose + np.array([-2.0, -8.0]), sign * 4)
+        if view == "side" and visibility is None and side == "R":
+            for lm in S.values():
+                vis[lm] = FAR_VIS
+    put(L.NOSE, nose, 0.0)
+    if visibility is not None:
+        vis[:] = visibility
+    for lm in hidden:
+        vis[lm] = 0.0
+    centre = (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2.0
+    world = np.zeros((N_LANDMARKS, 3))
+    world[:, :2] = (xy - centre) * (w, h) / 250.0  # metres, hip-centred, roughly to scale
+    return Pose(xy=xy, visibility=vis, world=world, t_ms=t_ms, image_size=image_size)
+
+
+def _interp(keyframes: list[tuple[float, dict[str, float]]], t_s: float) -> dict[str, float]:
+    out: dict[str, float] = {}
+    names = {k for _, kv in keyframes for k in kv}
+    for name in names:
+        pts = [(t, kv[name]) for t, kv in keyframes if name in kv]
+        if t_s <= pts[0][0]:
+            out[name] = pts[0][1]
+            continue
+        for (t0, v0), (t1, v1) in zip(pts, pts[1:]):
+            if t0 <= t_s <= t1:
+                out[name] = v0 if t1 == t0 else v0 + (v1 - v0) * (t_s - t0) / (t1 - t0)
+                break
+        else:
+            out[name] = pts[-1][1]
+    return out
+
+
+def script(
+    keyframes: list[tuple[float, dict[str, float]]],
+    fps: float,
+    *,
+    noise_px: float = 0.0,
+    seed: int = 0,
+    dropouts: Iterable[tuple[float, float]] = (),
+    **fixed,
+) -> list[tuple[float, Pose | None]]:
+    """Poses at ``fps`` following ``keyframes`` (see the module docstring); ``fixed`` are more
+    ``make_pose`` keywords (e.g. ``view="front"``) that hold throughout."""
+    for _, kv in keyframes:
+        unknown = set(kv) - set(PARAMS)
+        if unknown:
+            raise ValueError(f"unknown pose parameters {sorted(unknown)}; allowed: {', '.join(PARAMS)}")
+    rng = np.random.default_rng(seed)
+    drops = list(dropouts)
+    end = keyframes[-1][0]
+    out: list[tuple[float, Pose | None]] = []
+    n = int(math.floor(end * fps + 1e-9)) + 1
+    for i in range(n):
+        t_s = i / fps
+        t_ms = 1000.0 * t_s
+        if any(a <= t_s < b for a, b in drops):
+            out.append((t_ms, None))
+            continue
+        pose = make_pose(t_ms=t_ms, **(fixed | _interp(keyframes, t_s)))
+        if noise_px > 0:
+            w, h = pose.image_size
+            xy = pose.xy + rng.normal(0.0, noise_px, pose.xy.shape) / (w, h)
+            pose = Pose(xy=xy, visibility=pose.visibility, world=pose.world, t_ms=t_ms, image_size=pose.image_size)
+        out.append((t_ms, pose))
+    return out
+
+
+def squat_keys(reps: int, depth: float = 100.0, *, lead_s: float = 1.0, down_s: float = 1.2,
+               bottom_s: float = 0.2, up_s: float = 1.0, rest_s: float = 0.8,
+               extra: dict[str, float] | None = None) -> tuple[list[tuple[float, dict[str, float]]], list[float]]:
+    """Keyframes for ``reps`` squats to ``depth`` degrees, and the times each one is back up.
+
+    ``extra`` parameters (e.g. ``{"knees_in": 0.3}``) apply at the bottom of every squat.
+    """
+    extra = extra or {}
+    base = {k: 0.0 for k in extra}
+    keys: list[tuple[float, dict[str, float]]] = [(0.0, {"knee": 0.0, **base}), (lead_s, {"knee": 0.0, **base})]
+    t, ends = lead_s, []
+    for _ in range(reps):
+        t += down_s
+        keys.append((t, {"knee": depth, **extra}))
+        t += bottom_s
+        keys.append((t, {"knee": depth, **extra}))
+        t += up_s
+        keys.append((t, {"knee": 0.0, **base}))
+        ends.append(t)
+        t += rest_s
+        keys.append((t, {"knee": 0.0, **base}))
+    return keys, ends
+
+
+def run(analyzer, frames: list[tuple[float, Pose | None]]):
+    """Feed frames to an Analyzer and close the set; returns the analyzer."""
+    t_ms = 0.0
+    for t_ms, pose in frames:
+        analyzer.update(t_ms, pose)
+    analyzer.finish(t_ms)
+    return analyzer

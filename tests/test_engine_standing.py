@@ -1,0 +1,300 @@
+"""The engine on the standing counted exercises (squat, heel_raise, toe_heel), fed scripted
+poses from tests/factories.py: counts and rep times at several frame rates, dropouts,
+partial repetitions with their reasons, faults, idle and walking footage, and properties of the
+hysteresis (jitter inside the band never adds a repetition)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from factories import make_pose, run, script, squat_keys  # noqa: E402
+
+from formcheck.counter import ExcursionCounter, Thresholds  # noqa: E402
+from formcheck.engine import Analyzer  # noqa: E402
+from formcheck.spec import load_exercise  # noqa: E402
+
+SQUAT = load_exercise("squat")
+HEEL_RAISE = load_exercise("heel_raise")
+TOE_HEEL = load_exercise("toe_heel")
+FPS = (15, 24, 30, 60)
+
+
+def fault_ids(an: Analyzer) -> set[str]:
+    return {f.id for f in an.faults}
+
+
+def back_up_at(end_s: float, up_s: float, depth: float, rest: float) -> float:
+    """When a linear rise from ``depth`` reaching 0 at ``end_s`` crosses the rest threshold."""
+    return end_s - up_s * rest / depth
+
+
+# ----- the factory itself ----------------------------------------------------------------------
+
+def test_factory_reads_back_its_angles():
+    from formcheck.signals import compute
+
+    p = make_pose(knee=90, trunk=30, heel_lift=0.25)
+    assert compute("knee_flexion", p, "L") == pytest.approx(90, abs=0.5)
+    assert compute("trunk_lean", p, "L") == pytest.approx(30, abs=0.5)
+    assert compute("heel_height", p, "L") == pytest.approx(0.25, abs=0.01)
+    front = make_pose(knee=90, view="front", knees_in=0.3)
+    assert compute("knee_width_ratio", front, "L") == pytest.approx(0.7, abs=0.01)
+    with pytest.raises(ValueError):
+        make_pose(view="top")
+
+
+# ----- squat: counts, rep times, frame rates ----------------------------------------------------
+
+@pytest.mark.parametrize("fps", FPS)
+def test_squat_counts_and_rep_times_at_every_frame_rate(fps):
+    keys, ends = squat_keys(4, depth=100)
+    an = run(Analyzer(SQUAT), script(keys, fps, noise_px=1.0, seed=fps))
+    assert len(an.reps) == 4, an.partials
+    assert not an.partials
+    rest = SQUAT.count.rest
+    for rep, end in zip(an.reps, ends):
+        # a repetition ends on the return to standing: the knees back under `rest` degrees
+        assert rep.end_s == pytest.approx(back_up_at(end, 1.0, 100, rest), abs=0.2)
+        assert rep.faults == ()
+        assert rep.metrics["peak"] == pytest.approx(100, abs=6)
+
+
+def test_squat_rep_times_agree_across_frame_rates():
+    keys, _ = squat_keys(3)
+    ends = {fps: [r.end_s for r in run(Analyzer(SQUAT), script(keys, fps, noise_px=0.5, seed=1)).reps]
+            for fps in FPS}
+    assert {len(v) for v in ends.values()} == {3}
+    for fps in FPS:
+        for a, b in zip(ends[fps], ends[60]):
+            assert abs(a - b) <= 1.0 / fps + 0.05
+
+
+def test_squat_short_dropout_does_not_lose_the_rep():
+    keys, _ = squat_keys(3)
+    frames = script(keys, 30, noise_px=1.0, dropouts=[(2.6, 2.9)])  # 0.3 s without a person, mid-squat
+    an = run(Analyzer(SQUAT), frames)
+    assert len(an.reps) == 3
+
+
+def test_squat_long_dropout_drops_that_rep_as_a_partial():
+    keys, ends = squat_keys(3)
+    frames = script(keys, 30, noise_px=1.0, dropouts=[(2.0, 3.2)])  # gone for 1.2 s in rep 1
+    an = run(Analyzer(SQUAT), frames)
+    assert len(an.reps) == 2
+    assert [p.reason for p in an.partials] == ["tracking_lost"]
+    assert an.pauses and an.pauses[0].start_s == pytest.approx(2.0, abs=0.05)
+
+
+def test_squat_does_not_count_before_standing_still():
+    # the video starts in the middle of a squat: that one is not counted (no start seen)
+    keys = [(0.0, {"knee": 90.0}), (1.0, {"knee": 0.0}), (2.0, {"knee": 0.0})]
+    more, _ = squat_keys(2, lead_s=0.0)
+    keys += [(2.0 + t, kv) for t, kv in more[1:]]
+    an = run(Analyzer(SQUAT), script(keys, 30, noise_px=1.0))
+    assert len(an.reps) == 2
+
+
+# ----- squat: partials and faults ------------------------------------------------------------------
+
+def test_shallow_squat_is_a_partial_with_its_reason():
+    keys, _ = squat_keys(3, depth=50)
+    an = run(Analyzer(SQUAT), script(keys, 30, noise_px=1.0))
+    assert len(an.reps) == 0
+    assert [p.reason for p in an.partials] == ["too_shallow"] * 3
+    assert "too_shallow" in fault_ids(an)
+
+
+def test_dip_inside_the_hysteresis_band_is_nothing():
+    keys, _ = squat_keys(3, depth=30)  # past rest (25) but not past enter (35)
+    an = run(Analyzer(SQUAT), script(keys, 30, noise_px=0.5))
+    assert not an.reps and not an.partials
+
+
+@pytest.mark.parametrize("extra,fault", [
+    ({"trunk": 70.0}, "back_rounded"),
+    ({"heel_lift": 0.7}, "heels_lifting"),
+])
+def test_side_view_faults(extra, fault):
+    keys, _ = squat_keys(3, depth=100, extra=extra)
+    an = run(Analyzer(SQUAT), script(keys, 30, noise_px=0.5))
+    assert len(an.reps) == 3
+    assert all(fault in r.faults for r in an.reps)
+
+
+def test_good_squat_has_no_faults():
+    keys, _ = squat_keys(3, depth=100)
+    an = run(Analyzer(SQUAT), script(keys, 30, noise_px=1.0))
+    assert len(an.reps) == 3 and not an.faults
+
+
+def test_dropping_into_the_squat_is_too_fast():
+    keys, _ = squat_keys(3, depth=100, down_s=0.35, up_s=0.6)
+    an = run(Analyzer(SQUAT), script(keys, 30, noise_px=0.5))
+    assert len(an.reps) == 3
+    assert all("too_fast" in r.faults for r in an.reps)
+
+
+def test_front_view_counts_on_hip_drop_and_sees_knees_caving():
+    keys, _ = squat_keys(3, depth=110)
+    good = run(Analyzer(SQUAT), script(keys, 30, noise_px=1.0, view="front"))
+    assert len(good.reps) == 3 and not good.faults
+    keys, _ = squat_keys(3, depth=110, extra={"knees_in": 0.35})
+    caving = run(Analyzer(SQUAT), script(keys, 30, noise_px=1.0, view="front"))
+    assert len(caving.reps) == 3
+    assert all("knees_caving" in r.faults for r in caving.reps)
+
+
+# ----- idle, stepping in, walking --------------------------------------------------------------
+
+@pytest.mark.parametrize("spec", [SQUAT, HEEL_RAISE, TOE_HEEL], ids=lambda s: s.id)
+def test_standing_idle_counts_nothing(spec):
+    frames = script([(0.0, {"knee": 0.0}), (20.0, {"knee": 0.0})], 30, noise_px=2.0, seed=3)
+    an = run(Analyzer(spec), frames)
+    assert not an.reps and not an.partials and not an.faults
+
+
+def _walk(t0: float, t1: float, x0: float, x1: float, step_s: float = 1.0) -> list:
+    """Walking sideways across the picture with big steps: the knees bend to 85 degrees, as
+    deep as a squat, so only the walking gate keeps these from counting. 400 px in 1.6 s is
+    about 2 torso lengths a second (1 m/s), an ordinary walking pace."""
+    keys, t, bent = [], t0, False
+    while t <= t1 + 1e-9:
+        x = x0 + (x1 - x0) * (t - t0) / (t1 - t0)
+        keys.append((t, {"knee": 85.0 if bent else 5.0, "offset_px": x}))
+        bent, t = not bent, t + step_s / 2
+    return keys
+
+
+@pytest.mark.parametrize("spec", [SQUAT, HEEL_RAISE, TOE_HEEL], ids=lambda s: s.id)
+def test_walking_about_counts_nothing(spec):
+    keys = []
+    for i in range(4):  # across and back, twice, turning round for 0.25 s at each end
+        t0 = i * 1.85
+        x0, x1 = (-200.0, 200.0) if i % 2 == 0 else (200.0, -200.0)
+        keys += _walk(t0, t0 + 1.6, x0, x1, step_s=0.8) + [(t0 + 1.85, {"knee": 5.0, "offset_px": x1})]
+    an = run(Analyzer(spec), script(keys, 30, noise_px=1.0))
+    assert not an.reps
+
+
+def test_stepping_in_then_squatting_counts_only_the_squats():
+    walk = _walk(0.0, 1.2, -250.0, 0.0, step_s=0.6)
+    keys = walk + [(1.7, {"knee": 0.0, "offset_px": 0.0})]
+    sq, _ = squat_keys(2, lead_s=0.0)
+    keys += [(1.7 + t, kv | {"offset_px": 0.0}) for t, kv in sq[1:]]
+    an = run(Analyzer(SQUAT), script(keys, 30, noise_px=1.0))
+    assert len(an.reps) == 2
+    assert all(r.start_s > 1.2 for r in an.reps)
+
+
+# ----- heel raise and toes-heels ---------------------------------------------------------------------
+
+def heel_keys(reps: int, top: float, *, hip_forward: float = 0.0, lead_s: float = 1.0):
+    keys = [(0.0, {"heel_lift": 0.0, "hip_forward": 0.0}), (lead_s, {"heel_lift": 0.0, "hip_forward": 0.0})]
+    t = lead_s
+    for _ in range(reps):
+        for dt, lift, fwd in ((0.8, top, hip_forward), (0.8, top, hip_forward), (0.8, 0.0, 0.0), (0.7, 0.0, 0.0)):
+            t += dt
+            keys.append((t, {"heel_lift": lift, "hip_forward": fwd}))
+    return keys
+
+
+@pytest.mark.parametrize("fps", FPS)
+def test_heel_raise_counts_at_every_frame_rate(fps):
+    an = run(Analyzer(HEEL_RAISE), script(heel_keys(4, 0.35), fps, noise_px=0.7, seed=fps))
+    assert len(an.reps) == 4 and not an.faults
+
+
+def test_heel_raise_partial_rise_and_hip_sway():
+    low = run(Analyzer(HEEL_RAISE), script(heel_keys(3, 0.12), 30, noise_px=0.5))
+    assert not low.reps
+    assert [p.reason for p in low.partials] == ["incomplete_rise"] * 3
+    sway = run(Analyzer(HEEL_RAISE), script(heel_keys(3, 0.35, hip_forward=0.12), 30, noise_px=0.5))
+    assert len(sway.reps) == 3
+    assert all(r.faults == ("hip_sway",) for r in sway.reps)
+
+
+def toe_heel_keys(reps: int, toes: float = 0.35, heels: float = -0.25, lead_s: float = 1.0):
+    keys = [(0.0, {"heel_lift": 0.0}), (lead_s, {"heel_lift": 0.0})]
+    t = lead_s
+    for _ in range(reps):
+        for dt, lift in ((0.7, toes), (0.5, toes), (0.6, 0.0), (0.3, 0.0), (0.6, heels), (0.5, heels), (0.6, 0.0), (0.5, 0.0)):
+            t += dt
+            keys.append((t, {"heel_lift": lift}))
+    return keys
+
+
+@pytest.mark.parametrize("fps", FPS)
+def test_toe_heel_counts_whole_cycles_with_both_phases(fps):
+    an = run(Analyzer(TOE_HEEL), script(toe_heel_keys(3), fps, noise_px=0.7, seed=fps))
+    assert len(an.reps) == 3
+    for rep in an.reps:
+        assert [p.name for p in rep.phases] == ["toes", "heels"]
+        assert rep.phases[0].peak > 0 > rep.phases[1].peak
+
+
+def test_toe_heel_without_rising_onto_the_toes_is_incomplete():
+    an = run(Analyzer(TOE_HEEL), script(toe_heel_keys(3, toes=0.02), 30, noise_px=0.5))
+    assert not an.reps
+    assert "incomplete_rise" in {p.reason for p in an.partials}
+
+
+# ----- hysteresis properties -------------------------------------------------------------------------
+
+REST, ENTER = 25.0, 35.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.0, ENTER), min_size=1, max_size=400))
+def test_counter_never_leaves_rest_below_enter(values):
+    c = ExcursionCounter(Thresholds(REST, ENTER, 0.1))
+    assert all(c.update(v, i / 30.0) is None for i, v in enumerate(values))
+
+
+phase = st.integers(min_value=4, max_value=30)  # frames at 30 fps: at least the 0.1 s dwell
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.integers(min_value=1, max_value=6))
+def test_jitter_inside_the_band_never_adds_an_excursion(data, n):
+    """Rest phases hold values <= rest, excursions values > enter; anywhere, frames in the band
+    (rest, enter] may be mixed in. Exactly n excursions, whatever the jitter."""
+    band = st.floats(REST + 1e-6, ENTER)
+    values: list[float] = []
+    for i in range(2 * n + 1):
+        out = i % 2 == 1
+        for _ in range(data.draw(phase)):
+            if data.draw(st.booleans()):
+                values.append(data.draw(band))
+            values.append(data.draw(st.floats(ENTER + 1e-6, 120.0) if out else st.floats(0.0, REST)))
+        # each phase ends with a clean dwell so that the crossing itself is unambiguous
+        values.extend([70.0 if out else 5.0] * 4)
+    c = ExcursionCounter(Thresholds(REST, ENTER, 0.1))
+    got = [e for i, v in enumerate(values) if (e := c.update(v, i / 30.0)) is not None]
+    assert len(got) == n
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.0, 4.5))
+def test_analyzer_knee_jitter_inside_the_band_keeps_the_count(seed, amplitude):
+    """Knee-angle jitter of up to +-4.5 degrees (the band is 10 degrees wide) on 3 squats."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    keys, _ = squat_keys(3)
+    clean = script(keys, 30)
+    an = Analyzer(SQUAT)
+    from factories import _interp
+
+    t_ms = 0.0
+    for t_ms, _pose in clean:
+        knee = _interp(keys, t_ms / 1000.0)["knee"] + rng.uniform(-amplitude, amplitude)
+        an.update(t_ms, make_pose(knee=max(knee, 0.0), t_ms=t_ms))
+    an.finish(t_ms)
+    assert len(an.reps) == 3
