@@ -720,7 +720,10 @@ class Analyzer:
                     self._end_hold(self._hold_off_since, new)
         else:
             self.status = Status.READY
-            self._set_cue(GUIDE["hold_done" if resting else "get_in_position"], t_s)
+            cue = "hold_done" if resting else "get_in_position"
+            if not resting and self.view and self.spec.views and self.view not in self.spec.views:
+                cue = "turn_sideways" if "side" in self.spec.views else "face_camera"
+            self._set_cue(GUIDE[cue], t_s)
         self._set_cue(None, t_s)
 
     def _track_stillness(self, still: bool, motion: float, t_s: float, new: dict) -> None:

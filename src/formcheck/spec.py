@@ -77,7 +77,7 @@ class Count(_Strict):
     side_signal: str | None = None  # side of each repetition from this signal's sign (relative; + left, - right)
     same_side_fault: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")  # sides should alternate: fault when one repeats
     same_side_cue: Cue | None = None
-    follow_start: bool = False  # relative single mode: settling back beyond the start makes a new start
+    follow_start: bool = False  # relative single mode: the start follows the patient settling (see engine)
     phase_names: tuple[str, str] = ("up", "down")  # cycle mode: names of the + and - phases
     smoothing: Smoothing = Smoothing()
 
@@ -165,7 +165,9 @@ class HoldSpec(_Strict):
     target_s: float = Field(gt=0.0, le=600.0)
     sides: tuple[Literal["L", "R"], ...] = ()
     side_signal: str | None = None  # sign gives the side: + left, - right
-    still_max: float = Field(default=0.15, gt=0.0, le=5.0)  # movement, torso lengths per second
+    # keeping still: shoulders, knees and ankles about the hips move less than this, torso lengths
+    # per second over the last half second (the engine's HOLD_WINDOW_S)
+    still_max: float = Field(default=0.15, gt=0.0, le=5.0)
     grace_s: Seconds = 1.5  # leaving the position for less than this does not end the hold
     min_hold_s: Seconds = 2.0  # shorter holds are not reported
     # the hold is complete once target_s is held (the trainer says relax) and the next one starts
@@ -173,6 +175,11 @@ class HoldSpec(_Strict):
     end_at_target: bool = False
     rest_s: Seconds = 0.0
     position: tuple[Condition, ...] = ()
+
+    @field_validator("side_signal")
+    @classmethod
+    def _side_sig(cls, v: str | None) -> str | None:
+        return None if v is None else _check_signal(v)
 
 
 class ExerciseSpec(_Strict):

@@ -1,0 +1,289 @@
+"""Lying counted exercises (pelvic lift, curl-up, oblique curl-up) on scripted pose sequences.
+
+A small 2-D stick figure lies on its back, head to the right, seen from its left side; the
+scripts lift the hips, curl the trunk, tuck the chin or lead with one shoulder, and the bundled
+exercise files must count, name partials and raise faults as a physiotherapist would, at any
+frame rate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from formcheck.counter import ExcursionCounter, Thresholds
+from formcheck.engine import Analyzer
+from formcheck.pose import N_LANDMARKS, Pose
+from formcheck.pose import Landmark as L
+from formcheck.spec import load_exercise
+
+SIZE = (640, 480)
+FLOOR = 380.0
+TORSO = 150.0
+
+
+@dataclass(frozen=True)
+class Lying:
+    """Body parameters of the figure (pixels and degrees)."""
+
+    hip_h: float = 0.0  # hips above the floor (bridge)
+    curl: float = 0.0  # upper trunk lifted about the hips, degrees (90 = sitting up)
+    chin: float = 0.0  # face turned toward the chest against the trunk, degrees
+    near_lift: float = 0.0  # extra lift of the near (left) shoulder, pixels (oblique curl-up)
+    far_lift: float = 0.0  # extra lift of the far (right) shoulder, pixels
+    straight_legs: float = 0.0  # 0 = knees bent, feet on the floor; 1 = legs flat on the floor
+
+
+def lying_pose(t_ms: float, b: Lying, noise: np.random.Generator | None = None) -> Pose:
+    """A side-view pose (camera on the subject's left) lying on the back, head to the right."""
+    sh_floor = np.array([460.0, FLOOR])
+    if b.curl:
+        hip = np.array([sh_floor[0] - TORSO, FLOOR])
+        u = np.array([math.cos(math.radians(b.curl)), -math.sin(math.radians(b.curl))])
+        sh = hip + TORSO * u
+    else:
+        h = min(b.hip_h, TORSO * 0.95)
+        hip = np.array([sh_floor[0] - math.sqrt(TORSO**2 - h**2), FLOOR - h])
+        sh = sh_floor
+        u = (sh - hip) / TORSO
+    n = np.array([u[1], -u[0]])  # away from the floor
+    if n[1] > 0:
+        n = -n
+    bent_knee, bent_ankle = np.array([225.0, 300.0]), np.array([150.0, FLOOR])
+    flat_knee, flat_ankle = np.array([hip[0] - 110.0, FLOOR - 8.0]), np.array([hip[0] - 215.0, FLOOR - 4.0])
+    s = b.straight_legs
+    knee = (1 - s) * bent_knee + s * flat_knee
+    ankle = (1 - s) * bent_ankle + s * flat_ankle
+    near_sh = sh - np.array([0.0, b.near_lift])
+    far_sh = sh + np.array([-4.0, -12.0]) - np.array([0.0, b.far_lift])  # far side: a little higher
+    ear = sh + 45 * u + 10 * n - np.array([0.0, 0.5 * (b.near_lift + b.far_lift)])
+    c = math.radians(b.chin)
+    face = n * math.cos(c) - u * math.sin(c)
+    nose = ear + 25 * face
+    elbow, wrist = hip + 0.6 * (sh - hip) + 5 * n, hip + 0.15 * (sh - hip) + 5 * n
+    pts = {
+        L.NOSE: nose, L.LEFT_EAR: ear, L.RIGHT_EAR: ear + (-3, -6), L.LEFT_EYE: ear + 15 * face + 8 * u,
+        L.RIGHT_EYE: ear + 15 * face + 8 * u + (-2, -4),
+        L.LEFT_SHOULDER: near_sh, L.RIGHT_SHOULDER: far_sh,
+        L.LEFT_ELBOW: elbow, L.RIGHT_ELBOW: elbow + (-4, -10), L.LEFT_WRIST: wrist, L.RIGHT_WRIST: wrist + (-4, -10),
+        L.LEFT_HIP: hip, L.RIGHT_HIP: hip + (-4, -10),
+        L.LEFT_KNEE: knee, L.RIGHT_KNEE: knee + (-4, -10), L.LEFT_ANKLE: ankle, L.RIGHT_ANKLE: ankle + (-4, -10),
+        L.LEFT_HEEL: ankle + (-10, 5), L.RIGHT_HEEL: ankle + (-14, -5),
+        L.LEFT_FOOT_INDEX: ankle + (-35, 5), L.RIGHT_FOOT_INDEX: ankle + (-39, -5),
+    }
+    w, h = SIZE
+    xy = np.full((N_LANDMARKS, 2), 0.5)
+    vis = np.full(N_LANDMARKS, 0.99)
+    for lm, p in pts.items():
+        p = np.asarray(p, dtype=float)
+        if noise is not None:
+            p = p + noise.normal(0.0, 0.7, 2)
+        xy[lm] = (p[0] / w, p[1] / h)
+    for lm in (L.RIGHT_SHOULDER, L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE, L.RIGHT_ELBOW, L.RIGHT_WRIST):
+        vis[lm] = 0.85  # the far side is seen less well
+    return Pose(xy=xy, visibility=vis, world=np.zeros((N_LANDMARKS, 3)), t_ms=t_ms, image_size=SIZE)
+
+
+# ----- scripts: (seconds, target body) segments, eased between -----------------------------------
+Script = list[tuple[float, Lying]]
+
+
+def rest(s: float, b: Lying = Lying()) -> Script:
+    return [(s, b)]
+
+
+def rep(up: Lying, rise: float = 1.2, hold: float = 1.0, lower: float = 1.5, pause: float = 1.0,
+        base: Lying = Lying()) -> Script:
+    return [(rise, up), (hold, up), (lower, base), (pause, base)]
+
+
+def play(script: Script, fps: float, start: Lying = Lying(), noise_seed: int | None = None):
+    """(t_ms, pose) at ``fps``, easing (cosine) from each segment's start to its target."""
+    rng = np.random.default_rng(noise_seed) if noise_seed is not None else None
+    out, t0, cur = [], 0.0, start
+    for dur, target in script:
+        n = max(1, int(round(dur * fps)))
+        for i in range(n):
+            a = 0.5 - 0.5 * math.cos(math.pi * (i + 1) / n)
+            mix = Lying(**{f: getattr(cur, f) + a * (getattr(target, f) - getattr(cur, f))
+                           for f in Lying.__dataclass_fields__})
+            t = t0 + (i + 1) / fps
+            out.append((t * 1000.0, lying_pose(t * 1000.0, mix, rng)))
+        t0 += n / fps
+        cur = target
+    return out
+
+
+def analyse(exercise: str, script: Script, fps: float = 30, start: Lying = Lying(), noise_seed: int | None = 0):
+    an = Analyzer(load_exercise(exercise))
+    frames = play(script, fps, start, noise_seed)
+    for t_ms, pose in frames:
+        an.update(t_ms, pose)
+    an.finish(frames[-1][0])
+    return an
+
+
+def summary(an: Analyzer) -> tuple:
+    return (len(an.reps), [r.side for r in an.reps], sorted({f for r in an.reps for f in r.faults}),
+            [p.reason for p in an.partials])
+
+
+BRIDGE = Lying(hip_h=55)  # shoulders, hips and knees in line
+LOW_BRIDGE = Lying(hip_h=22)  # hips lifted but clearly below the line
+ARCHED = Lying(hip_h=95)  # hips pushed far above the line
+CURL = Lying(curl=22, chin=30)
+CURL_NO_CHIN = Lying(curl=22, chin=0)
+HEAD_ONLY = Lying(curl=5, chin=30)
+
+
+# ----- pelvic lift ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("fps", [15, 30, 60])
+def test_bridges_count_on_the_way_down_at_any_frame_rate(fps):
+    an = analyse("pelvic_lift", rest(1.5) + rep(BRIDGE) * 3, fps)
+    assert summary(an) == (3, ["L", "L", "L"], [], [])
+    # each repetition counts when the hips are back down, not at the top
+    assert all(r.end_s > r.bottom_s + 1.0 for r in an.reps)
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+def test_low_bridges_are_partials_with_their_reason(fps):
+    an = analyse("pelvic_lift", rest(1.5) + rep(LOW_BRIDGE) * 3, fps)
+    n, _, _, partials = summary(an)
+    assert n == 0
+    assert partials == ["hips_too_low"] * 3
+    assert [f.id for f in an.faults] == ["hips_too_low"] * 3
+
+
+def test_over_arched_bridge_is_flagged_and_a_straight_one_is_not():
+    bad = analyse("pelvic_lift", rest(1.5) + rep(ARCHED) * 2)
+    assert summary(bad)[0] == 2 and summary(bad)[2] == ["over_arching"]
+    good = analyse("pelvic_lift", rest(1.5) + rep(BRIDGE) * 2)
+    assert not good.faults
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+def test_dropping_the_hips_is_lowering_too_fast(fps):
+    an = analyse("pelvic_lift", rest(1.5) + rep(BRIDGE, lower=0.25) * 2, fps)
+    assert summary(an) == (2, ["L", "L"], ["lowering_too_fast"], [])
+    assert all(r.faults == ("lowering_too_fast",) for r in an.reps)
+
+
+def test_a_long_hold_at_the_top_is_not_timed_as_lowering():
+    # 4 s at the top then a slow 1.5 s lowering: fine; the hold must not hide a quick drop either
+    slow = analyse("pelvic_lift", rest(1.5) + rep(BRIDGE, hold=4.0, lower=1.5) * 2)
+    assert summary(slow) == (2, ["L", "L"], [], [])
+    fast = analyse("pelvic_lift", rest(1.5) + rep(BRIDGE, hold=4.0, lower=0.25) * 2)
+    assert summary(fast)[2] == ["lowering_too_fast"]
+
+
+def test_lying_still_counts_nothing():
+    an = analyse("pelvic_lift", rest(20.0))
+    assert summary(an) == (0, [], [], [])
+    assert an.status.value == "ready"  # armed and waiting, not stuck
+
+
+def test_getting_down_onto_the_floor_counts_nothing_and_the_bridges_after_it_count():
+    sitting = Lying(curl=85)
+    script = rest(2.0, sitting) + [(1.5, Lying())] + rest(1.0) + rep(BRIDGE) * 2
+    an = analyse("pelvic_lift", script, start=sitting)
+    assert summary(an) == (2, ["L", "L"], [], [])
+
+
+def test_bridges_count_after_bending_the_knees_from_lying_with_straight_legs():
+    flat = Lying(straight_legs=1.0)
+    script = rest(2.0, flat) + [(1.0, Lying())] + rest(1.0) + rep(BRIDGE) * 3
+    an = analyse("pelvic_lift", script, start=flat)
+    assert summary(an) == (3, ["L", "L", "L"], [], [])
+
+
+def test_sitting_up_in_the_middle_of_a_set_is_no_repetition():
+    sitting = Lying(curl=85)
+    script = rest(1.5) + rep(BRIDGE) + [(1.5, sitting), (2.0, sitting), (1.5, Lying())] + rest(1.0) + rep(BRIDGE)
+    an = analyse("pelvic_lift", script)
+    assert summary(an) == (2, ["L", "L"], [], [])
+
+
+def test_a_jerk_too_short_for_a_bridge_is_a_partial():
+    an = analyse("pelvic_lift", rest(1.5) + rep(BRIDGE, rise=0.2, hold=0.1, lower=0.3, pause=1.5))
+    assert summary(an)[0] == 0
+    assert [p.reason for p in an.partials] == ["too_short"]
+
+
+# ----- curl-up -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fps", [15, 30, 60])
+def test_curl_ups_count_at_any_frame_rate(fps):
+    an = analyse("curl_up", rest(1.5) + rep(CURL) * 3, fps)
+    assert summary(an) == (3, ["L", "L", "L"], [], [])
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+def test_curl_up_without_chin_tuck_is_flagged(fps):
+    an = analyse("curl_up", rest(1.5) + rep(CURL_NO_CHIN) * 3, fps)
+    assert summary(an) == (3, ["L", "L", "L"], ["chin_not_tucked"], [])
+    assert all("chin_not_tucked" in r.faults for r in an.reps)
+
+
+def test_chin_tucked_a_moment_after_the_lift_starts_is_fine():
+    # the trunk lifts first, the chin follows within a third of a second: no fault
+    script = rest(1.5)
+    for _ in range(3):
+        script += [(0.4, Lying(curl=10, chin=0)), (0.3, Lying(curl=16, chin=30)), (0.5, CURL), (1.0, CURL),
+                   (1.5, Lying()), (1.0, Lying())]
+    an = analyse("curl_up", script)
+    assert summary(an) == (3, ["L", "L", "L"], [], [])
+
+
+def test_dropping_back_from_a_curl_up_is_too_fast():
+    an = analyse("curl_up", rest(1.5) + rep(CURL, lower=0.15) * 2)
+    assert summary(an) == (2, ["L", "L"], ["too_fast"], [])
+
+
+def test_lifting_only_the_head_is_a_partial_curl_up():
+    an = analyse("curl_up", rest(1.5) + rep(Lying(curl=8.5, chin=30)) * 2)
+    assert summary(an)[0] == 0
+    assert [p.reason for p in an.partials] == ["too_shallow"] * 2
+
+
+# ----- oblique curl-up ---------------------------------------------------------------------------------
+NEAR = Lying(curl=14, chin=25, near_lift=45, far_lift=5)  # left (near) shoulder leads
+FAR = Lying(curl=14, chin=25, near_lift=0, far_lift=40)  # right (far) shoulder leads
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+def test_oblique_curl_ups_report_the_lifting_shoulder(fps):
+    an = analyse("oblique_curl_up", rest(1.5) + rep(NEAR) + rep(FAR) + rep(NEAR) + rep(FAR), fps)
+    assert summary(an) == (4, ["L", "R", "L", "R"], [], [])
+
+
+def test_oblique_curl_up_sides_follow_the_movement_and_a_repeated_side_is_pointed_out():
+    an = analyse("oblique_curl_up", rest(1.5) + rep(FAR) + rep(FAR) + rep(NEAR))
+    assert [r.side for r in an.reps] == ["R", "R", "L"]
+    assert [r.faults for r in an.reps] == [(), ("same_side",), ()]
+
+
+# ----- the counter's peak band (timing a hold at the top) -----------------------------------------------
+def test_peak_band_times_the_way_back_from_the_end_of_a_hold():
+    def run(band):
+        c = ExcursionCounter(Thresholds(rest=2, enter=5, min_dwell_s=0.0, peak_band=band))
+        exc = None
+        for i in range(0, 601):
+            t = i / 100
+            v = min(t, 1.0) * 20 if t < 5 else max(0.0, 20 - (t - 5) * 40)  # 1 s up, 4 s hold, 0.5 s down
+            v += 0.3 * math.sin(i)  # a little wobble at the top: the peak falls anywhere in the hold
+            exc = c.update(v, t) or exc
+        return exc
+
+    banded, bare = run(0.1), run(0.0)
+    assert banded.end_s - banded.left_s == pytest.approx(0.45, abs=0.08)
+    assert banded.reached_s - banded.start_s == pytest.approx(0.9, abs=0.1)
+    assert bare.reach_s == bare.leave_s == bare.peak_s  # default: exactly the old peak timing
+
+
+def test_a_per_view_count_with_another_signal_drops_full_at():
+    spec = load_exercise("pelvic_lift")
+    assert spec.count_for("side").full_at is not None
+    oblique = spec.count_for("oblique")
+    assert oblique.signal != spec.count.signal and oblique.full_at is None
