@@ -78,7 +78,8 @@ def _record_history(args: argparse.Namespace, report: dict) -> None:
     record_report(report, data_dir=getattr(args, "data_dir", None))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command`` only that subcommand's module is imported (see _COMMAND_MODULES)."""
     from . import __version__
 
     p = argparse.ArgumentParser(prog="formcheck", description="Camera-based home-exercise coach.")
@@ -100,15 +101,29 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-progress", dest="progress", action="store_false")
     r.set_defaults(func=cmd_replay)
 
-    for register in _extra_commands():
+    for register in _extra_commands(command):
         register(sub)
     return p
 
 
-def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
+# Which module defines each subcommand, so that running one imports only its own module (the live
+# coach pulls in OpenCV and the overlay: ~0.3 s before 'formcheck tune' could start). A command not
+# listed here (or --help) imports them all, so a missing entry only costs time.
+_COMMAND_MODULES = {"live": "live", "history": "history_cli", "report": "history_cli", "tune": "tune",
+                    "exercises": "exercises_cli"}
+
+
+def _command_in(argv: Sequence[str] | None) -> str | None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args if not a.startswith("-")), None)
+    return first if first in _COMMAND_MODULES else None
+
+
+def _extra_commands(command: str | None = None) -> list[Callable[[argparse._SubParsersAction], None]]:
     """Subcommands living in their own modules (live, history, tune, exercises...)."""
     found = []
-    for mod in ("live", "history_cli", "tune", "exercises_cli"):
+    mods = (_COMMAND_MODULES[command],) if command else ("live", "history_cli", "tune", "exercises_cli")
+    for mod in mods:
         try:
             module = __import__(f"formcheck.{mod}", fromlist=["register"])
         except ImportError:
@@ -132,16 +147,21 @@ def _known_errors() -> tuple[type[BaseException], ...]:
         errs.append(HistoryError)
     except ImportError:
         pass
+    try:
+        from .live import LiveError
+
+        errs.append(LiveError)
+    except ImportError:
+        pass
     return tuple(errs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
-    known = _known_errors()
     try:
         return int(args.func(args) or 0)
-    except known as exc:
+    except _known_errors() as exc:  # evaluated only when something is raised: no imports up front
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"formcheck: error: {line}", file=sys.stderr)
         return EXIT_ERROR

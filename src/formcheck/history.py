@@ -1,0 +1,267 @@
+"""The training history: every set, live or replayed, as one row in a SQLite database.
+
+The database lives in the user's data folder (``platformdirs.user_data_dir("formcheck")``, i.e.
+``$XDG_DATA_HOME/formcheck`` on Linux), or in ``--data-dir`` / ``$FORMCHECK_DATA_DIR``.
+
+Crash safety: each set is written in its own transaction, the journal is in WAL mode and
+``synchronous=FULL`` makes a commit durable before ``record_report`` returns. A crash or a
+power cut mid-set loses at most the set being written, never one already recorded, and never
+leaves half a row (SQLite rolls the unfinished transaction back on the next open).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+DB_NAME = "history.sqlite3"
+SCHEMA_VERSION = 1
+ENV_DIR = "FORMCHECK_DATA_DIR"
+
+# Column order is the CSV export's column order.
+COLUMNS = (
+    "id", "time", "exercise", "exercise_name", "kind", "mode", "video", "program", "target", "reps",
+    "partials", "holds", "holds_reached", "hold_s", "hold_target_s", "holds_by_side", "fault_counts", "pain_stop", "pain_note",
+    "duration_s", "model", "formcheck_version", "config", "report",
+)
+JSON_COLUMNS = ("exercise_name", "holds_by_side", "fault_counts", "config", "report")
+
+_SCHEMA_V1 = """
+CREATE TABLE sets (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    time              TEXT    NOT NULL,              -- ISO 8601 UTC, when the set ended
+    exercise          TEXT    NOT NULL,              -- exercise id, e.g. squat
+    exercise_name     TEXT    NOT NULL CHECK (json_valid(exercise_name)),  -- {"da": .., "en": ..}
+    kind              TEXT    NOT NULL,              -- reps | hold
+    mode              TEXT    NOT NULL,              -- live | replay
+    video             TEXT,                          -- source video (replay) or camera (live)
+    program           TEXT,                          -- program name when run from a program
+    target            INTEGER,                       -- target repetitions
+    reps              INTEGER NOT NULL,
+    partials          INTEGER NOT NULL,
+    holds             INTEGER NOT NULL,              -- holds timed (hold exercises)
+    holds_reached     INTEGER NOT NULL,              -- holds that reached their target time
+    hold_s            REAL    NOT NULL,              -- seconds held in total (0 for rep exercises)
+    hold_target_s     REAL,                          -- seconds asked per hold
+    holds_by_side     TEXT    NOT NULL CHECK (json_valid(holds_by_side)),  -- {"L": s, "R": s, "-": s}
+    fault_counts      TEXT    NOT NULL CHECK (json_valid(fault_counts)),   -- {"fault_id": n}
+    pain_stop         INTEGER NOT NULL CHECK (pain_stop IN (0, 1)),
+    pain_note         TEXT,
+    duration_s        REAL,
+    model             TEXT,
+    formcheck_version TEXT,
+    config            TEXT    NOT NULL CHECK (json_valid(config)),  -- effective thresholds
+    report            TEXT    NOT NULL CHECK (json_valid(report))   -- the whole report.json
+);
+CREATE INDEX sets_exercise_time ON sets (exercise, time);
+CREATE INDEX sets_time ON sets (time);
+"""
+
+
+class HistoryError(Exception):
+    """The history database cannot be opened, read or written; one line for the user."""
+
+
+def data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """``explicit`` (the --data-dir flag), else $FORMCHECK_DATA_DIR, else the user data folder."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(ENV_DIR)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("formcheck", appauthor=False))
+
+
+def db_path(folder: str | os.PathLike | None = None) -> Path:
+    return data_dir(folder) / DB_NAME
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def connect(folder: str | os.PathLike | None = None, *, create: bool = True) -> sqlite3.Connection:
+    """Open (and if needed create or migrate) the history database."""
+    path = db_path(folder)
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(f"cannot create the history folder {path.parent}: {exc.strerror} "
+                               f"(choose another with --data-dir or ${ENV_DIR})") from None
+    try:
+        # isolation_level=None: no implicit transactions; every write is an explicit BEGIN..COMMIT
+        conn = sqlite3.connect(path, timeout=15.0, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise HistoryError(f"cannot open the history database {path}: {exc}") from None
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        _migrate(conn, path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise HistoryError(f"the history database {path} cannot be used: {exc}") from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)")
+        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        version = row[0] or 0
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"the history database {path} was written by a newer formcheck "
+                               f"(schema {version}; this version reads up to {SCHEMA_VERSION})")
+        if version < 1:  # (executescript would commit on its own; run the statements in this transaction)
+            for stmt in _SCHEMA_V1.split(";"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            conn.execute("INSERT INTO schema_version VALUES (?, ?)", (1, now_utc()))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _pain(report: dict[str, Any]) -> tuple[bool, str | None]:
+    ps = report.get("pain_stop")
+    if not ps:
+        return False, None
+    if isinstance(ps, dict):
+        note = ps.get("note") or ps.get("reason") or ps.get("text")
+        return True, (str(note) if note else None)
+    if isinstance(ps, str):
+        return True, ps
+    return True, None
+
+
+def _program(report: dict[str, Any]) -> str | None:
+    prog = report.get("program")
+    if not prog:
+        return None
+    if isinstance(prog, dict):
+        name = prog.get("name") or prog.get("id")
+        return str(name) if name else json.dumps(prog, ensure_ascii=False)
+    return str(prog)
+
+
+def row_from_report(report: dict[str, Any], time: str | None = None) -> dict[str, Any]:
+    """The history row for one set report (see ``report.ReportBuilder.build``)."""
+    if not isinstance(report, dict) or not report.get("exercise"):
+        raise HistoryError("cannot record a set without an exercise id in its report")
+    by_side: dict[str, float] = defaultdict(float)
+    targets = []
+    holds = report.get("holds") or []
+    reached = 0
+    for h in holds:
+        by_side[h.get("side") or "-"] += float(h.get("held_s") or 0.0)
+        if h.get("target_s") is not None:
+            targets.append(float(h["target_s"]))
+            reached += float(h.get("held_s") or 0.0) >= float(h["target_s"]) - 1e-6
+    config = report.get("config") or {}
+    if not targets and isinstance(config.get("hold"), dict) and config["hold"].get("target_s") is not None:
+        targets.append(float(config["hold"]["target_s"]))
+    pain, note = _pain(report)
+    name = report.get("exercise_name") or {"da": report["exercise"], "en": report["exercise"]}
+    partials = report.get("partials") or []
+    return {
+        "time": time or report.get("time") or report.get("ended_at") or now_utc(),
+        "exercise": str(report["exercise"]),
+        "exercise_name": json.dumps(name, ensure_ascii=False),
+        "kind": report.get("kind") or ("hold" if report.get("holds") else "reps"),
+        "mode": report.get("mode") or "replay",
+        "video": None if report.get("video") is None else str(report["video"]),
+        "program": _program(report),
+        "target": report.get("target"),
+        "reps": int(report.get("reps") or 0),
+        "partials": len(partials) if isinstance(partials, list) else int(partials),
+        "holds": len(holds),
+        "holds_reached": int(reached),
+        "hold_s": round(sum(by_side.values()), 2),
+        "hold_target_s": max(targets) if targets else None,
+        "holds_by_side": json.dumps({k: round(v, 2) for k, v in by_side.items()}),
+        "fault_counts": json.dumps(report.get("fault_counts") or {}, ensure_ascii=False),
+        "pain_stop": int(pain),
+        "pain_note": note,
+        "duration_s": report.get("duration_s"),
+        "model": report.get("model"),
+        "formcheck_version": report.get("formcheck_version"),
+        "config": json.dumps(config, ensure_ascii=False),
+        "report": json.dumps(report, ensure_ascii=False),
+    }
+
+
+def record_report(report: dict[str, Any], data_dir: str | os.PathLike | None = None) -> int:
+    """Store one finished set; returns its row id. Durable when this returns."""
+    row = row_from_report(report)
+    cols = [c for c in COLUMNS if c != "id"]
+    conn = connect(data_dir)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = conn.execute(
+                f"INSERT INTO sets ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                [row[c] for c in cols],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return int(cur.lastrowid or 0)
+    except sqlite3.Error as exc:
+        raise HistoryError(f"cannot record the set in {db_path(data_dir)}: {exc}") from None
+    finally:
+        conn.close()
+
+
+def _decode(row: sqlite3.Row, with_report: bool) -> dict[str, Any]:
+    d = dict(row)
+    for c in JSON_COLUMNS:
+        if c in d:
+            d[c] = json.loads(d[c]) if d[c] is not None else None
+    d["pain_stop"] = bool(d["pain_stop"])
+    if not with_report:
+        d.pop("report", None)
+    return d
+
+
+def load_sets(data_dir: str | os.PathLike | None = None, exercise: str | None = None, *,
+              since: str | None = None, with_report: bool = True) -> list[dict[str, Any]]:
+    """All recorded sets, oldest first, optionally of one exercise and from ``since`` (ISO date).
+
+    JSON columns come back decoded and ``pain_stop`` as a bool. A missing database is an empty
+    history (nothing is created by reading).
+    """
+    if not db_path(data_dir).is_file():
+        return []
+    conn = connect(data_dir)
+    conn.row_factory = sqlite3.Row
+    try:
+        where, args = [], []
+        if exercise:
+            where.append("exercise = ?")
+            args.append(exercise)
+        if since:
+            where.append("time >= ?")
+            args.append(since)
+        cols = COLUMNS if with_report else tuple(c for c in COLUMNS if c != "report")
+        sql = f"SELECT {', '.join(cols)} FROM sets"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = conn.execute(sql + " ORDER BY time, id", args).fetchall()
+        return [_decode(r, with_report) for r in rows]
+    except (sqlite3.Error, json.JSONDecodeError) as exc:
+        raise HistoryError(f"cannot read the history database {db_path(data_dir)}: {exc}") from None
+    finally:
+        conn.close()

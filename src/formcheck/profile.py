@@ -1,0 +1,316 @@
+"""Patient profiles: a physiotherapist's per-patient TOML overriding targets and thresholds.
+
+    [exercises.squat]
+    target = 8
+    count = { full = 60 }                  # this patient may stop at 60 degrees of knee bend
+    rules.back_rounded = { limit = 30 }
+
+Only values a physiotherapist tunes per patient can be changed (targets, rep-count thresholds,
+rule limits, hold times); what is measured stays as the exercise file says. The file is checked
+strictly (unknown exercise, key or rule id, wrong type: one line naming the file, the key and
+what is allowed) and the overridden exercise is validated again as an ``ExerciseSpec``, so an
+override cannot break the exercise's own invariants (e.g. rest < enter <= full).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .spec import EXERCISE_IDS, Count, ExerciseSpec, SpecError, load_exercise, read_toml
+
+
+class ProfileError(SpecError):
+    """A profile that is not valid or does not fit an exercise; one line per problem."""
+
+
+class _Patch(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+_Sec = Field(default=None, ge=0.0, le=600.0)
+
+
+class CountPatch(_Patch):
+    """Repetition counting, in the counted signal's unit (see ``formcheck exercises show ID``)."""
+
+    signal: str | None = None  # the signal these thresholds are written for (checked, not changed)
+    rest: float | None = Field(default=None, ge=0.0)  # at or below: back in the start position
+    enter: float | None = Field(default=None, gt=0.0)  # above: a repetition has begun
+    full: float | None = Field(default=None, gt=0.0)  # the peak must reach this, else a partial
+    full_negative: float | None = Field(default=None, gt=0.0)  # two-way exercises: the other side
+    full_at: float | None = None  # relative signals: absolute value the peak must also reach
+    min_dwell_s: float | None = _Sec
+    min_rep_s: float | None = _Sec
+    max_rep_s: float | None = _Sec
+
+
+class ViewCountPatch(_Patch):
+    rest: float | None = Field(default=None, ge=0.0)
+    enter: float | None = Field(default=None, gt=0.0)
+    full: float | None = Field(default=None, gt=0.0)
+
+
+class RulePatch(_Patch):
+    signal: str | None = None  # the signal this limit is written for: checked, and picks one of several rules
+    limit: float | None = None
+    min_duration_s: float | None = _Sec
+    enabled: bool = True  # false: this patient is not checked for this fault
+
+
+class HoldPatch(_Patch):
+    target_s: float | None = Field(default=None, gt=0.0, le=600.0)
+    min_hold_s: float | None = _Sec
+    grace_s: float | None = _Sec
+    still_max: float | None = Field(default=None, gt=0.0, le=5.0)
+
+
+class ExercisePatch(_Patch):
+    target: int | None = Field(default=None, ge=1, le=100)
+    settle_s: float | None = _Sec
+    count: CountPatch | None = None
+    count_views: dict[Literal["side", "front", "oblique"], ViewCountPatch] = {}
+    # rule id -> RulePatch fields, or (when several rules share the id with different signals)
+    # signal -> RulePatch fields; checked against the exercise in apply_profile
+    rules: dict[str, dict[str, Any]] = {}
+    hold: HoldPatch | None = None
+
+
+class Profile(_Patch):
+    name: str | None = None  # who or what this profile is for (no personal data needed)
+    note: str | None = None
+    exercises: dict[str, ExercisePatch] = {}
+    path: str = "<profile>"  # set by load_profile, for error messages
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at a location of a profile (for 'unknown key' messages)."""
+    model: type[BaseModel] | None = Profile
+    for part in loc[:-1]:
+        if model is None:
+            return []
+        field = model.model_fields.get(str(part))
+        if field is not None:
+            ann = field.annotation
+            args = getattr(ann, "__args__", ())
+            nested = [a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+            model = nested[0] if nested else None
+        # dict keys (exercise ids, rule ids, views) keep the dict's value model
+    return [k for k in model.model_fields if k != "path"] if model else []
+
+
+def _format(path: Path, err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        if e["type"] == "extra_forbidden":
+            lines.append(f"{path}: {key}: unknown key; allowed: {', '.join(_allowed_for(loc))}")
+            continue
+        msg = e["msg"].removeprefix("Value error, ")
+        got = e.get("input")
+        if loc and loc[-1] == "[key]":  # a dict key (a camera view) that is not allowed
+            key = ".".join(str(p) for p in loc[:-2] + (got,))
+            lines.append(f"{path}: {key}: unknown view; allowed: side, front, oblique")
+            continue
+        extra = "" if e["type"] == "missing" or isinstance(got, dict) else f" (got {got!r})"
+        lines.append(f"{path}: {key}: {msg}{extra}")
+    return "\n".join(lines)
+
+
+def _allowed_for(loc: tuple[Any, ...]) -> list[str]:
+    # drop the dict keys (exercise id, rule id, view) from the path before walking the models
+    walk, skip_next = [], False
+    for part in loc:
+        if skip_next:
+            skip_next = False
+            continue
+        walk.append(part)
+        if part in ("exercises", "rules", "count_views"):
+            skip_next = True
+    return _allowed_keys(tuple(walk))
+
+
+def parse_profile(data: dict[str, Any], path: Path, folder: Path | None = None) -> Profile:
+    """Validate a profile's structure, then check it against each exercise it names."""
+    problems = []
+    if "path" in data:
+        problems.append(f"{path}: path: unknown key; allowed: {', '.join(_allowed_keys(('x',)))}")
+    exercises = data.get("exercises", {})
+    if isinstance(exercises, dict):
+        for ex_id in exercises:
+            if ex_id not in EXERCISE_IDS:
+                problems.append(f"{path}: exercises.{ex_id}: unknown exercise; allowed: {', '.join(EXERCISE_IDS)}")
+    if problems:
+        raise ProfileError("\n".join(problems))
+    try:
+        profile = Profile.model_validate({**data, "path": str(path)})
+    except ValidationError as err:
+        raise ProfileError(_format(path, err)) from None
+    for ex_id in profile.exercises:
+        try:
+            spec = load_exercise(ex_id, folder)
+        except SpecError as exc:
+            problems.append(f"{path}: exercises.{ex_id}: cannot check against the exercise file: {exc}")
+            continue
+        try:
+            apply_profile(spec, profile)
+        except ProfileError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ProfileError("\n".join(problems))
+    return profile
+
+
+def load_profile(path: str | os.PathLike, folder: Path | None = None) -> Profile:
+    """Read and fully check a profile TOML (``folder``: where the exercise files are)."""
+    path = Path(path)
+    try:
+        data = read_toml(path)
+    except SpecError as exc:
+        raise ProfileError(str(exc).replace(": file not found", ": profile not found")) from None
+    return parse_profile(data, path, folder)
+
+
+def _set(d: dict[str, Any], patch: BaseModel | None, skip: tuple[str, ...] = ()) -> list[str]:
+    if patch is None:
+        return []
+    changed = []
+    for k, v in patch.model_dump(exclude_none=True).items():
+        if k not in skip:
+            d[k] = v
+            changed.append(k)
+    return changed
+
+
+def apply_profile(spec: ExerciseSpec, profile: Profile) -> tuple[ExerciseSpec, int | None]:
+    """The exercise with this patient's overrides, and the profile's target (None: not set).
+
+    A count threshold set in ``count`` also replaces the same threshold in a per-view override
+    that counts the same signal (else the view's value would silently win); a view counting a
+    different signal keeps its own values unless the profile sets ``count_views.<view>``.
+    """
+    patch = profile.exercises.get(spec.id)
+    if patch is None:
+        return spec, None
+    where = f"{profile.path}: exercises.{spec.id}"
+    data = spec.model_dump()
+    _set(data, patch, skip=("count", "count_views", "rules", "hold"))
+    if patch.count is not None:
+        if data["count"] is None:
+            raise ProfileError(f"{where}.count: {spec.id} is a hold exercise and has no [count]; use [hold]")
+        if patch.count.signal is not None and patch.count.signal != data["count"]["signal"]:
+            raise ProfileError(f"{where}.count.signal: {spec.id} counts {data['count']['signal']}, not "
+                               f"{patch.count.signal}; thresholds written for another signal would be in the wrong unit")
+        changed = _set(data["count"], patch.count, skip=("signal",))
+        for view, ov in data["count_views"].items():
+            if ov.get("signal") in (None, data["count"]["signal"]):
+                for k in changed:
+                    if k in ov:
+                        ov[k] = None
+    for view, vp in patch.count_views.items():
+        if data["count"] is None:
+            raise ProfileError(f"{where}.count_views: {spec.id} is a hold exercise and has no [count]")
+        _set(data["count_views"].setdefault(view, {}), vp)
+    if patch.hold is not None:
+        if data["hold"] is None:
+            raise ProfileError(f"{where}.hold: {spec.id} is a repetition exercise and has no [hold]; use [count]")
+        _set(data["hold"], patch.hold)
+    data["rules"] = _patch_rules(data["rules"], patch.rules, where)
+    try:
+        new = ExerciseSpec.model_validate(data)
+    except ValidationError as err:
+        raise ProfileError(_broken(where, "", err)) from None
+    if new.count is not None:  # per-view overrides are merged at run time: check each view too
+        for view in new.count_views:
+            try:
+                Count.model_validate(new.count_for(view).model_dump())
+            except ValidationError as err:
+                raise ProfileError(_broken(where, f"count (as seen from the {view})", err)) from None
+    return new, patch.target
+
+
+def _rule_key(rule: dict[str, Any]) -> str:
+    return rule.get("signal") or rule.get("phase") or rule["kind"]
+
+
+def _rule_patch(raw: Any, where: str, alternatives: list[str]) -> RulePatch:
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{where}: must be a table such as {{ limit = 30 }} (got {raw!r})")
+    try:
+        return RulePatch.model_validate(raw)
+    except ValidationError as err:
+        lines = []
+        for e in err.errors():
+            loc = ".".join(str(p) for p in e["loc"])
+            if e["type"] == "extra_forbidden":
+                allowed = ", ".join(RulePatch.model_fields)
+                if alternatives:
+                    allowed += f"; or one table per rule sharing this id: {', '.join(alternatives)}"
+                lines.append(f"{where}.{loc}: unknown key; allowed: {allowed}")
+            else:
+                lines.append(f"{where}.{loc}: {e['msg']} (got {e.get('input')!r})")
+        raise ProfileError("\n".join(lines)) from None
+
+
+def _patch_rules(rules: list[dict[str, Any]], patches: dict[str, dict[str, Any]], where: str) -> list[dict[str, Any]]:
+    """Apply rule patches by rule id; several rules sharing an id are told apart by their signal
+    (or phase), e.g. ``rules.back_rounded.trunk_lean = { limit = 60 }``."""
+    ids = list(dict.fromkeys(r["id"] for r in rules))
+    chosen: dict[tuple[str, str], RulePatch] = {}
+    problems = []
+    for rid, raw in patches.items():
+        if rid not in ids:
+            problems.append(f"{where}.rules.{rid}: unknown rule id; allowed: {', '.join(ids) or '(this exercise has no rules)'}")
+            continue
+        keys = list(dict.fromkeys(_rule_key(r) for r in rules if r["id"] == rid))
+        alternatives = keys if len(keys) > 1 else []
+        try:
+            per_key = (isinstance(raw, dict) and bool(raw)
+                       and all(isinstance(v, dict) for v in raw.values()) and not set(raw) & set(RulePatch.model_fields))
+            if per_key:
+                for k, sub in raw.items():
+                    if k not in keys:
+                        raise ProfileError(f"{where}.rules.{rid}.{k}: unknown key; the rules with id {rid} are told "
+                                           f"apart by signal: {', '.join(keys)}")
+                    chosen[(rid, k)] = _rule_patch(sub, f"{where}.rules.{rid}.{k}", [])
+                    if chosen[(rid, k)].signal not in (None, k):
+                        raise ProfileError(f"{where}.rules.{rid}.{k}.signal: must be {k!r} here")
+                continue
+            rp = _rule_patch(raw, f"{where}.rules.{rid}", alternatives)
+            if rp.signal is not None:
+                if rp.signal not in keys:
+                    raise ProfileError(f"{where}.rules.{rid}.signal: the exercise's {rid} rule checks {', '.join(keys)}, "
+                                       f"not {rp.signal}; a limit written for another signal would be in the wrong unit")
+                keys = [rp.signal]
+            if rp.limit is not None and len(keys) > 1:
+                raise ProfileError(f"{where}.rules.{rid}.limit: {len(keys)} rules share this id with different signals "
+                                   f"({', '.join(keys)}): set each under rules.{rid}.<signal>")
+            for k in keys:
+                chosen[(rid, k)] = rp
+        except ProfileError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ProfileError("\n".join(problems))
+    out = []
+    for r in rules:
+        rp = chosen.get((r["id"], _rule_key(r)))
+        if rp is not None:
+            if not rp.enabled:
+                continue
+            _set(r, rp, skip=("enabled", "signal"))
+        out.append(r)
+    return out
+
+
+def _broken(where: str, prefix: str, err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        loc = ".".join(x for x in (prefix, loc) if x)
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}{'.' + loc if loc else ''}: not allowed with this profile: {msg}")
+    return "\n".join(lines)

@@ -1,0 +1,570 @@
+"""``formcheck tune``: see how an exercise's thresholds fit one recording, and what would fit it.
+
+Runs the analyzer over a saved landmark track (``track.npz`` from ``formcheck replay``: no model,
+well under a second) or a video (the pose model runs first), then prints the counted signal's
+range against rest/enter/full, every repetition, partial and fault, and thresholds suggested
+from what was observed, with the reasoning. ``--out PNG`` draws the signal over time.
+
+Suggestions come from two observations, both in the counted signal's own unit:
+  * the start position: the level the signal stays under while the person is at rest;
+  * the peaks: the extreme of each movement away from rest (the signal more than 20% of its
+    range beyond the start position), found independently of the current thresholds, so a
+    too-high ``enter`` that counted nothing still shows the movements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REST_MARGIN = 0.15  # rest sits this fraction of the movement above the start-position level
+ENTER_AT = 0.30  # a repetition begins this fraction of the way from start level to typical peak
+FULL_MARGIN = 0.10  # full sits this fraction of the movement below the shallowest peak
+GROUP_GAP = 0.30  # peaks this fraction of the movement apart form two groups (shallow and full)
+MOVE_AT = 0.20  # a movement is the signal this fraction of its range beyond the start position
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tune", help="check and suggest an exercise's thresholds on a track or video")
+    p.add_argument("source", help="track.npz saved by replay, a replay output folder, or a video")
+    p.add_argument("--exercise", "-e", required=True, help="exercise id, e.g. squat")
+    p.add_argument("--profile", help="patient profile TOML to apply before analysing")
+    p.add_argument("--target", type=int, help="target repetitions (default: the exercise's)")
+    p.add_argument("--out", "-o", help="draw the counted signal with thresholds, reps and faults to this PNG")
+    p.add_argument("--check-suggestion", action="store_true",
+                   help="run the analyzer again with the suggested thresholds and print the counts")
+    p.add_argument("--model", default="lite", help="pose model for a video: lite (default), full, or a .task file")
+    p.set_defaults(func=cmd_tune)
+
+
+# ----- loading ---------------------------------------------------------------------------------
+def load_source(path: Path, model: str = "lite"):
+    """A Track from a saved track, a replay folder (its track.npz) or a video (runs the model)."""
+    from .track import TrackError, load_track
+
+    if path.is_dir():
+        if not (path / "track.npz").is_file():
+            raise TrackError(f"no track.npz in {path} (give a track, a replay output folder or a video)")
+        path = path / "track.npz"
+    if not path.exists():
+        raise TrackError(f"not found: {path}")
+    if path.suffix.lower() == ".npz":
+        return load_track(path)
+    from .estimator import PoseEstimator
+    from .track import TrackRecorder
+    from .video import VideoReader
+
+    with VideoReader(path) as reader, PoseEstimator(model) as est:
+        rec = TrackRecorder(reader.size, {"video": str(path), "model": model, "fps": reader.fps})
+        for frame in reader:
+            rec.add(frame.t_ms, est.detect(frame.image, frame.t_ms))
+    return rec.track()
+
+
+# ----- analysis --------------------------------------------------------------------------------
+@dataclass
+class Analysis:
+    spec: Any  # ExerciseSpec
+    report: dict[str, Any]
+    t_s: np.ndarray  # per frame
+    value: np.ndarray  # the analyzer's counted signal (smoothed, oriented), NaN when not counting
+    raw: np.ndarray  # the counted signal straight from the pose, oriented like value, NaN if unseen
+    status: list[str]
+    count: Any | None  # effective Count for the view seen (None for holds)
+    baseline: float | None = None  # relative signals: the start-position value subtracted
+    positions: list[tuple[Any, np.ndarray]] = field(default_factory=list)  # holds: (Condition, raw values)
+
+
+@dataclass
+class Suggestion:
+    key: str
+    current: float | None
+    value: float
+    reason: str
+
+
+@dataclass
+class Observed:
+    rest_level: float | None = None
+    rest_source: str = ""
+    peaks: list[tuple[float, float]] = field(default_factory=list)  # (t_s, peak) one per movement
+    neg_peaks: list[tuple[float, float]] = field(default_factory=list)
+    durations: list[float] = field(default_factory=list)
+
+
+def analyse(track, spec, target: int | None = None, source: str = "") -> Analysis:
+    from .engine import Analyzer
+    from .pipeline import run_track
+    from .report import ReportBuilder
+    from .results import Status
+    from .signals import compute
+
+    analyzer = Analyzer(spec, target)
+    builder = ReportBuilder(spec, target=analyzer.target, source=source, model=str(track.meta.get("model", "")),
+                            mode="tune")
+    results = run_track(track, analyzer, builder)
+    report = builder.build(analyzer.pauses)
+    count = spec.count_for(report["view"]) if spec.kind == "reps" else None
+    t = np.array([r.t_ms / 1000.0 for r in results])
+    value = np.array([np.nan if r.value is None else r.value for r in results], dtype=float)
+    if count is not None:
+        signal, direction = count.signal, count.direction
+    else:
+        conds = spec.hold.position
+        signal, direction = (conds[0].signal if conds else "trunk_lean"), 1
+    vals = [None if r.pose is None else compute(signal, r.pose, r.side or "L") for r in results]
+    raw = np.array([np.nan if v is None else v for v in vals], dtype=float)
+    baseline = None
+    status = [r.status.value for r in results]
+    if count is not None and count.relative:
+        ready = raw[[s == Status.READY.value for s in status]] if results else raw
+        ready = ready[np.isfinite(ready)]
+        finite = raw[np.isfinite(raw)]
+        if len(ready):
+            baseline = float(np.median(ready))
+        elif len(finite):
+            baseline = float(np.percentile(finite * direction, 5)) * direction
+        raw = raw - (baseline if baseline is not None else 0.0)
+    raw = raw * direction
+    positions = []
+    if spec.hold is not None:
+        for cond in spec.hold.position:
+            vals = [np.nan if r.pose is None else compute(cond.signal, r.pose, r.side or "L") for r in results]
+            positions.append((cond, np.array([np.nan if v is None else v for v in vals], dtype=float)))
+    return Analysis(spec, report, t, value, raw, status, count, baseline, positions)
+
+
+def _segments(t: np.ndarray, s: np.ndarray, level: float, min_s: float) -> list[tuple[float, float, float, float]]:
+    """Runs of ``s > level`` lasting at least min_s: (start, end, peak_t, peak)."""
+    out, start = [], None
+    above = np.isfinite(s) & (s > level)
+    for i in range(len(s) + 1):
+        on = i < len(s) and above[i]
+        if on and start is None:
+            start = i
+        elif not on and start is not None:
+            seg = s[start:i]
+            k = int(np.nanargmax(seg))
+            if t[i - 1] - t[start] >= min_s:
+                out.append((float(t[start]), float(t[i - 1]), float(t[start + k]), float(seg[k])))
+            start = None
+    return out
+
+
+def observe(a: Analysis) -> Observed:
+    """The start-position level and the movement peaks, independent of the current thresholds."""
+    obs = Observed()
+    if a.count is None:
+        return obs
+    use_value = np.isfinite(a.value).sum() >= 10
+    s = a.value if use_value else a.raw
+    src = "the analyzer's smoothed signal" if use_value else "the raw signal (the analyzer never started counting)"
+    fin = s[np.isfinite(s)]
+    if len(fin) < 5:
+        return obs
+    two_way = a.count.mode != "single"
+    mag = np.abs(s) if two_way else np.where(np.isfinite(s), np.maximum(s, 0.0), np.nan)
+    lo, hi = float(np.nanpercentile(mag, 5)), float(np.nanpercentile(mag, 98))
+    # the start position: frames in the lower part of the range where the signal is nearly still
+    # (moving through the lower band on the way down or up is not resting)
+    with np.errstate(invalid="ignore"):
+        speed = np.abs(np.gradient(mag, a.t_s)) if len(mag) > 2 else np.zeros_like(mag)
+    span = max(hi - lo, 1e-9)
+    quiet = np.isfinite(mag) & (mag <= lo + 0.25 * span) & (np.nan_to_num(speed, nan=np.inf) < 0.5 * span)
+    ready = quiet & np.array([st == "ready" for st in a.status])
+    if use_value and ready.sum() >= 5:
+        obs.rest_level = float(np.percentile(mag[ready], 95))
+        obs.rest_source = f"95% of the {ready.sum()} still frames at rest in {src} are at or below it"
+    elif quiet.sum() >= 5:
+        obs.rest_level = float(np.percentile(mag[quiet], 95))
+        obs.rest_source = f"95% of the {quiet.sum()} still, low frames of {src} are at or below it"
+    if hi - lo <= 1e-9:
+        return obs
+    # a movement: the signal more than MOVE_AT of its whole range away from the start position
+    # (low enough to catch shallow attempts, high above the jitter of someone standing still)
+    level = (obs.rest_level if obs.rest_level is not None else lo) + MOVE_AT * (hi - lo)
+    min_s = max(0.15, 0.3 * a.count.min_rep_s)
+    signed = s if two_way else mag
+    for seg in _segments(a.t_s, signed, level, min_s):
+        obs.peaks.append((seg[2], seg[3]))
+        obs.durations.append(seg[1] - seg[0])
+    if two_way:
+        for seg in _segments(a.t_s, -s, level, min_s):
+            obs.neg_peaks.append((seg[2], seg[3]))
+    return obs
+
+
+def _step(span: float) -> float:
+    """A rounding step about 1/20 of the movement: whole degrees for angles, 0.01 for ratios."""
+    if span <= 0:
+        return 0.01
+    return 10.0 ** math.floor(math.log10(span / 20.0)) if span / 20.0 < 1 else 1.0
+
+
+def _r(x: float, step: float) -> float:
+    return round(round(x / step) * step, 6)
+
+
+def suggest(a: Analysis, obs: Observed) -> list[Suggestion]:
+    c = a.count
+    if c is None or obs.rest_level is None or not obs.peaks:
+        return []
+    peaks = [p for _, p in obs.peaks]
+    typical = float(np.median(peaks))
+    span = typical - obs.rest_level
+    if span <= 0:
+        return []
+    step = _step(span)
+    u = _unit(c.signal)
+    rest = max(0.0, _r(obs.rest_level + REST_MARGIN * span, step))
+    low = min(peaks)
+    # enter also stays below the shallowest movement, so that one is at least seen (a partial)
+    enter = max(_r(min(obs.rest_level + ENTER_AT * span, (obs.rest_level + low) / 2), step), rest + step)
+    count_all = max(_r(low - FULL_MARGIN * span, step), enter)
+    srt = sorted(peaks)
+    gap, i = max(((srt[k + 1] - srt[k], k) for k in range(len(srt) - 1)), default=(0.0, 0))
+    if gap > GROUP_GAP * span:  # two groups of movements: shallow attempts and full ones
+        shallow, deep = srt[i], srt[i + 1]
+        full = c.full if shallow < c.full < deep else max(_r((shallow + deep) / 2, step), enter)
+        why = (("keep: " if full == c.full else "")
+               + f"the movements fall in two groups: {i + 1} peaking at {shallow:.3g}{u} or less and {len(srt) - i - 1} "
+               f"at {deep:.3g}{u} or more; full in the gap counts the deep ones and makes the others partials. "
+               f"To count all, full = {count_all:g}")
+    else:
+        full = count_all
+        why = (f"the shallowest of {len(peaks)} movements peaked at {low:.3g}{u}; full sits {FULL_MARGIN:.0%} of the "
+               f"movement below it so all of them count. Raise it to turn shallower ones into partials")
+    # a current value that already works for this recording is kept: tune fits, it does not churn
+    if obs.rest_level < c.rest < c.enter and c.rest - obs.rest_level >= 0.05 * span:
+        rest, rest_why = c.rest, f"keep: above the start position (about {obs.rest_level:.3g}{u}) with a margin"
+    else:
+        rest_why = (f"start position at about {obs.rest_level:.3g}{u} ({obs.rest_source}); rest adds "
+                    f"{REST_MARGIN:.0%} of the movement ({span:.3g}{u}) so jitter there never leaves rest")
+    if rest < c.enter < low and c.enter - rest >= 0.05 * span:
+        enter, enter_why = c.enter, f"keep: between rest and the shallowest movement ({low:.3g}{u})"
+    else:
+        enter = max(enter, rest + step)
+        enter_why = (f"{ENTER_AT:.0%} of the way from the start position to the typical peak {typical:.3g}{u}, and "
+                     f"below the shallowest movement; the band between rest and enter absorbs jitter")
+    if gap <= GROUP_GAP * span and enter < c.full <= low:
+        full, why = c.full, (f"keep: all {len(peaks)} movements reach it (the shallowest peaked at {low:.3g}{u}); "
+                             f"up to {_r(low - FULL_MARGIN * span, step):g} would count them all too")
+    out = [Suggestion("rest", c.rest, rest, rest_why), Suggestion("enter", c.enter, enter, enter_why),
+           Suggestion("full", c.full, full, why)]
+    if c.mode != "single" and obs.neg_peaks:
+        nlow = min(p for _, p in obs.neg_peaks)
+        out.append(Suggestion("full_negative", c.full_negative or c.full, max(_r(nlow - FULL_MARGIN * span, step), enter),
+                              f"the shallowest of {len(obs.neg_peaks)} movements the other way peaked at {nlow:.3g}{u}"))
+    # whole movements from leaving rest to coming back, against the allowed repetition time
+    src = a.value if np.isfinite(a.value).sum() >= 10 else a.raw
+    mag = np.abs(src) if c.mode != "single" else np.where(np.isfinite(src), np.maximum(src, 0.0), np.nan)
+    durs = [e - b for b, e, _, pk in _segments(a.t_s, mag, rest, max(c.min_dwell_s, 0.1)) if pk >= enter]
+    if durs and min(durs) < c.min_rep_s:
+        out.append(Suggestion("min_rep_s", c.min_rep_s, round(max(0.2, 0.8 * min(durs)), 1),
+                              f"the quickest movement took {min(durs):.2f} s from leaving rest to being back; "
+                              f"min_rep_s asks at least {c.min_rep_s:g} s"))
+    if durs and max(durs) > c.max_rep_s:
+        out.append(Suggestion("max_rep_s", c.max_rep_s, round(1.25 * max(durs), 1),
+                              f"the slowest movement took {max(durs):.2f} s; max_rep_s allows {c.max_rep_s:g} s"))
+    return out
+
+
+def _unit(signal: str) -> str:
+    from .signals import SIGNALS
+
+    u = SIGNALS[signal].unit if signal in SIGNALS else ""
+    return "°" if u == "deg" else ("" if u in ("", "ratio") else f" {u}")
+
+
+def split_changes(a: Analysis, changes: dict[str, float]) -> tuple[dict[str, float], str | None, dict[str, float]]:
+    """Which suggested values belong to the exercise's [count] and which to the per-view override
+    of the camera view seen (where that view sets the same key): (base, view, view changes)."""
+    view = a.report.get("view")
+    ov = a.spec.count_views.get(view) if view else None
+    if ov is None:
+        return dict(changes), None, {}
+    set_by_view = {k for k, v in ov.model_dump().items() if v is not None}
+    return ({k: v for k, v in changes.items() if k not in set_by_view}, view,
+            {k: v for k, v in changes.items() if k in set_by_view})
+
+
+def retry(a: Analysis, suggestions: list[Suggestion], track, target: int | None) -> dict[str, Any] | None:
+    """The report with the suggested count thresholds applied (None if they do not validate)."""
+    from pydantic import ValidationError
+
+    from .spec import ExerciseSpec
+
+    if not suggestions or a.count is None:
+        return None
+    data = a.spec.model_dump()
+    base, view, per_view = split_changes(a, {s.key: s.value for s in suggestions})
+    data["count"].update(base)
+    if view is not None:
+        data["count_views"][view].update(per_view)
+    try:
+        spec = ExerciseSpec.model_validate(data)
+    except ValidationError:
+        return None
+    return analyse(track, spec, target).report
+
+
+# ----- text ------------------------------------------------------------------------------------
+def _stats(x: np.ndarray) -> str:
+    x = x[np.isfinite(x)]
+    if not len(x):
+        return "never seen"
+    p = np.percentile(x, [0, 5, 50, 95, 100])
+    return "min {:.3g}  p5 {:.3g}  median {:.3g}  p95 {:.3g}  max {:.3g}".format(*p)
+
+
+def format_text(a: Analysis, obs: Observed, sugg: list[Suggestion], name: str,
+                retried: dict[str, Any] | None = None) -> str:
+    rep, spec, c = a.report, a.spec, a.count
+    dur = float(a.t_s[-1] - a.t_s[0]) if len(a.t_s) > 1 else 0.0
+    seen = sum(1 for r in a.raw if np.isfinite(r))
+    lines = [f"{spec.id} ({spec.name.en}) on {name}: {len(a.t_s)} frames, {dur:.1f} s, "
+             f"key joints seen in {seen}, view {rep['view'] or 'unknown'}"]
+    armed = [i for i, st in enumerate(a.status) if st not in ("no_person", "positioning")]
+    if armed:
+        lines.append(f"{'counting' if c is not None else 'hold timing'} armed at {a.t_s[armed[0]] - a.t_s[0]:.2f} s "
+                     f"(after {spec.settle_s:g} s still in the start position)")
+    else:
+        lines.append(f"counting never armed: the analyzer waits for {spec.settle_s:g} s still in the start position"
+                     + (f" with {c.signal} at or below rest ({c.rest:g})" if c is not None and not c.relative else "")
+                     + " (settle_s in the exercise file)")
+    if c is not None:
+        u = _unit(c.signal)
+        lines.append(f"counted signal: {c.signal}{' (' + u.strip() + ')' if u.strip() else ''}"
+                     + (f", relative to the start position ({a.baseline:.3g})" if c.relative and a.baseline is not None else "")
+                     + (", direction -1 (falls during the movement)" if c.direction == -1 else "") + f", mode {c.mode}")
+        lines.append(f"  thresholds: rest {c.rest:g}  enter {c.enter:g}  full {c.full:g}"
+                     + (f"  full_negative {c.full_negative:g}" if c.full_negative else "")
+                     + f"  (repetition {c.min_rep_s:g}-{c.max_rep_s:g} s, dwell {c.min_dwell_s:g} s)")
+        lines.append(f"  while counting: {_stats(a.value)}")
+        lines.append(f"  from the pose:  {_stats(a.raw)}")
+        lines.append(f"reps {rep['reps']} / {rep['target']}, partials {len(rep['partials'])}")
+        for r in rep["reps_detail"]:
+            m = r["metrics"]
+            lines.append(f"  rep {r['index']:>2}  {r['start_s']:6.2f}-{r['end_s']:6.2f} s  peak {m.get('peak', float('nan')):.3g}"
+                         f" at {r['bottom_s']:.2f} s  down {m.get('descent_s', 0):.2f} s  up {m.get('return_s', 0):.2f} s"
+                         + (f"  side {r['side']}" if c.mode == "alternate" else "")
+                         + (f"  faults: {', '.join(r['faults'])}" if r["faults"] else ""))
+        for p in rep["partials"]:
+            lines.append(f"  partial {p['start_s']:6.2f}-{p['end_s']:6.2f} s  peak {p['metrics'].get('peak', float('nan')):.3g}"
+                         f"  reason {p['reason']}")
+    else:
+        hold = spec.hold
+        lines.append(f"hold: target {hold.target_s:g} s" + (f" per side ({', '.join(hold.sides)})" if hold.sides else ""))
+        for cond, vals in a.positions:
+            rng = " ".join(x for x in (f">= {cond.min:g}" if cond.min is not None else "",
+                                       f"<= {cond.max:g}" if cond.max is not None else "") if x)
+            lines.append(f"  position {cond.signal} {rng}" + (" (relative to the start)" if cond.relative else ""))
+            if cond.relative:
+                lines.append(f"    seen (absolute, the start is not known here): {_stats(vals)}")
+                continue
+            fin = vals[np.isfinite(vals)]
+            inside = np.ones(len(fin), dtype=bool)
+            if cond.min is not None:
+                inside &= fin >= cond.min
+            if cond.max is not None:
+                inside &= fin <= cond.max
+            share = f"; inside the range in {inside.mean():.0%} of the frames where it was seen" if len(fin) else ""
+            lines.append(f"    seen: {_stats(vals)}{share}")
+        for h in rep["holds"]:
+            lines.append(f"  hold {h['side'] or '-'}  {h['start_s']:6.2f}-{h['end_s']:6.2f} s  held {h['held_s']:.1f}"
+                         f" / {h['target_s']:g} s" + (f"  faults: {', '.join(h['faults'])}" if h["faults"] else ""))
+        if not rep["holds"]:
+            lines.append("  no hold was timed")
+    if rep["faults"]:
+        lines.append("faults:")
+        for f in rep["faults"]:
+            lines.append(f"  {f['t_s']:6.2f} s  {f['id']}" + (f" (rep {f['rep']})" if f["rep"] else "") + f"  {f['message']}")
+    else:
+        lines.append("faults: none")
+    if rep["pauses"]:
+        lines.append("paused (not seen): " + ", ".join(f"{p['start_s']:.1f}-{p['end_s']:.1f} s" for p in rep["pauses"]))
+    if c is not None:
+        lines.extend(_suggestion_lines(a, obs, sugg, retried))
+    return "\n".join(lines)
+
+
+def _suggestion_lines(a: Analysis, obs: Observed, sugg: list[Suggestion], retried: dict[str, Any] | None) -> list[str]:
+    c = a.count
+    u = _unit(c.signal)
+    out = []
+    if obs.peaks:
+        pk = ", ".join(f"{p:.3g}" for _, p in obs.peaks)
+        reach = sum(1 for _, p in obs.peaks if p >= c.full)
+        out.append(f"observed: {len(obs.peaks)} movement(s) peaking at {pk}{u}; {reach} reach full ({c.full:g})")
+        if min(p for _, p in obs.peaks) <= c.enter:
+            out.append(f"  note: some movements never pass enter ({c.enter:g}): they start no repetition at all")
+        if obs.durations:
+            out.append(f"  time away from the start position ({MOVE_AT:.0%} of the range): "
+                       f"{min(obs.durations):.2f}-{max(obs.durations):.2f} s")
+    if obs.rest_level is not None and obs.rest_level > c.rest:
+        out.append(f"  note: the start position ({obs.rest_level:.3g}{u}) is above rest ({c.rest:g}): counting may never arm "
+                   "or a repetition may never end")
+    if not sugg:
+        out.append("suggested thresholds: none (no clear movement and start position in this recording)")
+        return out
+    out.append("suggested thresholds (from this recording only; check them on others before adopting):")
+    for s in sugg:
+        cur = "-" if s.current is None else f"{s.current:g}"
+        out.append(f"  {s.key:<13} {cur:>6} -> {s.value:<6g} {s.reason}")
+    if retried is not None:
+        out.append(f"  with these: {retried['reps']} reps, {len(retried['partials'])} partials "
+                   f"(now {a.report['reps']} reps, {len(a.report['partials'])} partials)")
+    changed = [s for s in sugg if s.current is None or abs(s.value - s.current) > 1e-9]
+    if changed:
+        base, view, per_view = split_changes(a, {s.key: s.value for s in changed})
+        for table, vals in (("count", base), (f"count_views.{view}", per_view)):
+            if vals:
+                prof = ", ".join(f"{k} = {v:g}" for k, v in vals.items())
+                out.append(f"  as a profile: [exercises.{a.spec.id}] {table} = {{ {prof} }}")
+    else:
+        out.append("  the current thresholds fit this recording")
+    return out
+
+
+# ----- plot ------------------------------------------------------------------------------------
+def draw(a: Analysis, obs: Observed, sugg: list[Suggestion], out: Path, title: str) -> None:
+    """The counted signal over time with thresholds, repetitions, partials and faults (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rep, c = a.report, a.count
+    fig, ax = plt.subplots(figsize=(12, 5.0), dpi=100)
+    try:
+        ax.plot(a.t_s, a.raw, color="0.75", lw=0.8, label="from the pose (raw)")
+        ax.plot(a.t_s, a.value, color="tab:blue", lw=1.6, label="counted (smoothed)")
+        lines = []
+        if c is not None:
+            lines = [("rest", c.rest, "tab:green"), ("enter", c.enter, "tab:orange"), ("full", c.full, "tab:red")]
+            if c.mode != "single":
+                lines += [("-rest", -c.rest, "tab:green"), ("-enter", -c.enter, "tab:orange"),
+                          ("-full", -(c.full_negative or c.full), "tab:red")]
+        else:
+            for cond in a.spec.hold.position[:1]:
+                lines += [(f"{cond.signal} min", cond.min, "tab:green"), (f"{cond.signal} max", cond.max, "tab:red")]
+        right: list[tuple[float, str, str]] = []  # labels beside the plot: (y, text, colour)
+        left: list[tuple[float, str, str]] = []
+        for label, y, colour in lines:
+            if y is not None:
+                ax.axhline(y, color=colour, ls="--", lw=1.0)
+                right.append((y, f"{label} {y:g}", colour))
+        for s in sugg:
+            if s.key in ("rest", "enter", "full") and s.value != s.current:
+                colour = {"rest": "tab:green", "enter": "tab:orange", "full": "tab:red"}[s.key]
+                ax.axhline(s.value, color=colour, ls=":", lw=1.0, alpha=0.8)
+                left.append((s.value, f"suggested {s.key} {s.value:g}", colour))
+        armed = [i for i, st in enumerate(a.status) if st not in ("no_person", "positioning")]
+        if armed:
+            ax.axvline(a.t_s[armed[0]], color="0.4", lw=0.8, ls="-.")
+        # y range: the counted signal, the raw one without its wildest 1% (tracking glitches), and
+        # every threshold line; room above for the fault marks
+        parts = [a.value[np.isfinite(a.value)], np.array([y for _, y, _ in lines if y is not None], dtype=float),
+                 np.array([s.value for s in sugg if s.key in ("rest", "enter", "full")], dtype=float)]
+        rawf = a.raw[np.isfinite(a.raw)]
+        if len(rawf):
+            parts.append(np.percentile(rawf, [1, 99]))
+        allv = np.concatenate(parts) if any(len(p) for p in parts) else np.array([0.0, 1.0])
+        ymin, ymax = float(allv.min()), float(allv.max())
+        pad = 0.08 * ((ymax - ymin) or 1.0)
+        top = ymax + pad
+        for r in rep["reps_detail"]:
+            ax.axvspan(r["start_s"], r["end_s"], color="tab:green", alpha=0.15, lw=0)
+            ax.text((r["start_s"] + r["end_s"]) / 2, 0.97, str(r["index"]), transform=ax.get_xaxis_transform(),
+                    ha="center", va="top", fontsize=9, color="darkgreen", weight="bold")
+        for p in rep["partials"]:
+            ax.axvspan(p["start_s"], p["end_s"], color="tab:orange", alpha=0.22, lw=0)
+            ax.text((p["start_s"] + p["end_s"]) / 2, 0.03, p["reason"], transform=ax.get_xaxis_transform(),
+                    ha="center", va="bottom", fontsize=7, color="saddlebrown", rotation=90)
+        for h in rep["holds"]:
+            ax.axvspan(h["start_s"], h["end_s"], color="tab:blue", alpha=0.12, lw=0)
+            ax.text((h["start_s"] + h["end_s"]) / 2, 0.97, f"{h['side'] or ''} {h['held_s']:.0f}/{h['target_s']:.0f} s",
+                    transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=9, color="navy")
+        for p in rep["pauses"]:
+            ax.axvspan(p["start_s"], p["end_s"], color="0.5", alpha=0.15, lw=0, hatch="//")
+        for i, f in enumerate(rep["faults"]):
+            ax.plot([f["t_s"]], [top], marker="v", color="crimson", ms=7, ls="none")
+            ax.annotate(f["id"], (f["t_s"], top), xytext=(0, 6 + 9 * (i % 2)), textcoords="offset points",
+                        ha="center", fontsize=7, color="crimson")
+        for t, pk in obs.peaks:
+            ax.plot([t], [pk], marker="o", mfc="none", mec="tab:purple", ms=6, ls="none")
+        ax.set_ylim(ymin - pad, ymax + 3.5 * pad)
+        sep = 0.045 * (ymax - ymin + 4.5 * pad)  # labels closer than this are pushed apart
+        for labels, x, dx, ha in ((right, 1.0, 3, "left"), (left, 0.0, 3, "left")):
+            last = -math.inf
+            for y, text, colour in sorted(labels):
+                ly = max(y, last + sep)
+                last = ly
+                ax.annotate(text, (x, ly), xycoords=("axes fraction", "data"), xytext=(dx, 0), textcoords="offset points",
+                            va="center" if x == 1.0 else "bottom", ha=ha, fontsize=7.5, color=colour)
+        ax.set_xlabel("video time (s)")
+        sig = c.signal if c is not None else (a.spec.hold.position[0].signal if a.spec.hold.position else "")
+        ax.set_ylabel(f"{sig} ({_unit(sig).strip() or 'value'})")
+        what = (f"{rep['reps']}/{rep['target']} reps, {len(rep['partials'])} partials" if c is not None
+                else f"{len(rep['holds'])} hold(s)")
+        ax.set_title(f"{title}: {what}, {len(rep['faults'])} faults", fontsize=10)
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
+        handles = [
+            Line2D([], [], color="0.75", lw=0.8, label="from the pose (raw)"),
+            Line2D([], [], color="tab:blue", lw=1.6, label="counted (smoothed)"),
+            Line2D([], [], color="0.3", ls="--", lw=1.0, label="thresholds"),
+            Line2D([], [], color="0.3", ls=":", lw=1.0, label="suggested"),
+            Line2D([], [], color="0.4", ls="-.", lw=0.8, label="counting armed"),
+            Patch(color="tab:green", alpha=0.3, label="repetition"),
+            Patch(color="tab:orange", alpha=0.35, label="partial"),
+            Line2D([], [], marker="v", color="crimson", ls="none", label="fault"),
+            Line2D([], [], marker="o", mfc="none", mec="tab:purple", ls="none", label="movement peak"),
+        ]
+        if rep["holds"]:
+            handles.insert(5, Patch(color="tab:blue", alpha=0.25, label="hold"))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=len(handles),
+                  fontsize=7.5, frameon=False, handlelength=1.8, columnspacing=1.2)
+        ax.grid(alpha=0.25)
+        fig.tight_layout()
+        from .atomic import atomic_open
+
+        with atomic_open(out, "wb") as fh:
+            fig.savefig(fh, format="png")
+    finally:
+        plt.close(fig)
+
+
+# ----- command ---------------------------------------------------------------------------------
+def cmd_tune(args: argparse.Namespace) -> int:
+    from .spec import load_exercise
+
+    spec = load_exercise(args.exercise)
+    target = args.target
+    if args.profile:
+        from .profile import apply_profile, load_profile
+
+        spec, prof_target = apply_profile(spec, load_profile(Path(args.profile)))
+        target = target if target is not None else prof_target
+    src = Path(args.source)
+    track = load_source(src, args.model)
+    if len(track) == 0:
+        from .track import TrackError
+
+        raise TrackError(f"{src} has no frames")
+    a = analyse(track, spec, target, str(src))
+    obs = observe(a)
+    sugg = suggest(a, obs)
+    retried = retry(a, sugg, track, target) if args.check_suggestion else None
+    print(format_text(a, obs, sugg, src.name, retried))
+    if args.out:
+        out = Path(args.out)
+        draw(a, obs, sugg, out, f"{spec.id} on {src.name}")
+        print(f"wrote {out}")
+    return 0

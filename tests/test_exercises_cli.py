@@ -1,0 +1,112 @@
+"""``formcheck exercises list|show|validate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from formcheck import cli
+from formcheck.spec import exercises_dir
+
+from test_profile import CORE, SQUAT  # the same small test exercises
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    rc = cli.main(argv)
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+@pytest.fixture()
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "exercises"
+    d.mkdir()
+    (d / "squat.toml").write_text(SQUAT, encoding="utf-8")
+    (d / "core_bracing.toml").write_text(CORE, encoding="utf-8")
+    monkeypatch.setenv("FORMCHECK_EXERCISES", str(d))
+    return d
+
+
+def test_list_json_of_the_real_exercises(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FORMCHECK_EXERCISES", raising=False)
+    rc, out, _ = run(["exercises", "list", "--json"], capsys)
+    assert rc == 0
+    items = json.loads(out)
+    assert [i["id"] for i in items] == sorted(p.stem for p in (ROOT / "exercises").glob("*.toml") if p.stem in
+                                             {i["id"] for i in items})
+    assert "squat" in {i["id"] for i in items}
+    for i in items:
+        assert set(i) >= {"id", "name", "kind", "views", "posture", "target"}
+        assert set(i["name"]) == {"da", "en"} and i["kind"] in ("reps", "hold") and i["views"]
+
+
+def test_list_table_and_json(folder: Path, capsys) -> None:
+    rc, out, _ = run(["exercises", "list"], capsys)
+    assert rc == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["id", "name", "kind"]
+    assert any(line.startswith("squat") and "10 reps" in line and "standing" in line for line in lines)
+    assert any(line.startswith("core_bracing") and "10 s" in line and "hold" in line for line in lines)
+    rc, out, _ = run(["exercises", "list", "--json"], capsys)
+    by_id = {i["id"]: i for i in json.loads(out)}
+    assert by_id["squat"]["name"] == {"da": "Knæbøjning", "en": "Squat"}
+    assert by_id["squat"]["views"] == ["side", "front", "oblique"] and by_id["squat"]["target"] == 10
+    assert by_id["core_bracing"]["kind"] == "hold" and by_id["core_bracing"]["hold_s"] == 10
+    assert by_id["squat"]["rules"] == ["back_rounded", "heels_lifting", "too_fast"]
+
+
+def test_list_skips_a_broken_file_with_a_warning(folder: Path, capsys) -> None:
+    (folder / "toe_heel.toml").write_text("id = 'toe_heel'\nkind = 'reps'\n", encoding="utf-8")
+    rc, out, err = run(["exercises", "list", "--json"], capsys)
+    assert rc == 0
+    assert {i["id"] for i in json.loads(out)} == {"squat", "core_bracing"}
+    assert "toe_heel.toml" in err and "warning" in err
+
+
+def test_show_thresholds_rules_cues_instructions(folder: Path, capsys) -> None:
+    rc, out, _ = run(["exercises", "show", "squat"], capsys)
+    assert rc == 0
+    assert "rest <= 25°, enter > 35°, full >= 75°" in out
+    assert "from the front: signal hip_height" in out
+    assert "back_rounded: trunk_lean above 55°" in out and "back_vs_shin above 35°" in out
+    assert 'cue: "Straight back" / "Ret ryg"' in out
+    assert "descent shorter than 0.5 s" in out
+    assert "1. Bend your knees." in out and "1. Bøj knæene." in out
+    rc, out, _ = run(["exercises", "show", "core_bracing"], capsys)
+    assert "hold:" in out and "10 s" in out and "position: knee_flexion" in out and ">= 60°" in out
+    rc, out, _ = run(["exercises", "show", "squat", "--json"], capsys)
+    assert json.loads(out)["count"]["full"] == 75
+
+
+def test_show_unknown_is_one_line(folder: Path, capsys) -> None:
+    rc, _, err = run(["exercises", "show", "sqat"], capsys)
+    assert rc == 1 and err.count("\n") == 1 and "available: core_bracing, squat" in err
+
+
+def test_validate_good_and_bad(folder: Path, tmp_path: Path, capsys) -> None:
+    rc, out, err = run(["exercises", "validate"], capsys)
+    assert rc == 0 and "ok: 2" in out
+    bad = tmp_path / "squat.toml"
+    bad.write_text(SQUAT.replace("rest = 25", "rest = 45").replace('signal = "trunk_lean"', 'signal = "trunk_leen"'),
+                   encoding="utf-8")
+    broken = tmp_path / "curl_up.toml"
+    broken.write_text("id = [", encoding="utf-8")
+    rc, out, err = run(["exercises", "validate", str(bad), str(broken), str(folder / "squat.toml")], capsys)
+    assert rc == 1
+    problems = [line for line in err.splitlines() if not line.endswith("have problems")]
+    assert len(problems) == 3, err
+    assert any("count: need rest < enter <= full" in p for p in problems)
+    assert any("rules.0.signal: unknown signal 'trunk_leen'" in p for p in problems)
+    assert any(p.startswith(str(broken)) and "not valid TOML" in p for p in problems)
+    assert "2 of 3 exercise file(s) have problems" in err
+
+
+def test_validate_the_repository_exercises(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FORMCHECK_EXERCISES", raising=False)
+    rc, out, err = run(["exercises", "validate"], capsys)
+    assert rc == 0, err
+    assert exercises_dir() == ROOT / "exercises"

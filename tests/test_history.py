@@ -1,0 +1,269 @@
+"""The history database, ``formcheck history`` and ``formcheck report``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from formcheck import cli
+from formcheck import history as H
+
+
+def make_report(exercise: str = "squat", reps: int = 8, **kw) -> dict:
+    """A report as ``ReportBuilder.build`` makes it (only the keys history reads, plus a few)."""
+    rep = {
+        "report_version": 1, "formcheck_version": "0.1.0", "mode": "replay", "exercise": exercise,
+        "exercise_name": {"da": "Knæbøjning", "en": "Squat"}, "kind": "reps", "video": "/v/squat.mp4",
+        "reps": reps, "target": 10, "reps_detail": [], "partials": [{"start_s": 1, "end_s": 2, "reason": "too_shallow"}],
+        "holds": [], "faults": [], "fault_counts": {"too_shallow": 1, "back_rounded": 3}, "pauses": [],
+        "pain_stop": None, "frames": 100, "frames_with_pose": 100, "duration_s": 30.0, "view": "side",
+        "model": "lite", "notes": [], "config": {"id": exercise, "count": {"rest": 25, "enter": 35, "full": 60}},
+    }
+    rep.update(kw)
+    return rep
+
+
+def hold_report(**kw) -> dict:
+    rep = make_report("calf_stretch", reps=0, kind="hold", exercise_name={"da": "Stræk læggen", "en": "Calf stretch"},
+                      partials=[], fault_counts={"not_still": 1}, config={"id": "calf_stretch", "hold": {"target_s": 20}},
+                      holds=[{"side": "L", "held_s": 20.0, "target_s": 20.0, "start_s": 0, "end_s": 21, "faults": []},
+                             {"side": "R", "held_s": 14.5, "target_s": 20.0, "start_s": 30, "end_s": 45, "faults": ["not_still"]}])
+    rep.update(kw)
+    return rep
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    rc = cli.main(argv)
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+# ----- storage ---------------------------------------------------------------------------------
+def test_record_and_load_round_trip(tmp_path: Path) -> None:
+    rid = H.record_report(make_report(program={"name": "Uge 1-4"}), data_dir=tmp_path)
+    hid = H.record_report(hold_report(mode="live", pain_stop={"t_s": 12.0, "note": "stabbing pain in the back"}),
+                          data_dir=tmp_path)
+    assert (rid, hid) == (1, 2)
+    sets = H.load_sets(tmp_path)
+    assert [s["exercise"] for s in sets] == ["squat", "calf_stretch"]
+    sq, calf = sets
+    assert sq["reps"] == 8 and sq["target"] == 10 and sq["partials"] == 1 and sq["mode"] == "replay"
+    assert sq["fault_counts"] == {"too_shallow": 1, "back_rounded": 3}
+    assert sq["config"]["count"]["full"] == 60  # effective thresholds are kept
+    assert sq["program"] == "Uge 1-4" and sq["video"] == "/v/squat.mp4"
+    assert sq["pain_stop"] is False and sq["pain_note"] is None
+    assert sq["report"]["reps"] == 8
+    assert sq["time"].endswith("Z") and "T" in sq["time"]
+    assert calf["hold_s"] == 34.5 and calf["holds_by_side"] == {"L": 20.0, "R": 14.5}
+    assert calf["holds"] == 2 and calf["holds_reached"] == 1 and calf["hold_target_s"] == 20.0
+    assert calf["pain_stop"] is True and calf["pain_note"] == "stabbing pain in the back"
+    assert [s["exercise"] for s in H.load_sets(tmp_path, exercise="calf_stretch")] == ["calf_stretch"]
+    assert "report" not in H.load_sets(tmp_path, with_report=False)[0]
+
+
+def test_database_settings_and_schema_version(tmp_path: Path) -> None:
+    H.record_report(make_report(), data_dir=tmp_path)
+    conn = sqlite3.connect(tmp_path / H.DB_NAME)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(H.SCHEMA_VERSION,)]
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(sets)")]
+    assert tuple(cols) == H.COLUMNS
+    conn.close()
+    c2 = H.connect(tmp_path)
+    assert c2.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    c2.close()
+
+
+def test_data_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(H.ENV_DIR, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert H.data_dir() == tmp_path / "xdg" / "formcheck"
+    monkeypatch.setenv(H.ENV_DIR, str(tmp_path / "env"))
+    assert H.data_dir() == tmp_path / "env"
+    assert H.data_dir(tmp_path / "flag") == tmp_path / "flag"
+    H.record_report(make_report())
+    assert (tmp_path / "env" / H.DB_NAME).is_file()
+
+
+def test_since_and_explicit_time(tmp_path: Path) -> None:
+    H.record_report(make_report(time="2026-01-01T10:00:00Z"), data_dir=tmp_path)
+    H.record_report(make_report(time="2026-02-01T10:00:00Z"), data_dir=tmp_path)
+    assert [s["time"] for s in H.load_sets(tmp_path, since="2026-01-15")] == ["2026-02-01T10:00:00Z"]
+
+
+def test_reading_does_not_create_a_database(tmp_path: Path) -> None:
+    assert H.load_sets(tmp_path / "none") == []
+    assert not (tmp_path / "none").exists()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    H.record_report(make_report(), data_dir=tmp_path)
+    conn = sqlite3.connect(tmp_path / H.DB_NAME)
+    conn.execute("INSERT INTO schema_version VALUES (99, 'x')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(H.HistoryError, match="newer formcheck"):
+        H.load_sets(tmp_path)
+
+
+def test_not_a_database_is_one_line_error(tmp_path: Path, capsys) -> None:
+    (tmp_path / H.DB_NAME).write_bytes(b"this is not sqlite" * 100)
+    rc, out, err = run(["history", "--data-dir", str(tmp_path)], capsys)
+    assert rc == 1
+    assert err.count("\n") == 1 and "formcheck: error:" in err and "Traceback" not in err
+
+
+def test_bad_report_records_nothing(tmp_path: Path) -> None:
+    H.record_report(make_report(), data_dir=tmp_path)
+    with pytest.raises(H.HistoryError):
+        H.record_report({"reps": 3}, data_dir=tmp_path)
+    assert len(H.load_sets(tmp_path)) == 1
+
+
+_WRITER = """
+import sys
+from formcheck.history import record_report
+d, i = sys.argv[1], 0
+while True:
+    rep = {"exercise": "squat", "kind": "reps", "mode": "live", "reps": i, "target": 10, "partials": [],
+           "holds": [], "fault_counts": {"too_fast": i % 3}, "config": {"pad": "x" * 50000},
+           "notes": ["y" * 50000]}
+    rid = record_report(rep, d)
+    print(rid, i, flush=True)
+    i += 1
+"""
+
+
+@pytest.mark.parametrize("kill_after", [5, 23])
+def test_killed_writer_loses_no_completed_set_and_leaves_no_corrupt_row(tmp_path: Path, kill_after: int) -> None:
+    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    done: dict[int, int] = {}
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 60
+        while len(done) < kill_after and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            rid, i = map(int, line.split())
+            done[rid] = i
+        time.sleep(0.003 * kill_after)  # land somewhere inside a later write
+        os.kill(proc.pid, signal.SIGKILL)
+        rest, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    for line in rest.splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            done[int(parts[0])] = int(parts[1])
+    assert proc.returncode == -signal.SIGKILL
+    assert len(done) >= kill_after
+    conn = sqlite3.connect(tmp_path / H.DB_NAME)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    sets = {s["id"]: s for s in H.load_sets(tmp_path)}  # decodes every JSON column: no corrupt row
+    for rid, i in done.items():
+        assert sets[rid]["reps"] == i and sets[rid]["report"]["reps"] == i
+    assert len(sets) <= len(done) + 1  # at most the set committed just before the kill went unprinted
+    assert all(s["report"]["notes"][0] == "y" * 50000 for s in sets.values())
+    H.record_report(make_report(), data_dir=tmp_path)  # and it is still writable
+    assert len(H.load_sets(tmp_path)) == len(sets) + 1
+
+
+# ----- formcheck history -----------------------------------------------------------------------
+def test_history_table_and_filter(tmp_path: Path, capsys) -> None:
+    H.record_report(make_report(), data_dir=tmp_path)
+    H.record_report(hold_report(pain_stop={"note": "leg pain"}), data_dir=tmp_path)
+    rc, out, err = run(["history", "--data-dir", str(tmp_path)], capsys)
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["date", "exercise", "result"]
+    assert "squat" in lines[1] and "8/10 reps" in lines[1] and "back_rounded x3" in lines[1]
+    assert "calf_stretch" in lines[2] and "20/20 s L" in lines[2] and "STOPPED: leg pain" in lines[2]
+    assert "2 set(s) on 1 day(s), 1 stopped for pain" in lines[-1]
+    rc, out, _ = run(["history", "--data-dir", str(tmp_path), "--exercise", "squat"], capsys)
+    assert "calf_stretch" not in out and "squat" in out
+
+
+def test_history_empty_and_env_dir(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(H.ENV_DIR, str(tmp_path))
+    rc, out, _ = run(["history"], capsys)
+    assert rc == 0 and "no sets" in out
+
+
+def test_history_csv_exports_every_column(tmp_path: Path, capsys) -> None:
+    H.record_report(make_report(), data_dir=tmp_path)
+    H.record_report(hold_report(pain_stop={"note": "ouch, \"sharp\""}), data_dir=tmp_path)
+    dest = tmp_path / "out.csv"
+    rc, _, _ = run(["history", "--data-dir", str(tmp_path), "--csv", str(dest)], capsys)
+    assert rc == 0
+    rows = list(csv.DictReader(dest.open(encoding="utf-8")))
+    assert list(rows[0].keys()) == list(H.COLUMNS)
+    assert len(rows) == 2
+    assert json.loads(rows[0]["fault_counts"]) == {"too_shallow": 1, "back_rounded": 3}
+    assert json.loads(rows[0]["report"])["reps"] == 8
+    assert rows[1]["pain_stop"] == "1" and rows[1]["pain_note"] == 'ouch, "sharp"'
+    rc, out, _ = run(["history", "--data-dir", str(tmp_path), "--csv", "-"], capsys)
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 2
+
+
+def test_bad_since_is_one_line_error(tmp_path: Path, capsys) -> None:
+    rc, _, err = run(["history", "--data-dir", str(tmp_path), "--since", "last week"], capsys)
+    assert rc == 1 and "YYYY-MM-DD" in err and err.count("\n") == 1
+
+
+def test_replay_hook_records_into_data_dir(tmp_path: Path) -> None:
+    import argparse
+
+    cli._record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=False), make_report())
+    cli._record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=True), make_report())
+    assert len(H.load_sets(tmp_path)) == 1
+
+
+# ----- formcheck report ------------------------------------------------------------------------
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_report_is_self_contained_html(tmp_path: Path, capsys) -> None:
+    for day, rep in ((1, make_report(reps=6)), (2, make_report(reps=9)), (2, hold_report()),
+                     (9, hold_report(pain_stop={"note": "pain <down> the leg"}))):
+        H.record_report(dict(rep, time=f"2026-03-{day:02d}T10:00:00Z"), data_dir=tmp_path)
+    out = tmp_path / "r.html"
+    rc, stdout, err = run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)
+    assert rc == 0, err
+    page = out.read_text(encoding="utf-8")
+    parser = _Tags()
+    parser.feed(page)
+    tags = [t for t, _ in parser.tags]
+    assert "script" not in tags and "link" not in tags
+    assert "http://" not in page and "https://" not in page and "@import" not in page and "url(" not in page
+    imgs = [a["src"] for t, a in parser.tags if t == "img"]
+    assert len(imgs) >= 4 and all(src.startswith("data:image/png;base64,") for src in imgs)
+    assert "Stopped because of pain" in page and "pain &lt;down&gt; the leg" in page
+    assert page.count('class="pain"') >= 2  # the pain box row and the row in the list of sets
+    assert "Squat" in page and "Calf stretch" in page and "2026-W" in page
+
+
+def test_report_since_and_empty(tmp_path: Path, capsys) -> None:
+    H.record_report(dict(make_report(), time="2026-03-01T10:00:00Z"), data_dir=tmp_path)
+    out = tmp_path / "r.html"
+    rc, stdout, _ = run(["report", "--data-dir", str(tmp_path), "--out", str(out), "--since", "2026-04-01"], capsys)
+    assert rc == 0 and "0 set(s)" in stdout and "No sets recorded since 2026-04-01" in out.read_text()
