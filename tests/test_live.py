@@ -1,0 +1,463 @@
+"""`formcheck live`: the loop driven from a video file, scripted keys, camera trouble, and the
+same results as `formcheck replay`.
+
+Fast tests replace the pose model by the landmarks replay saved for the same clip (a
+``TrackDetector``), so they test the live loop itself: threads, pacing, drops, keys, outputs.
+The ``slow`` tests run the real model.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck import capture as cap
+from formcheck.capture import CameraSource, FileSource, LiveFrame, Mailbox
+from formcheck.cli import build_parser, main
+from formcheck.engine import Analyzer
+from formcheck.live import (
+    HeadlessDisplay,
+    KeySchedule,
+    LiveError,
+    LiveOptions,
+    SetPlan,
+    canvas_size,
+    cmd_live,
+    run_set,
+    summary_from_report,
+)
+from formcheck.pipeline import run_track
+from formcheck.pose import Pose
+from formcheck.replay import replay
+from formcheck.report import ReportBuilder
+from formcheck.spec import load_exercise
+from formcheck.track import Track, load_track
+from formcheck.video import VideoReader
+
+# samples/squat_side.mp4: 4 reps, 1.0-3.5, 4.0-6.3, 6.8-9.5, 10.2-13.0 s (samples/README.md)
+SAMPLE_REPS = 4
+
+
+class TrackDetector:
+    """Poses from a saved track, by nearest time: the live loop without the model.
+
+    ``delay_s`` makes each call that slow, like a model on a slow machine (forces drops).
+    """
+
+    model_name = "track"
+
+    def __init__(self, track: Track, delay_s: float = 0.0) -> None:
+        self.t = np.asarray(track.t_ms)
+        self.poses = [p for _, p in track.poses()]
+        self.delay_s = delay_s
+        self.calls = 0
+
+    def detect(self, rgb: np.ndarray, t_ms: float) -> Pose | None:
+        self.calls += 1
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        i = int(np.clip(np.searchsorted(self.t, t_ms), 1, len(self.t) - 1))
+        i = i - 1 if abs(self.t[i - 1] - t_ms) <= abs(self.t[i] - t_ms) else i
+        p = self.poses[i]
+        if p is None:
+            return None
+        return Pose(xy=p.xy, visibility=p.visibility, world=p.world, t_ms=t_ms, image_size=p.image_size)
+
+    def close(self) -> None:
+        pass
+
+
+def replay_reference(tmp_path_factory, clip: Path) -> dict:
+    """`formcheck replay` of ``clip`` as squat: its report and the landmark track it saved
+    (made once per test session, kept in pytest's session folder)."""
+    out = tmp_path_factory.getbasetemp() / f"replay_{clip.stem}"
+    if not (out / "report.json").is_file():
+        replay(clip, load_exercise("squat"), out, model="lite", write_video=False)
+    return {"report": json.loads((out / "report.json").read_text()), "track": load_track(out / "track.npz"),
+            "dir": out}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, sample_squat) -> dict:
+    return replay_reference(tmp_path_factory, sample_squat)
+
+
+def live_set(source, keys: str = "", *, detector=None, countdown: float = 3.0, out: Path,
+             save_video: bool = False, exercise: str = "squat") -> tuple[dict, object]:
+    spec = load_exercise(exercise)
+    out.mkdir(parents=True, exist_ok=True)
+    source.start()
+    try:
+        outcome = run_set(SetPlan(spec, out), source, HeadlessDisplay(KeySchedule.parse(keys)),
+                          LiveOptions(model="lite", lang="en", countdown_s=countdown, save_video=save_video),
+                          (lambda: detector) if detector is not None else None)
+    finally:
+        source.stop()
+    report = json.loads((out / "report.json").read_text())
+    return report, outcome
+
+
+def same_results(a: dict, b: dict) -> None:
+    for key in ("reps", "target", "partials", "holds", "fault_counts", "frames", "frames_with_pose", "pauses"):
+        assert a[key] == b[key], key
+    assert [(f["id"], f["t_s"]) for f in a["faults"]] == [(f["id"], f["t_s"]) for f in b["faults"]]
+    strip = lambda reps: [{k: v for k, v in r.items()} for r in reps]  # noqa: E731
+    assert strip(a["reps_detail"]) == strip(b["reps_detail"])
+
+
+# ----- the mailbox and the sources -------------------------------------------------------------
+
+
+def frame(i: int, t: float = 0.0) -> LiveFrame:
+    return LiveFrame(np.zeros((2, 2, 3), np.uint8), t, time.monotonic(), i)
+
+
+def test_mailbox_keeps_only_the_newest_frame_and_counts_drops():
+    box = Mailbox()
+    for i in range(5):
+        box.put(frame(i))
+    got = box.get(timeout=0.1)
+    assert got is not None and got.index == 4
+    assert box.dropped == 4
+    assert box.get(timeout=0.01) is None
+    box.close()
+    assert box.finished and box.put(frame(9)) is False
+
+
+def test_mailbox_wait_mode_loses_nothing():
+    box, got = Mailbox(), []
+
+    def produce():
+        for i in range(50):
+            box.put(frame(i), wait=True)
+        box.close()
+
+    th = threading.Thread(target=produce)
+    th.start()
+    while not box.finished:
+        f = box.get(timeout=0.5)
+        if f is not None:
+            got.append(f.index)
+            time.sleep(0.001)
+    th.join()
+    assert got == list(range(50)) and box.dropped == 0
+
+
+def test_file_source_every_frame_gives_replays_frames_with_a_preroll(sample_squat):
+    src = FileSource(sample_squat, paced=False, preroll_s=1.0)
+    src.start()
+    frames = []
+    while not src.finished:
+        f = src.get(timeout=1.0)
+        if f is not None:
+            frames.append((f.t_ms, f.preroll))
+    src.stop()
+    pre = [t for t, p in frames if p]
+    real = [t for t, p in frames if not p]
+    assert len(pre) == 30 and all(t < 0 for t in pre) and pre == sorted(pre)
+    with VideoReader(sample_squat) as r:
+        assert real == [f.t_ms for f in r]  # the same frames at the same times as replay
+    assert src.dropped == 0 and src.error is None
+
+
+def test_file_source_at_camera_pace_keeps_real_time_and_drops_what_is_not_taken(sample_squat):
+    src = FileSource(sample_squat, paced=True)
+    src.start()
+    t0 = time.monotonic()
+    got = []
+    while time.monotonic() - t0 < 1.5:
+        f = src.get(timeout=0.5)
+        if f is not None:
+            got.append(f)
+            time.sleep(0.1)  # a consumer three times slower than the camera
+    src.stop()
+    span_video = (got[-1].t_ms - got[0].t_ms) / 1000.0
+    span_wall = got[-1].grab_s - got[0].grab_s
+    assert abs(span_video - span_wall) < 0.1  # paced by the timestamps, not by the consumer
+    assert src.dropped >= len(got)  # ~2 of every 3 frames dropped
+    gaps = np.diff([f.t_ms for f in got])
+    assert gaps.min() > 60  # always the newest frame, never a backlog
+
+
+# ----- the live loop from a file (no model) ------------------------------------------------------
+
+
+def test_every_frame_live_equals_the_fold_of_the_same_poses(reference, sample_squat, tmp_path):
+    track = reference["track"]
+    report, outcome = live_set(FileSource(sample_squat, paced=False, preroll_s=3.0),
+                               detector=TrackDetector(track), out=tmp_path / "o")
+    spec = load_exercise("squat")
+    analyzer = Analyzer(spec)
+    builder = ReportBuilder(spec, target=analyzer.target, source="x", model="track", mode="replay")
+    run_track(track, analyzer, builder)
+    same_results(report, builder.build(analyzer.pauses))
+    assert report["reps"] == SAMPLE_REPS
+    assert report["mode"] == "live" and report["ended_by"] == "end_of_video"
+    assert report["live"]["every_frame"] is True and report["live"]["frames_dropped"] == 0
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["report.json", "track.npz"]
+
+
+def test_countdown_preroll_is_shown_and_not_counted(reference, sample_squat, tmp_path):
+    seen = []
+    spec = load_exercise("squat")
+    src = FileSource(sample_squat, paced=False, preroll_s=3.0)
+    src.start()
+    display = HeadlessDisplay(on_frame=lambda img: seen.append(img.shape))
+    det = TrackDetector(reference["track"])
+    outcome = run_set(SetPlan(spec, tmp_path), src, display, LiveOptions(lang="en"), lambda: det)
+    src.stop()
+    n_video = outcome.report["frames"]
+    assert len(seen) == n_video + 90  # 3 s at 30 fps of countdown first
+    assert det.calls == n_video  # the model never ran on countdown frames
+    assert set(seen) == {(720, 960, 3)}  # 640x480 drawn at 960x720 for reading from afar
+
+
+def test_pain_key_stops_at_once_and_records_pain_stop(reference, sample_squat, tmp_path):
+    report, outcome = live_set(FileSource(sample_squat, paced=False), "5.0:p",
+                               detector=TrackDetector(reference["track"]), out=tmp_path / "o")
+    assert report["pain_stop"]["t_s"] == pytest.approx(5.0, abs=0.04)
+    assert "pain" in report["pain_stop"]["note"]
+    assert report["ended_by"] == "pain"
+    assert report["reps"] == 1  # rep 1 ended at 3.5 s; rep 2 was in progress
+    assert report["duration_s"] == pytest.approx(5.0, abs=0.04)  # nothing after the key
+
+
+def test_quit_key_ends_the_set_and_saves_it(reference, sample_squat, tmp_path):
+    report, _ = live_set(FileSource(sample_squat, paced=False), "7.0:q",
+                         detector=TrackDetector(reference["track"]), out=tmp_path / "o")
+    assert report["ended_by"] == "quit" and report["reps"] == 2 and report["pain_stop"] is None
+
+
+def test_pause_key_stops_counting_until_resumed(reference, sample_squat, tmp_path):
+    track = reference["track"]
+    report, _ = live_set(FileSource(sample_squat, paced=False), "4.2:space",
+                         detector=TrackDetector(track), out=tmp_path / "a")
+    assert report["reps"] == 1  # paused before rep 2 and never resumed
+    assert report["pauses"] and report["pauses"][0]["start_s"] == pytest.approx(4.2, abs=0.05)
+    report, _ = live_set(FileSource(sample_squat, paced=False), "4.2:space,6.5:space",
+                         detector=TrackDetector(track), out=tmp_path / "b")
+    starts = [r["start_s"] for r in report["reps_detail"]]
+    assert not any(4.2 < s < 6.5 for s in starts)  # rep 2 fell in the pause
+    assert 2 <= report["reps"] < SAMPLE_REPS and starts[-1] > 10.0  # counting went on after it
+
+
+def test_restart_key_drops_the_count_and_counts_again_after_a_countdown(reference, sample_squat, tmp_path):
+    report, _ = live_set(FileSource(sample_squat, paced=False), "5.0:r",
+                         detector=TrackDetector(reference["track"]), out=tmp_path / "o")
+    assert 1 <= report["reps"] < SAMPLE_REPS
+    assert all(r["start_s"] > 8.0 for r in report["reps_detail"])  # 5.0 s + 3 s countdown
+    assert report["frames"] < 0.5 * 14.4 * 30  # only frames after the countdown are in the report
+
+
+def test_camera_pace_with_a_slow_model_drops_frames_but_counts_the_same(reference, sample_squat, tmp_path):
+    # a 'model' taking 50 ms per frame cannot keep up with 30 fps: about a third of the frames
+    # are analysed, the video still plays in real time, and the count is unchanged
+    det = TrackDetector(reference["track"], delay_s=0.05)
+    t0 = time.monotonic()
+    report, outcome = live_set(FileSource(sample_squat, paced=True, preroll_s=0.0), detector=det,
+                               out=tmp_path / "o")
+    wall = time.monotonic() - t0
+    assert abs(wall - 14.4) < 3.0  # real time, the lag did not grow
+    assert report["live"]["frames_dropped"] > 0.3 * 432
+    assert report["frames"] < 0.7 * 432
+    assert report["reps"] == SAMPLE_REPS == reference["report"]["reps"]
+    assert outcome.stats.pct("ready", 95) < 200  # newest frame each time: no backlog
+
+
+def test_saved_video_has_the_set_at_display_size(reference, sample_squat, tmp_path):
+    report, _ = live_set(FileSource(sample_squat, paced=False, preroll_s=1.0), "3.0:q", save_video=True,
+                         detector=TrackDetector(reference["track"]), out=tmp_path / "o")
+    assert report["outputs"]["video"] == "annotated.mp4"
+    with VideoReader(tmp_path / "o" / "annotated.mp4") as r:
+        frames = list(r)
+    assert r.size == (960, 720)
+    assert len(frames) == report["frames"]  # the countdown preroll is not in the video
+
+
+def test_summary_names_the_most_frequent_fault_as_a_tip():
+    spec = load_exercise("squat")
+    report = {"reps": 3, "target": 10, "holds": [], "pain_stop": None,
+              "faults": [{"id": "too_fast"}, {"id": "back_rounded"}, {"id": "back_rounded"}],
+              "partials": [{"reason": "too_shallow"}]}
+    s = summary_from_report(spec, report, "en")
+    assert (s.reps, s.target, s.partials, s.pain_stopped) == (3, 10, 1, False)
+    assert s.top_cue == next(r.cue.en for r in spec.rules if r.id == "back_rounded")
+    assert summary_from_report(spec, {**report, "faults": [], "partials": []}, "da").top_cue is None
+
+
+@pytest.mark.parametrize("size,expected", [((640, 480), (960, 720)), ((1280, 720), (1280, 720)),
+                                           ((1920, 1080), (1920, 1080)), ((1080, 1920), (608, 1080))])
+def test_canvas_is_at_least_720_lines(size, expected):
+    assert canvas_size(size) == expected
+
+
+def test_key_script_parsing():
+    ks = KeySchedule.parse("5:p, 1.5:space,2:esc")
+    assert ks.due(1.0) is None and ks.due(1.5) == "space" and ks.due(10) == "q" and ks.due(10) == "p"
+    for bad in ("5", "x:p", "5:z"):
+        with pytest.raises(LiveError):
+            KeySchedule.parse(bad)
+
+
+# ----- the command line ------------------------------------------------------------------------------
+
+
+def args_for(*argv: str):
+    return build_parser().parse_args(["live", *argv])
+
+
+@pytest.mark.parametrize("argv,msg", [
+    (["--exercise", "squat", "--every-frame", "--headless"], "--every-frame needs --source"),
+    (["--headless"], "either --exercise ID or --program NAME"),
+    (["--exercise", "squat", "--session", "lying", "--headless"], "need --program"),
+    (["--exercise", "squat", "--source", "/nonexistent.mp4", "--headless"], "video not found"),
+    (["--exercise", "squat", "--source", "x.mp4", "--keys", "5:z", "--headless"], "unknown key"),
+])
+def test_bad_options_are_one_line_errors(argv, msg, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.mp4").write_bytes(b"")
+    assert main(["live", *argv]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and msg in err[0], err
+
+
+def test_no_camera_is_a_clear_error_not_a_traceback():
+    res = subprocess.run([sys.executable, "-m", "formcheck.cli", "live", "--exercise", "squat", "--camera", "9",
+                          "--headless", "--no-history"], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 1
+    assert res.stderr.strip() == ("formcheck: error: no camera found at index 9 "
+                                  "(is one connected? try --camera 1, or --source VIDEO)")
+
+
+class FakeCapture:
+    """A cv2.VideoCapture stand-in playing a clip at 30 fps, that can be 'busy' or 'unplugged'."""
+
+    def __init__(self, clip: Path, *, busy: bool = False, unplug_after: int | None = None) -> None:
+        self.frames = iter(VideoReader(clip))
+        self.busy, self.unplug_after = busy, unplug_after
+        self.n = 0
+        self.next_due = time.monotonic()
+        self._img = None
+
+    def isOpened(self):  # noqa: N802 - OpenCV's name
+        return True
+
+    def set(self, *a):
+        return True
+
+    def get(self, prop):
+        return 30.0
+
+    def grab(self):
+        if self.busy or (self.unplug_after is not None and self.n >= self.unplug_after):
+            time.sleep(0.01)
+            return False
+        time.sleep(max(0.0, self.next_due - time.monotonic()))
+        self.next_due += 1 / 30
+        f = next(self.frames, None)
+        if f is None:
+            return False
+        self._img = f.image[:, :, ::-1].copy()
+        self.n += 1
+        return True
+
+    def retrieve(self):
+        return True, self._img
+
+    def read(self):
+        ok = self.grab()
+        return (ok, self._img) if ok else (False, None)
+
+    def release(self):
+        pass
+
+
+def test_busy_camera_is_a_clear_error(sample_squat):
+    args = args_for("--exercise", "squat", "--headless", "--no-history")
+    with pytest.raises(LiveError, match=r"camera 0 opened but gives no picture \(is another program using it\?\)"):
+        cmd_live(args, open_camera=lambda i: FakeCapture(sample_squat, busy=True), detector_factory=lambda: None)
+
+
+def test_camera_unplugged_mid_set_saves_what_was_done(reference, sample_squat, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cap, "CAMERA_STALL_S", 0.3)
+    args = args_for("--exercise", "squat", "--headless", "--out", str(tmp_path / "o"), "--no-history",
+                    "--countdown", "0.5", "--lang", "en")
+    det = TrackDetector(reference["track"])
+    code = cmd_live(args, open_camera=lambda i: FakeCapture(sample_squat, unplug_after=240),
+                    detector_factory=lambda: det)
+    assert code == 0  # something was done and saved
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["ended_by"] == "source_error"
+    assert any("stopped delivering frames" in n for n in report["notes"])
+    assert report["frames"] > 60 and report["video"] == "camera:0"
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("formcheck: warning: camera 0 stopped delivering frames (unplugged?)")
+
+
+def test_camera_lost_before_anything_was_counted_exits_non_zero(reference, sample_squat, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cap, "CAMERA_STALL_S", 0.3)
+    args = args_for("--exercise", "squat", "--headless", "--out", str(tmp_path / "o"), "--no-history")
+    det = TrackDetector(reference["track"])
+    code = cmd_live(args, open_camera=lambda i: FakeCapture(sample_squat, unplug_after=10),
+                    detector_factory=lambda: det)
+    assert code == 1
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["frames"] == 0 and "the set ended before counting started" in report["notes"]
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nothing was counted" in err[0]
+
+
+def test_camera_set_starts_after_guidance_and_countdown(reference, sample_squat, tmp_path):
+    spec = load_exercise("squat")
+    src = CameraSource(0, open_capture=lambda i: FakeCapture(sample_squat))
+    src.start()
+    det = TrackDetector(reference["track"])
+    try:
+        outcome = run_set(SetPlan(spec, tmp_path), src, HeadlessDisplay(KeySchedule.parse("6.0:q")),
+                          LiveOptions(lang="en", countdown_s=1.0), lambda: det)
+    finally:
+        src.stop()
+    rep = outcome.report
+    # the person is seen from the start: 1 s of guidance, 1 s of countdown, then counting
+    assert rep["frames"] > 0 and outcome.counted
+    first_counted = 6.0 - rep["duration_s"]
+    assert 1.8 < first_counted < 2.6
+
+
+# ----- the real model (slow) ----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_live_every_frame_gives_exactly_what_replay_gives(reference, sample_squat, tmp_path):
+    out = tmp_path / "live"
+    code = main(["live", "--exercise", "squat", "--source", str(sample_squat), "--headless", "--every-frame",
+                 "--model", "lite", "--out", str(out), "--no-history"])
+    assert code == 0
+    report = json.loads((out / "report.json").read_text())
+    same_results(report, reference["report"])
+    assert report["reps"] == SAMPLE_REPS
+    a, b = load_track(out / "track.npz"), reference["track"]
+    assert np.array_equal(a.t_ms, b.t_ms) and np.array_equal(a.has_pose, b.has_pose)
+    assert np.allclose(np.nan_to_num(a.xy), np.nan_to_num(b.xy), atol=1e-6)  # the same landmarks
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_live_at_camera_pace_counts_labelled_clip_right(shared_data, tmp_path):
+    clip = shared_data / "synthetic" / "squat_good_default.mp4"
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    out = tmp_path / "live"
+    code = main(["live", "--exercise", "squat", "--source", str(clip), "--headless", "--model", "lite",
+                 "--out", str(out), "--no-history"])
+    assert code == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["live"]["every_frame"] is False
+    assert report["reps"] == truth["reps"] == 5
+    assert report["frames"] + report["live"]["frames_dropped"] >= truth["n_frames"] - 2
