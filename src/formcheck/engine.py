@@ -21,7 +21,7 @@ from .filters import OneEuro
 from .pose import Landmark as L
 from .pose import Pose
 from .results import Cue, Fault, FrameResult, Hold, Partial, Pause, Phase, Rep, Status
-from .signals import SIGNALS, compute
+from .signals import SIGNALS, body_scale, compute
 from .spec import Count, ExerciseSpec, Rule
 
 LOST_GRACE_S = 0.5  # key joints unseen this long: counting pauses
@@ -32,6 +32,11 @@ LYING_LEFT_DEG = 65.0  # ... and stop counting (as when walking) once it is this
 LYING_LEFT_S = 0.5  # for this long
 LYING_SETTLE_S = 0.5  # ... once the trunk has been down this long
 SETTLING_S = 0.5  # Count.follow_start: a movement begun this soon after arming may still be settling
+# Count.max_rate: the counted signal's speed is measured against its value at least JUMP_MIN_DT
+# earlier (one frame at 25 fps; at higher frame rates a single frame's jitter would dominate), and
+# a jump this shortly before a repetition began still spoils it (the jump into garbage)
+JUMP_MIN_DT = 0.04
+JUMP_LEAD_S = 0.2
 _MOTION_LANDMARKS = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE,
                      L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_WRIST, L.RIGHT_WRIST]
 # Repetition exercises judge "keeping still" and "walking" over a fixed stretch of video time,
@@ -123,6 +128,9 @@ class Analyzer:
         self._upright_since: float | None = None  # lying exercises: when the trunk came up
         self._side_votes = 0.0  # Count.side_signal: its value weighted by the lift, over the repetition
         self._baseline: dict[str, float] = {}
+        self._start_scale: float | None = None  # body length at the start, for Signal.start_scaled
+        self._rate_ref: deque[tuple[float, float]] = deque()  # Count.max_rate: recent (t_s, raw value)
+        self._last_jump_s: float | None = None  # Count.max_rate: when the counted signal last jumped
         self._armed = False
         self._count: Count | None = None
         self._counter: ExcursionCounter | None = None
@@ -164,11 +172,16 @@ class Analyzer:
         v = compute(name, pose, self.side)
         if v is None:
             return None
+        scaled = SIGNALS[name].start_scaled
         if relative:
             base = self._baseline.get(name)
-            if base is None:
+            if base is None or (scaled and self._start_scale is None):
                 return None
             v -= base
+            if scaled:
+                v /= self._start_scale  # type: ignore[operator]
+        elif scaled:
+            return None  # a pixel height on its own means nothing
         return v
 
     def _body_motion(self, pose: Pose, t_s: float) -> tuple[float, float]:
@@ -362,9 +375,15 @@ class Analyzer:
         raw = self._raw(count.signal, pose, count.relative)
         if raw is None:
             return
+        if count.max_rate is not None:
+            self._check_rate(raw, t_s, count.max_rate)
         v = self._filtered("count", raw * count.direction, t_s, count)
         if count.follow_start and self._follow_start(v, t_s, count):
             v = self._filtered("count", (raw - self._moved_by) * count.direction, t_s, count)
+        if count.confirm is not None:
+            v = self._confirmed(v, pose, t_s, count)
+            if v is None:
+                return
         self._value = v
         exc = self._counter.update(v, t_s)
         out = self._counter.phase.value == "out"
@@ -380,6 +399,34 @@ class Analyzer:
         if not out and self._cue is None and spec.views and self.view and self.view not in spec.views:
             self._set_cue(GUIDE["turn_sideways" if "side" in spec.views else "face_camera"], t_s)
         self._set_cue(None, t_s)
+
+    def _check_rate(self, raw: float, t_s: float, max_rate: float) -> None:
+        """Count.max_rate: note when the counted signal changes faster than a body can move it."""
+        refs = self._rate_ref
+        while refs and t_s - refs[0][0] > 0.3:
+            refs.popleft()
+        ref = next((r for r in reversed(refs) if t_s - r[0] >= JUMP_MIN_DT), None)
+        if ref is not None and abs(raw - ref[1]) / (t_s - ref[0]) > max_rate:
+            self._last_jump_s = t_s
+        refs.append((t_s, raw))
+
+    def _confirmed(self, v: float, pose: Pose, t_s: float, count: Count) -> float | None:
+        """Count.confirm: the counted value where the second measure agrees. The second one is
+        mapped onto the count's units piecewise linearly (its rest, enter and full onto the
+        count's), and the smaller of the two taken (0 when they disagree on the direction).
+        None while the second measure is not seen."""
+        c = count.confirm
+        assert c is not None
+        raw = self._raw(c.signal, pose, c.relative)
+        if raw is None:
+            return None
+        x = self._filtered("confirm", raw * c.direction, t_s, count)
+        w = float(np.interp(abs(x), [0.0, c.rest, c.enter, c.full], [0.0, count.rest, count.enter, count.full]))
+        if abs(x) > c.full:
+            w += (abs(x) - c.full) * (count.full - count.enter) / (c.full - c.enter)
+        if v * x <= 0:
+            return 0.0
+        return v if abs(v) < w else float(np.sign(v)) * w
 
     def _follow_start(self, v: float, t_s: float, count: Count) -> bool:
         """Relative counts: the start position follows the patient while they settle. A level
@@ -401,7 +448,10 @@ class Analyzer:
             self._beyond_start.popleft()
             return False
         self._moved_by = float(np.median(vals)) * count.direction
-        self._baseline[count.signal] += self._moved_by
+        moved = self._moved_by
+        if SIGNALS[count.signal].start_scaled and self._start_scale:
+            moved *= self._start_scale  # the baseline is in pixels, the counted value in start leg lengths
+        self._baseline[count.signal] += moved
         self._smooth.pop("count", None)
         self._beyond_start.clear()
         if out:  # that was no repetition: forget it
@@ -466,14 +516,21 @@ class Analyzer:
             self._reset_settle()
             self._set_cue(GUIDE["get_ready"], t_s)
             return
+        scale = body_scale(pose)
+        if any(SIGNALS[n].start_scaled for n in required) and scale is None:
+            self._reset_settle()
+            return
         self._settle.append((t_s, motion))
         for n, v in raw.items():
             if v is not None:
                 self._settle_raw.setdefault(n, deque()).append(float(v))
+        if scale is not None:
+            self._settle_raw.setdefault("~scale", deque()).append(scale)
         if count is not None and count.relative:
             # the counter sees the smoothed signal, so judge settling on it too (raw landmark
             # jitter of a foot or heel is larger than the rest band, smoothed it is not)
-            sm = self._filtered("settle", float(raw[count.signal]), t_s, count)  # type: ignore[arg-type]
+            v = float(raw[count.signal])  # type: ignore[arg-type]
+            sm = self._filtered("settle", v / scale if SIGNALS[count.signal].start_scaled else v, t_s, count)  # type: ignore[operator]
             self._settle_raw.setdefault("~settle", deque()).append(sm)
         if t_s - self._settle[0][0] < spec.settle_s:
             return
@@ -487,6 +544,8 @@ class Analyzer:
         enough = max(1, len(self._settle) // 2)  # an optional baseline needs half the settle frames
         self._baseline = {n: float(np.median(v)) for n, v in self._settle_raw.items()
                           if len(v) >= enough and not n.startswith("~")}
+        scales = self._settle_raw.get("~scale")
+        self._start_scale = float(np.median(scales)) if scales else None
         self._reset_settle()
         self._armed = True
         self._armed_at = t_s
@@ -506,6 +565,8 @@ class Analyzer:
             names.add(count.signal)
         if count is not None and count.side_signal:
             names.add(count.side_signal)
+        if count is not None and count.confirm is not None and count.confirm.relative:
+            names.add(count.confirm.signal)
         for r in self.spec.rules if rules else ():
             if r.relative and r.signal:
                 names.add(r.signal)
@@ -555,6 +616,14 @@ class Analyzer:
     def _on_excursion(self, exc: Excursion, t_s: float, new: dict) -> None:
         count = self._count
         assert count is not None
+        if self._last_jump_s is not None and exc.start_s - JUMP_LEAD_S <= self._last_jump_s <= t_s:
+            # Count.max_rate: the pose model lost the limb during this movement; it is no repetition
+            if self._pending is not None:
+                self._partial(self._pending, "implausible", self.side, new)
+                self._pending = None
+            self._partial(exc, "implausible", self.side, new)
+            self._rep_faults = _RepFaults()
+            return
         # Count.side_signal: its sign over the repetition, weighted toward the top of the movement
         voted = ("L" if self._side_votes > 0 else "R") if count.side_signal else None
         if count.mode == "single":
@@ -580,7 +649,7 @@ class Analyzer:
         part = Partial(round(exc.start_s, 3), round(exc.end_s, 3), reason, side, {"peak": round(abs(exc.peak), 2)})
         self.partials.append(part)
         new["partial"] = part
-        if reason not in ("too_short", "too_long", "incomplete_cycle", "tracking_lost"):
+        if reason not in ("too_short", "too_long", "incomplete_cycle", "tracking_lost", "implausible"):
             rule_text = {"en": reason.replace("_", " ")}
             f = Fault(reason, round(exc.peak_s, 3), f"partial repetition: {rule_text['en']}", round(abs(exc.peak), 2))
             self.faults.append(f)
@@ -614,6 +683,8 @@ class Analyzer:
         if dur > count.max_rep_s:
             return self._partial(main, "too_long", side, new)
         if shallow:
+            if count.follow_start and count.mode == "single" and (self._value or 0.0) < -count.enter:
+                return None  # it ended well beyond the start: still getting into the start position, no attempt
             return self._partial(main, count.shallow_fault, side, new)
         metrics = {"peak": round(abs(main.peak), 2), "duration_s": round(dur, 3),
                    "descent_s": round(main.reached_s - main.start_s, 3), "return_s": round(main.end_s - main.left_s, 3)}

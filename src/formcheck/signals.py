@@ -30,6 +30,12 @@ class Signal:
     # landmarks (by generic part name, on the measured side) whose segments the overlay can
     # highlight when a rule on this signal fires
     parts: tuple[tuple[str, str], ...] = ()
+    # True: ``fn`` gives a height in the image in pixels (up +), which means something only as a
+    # change from the start position: used relative, the engine divides that change by the leg
+    # length measured at the start, so it reads in leg lengths. Measuring each frame's height in
+    # that frame's own leg length would not do: a 2% wobble of the leg's landmarks, multiplied by
+    # the height's distance from the top of the picture, is as large as a heel raise.
+    start_scaled: bool = False
 
 
 def _p(pose: Pose, side: str, part: str, min_vis: float = g.MIN_VIS) -> np.ndarray | None:
@@ -142,6 +148,36 @@ def hip_height(pose: Pose, side: str) -> float | None:
     if hp is None or an is None or leg is None:
         return None
     return float(an[1] - hp[1]) / leg
+
+
+def body_height_px(pose: Pose, side: str) -> float | None:
+    """Height of the hips and shoulders in the image, pixels, up + (mean of the hip centre and the
+    shoulder centre). Only meaningful relative to the start position with a still camera: rising
+    onto the toes lifts the whole body by about half to two thirds of the heel's lift, and that rise is
+    seen clearly even from angles where the feet are not (toes on a rug, a foot hidden behind
+    the other, the camera in front or behind)."""
+    hp, sh = g.hip_centre(pose), g.shoulder_centre(pose)
+    if hp is None or sh is None:
+        return None
+    return -float(hp[1] + sh[1]) / 2.0
+
+
+def hip_height_px(pose: Pose, side: str) -> float | None:
+    """Hip centre above the ankles in pixels (start-scaled: relative only).
+
+    The squat's depth seen from the front: the hips' drop from standing in leg lengths measured
+    at the start. Per-frame body lengths do not serve here: from the front the thighs and the
+    shins both shorten in the image as the knees come forward, so a height divided by either
+    hardly moves until the squat is deep (``hip_height_shins`` even rises a little down to about
+    60 degrees of knee bend). Measured from the ankles, so a camera that drifts up or down a
+    little does not change it."""
+    hp = g.hip_centre(pose)
+    an = g.midpoint(pose, L.LEFT_ANKLE, L.RIGHT_ANKLE, 0.3)
+    if an is None:
+        an = _p(pose, side, "ankle", 0.3)
+    if hp is None or an is None:
+        return None
+    return float(an[1] - hp[1])
 
 
 def hip_forward(pose: Pose, side: str) -> float | None:
@@ -473,6 +509,10 @@ SIGNALS: dict[str, Signal] = {
         Signal("foot_pitch_both", "deg", "foot angle over both feet: + heel up, - toes up", foot_pitch_both, (("heel", "toe"),)),
         Signal("heel_y", "leg lengths", "heel height (use relative to the start)", heel_y, (("heel", "toe"),)),
         Signal("toe_y", "leg lengths", "toe height (use relative to the start)", toe_y, (("heel", "toe"),)),
+        Signal("body_rise", "leg lengths", "hips and shoulders risen above the start position (relative only, still camera)",
+               body_height_px, (("shoulder", "hip"), ("hip", "knee")), start_scaled=True),
+        Signal("hip_height_start", "leg lengths", "hips above the ankles compared with the start (relative only; front view squat depth)",
+               hip_height_px, (("hip", "knee"), ("knee", "ankle")), start_scaled=True),
         Signal("hip_height", "leg lengths", "hip height above the ankles", hip_height, (("hip", "knee"),)),
         Signal("hip_forward", "leg lengths", "hips in front of the ankles", hip_forward, (("shoulder", "hip"), ("hip", "knee"))),
         Signal("knee_width_ratio", "ratio", "knee distance over ankle distance (front view)", knee_width_ratio, (("hip", "knee"), ("knee", "ankle"))),
@@ -500,3 +540,8 @@ SIGNALS: dict[str, Signal] = {
 
 def compute(name: str, pose: Pose, side: str) -> float | None:
     return SIGNALS[name].fn(pose, side)
+
+
+def body_scale(pose: Pose) -> float | None:
+    """The body length start-scaled signals are divided by (leg length in pixels)."""
+    return _leg_scale(pose)

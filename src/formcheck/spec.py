@@ -57,6 +57,32 @@ class Smoothing(_Strict):
     d_cutoff: float = Field(default=1.0, gt=0.0, le=30.0)
 
 
+class Confirm(_Strict):
+    """A second, independent measure of the counted movement (Count.confirm), with its own rest,
+    enter and full thresholds: a repetition begins only when both measures are past `enter`, is
+    full only when both reach `full`, and ends as soon as either is back within `rest`. So a
+    glitch of one measure alone neither counts nor holds a repetition open (it can only end one
+    early)."""
+
+    signal: str
+    relative: bool = True
+    direction: Literal[1, -1] = 1
+    rest: float = Field(ge=0.0)
+    enter: float = Field(gt=0.0)
+    full: float = Field(gt=0.0)
+
+    @field_validator("signal")
+    @classmethod
+    def _sig(cls, v: str) -> str:
+        return _check_signal(v)
+
+    @model_validator(mode="after")
+    def _order(self) -> Confirm:
+        if not self.rest < self.enter < self.full:
+            raise ValueError(f"need rest < enter < full, got rest={self.rest}, enter={self.enter}, full={self.full}")
+        return self
+
+
 class Count(_Strict):
     signal: str
     mode: Literal["single", "cycle", "alternate"] = "single"
@@ -79,6 +105,10 @@ class Count(_Strict):
     same_side_cue: Cue | None = None
     follow_start: bool = False  # relative single mode: the start follows the patient settling (see engine)
     phase_names: tuple[str, str] = ("up", "down")  # cycle mode: names of the + and - phases
+    confirm: Confirm | None = None  # a second measure that must agree (see Confirm)
+    # the counted signal cannot change faster than this (its units per second): a faster jump is
+    # the pose model losing the limb, and a repetition with one is dropped, not counted
+    max_rate: float | None = Field(default=None, gt=0.0)
     smoothing: Smoothing = Smoothing()
 
     @field_validator("signal")
@@ -110,6 +140,8 @@ class CountOverride(_Strict):
     enter: float | None = Field(default=None, gt=0.0)
     full: float | None = Field(default=None, gt=0.0)
     full_at: float | None = None  # with a new signal the default's full_at is dropped unless given
+    smoothing: Smoothing | None = None  # a signal in other units needs its own filter (One Euro's beta is per unit)
+    max_rate: float | None = Field(default=None, gt=0.0)
 
     @field_validator("signal")
     @classmethod
@@ -214,7 +246,7 @@ class ExerciseSpec(_Strict):
         ov = self.count_views.get(view) if view else None  # type: ignore[arg-type]
         if ov is None:
             return self.count
-        changes = {k: v for k, v in ov.model_dump().items() if v is not None}
+        changes = {k: getattr(ov, k) for k in type(ov).model_fields if getattr(ov, k) is not None}
         if changes.get("signal", self.count.signal) != self.count.signal and "full_at" not in changes:
             changes["full_at"] = None  # full_at is in the replaced signal's units
         return self.count.model_copy(update=changes)
