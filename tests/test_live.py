@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck import capture as cap
+from formcheck.capture import camera as cap
 from formcheck.capture import CameraSource, FileSource, LiveFrame, Mailbox
 from formcheck.cli import build_parser, main
 from formcheck.engine import Analyzer

@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.overlay import HIGHLIGHT_COLOUR, Overlay, SessionSummary, _TextRenderer
+from formcheck.overlay import HIGHLIGHT_COLOUR, Overlay, SessionSummary
+from formcheck.overlay.text import TextRenderer as _TextRenderer
 from formcheck.pose import N_LANDMARKS, SKELETON, Landmark, Pose
 from formcheck.results import Cue, FrameResult, Status
 
@@ -304,10 +305,10 @@ def test_rejects_unknown_kind() -> None:
 def test_long_cue_is_wrapped_into_two_lines() -> None:
     ov = Overlay("Squat")
     long = "Hold ryggen lige og lad være med at svaje i lænden, træk navlen ind mod rygsøjlen " * 2
-    lines, size = ov._fit(long, 47, True, 600, 2)
+    lines, size = ov._text.fit(long, 47, True, 600, 2)
     assert len(lines) == 2 and lines[-1].endswith("…")
     assert all(ov._text.width(line, size, True) <= 600 for line in lines)
-    short_lines, short_size = ov._fit("Skub knæene ud", 47, True, 600, 2)
+    short_lines, short_size = ov._text.fit("Skub knæene ud", 47, True, 600, 2)
     assert short_lines == ("Skub knæene ud",) and short_size == 47
 
 

@@ -40,16 +40,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
     rep = outcome.report
     if outcome.warning:
         print(f"formcheck: warning: {outcome.warning}", file=sys.stderr)
-    if spec.kind == "reps":
-        print(f"{spec.name.en}: {rep['reps']} / {rep['target']} repetitions, {len(rep['partials'])} partial")
-    else:
-        held = ", ".join(f"{h['side'] or ''} {h['held_s']:.0f}/{h['target_s']:.0f} s".strip() for h in rep["holds"]) or "none"
-        print(f"{spec.name.en}: holds {held}")
-    if rep["fault_counts"]:
-        print("faults: " + ", ".join(f"{k} x{v}" for k, v in rep["fault_counts"].items()))
-    print(f"wrote {outcome.out_dir}")
+    print_set(spec.name.en, spec.kind, rep, outcome.out_dir)
     _record_history(args, rep)
     return 0
+
+
+def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
+    """A set's result on stdout (replay and live): the count or holds, or the pain stop; faults; where."""
+    if rep.get("pain_stop"):
+        print(f"{name}: stopped for pain at {rep['pain_stop']['t_s']:.1f} s after {rep['reps']} repetitions")
+    elif kind == "reps":
+        print(f"{name}: {rep['reps']} / {rep['target']} repetitions, {len(rep['partials'])} partial")
+    else:
+        held = ", ".join(f"{h['side'] or ''} {h['held_s']:.0f}/{h['target_s']:.0f} s".strip() for h in rep["holds"]) or "none"
+        print(f"{name}: holds {held}")
+    if rep["fault_counts"]:
+        print("faults: " + ", ".join(f"{k} x{v}" for k, v in rep["fault_counts"].items()))
+    print(f"wrote {out_dir}")
 
 
 def _load_spec(args: argparse.Namespace):

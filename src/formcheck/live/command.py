@@ -1,0 +1,92 @@
+"""The ``formcheck live`` subcommand: its options, their checks, and one exercise's set."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..capture import LiveError
+from ..pipeline import Detector
+from ..replay import prepare_out_dir
+from .display import KeySchedule
+from .program_flow import run_program
+from .runner import Runner, exit_code, report_set, sessions_root
+from .screens import show_after_set
+from .session import LiveOptions, SetPlan
+
+
+def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | None = None,
+             detector_factory: Callable[[], Detector] | None = None) -> int:
+    """Run ``formcheck live``; ``open_camera`` and ``detector_factory`` stand in for devices in tests."""
+    _check_args(args)
+    keys = KeySchedule.parse(args.keys)
+    if detector_factory is None:
+        from ..estimator import resolve_model
+
+        resolve_model(args.model)  # a missing model fails before the camera opens
+    opts = LiveOptions(model=args.model, lang=args.lang, save_video=args.save_video,
+                       countdown_s=args.countdown if args.countdown is not None else 3.0,
+                       program_keys=bool(args.program))
+    runner = Runner(args, opts, keys, open_camera, detector_factory)  # CameraError: one line, exit 1
+    try:
+        if args.program:
+            return run_program(args, runner)
+        return _run_single(args, runner)
+    finally:
+        runner.close()
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    if bool(args.program) == bool(args.exercise):
+        raise LiveError("give either --exercise ID or --program NAME")
+    if args.every_frame and args.source is None:
+        raise LiveError("--every-frame needs --source VIDEO (a camera cannot wait for the analysis)")
+    if args.program and args.target is not None:
+        raise LiveError("--target is for one exercise; a program sets its targets from the history")
+    if not args.program and (args.session or args.only):
+        raise LiveError("--session and --only need --program")
+    if args.source is not None and not Path(args.source).exists():
+        raise LiveError(f"video not found: {args.source}")
+
+
+def _run_single(args: argparse.Namespace, runner: Runner) -> int:
+    from ..cli import _load_spec
+
+    spec, config, target = _load_spec(args)
+    out = prepare_out_dir(sessions_root(args, spec.id), Path(args.source) if args.source else Path(os.devnull))
+    outcome = runner.run(SetPlan(spec, out, target, config))
+    report_set(args, spec, outcome)
+    show_after_set(runner.screens, outcome, spec, args.lang)
+    return exit_code(outcome)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("live", help="coach a set (or a program) live from the camera or a video file")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--exercise", "-e", help="exercise id, e.g. squat")
+    what.add_argument("--program", help="run a program exercise by exercise, e.g. home_program")
+    p.add_argument("--session", help="program: one named session of the program (e.g. lying, upright)")
+    p.add_argument("--only", help="program: only these exercise ids, comma separated")
+    p.add_argument("--target", type=int, help="target repetitions (default: the exercise's)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--camera", type=int, default=0, help="camera index (default 0)")
+    src.add_argument("--source", help="play a video file as if it were the camera")
+    p.add_argument("--lang", choices=("da", "en"), default="da", help="language of the screen (default da)")
+    p.add_argument("--model", default="lite", help="pose model: lite (default), full, or a .task file")
+    p.add_argument("--headless", action="store_true", help="no window (tests, CI)")
+    p.add_argument("--every-frame", action="store_true",
+                   help="with --source: analyse every frame (no drops, no pacing)")
+    p.add_argument("--out", "-o", help="output folder (default: a new folder under the data folder's sessions/)")
+    p.add_argument("--save-video", action="store_true", help="also write the annotated video")
+    p.add_argument("--profile", help="patient profile TOML overriding thresholds and targets")
+    p.add_argument("--data-dir",
+                   help="history and sessions folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
+    p.add_argument("--no-history", action="store_true", help="do not store the sets in the history")
+    p.add_argument("--countdown", type=float, help="seconds of countdown before a set (default 3)")
+    p.add_argument("--fullscreen", action="store_true", help="start the window full screen (f toggles)")
+    p.add_argument("--stats", action="store_true", help="print frames per second, drops, latency and CPU use")
+    p.add_argument("--keys", help=argparse.SUPPRESS)  # testing: scripted keys by video time, "5.0:p,7:r"
+    p.set_defaults(func=cmd_live)

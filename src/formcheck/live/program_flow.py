@@ -1,0 +1,99 @@
+"""``formcheck live --program``: a session of the hospital program, exercise by exercise.
+
+Each exercise gets its instructions, a set at the target the history says is next, the summary
+(or, after a pain stop, the advice) and a rest. After a pain stop the session goes on only if
+the patient explicitly asks for the next exercise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from ..replay import prepare_out_dir
+from ..spec import ExerciseSpec, SpecError, load_exercise
+from .runner import Runner, exit_code, report_set, sessions_root
+from .screens import show_after_set, show_instructions, show_program_done, show_rest
+from .session import SetPlan
+from .texts import localised
+
+
+def _load_specs(ids: list[str]) -> dict[str, ExerciseSpec]:
+    """Every exercise of the session, or one error naming all that are missing or broken."""
+    specs, missing = {}, []
+    for exercise_id in ids:
+        try:
+            specs[exercise_id] = load_exercise(exercise_id)
+        except SpecError as exc:
+            missing.append(str(exc).splitlines()[0])
+    if missing:
+        raise SpecError("cannot run the program: " + "; ".join(missing))
+    return specs
+
+
+def run_program(args: argparse.Namespace, runner: Runner) -> int:
+    from ..program import load_history, load_program, session_targets
+
+    program = load_program(args.program)
+    only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
+    entries = program.select(args.session, only)
+    specs = _load_specs([e.id for e in entries])
+    profile = None
+    if args.profile:
+        from ..profile import apply_profile, load_profile
+
+        profile = load_profile(Path(args.profile))
+    try:
+        history = load_history(args.data_dir)
+    except Exception as exc:  # no history: start from the program's starting targets
+        print(f"formcheck: warning: history not read ({exc}); using the starting targets", file=sys.stderr)
+        history = []
+    targets = session_targets(program, entries, history)
+    lang = args.lang
+    advice = (localised(program.advice.pain_title, lang), program.advice.pain.get(lang))
+    runner.opts.countdown_s = args.countdown if args.countdown is not None else program.countdown_s
+    session_id = datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    root = sessions_root(args, program.name)
+    source = Path(args.source) if args.source else Path(os.devnull)
+    code = 0
+    for i, entry in enumerate(entries):
+        spec = specs[entry.id]
+        config = None
+        if profile is not None:
+            spec, _ = apply_profile(spec, profile)  # the program decides the target
+            config = spec.model_dump(mode="json")
+        target = targets[entry.id]
+        key = show_instructions(runner.screens, spec, target, lang, f"{i + 1}/{len(entries)}",
+                                program.instructions_s)
+        if key == "q":
+            break
+        if key == "s":
+            print(f"{spec.name.en}: skipped")
+            continue
+        out = prepare_out_dir(root / f"{i + 1:02d}_{spec.id}", source)
+        info = {"name": program.name, "session": args.session or "all", "session_id": session_id,
+                "index": i + 1, "of": len(entries), "step": entry.step}
+        outcome = runner.run(SetPlan(spec, out, target, config, info))
+        report_set(args, spec, outcome)
+        after = show_after_set(runner.screens, outcome, spec, lang, advice, program=True)
+        if outcome.error and runner.camera is not None:
+            code = exit_code(outcome)
+            break
+        if outcome.ended_by == "quit" or after == "q":
+            break
+        if outcome.ended_by == "pain" and after != "n":  # the session goes on only if the patient says so
+            print("session ended after the pain stop")
+            break
+        if i + 1 < len(entries):
+            nxt = specs[entries[i + 1].id]
+            rest = entry.rest_s if entry.rest_s is not None else program.rest_s
+            if show_rest(runner.screens, nxt, lang, rest) == "q":
+                break
+    else:
+        show_program_done(runner.screens, program, lang)
+    if root.exists():
+        print(f"wrote {root}")
+    return code

@@ -1,0 +1,184 @@
+"""One live set as a state machine: guidance, countdown, counting, pause, restart and its end.
+
+Nothing here draws, shows or reads a key from a device: the loop (``set_loop.py``) feeds in each
+frame's set time, pose and key, and reads the mode back to decide what to draw. Counting only
+happens in the active (and paused) modes, into a report and track that a countdown or a restart
+starts afresh, so what was seen while getting into position never counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from ..capture import LiveFrame, Source
+from ..engine import Analyzer
+from ..pose import Pose
+from ..report import ReportBuilder
+from ..results import FrameResult, Status
+from ..spec import ExerciseSpec
+from ..track import TrackRecorder
+from .texts import PAIN_NOTE
+
+GUIDE_OK_S = 1.0  # camera: seen in a usable view this long before the countdown starts
+TARGET_GRACE_S = 2.0  # after the target is reached the set ends this much later (the count shows)
+END_KEYS = {"q": "quit", "p": "pain", "n": "next", "s": "skip"}  # key -> why the set ended
+
+
+@dataclass
+class LiveOptions:
+    model: str = "lite"
+    lang: str = "da"
+    countdown_s: float = 3.0
+    save_video: bool = False
+    end_at_target: bool = True
+    program_keys: bool = False  # n / s do something (program mode)
+
+
+@dataclass
+class SetPlan:
+    spec: ExerciseSpec
+    out_dir: Path
+    target: int | None = None
+    config: dict[str, Any] | None = None
+    program: dict[str, Any] | None = None  # the program's place, copied into the report
+
+
+class Mode(Enum):
+    GUIDE = "guide"  # camera only: getting into a usable view; nothing counts
+    COUNTDOWN = "countdown"  # nothing counts; counting starts from a clean slate at zero
+    ACTIVE = "active"
+    PAUSED = "paused"  # space: frames are recorded as unseen, so a rep in progress is dropped
+
+
+class SetSession:
+    """The state of one set while it runs.
+
+    ``ended_by`` becomes one of: end_of_video, quit, next, skip, pain, target, source_error,
+    interrupted; the loop stops then. ``detector`` is only asked to reset its tracking on a restart.
+    """
+
+    def __init__(self, plan: SetPlan, source: Source, opts: LiveOptions, model_name: str, detector: Any) -> None:
+        self.plan, self.source, self.opts = plan, source, opts
+        self.spec = plan.spec
+        self.analyzer = Analyzer(self.spec, plan.target)
+        self.model_name = model_name
+        self.detector = detector
+        self.notes: list[str] = []  # carried into each fresh report (e.g. a restart)
+        self.builder, self.recorder = self._fresh()
+        self.mode = Mode.GUIDE if source.live else Mode.ACTIVE
+        self.countdown_end: float | None = None
+        self.ok_since: float | None = None
+        self.target_end: float | None = None
+        self.t0: float | None = None  # camera: the set's time starts at its first frame
+        self.last_t_ms = 0.0
+        self.ended_by: str | None = None
+        self.pain_t_ms: float | None = None
+
+    def _fresh(self) -> tuple[ReportBuilder, TrackRecorder]:
+        """A new report and track: counting (re)starts from here."""
+        builder = ReportBuilder(self.spec, target=self.analyzer.target, source=self.source.name,
+                                model=self.model_name, mode="live", config=self.plan.config)
+        builder.notes.extend(self.notes)
+        meta = {"video": self.source.name, "model": self.model_name, "fps": self.source.fps, "mode": "live"}
+        return builder, TrackRecorder(self.source.size, meta)
+
+    # ----- per frame ---------------------------------------------------------------------------
+    def set_time_ms(self, frame: LiveFrame) -> float:
+        """The frame's time in the set: a camera's set starts at its first frame, a file's at 0."""
+        if self.t0 is None:
+            self.t0 = frame.t_ms if self.source.live else 0.0
+        return frame.t_ms - self.t0
+
+    def update(self, t_ms: float, pose: Pose | None) -> FrameResult:
+        """Analyse one frame (``pose`` None while paused) and move between modes."""
+        t_s = t_ms / 1000.0
+        result = self.analyzer.update(t_ms, pose)
+        if self.mode in (Mode.ACTIVE, Mode.PAUSED):
+            self.builder.add(result)
+            self.recorder.add(t_ms, pose)
+        if self.mode is Mode.ACTIVE:
+            if self.opts.end_at_target and self.target_end is None and self._reached_target(result):
+                self.target_end = t_s + TARGET_GRACE_S
+        elif self.mode is Mode.GUIDE:
+            usable = result.status is not Status.NO_PERSON and (result.view is None or result.view in self.spec.views)
+            self.ok_since = (self.ok_since if self.ok_since is not None else t_s) if usable else None
+            if self.ok_since is not None and t_s - self.ok_since >= GUIDE_OK_S:
+                self._start_countdown(t_s)
+        if self.mode is Mode.COUNTDOWN and self.countdown_left(t_s) is None:  # counting starts now, afresh
+            self.analyzer.restart()
+            self.builder, self.recorder = self._fresh()
+            self.mode = Mode.ACTIVE
+        return result
+
+    def countdown_left(self, t_s: float) -> float | None:
+        """Seconds of countdown still to show, or None when none is running."""
+        if self.mode is not Mode.COUNTDOWN or self.countdown_end is None:
+            return None
+        left = self.countdown_end - t_s
+        return left if left > 0 else None
+
+    def after_frame(self, t_ms: float, key: str | None, preroll: bool) -> None:
+        """The frame has been shown: note its time, then act on the key pressed and the target."""
+        t_s = t_ms / 1000.0
+        self.last_t_ms = max(t_ms, 0.0)
+        if key == "space":
+            if self.mode is Mode.GUIDE:
+                self._start_countdown(t_s)
+            elif self.mode in (Mode.ACTIVE, Mode.PAUSED) and not preroll:
+                self.mode = Mode.PAUSED if self.mode is Mode.ACTIVE else Mode.ACTIVE
+        elif key == "r" and not preroll:
+            self._restart(t_s)
+        elif key in ("q", "p") or (key in ("n", "s") and self.opts.program_keys):
+            self.end(END_KEYS[key])
+        if self.ended_by is None and self.target_end is not None and t_s >= self.target_end:
+            self.end("target")
+
+    def end(self, reason: str) -> None:
+        self.ended_by = reason
+        if reason == "pain":
+            self.pain_t_ms = self.last_t_ms
+
+    # ----- transitions -------------------------------------------------------------------------
+    def _start_countdown(self, t_s: float) -> None:
+        self.mode = Mode.COUNTDOWN
+        self.countdown_end = t_s + self.opts.countdown_s
+
+    def _restart(self, t_s: float) -> None:
+        """The r key: everything counted so far is dropped and the countdown runs again."""
+        self.analyzer.restart()
+        if hasattr(self.detector, "reset_tracking"):
+            self.detector.reset_tracking()
+        self.notes.append(f"restarted (r key) at {t_s:.1f} s: what was counted before is not in this report")
+        self.builder, self.recorder = self._fresh()
+        self.target_end = None
+        self._start_countdown(t_s)
+
+    def _reached_target(self, r: FrameResult) -> bool:
+        target = self.analyzer.target
+        done = r.reps if self.spec.kind == "reps" else r.holds_done
+        return bool(target) and done >= target
+
+    # ----- the end -----------------------------------------------------------------------------
+    @property
+    def counted(self) -> bool:
+        """Some frames were analysed after the countdown."""
+        return self.mode in (Mode.ACTIVE, Mode.PAUSED) and self.builder.frames > 0
+
+    def conclude(self, error: str | None) -> ReportBuilder:
+        """Close the analysis and note how the set ended; the report to build."""
+        builder, counted = self.builder, self.counted
+        end_ms = builder.last_t_ms if builder.last_t_ms is not None else self.last_t_ms
+        if counted:
+            builder.add(self.analyzer.finish(end_ms), counted_frame=False)
+        if error:
+            builder.notes.append(f"{error}; the set was saved up to {self.last_t_ms / 1000:.1f} s")
+        if self.ended_by == "pain":
+            builder.pain_stop = {"t_s": round((self.pain_t_ms or 0.0) / 1000.0, 3), "note": PAIN_NOTE}
+        if not counted:
+            builder.notes.append("the set ended before counting started")
+        if self.ended_by == "interrupted":
+            builder.notes.append("interrupted (Ctrl-C); saved what was done")
+        return builder

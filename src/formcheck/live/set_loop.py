@@ -1,0 +1,150 @@
+"""The loop of one live set: newest frame -> pose -> analyzer -> overlay -> display (and video).
+
+It runs on the main thread (HighGUI windows must live there) and always takes the newest frame
+from the source, with the frame's own timestamp, so lag never grows and counting never depends
+on how fast this machine is. What the set is doing (guidance, countdown, counting, paused) is
+``session.py``'s; this module only drives it, draws what it says and writes the outputs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..capture import Source
+from ..overlay import Overlay
+from ..pipeline import Detector
+from ..replay import REPORT, TRACK, VIDEO
+from ..report import write_report
+from ..track import save_track
+from .display import Display, canvas_size, to_canvas
+from .session import END_KEYS, LiveOptions, Mode, SetPlan, SetSession
+from .stats import LiveStats
+from .texts import TEXTS, exercise_name, view_hint
+from .writer import AsyncVideoWriter
+
+
+@dataclass
+class SetOutcome:
+    report: dict[str, Any]
+    out_dir: Path
+    ended_by: str  # end_of_video, quit, next, skip, pain, target, source_error, interrupted
+    stats: LiveStats
+    counted: bool  # some frames were analysed after the countdown
+    error: str | None = None  # the source's trouble, one line
+    last_canvas: np.ndarray | None = None  # the last camera picture, undrawn (summary background)
+
+
+def _default_detector(model: str) -> Callable[[], Detector]:
+    def make() -> Detector:
+        from ..estimator import PoseEstimator
+
+        return PoseEstimator(model)
+
+    return make
+
+
+def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
+            detector_factory: Callable[[], Detector] | None = None) -> SetOutcome:
+    """Run one set from ``source`` until the end of it, a key, pain or the target.
+
+    Writes ``report.json`` (and ``track.npz``, and with ``save_video`` ``annotated.mp4``) into
+    ``plan.out_dir``, and returns the outcome. Screens after the set are the caller's.
+    """
+    spec, lang = plan.spec, opts.lang
+    txt = TEXTS[lang]
+    detector = (detector_factory or _default_detector(opts.model))()  # load first: a file must not play meanwhile
+    source.start()
+    session = SetSession(plan, source, opts, getattr(detector, "model_name", opts.model), detector)
+    overlay = Overlay(exercise_name(spec, lang), lang=lang, kind=spec.kind)
+    size = canvas_size(source.size)
+    writer = None
+    if opts.save_video:
+        every_frame = not source.live and not getattr(source, "paced", True)
+        writer = AsyncVideoWriter(plan.out_dir / VIDEO, size, source.fps, wait=every_frame)
+    stats = LiveStats()
+    hint = view_hint(spec, lang)
+    dropped0, delivered0 = source.dropped, getattr(source, "delivered", 0)
+    wall0, cpu0 = time.monotonic(), time.process_time()
+    last_image: np.ndarray | None = None  # the last camera picture, undrawn (summary background)
+    try:
+        while session.ended_by is None:
+            frame = source.get(timeout=0.05)
+            if frame is None:
+                if source.finished:
+                    session.end("source_error" if source.error else "end_of_video")
+                elif (key := display.poll_key(None)) in ("q", "p"):
+                    session.end(END_KEYS[key])
+                continue
+            t_ms = session.set_time_ms(frame)
+            canvas = to_canvas(frame.image, size)
+            if frame.preroll:  # a file's frozen first frame under the start countdown
+                overlay.draw_countdown(canvas, -t_ms / 1000.0, hint)
+            elif session.mode is Mode.PAUSED:
+                session.update(t_ms, None)  # as if unseen: a rep in progress is dropped
+                overlay.draw_message(canvas, txt["paused"], [txt["resume"]])
+            else:
+                result = session.update(t_ms, detector.detect(frame.image, t_ms))
+                overlay.annotate(canvas, result)
+                left = session.countdown_left(t_ms / 1000.0)
+                if left is not None:
+                    overlay.draw_countdown(canvas, left, hint)
+            ready_s = time.monotonic()
+            display.show(canvas)
+            key = display.poll_key(t_ms / 1000.0)
+            stats.add(frame, ready_s, time.monotonic())
+            if writer is not None and t_ms >= 0:
+                writer.write(canvas, t_ms)
+            last_image = frame.image
+            if key == "f":
+                display.toggle_fullscreen()
+            session.after_frame(t_ms, key, frame.preroll)
+    except KeyboardInterrupt:
+        session.end("interrupted")
+    finally:
+        close = getattr(detector, "close", None)
+        if close is not None:
+            close()
+    stats.wall_s, stats.cpu_s = time.monotonic() - wall0, time.process_time() - cpu0
+    stats.dropped = source.dropped - dropped0
+    stats.delivered = getattr(source, "delivered", 0) - delivered0
+    last_canvas = to_canvas(last_image, size) if last_image is not None else None
+    return _write_outputs(session, stats, writer, last_canvas)
+
+
+def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWriter | None,
+                   last_canvas: np.ndarray | None) -> SetOutcome:
+    """Close what is open, write the outputs (report last: its presence marks a finished set)."""
+    plan, source = session.plan, session.source
+    ended_by = session.ended_by or "end_of_video"
+    counted = session.counted
+    error = source.error if ended_by in ("source_error", "end_of_video") else None
+    builder = session.conclude(error)
+    video_ok = writer is not None
+    if writer is not None:
+        try:
+            writer.close(keep=True)
+        except Exception as exc:  # the report matters more than the video: keep going
+            video_ok = False
+            builder.notes.append(f"the annotated video could not be written: {exc}")
+        stats.video_dropped = writer.dropped
+        if writer.dropped:
+            builder.notes.append(f"{writer.dropped} frames were left out of the annotated video (encoder too slow)")
+    save_track(session.recorder.track(), plan.out_dir / TRACK)
+    report = builder.build(session.analyzer.pauses if counted else [])
+    report["truncated"] = bool(getattr(source, "truncated", False))
+    report["fps"] = round(source.fps, 3)
+    report["size"] = list(source.size)
+    report["outputs"] = {"video": VIDEO if video_ok else None, "track": TRACK}
+    report["ended_by"] = ended_by
+    report["live"] = {"source": "camera" if source.live else "file",
+                      "every_frame": not getattr(source, "paced", True), **stats.as_dict()}
+    if plan.program is not None:
+        report["program"] = plan.program
+    write_report(report, plan.out_dir / REPORT)
+    return SetOutcome(report, plan.out_dir, ended_by, stats, counted, error, last_canvas)

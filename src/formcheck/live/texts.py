@@ -1,0 +1,83 @@
+"""What the live screens say (Danish and English), and the end screen's figures from a report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Protocol
+
+from ..engine import GUIDE
+from ..overlay import SessionSummary
+from ..spec import ExerciseSpec
+
+TEXTS = {
+    "da": {
+        "paused": "Pause", "resume": "Tryk mellemrum for at fortsætte",
+        "target_reps": "Mål: {n} gentagelser", "target_holds": "Mål: {n} hold på {s:.0f} sekunder",
+        "keys_start": "Mellemrum: start · s: spring over", "rest": "Hvil",
+        "next": "næste øvelse: {name}", "keys_after_pain": "n: næste øvelse · q: afslut",
+        "camera_lost": "Kameraet svarer ikke",
+        "saved": "Det, du nåede, er gemt.", "lie_side": "Læg dig med siden til kameraet",
+        "sit_side": "Sæt dig med siden til kameraet", "done": "Programmet er slut",
+        "pain_title": "Stop denne øvelse",
+        "pain": ("Du har meldt om smerter, så øvelsen er stoppet.",
+                 "Lav den ikke mere i dag. Du kan prøve den igen om nogle dage.",
+                 "Kontakt klinikken, hvis du har spørgsmål."),
+    },
+    "en": {
+        "paused": "Paused", "resume": "Press space to continue",
+        "target_reps": "Target: {n} repetitions", "target_holds": "Target: {n} holds of {s:.0f} seconds",
+        "keys_start": "Space: start · s: skip", "rest": "Rest",
+        "next": "next exercise: {name}", "keys_after_pain": "n: next exercise · q: end",
+        "camera_lost": "The camera stopped",
+        "saved": "What you did has been saved.", "lie_side": "Lie down with your side to the camera",
+        "sit_side": "Sit with your side to the camera", "done": "The program is finished",
+        "pain_title": "Stop this exercise",
+        "pain": ("You reported pain, so the exercise has been stopped.",
+                 "Do not do it again today. You can try it again in a few days.",
+                 "Contact the clinic if you have any questions."),
+    },
+}
+PAIN_NOTE = "patient reported pain (p key); exercise stopped at once"
+
+
+class Bilingual(Protocol):
+    @property
+    def da(self) -> str: ...
+    @property
+    def en(self) -> str: ...
+
+
+def localised(text: Bilingual, lang: str) -> str:
+    """The Danish or English wording of a spec or program text (anything but "da" is English)."""
+    return text.da if lang == "da" else text.en
+
+
+def exercise_name(spec: ExerciseSpec, lang: str) -> str:
+    return localised(spec.name, lang)
+
+
+def view_hint(spec: ExerciseSpec, lang: str) -> str:
+    """How to stand (or lie) toward the camera for this exercise's preferred view."""
+    view = spec.views[0]
+    if view == "front":
+        return GUIDE["face_camera"].text(lang)
+    if spec.posture == "lying":
+        return TEXTS[lang]["lie_side"]
+    if spec.posture == "seated":
+        return TEXTS[lang]["sit_side"]
+    return GUIDE["turn_sideways"].text(lang)
+
+
+def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -> SessionSummary:
+    """The end screen's figures, with the most frequent fault as one tip in the patient's words."""
+    cues: dict[str, str] = {r.id: localised(r.cue, lang) for r in spec.rules}
+    if spec.count is not None and spec.count.shallow_cue is not None:
+        cues[spec.count.shallow_fault] = localised(spec.count.shallow_cue, lang)
+    if "not_still" in GUIDE:
+        cues.setdefault("not_still", GUIDE["not_still"].text(lang))
+    tally: Counter[str] = Counter(f["id"] for f in report["faults"] if f["id"] in cues)
+    tally.update(p["reason"] for p in report["partials"] if p["reason"] in cues)
+    top = cues[tally.most_common(1)[0][0]] if tally else None
+    holds = [(h["side"], float(h["held_s"]), float(h["target_s"])) for h in report["holds"]]
+    return SessionSummary(exercise_name(spec, lang), int(report["reps"]), report["target"],
+                          len(report["partials"]), holds, top, bool(report.get("pain_stop")))

@@ -1,0 +1,85 @@
+"""The Overlay: configured once per exercise, it draws each frame's result and the set's screens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..results import FrameResult, Status
+from .counter_panel import CounterPanel
+from .painter import Line, Painter
+from .raster import InPlace
+from .screens import SessionSummary, draw_countdown, message_items, summary_items
+from .skeleton import SkeletonDrawer
+from .style import AMBER, HIGHLIGHT_COLOUR, SKELETON_COLOUR, STRINGS, TEXT_DIM
+from .text import TextRenderer
+
+if TYPE_CHECKING:
+    from ..spec import ExerciseSpec
+
+
+class Overlay:
+    """Draws one exercise's live overlay, messages, countdowns and the end summary.
+
+    It only reads what it is given (it decides nothing about the exercise) and draws IN PLACE on
+    RGB uint8 images. ``kind`` is "reps" (count toward a target) or "hold" (seconds held).
+    Font objects, text renders and panel shapes are cached on the instance.
+    """
+
+    def __init__(
+        self, exercise_name: str, *, lang: str = "da", kind: str = "reps", text_backend: str | None = None
+    ) -> None:
+        if kind not in ("reps", "hold"):
+            raise ValueError(f"kind must be 'reps' or 'hold', got {kind!r}")
+        self.exercise_name = exercise_name
+        self.lang = lang
+        self.kind = kind
+        self._s = STRINGS["da"] if lang == "da" else STRINGS["en"]
+        self._text = TextRenderer(text_backend)
+        self._paint = Painter(self._text)
+        self._skeleton = SkeletonDrawer()
+        self._counter = CounterPanel(self._paint, exercise_name, kind, self._s)
+
+    @classmethod
+    def for_exercise(cls, spec: ExerciseSpec, lang: str = "da") -> Overlay:
+        """The overlay of ``spec``: its name in ``lang`` (anything but "da" is English), its kind."""
+        return cls(spec.name.da if lang == "da" else spec.name.en, lang=lang, kind=spec.kind)
+
+    def annotate(self, image: np.ndarray, result: FrameResult) -> None:
+        """Draw skeleton, count, progress, one cue and the status message; IN PLACE, returns None."""
+        with InPlace(image) as img:
+            if result.pose is not None:
+                self._skeleton.draw(img, result.pose, result.cue.segments if result.cue else ())
+            self._counter.draw(img, result)
+            if result.status is Status.NO_PERSON:
+                self._paint.block(img, [
+                    Line(self._s["no_person"], 0.085, bold=True),
+                    Line(self._s["no_person_hint"], 0.055, colour=TEXT_DIM, space_before=0.015),
+                ], accent=AMBER)
+            elif result.cue is not None:
+                important = result.cue.severity >= 2 or bool(result.cue.segments)
+                accent = HIGHLIGHT_COLOUR if important else SKELETON_COLOUR
+                self._paint.bottom_text(img, result.cue.text(self.lang), accent)
+            elif result.status is Status.POSITIONING:
+                self._paint.bottom_text(img, self._s["positioning"], SKELETON_COLOUR)
+
+    def draw_message(self, image: np.ndarray, title: str, lines: Sequence[str] = ()) -> None:
+        """A big centred panel (instructions, "paused", camera errors, pain advice); IN PLACE."""
+        if isinstance(lines, str):
+            lines = (lines,)
+        items = message_items(title, lines)
+        with InPlace(image) as img:
+            self._paint.block(img, items)
+
+    def draw_countdown(self, image: np.ndarray, seconds_left: float, hint: str | None = None) -> None:
+        """A big countdown number in a ring that empties each second, and a hint; IN PLACE."""
+        with InPlace(image) as img:
+            draw_countdown(self._paint, img, seconds_left, hint, self._s["go"])
+
+    def draw_summary(self, image: np.ndarray, summary: SessionSummary) -> None:
+        """The end-of-exercise screen: count or holds, partials, one tip; IN PLACE."""
+        items = summary_items(summary, self.kind, self._s)
+        with InPlace(image) as img:
+            self._paint.block(img, items)

@@ -1,0 +1,172 @@
+"""Drawing primitives of the overlay: translucent panels, bars, placed text and centred blocks.
+
+Sizes are fractions of the image height, so everything reads the same at 320x240, 1280x720 or
+1920x1080, and blocks shrink to fit the width of portrait frames. All drawing is in place on a
+contiguous RGB image (see ``raster.InPlace``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import cv2
+import numpy as np
+
+from .raster import LRU, Patch, clip01
+from .style import BAR_BG, BAR_FILL, BLOCK_ALPHA, PANEL, PANEL_ALPHA, RGB, TEXT
+from .text import TextRenderer
+
+
+@dataclass(frozen=True)
+class Line:
+    """One text item of a centred block (sizes are fractions of the image height)."""
+
+    text: str
+    size: float
+    bold: bool = False
+    colour: RGB = TEXT
+    max_lines: int = 3
+    space_before: float = 0.0
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A progress bar item of a centred block."""
+
+    fraction: float
+    colour: RGB = BAR_FILL
+    space_before: float = 0.0
+
+
+class Painter:
+    """Draws panels, bars and text with one text renderer; panel shapes are cached."""
+
+    def __init__(self, text: TextRenderer) -> None:
+        self.text = text
+        self._shapes = LRU[tuple[object, ...], Patch](32)
+
+    # shapes ------------------------------------------------------------------------------
+    def panel(
+        self, img: np.ndarray, x0: int, y0: int, x1: int, y1: int,
+        accent: RGB | None = None, alpha: float = PANEL_ALPHA,
+    ) -> None:
+        """A dark translucent rounded panel; blends only its own region."""
+        w, h = x1 - x0, y1 - y0
+        if w <= 0 or h <= 0:
+            return
+        radius = max(2, round(0.12 * min(w, h, 0.2 * img.shape[0])))
+        patch = self._shapes.get(("panel", w, h, radius, alpha), lambda: _panel_patch(w, h, radius, alpha))
+        patch.blit(img, x0, y0)
+        if accent is not None:
+            aw = max(3, round(0.01 * img.shape[0]))
+            ax = x0 + radius // 3
+            cv2.rectangle(img, (ax, y0 + radius), (ax + aw - 1, y1 - radius), accent, -1)
+
+    def disc(self, img: np.ndarray, cx: int, cy: int, radius: int) -> None:
+        """A dark translucent disc centred on (cx, cy)."""
+        patch = self._shapes.get(("disc", radius), lambda: _disc_patch(radius))
+        patch.blit(img, cx - radius, cy - radius)
+
+    @staticmethod
+    def bar(img: np.ndarray, x: int, y: int, w: int, h: int, fraction: float, colour: RGB) -> None:
+        cv2.rectangle(img, (x, y), (x + w - 1, y + h - 1), BAR_BG, -1)
+        fill = round(clip01(fraction) * w)
+        if fill > 0:
+            cv2.rectangle(img, (x, y), (x + fill - 1, y + h - 1), colour, -1)
+
+    # text --------------------------------------------------------------------------------
+    def put(self, img: np.ndarray, text: str, size: int, bold: bool, colour: RGB, x: int, baseline: int) -> None:
+        """Text with its left edge at ``x`` and its baseline at ``baseline``."""
+        if not text:
+            return
+        ink = self.text.ink(text, size, bold, colour)
+        ink.patch.blit(img, x - 1, baseline - ink.ascent)
+
+    def put_centred(self, img: np.ndarray, text: str, size: int, bold: bool, colour: RGB, cx: int, cy: int) -> None:
+        """Text whose capital height is centred on (cx, cy)."""
+        x = cx - self.text.width(text, size, bold) // 2
+        self.put(img, text, size, bold, colour, x, cy + round(0.365 * size))
+
+    # compositions ------------------------------------------------------------------------
+    def bottom_text(self, img: np.ndarray, text: str, accent: RGB) -> None:
+        """One message at the bottom in large text (at most 2 lines) on a translucent panel."""
+        h, w = img.shape[:2]
+        margin = max(4, round(0.025 * h))
+        pad = max(3, round(0.025 * h))
+        stripe = max(3, round(0.01 * h)) + pad
+        max_w = w - 2 * margin - 2 * pad - 2 * stripe
+        lines, size = self.text.fit(text, max(6, round(0.065 * h)), True, max_w, 2)
+        step = round(1.22 * size)
+        widths = [self.text.width(ln, size, True) for ln in lines]
+        inner = max(max(widths), round(0.3 * w) - 2 * stripe)
+        pw = inner + 2 * pad + 2 * stripe
+        ph = 2 * pad + round(0.75 * size) + (len(lines) - 1) * step + round(0.08 * size)
+        x0 = (w - pw) // 2
+        y1 = h - margin
+        y0 = y1 - ph
+        self.panel(img, x0, y0, x0 + pw, y1, accent)
+        base = y0 + pad + round(0.75 * size)
+        for line, lw in zip(lines, widths):
+            self.put(img, line, size, True, TEXT, x0 + (pw - lw) // 2, base)
+            base += step
+
+    def block(self, img: np.ndarray, items: Sequence[Line | Bar], accent: RGB | None = None) -> None:
+        """A centred panel of text lines and bars, shrunk together until it fits the image."""
+        h, w = img.shape[:2]
+        pad = max(4, round(0.035 * h))
+        max_w = round(0.82 * w) - 2 * pad
+        scale = 1.0
+        for _ in range(12):
+            rows: list[tuple[str, object, int, int]] = []  # (kind, payload, size/h, gap)
+            total, widest = 0, 0
+            for item in items:
+                gap = round(item.space_before * h * scale)
+                if isinstance(item, Bar):
+                    bh = max(3, round(0.025 * h * scale))
+                    rows.append(("bar", item, bh, gap))
+                    total += gap + bh
+                    continue
+                size = max(6, round(item.size * h * scale))
+                lines, size = self.text.fit(item.text, size, item.bold, max_w, item.max_lines)
+                for k, line in enumerate(lines):
+                    lw = self.text.width(line, size, item.bold)
+                    widest = max(widest, lw)
+                    g = gap if k == 0 else round(0.22 * size)
+                    rows.append(("text", (line, item, lw), size, g))
+                    total += g + round(1.0 * size)
+            if total + 2 * pad <= 0.94 * h or scale < 0.3:
+                break
+            scale *= 0.9
+        inner = max(widest, round(0.4 * w))
+        pw, ph = inner + 2 * pad, total + 2 * pad
+        x0, y0 = (w - pw) // 2, (h - ph) // 2
+        self.panel(img, x0, y0, x0 + pw, y0 + ph, accent, BLOCK_ALPHA)
+        y = y0 + pad
+        for kind, payload, size, gap in rows:
+            y += gap
+            if kind == "bar":
+                assert isinstance(payload, Bar)
+                bw = min(inner, round(0.6 * w))
+                self.bar(img, (w - bw) // 2, y, bw, size, payload.fraction, payload.colour)
+                y += size
+            else:
+                line, item, lw = payload  # type: ignore[misc]
+                self.put(img, line, size, item.bold, item.colour, (w - lw) // 2, y + round(0.8 * size))
+                y += round(1.0 * size)
+
+
+def _panel_patch(w: int, h: int, radius: int, alpha: float) -> Patch:
+    mask = np.zeros((h, w), np.uint8)
+    r = min(radius, w // 2, h // 2)
+    cv2.rectangle(mask, (r, 0), (w - 1 - r, h - 1), 255, -1)
+    cv2.rectangle(mask, (0, r), (w - 1, h - 1 - r), 255, -1)
+    for cx, cy in ((r, r), (w - 1 - r, r), (r, h - 1 - r), (w - 1 - r, h - 1 - r)):
+        cv2.circle(mask, (cx, cy), r, 255, -1, cv2.LINE_AA)
+    return Patch.from_mask(mask, PANEL, alpha)
+
+
+def _disc_patch(radius: int) -> Patch:
+    mask = np.zeros((2 * radius + 1, 2 * radius + 1), np.uint8)
+    cv2.circle(mask, (radius, radius), radius, 255, -1, cv2.LINE_AA)
+    return Patch.from_mask(mask, PANEL, PANEL_ALPHA)
