@@ -82,10 +82,6 @@ class ExcursionCounter:
         self._trace: list[tuple[float, float]] = []  # (t_s, |v| toward the excursion's side)
 
     @property
-    def current_peak(self) -> float | None:
-        return self._peak if self.phase is CounterPhase.OUT else None
-
-    @property
     def current_start_s(self) -> float | None:
         return self._start_s if self.phase is CounterPhase.OUT else None
 

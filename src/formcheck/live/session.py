@@ -50,7 +50,7 @@ class Mode(Enum):
     GUIDE = "guide"  # camera only: getting into a usable view; nothing counts
     COUNTDOWN = "countdown"  # nothing counts; counting starts from a clean slate at zero
     ACTIVE = "active"
-    PAUSED = "paused"  # space: frames are recorded as unseen, so a rep in progress is dropped
+    PAUSED = "paused"  # space: the analyzer is paused (a rep in progress is dropped); frames are recorded unseen
 
 
 class SetSession:
@@ -129,6 +129,8 @@ class SetSession:
                 self._start_countdown(t_s)
             elif self.mode in (Mode.ACTIVE, Mode.PAUSED) and not preroll:
                 self.mode = Mode.PAUSED if self.mode is Mode.ACTIVE else Mode.ACTIVE
+                toggle = self.analyzer.pause if self.mode is Mode.PAUSED else self.analyzer.resume
+                self.builder.add(toggle(t_ms), counted_frame=False)  # what the pause closed: a rep, a hold
         elif key == "r" and not preroll:
             self._restart(t_s)
         elif key in ("q", "p") or (key in ("n", "s") and self.opts.program_keys):

@@ -86,7 +86,7 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
             if frame.preroll:  # a file's frozen first frame under the start countdown
                 overlay.draw_countdown(canvas, -t_ms / 1000.0, hint)
             elif session.mode is Mode.PAUSED:
-                session.update(t_ms, None)  # as if unseen: a rep in progress is dropped
+                session.update(t_ms, None)  # recorded as unseen; the analyzer is paused (Analyzer.pause)
                 overlay.draw_message(canvas, txt["paused"], [txt["resume"]])
             else:
                 result = session.update(t_ms, detector.detect(frame.image, t_ms))

@@ -1,0 +1,58 @@
+"""Signal values as the engine reads them: measured from the start position and smoothed.
+
+Baselines are the signals' values at the start position, taken while the patient settles
+(settle.py). A start-scaled signal (a height in pixels, see signals.Signal) means something only
+as a change from there, divided by the leg length measured at the start. Smoothing is a bank of
+One Euro filters by name, so each use of a signal (the count, a rule, a hold position) has its
+own; filters start fresh whenever counting is armed again.
+"""
+
+from __future__ import annotations
+
+from .filters import OneEuro
+from .pose import Pose
+from .signals import SIGNALS, compute
+from .spec import Smoothing
+
+
+class Readings:
+    def __init__(self, default_smoothing: Smoothing | None) -> None:
+        self.baseline: dict[str, float] = {}
+        self.start_scale: float | None = None  # leg length in pixels at the start (start-scaled signals)
+        self._default = default_smoothing  # the exercise's Count.smoothing: rules and holds use it too
+        self._filters: dict[str, OneEuro] = {}
+
+    def raw(self, name: str, pose: Pose, side: str, relative: bool) -> float | None:
+        """The signal's value, as a change from its baseline when ``relative``; None when not
+        seen, when there is no baseline yet, or for a start-scaled signal used absolutely."""
+        v = compute(name, pose, side)
+        if v is None:
+            return None
+        scaled = SIGNALS[name].start_scaled
+        if relative:
+            base = self.baseline.get(name)
+            if base is None or (scaled and self.start_scale is None):
+                return None
+            v -= base
+            if scaled:
+                v /= self.start_scale  # type: ignore[operator]
+        elif scaled:
+            return None  # a pixel height on its own means nothing
+        return v
+
+    def smooth(self, key: str, value: float, t_s: float, smoothing: Smoothing | None = None) -> float:
+        """``value`` through the filter named ``key`` (made on first use, with ``smoothing`` or
+        the exercise's default)."""
+        f = self._filters.get(key)
+        if f is None:
+            sm = smoothing or self._default
+            f = OneEuro(sm.min_cutoff, sm.beta, sm.d_cutoff) if sm else OneEuro(1.5, 0.05)
+            self._filters[key] = f
+        return f(value, t_s)
+
+    def forget(self, key: str | None = None) -> None:
+        """Drop one filter (it starts again from the next value), or all of them."""
+        if key is None:
+            self._filters.clear()
+        else:
+            self._filters.pop(key, None)

@@ -1,0 +1,175 @@
+"""Holds and one-sided positions (glute and calf stretches, core bracing): these pick the leg
+that matters themselves (the crossed leg, the back leg) instead of using the better-seen side,
+so they work whichever way the person faces and whichever leg is worked."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import geometry as g
+from ..pose import Landmark as L
+from ..pose import Pose
+from .base import Signal, leg_scale, part
+from .standing import heel_height, hip_flexion, knee_flexion
+
+
+def _ankle_to_other_knee(pose: Pose, side: str) -> float | None:
+    """Distance from this side's ankle to the other leg's knee, in leg lengths."""
+    an, kn = part(pose, side, "ankle", 0.3), part(pose, g.other(side), "knee", 0.3)
+    leg = leg_scale(pose)
+    if an is None or kn is None or leg is None:
+        return None
+    return float(np.linalg.norm(an - kn)) / leg
+
+
+def crossed_ankle_gap(pose: Pose, side: str) -> float | None:
+    """How close the crossed ankle rests to the other knee, in leg lengths (the smaller of the two
+    ankle-to-opposite-knee distances). Lying or sitting with both feet down it is about half a
+    leg length or more; with an ankle laid on the other knee about 0.1-0.2."""
+    vals = [v for v in (_ankle_to_other_knee(pose, "L"), _ankle_to_other_knee(pose, "R")) if v is not None]
+    return min(vals) if vals else None
+
+
+def crossed_side(pose: Pose, side: str) -> float | None:
+    """Which leg is crossed over the other (its ankle on the other knee): + left, - right, -1..1.
+
+    The difference of the two ankle-to-opposite-knee distances over their sum, so near 0 when
+    neither leg is crossed; image distances, so it works seen from the side or the front."""
+    a, b = _ankle_to_other_knee(pose, "L"), _ankle_to_other_knee(pose, "R")
+    if a is None or b is None or a + b < 1e-6:
+        return None
+    return (b - a) / (a + b)
+
+
+def _crossed_leg(pose: Pose, margin: float = 0.15) -> str | None:
+    c = crossed_side(pose, "L")
+    if c is None or abs(c) < margin:
+        return None
+    return "L" if c > 0 else "R"
+
+
+def hip_flexion_max(pose: Pose, side: str) -> float | None:
+    """The larger hip flexion of the two legs (degrees): a knee pulled toward the chest."""
+    vals = [v for v in (hip_flexion(pose, "L"), hip_flexion(pose, "R")) if v is not None]
+    return max(vals) if vals else None
+
+
+def _shin_tilt(pose: Pose, side: str) -> float | None:
+    kn, an = part(pose, side, "knee", 0.3), part(pose, side, "ankle", 0.3)
+    return None if kn is None or an is None else g.angle_to_vertical(kn, an)
+
+
+def shin_tilt_max(pose: Pose, side: str) -> float | None:
+    """The more tilted shin's angle from vertical (degrees). Sitting seen from the front, shins
+    hang near vertical (under 15°); a shin laid across the other knee shows 60-90°."""
+    vals = [v for v in (_shin_tilt(pose, "L"), _shin_tilt(pose, "R")) if v is not None]
+    return max(vals) if vals else None
+
+
+def crossed_knee_height(pose: Pose, side: str) -> float | None:
+    """Height of the crossed leg's knee above the hip centre, in torso lengths (+ above).
+
+    Seated glute stretch from the front: crossing the leg lifts its knee above the hips;
+    pressing the knee down brings it level with or below them. None when no leg is crossed."""
+    leg = _crossed_leg(pose)
+    if leg is None:
+        return None
+    kn, hp, torso = part(pose, leg, "knee", 0.3), g.hip_centre(pose), g.torso_length(pose)
+    if kn is None or hp is None or torso is None:
+        return None
+    return float(hp[1] - kn[1]) / torso
+
+
+def _facing_x(pose: Pose) -> float | None:
+    """Which way the person faces along the image x axis (side or oblique view): + right, - left.
+
+    The mean direction of heel->toes of the seen feet and of ears->nose, each -1..1; None when
+    the cues are too weak to tell (e.g. facing the camera)."""
+    terms = []
+    for s in ("L", "R"):
+        he, to = part(pose, s, "heel", 0.3), part(pose, s, "toe", 0.3)
+        if he is not None and to is not None:
+            d = to - he
+            n = float(np.linalg.norm(d))
+            if n > 1e-6:
+                terms.append(float(d[0]) / n)
+    nose = g.point(pose, L.NOSE, 0.3)
+    ears = g._mid_any(pose, L.LEFT_EAR, L.RIGHT_EAR)
+    if nose is not None and ears is not None:
+        d = nose - ears
+        n = float(np.linalg.norm(d))
+        if n > 1e-6:
+            terms.append(float(d[0]) / n)
+    if not terms:
+        return None
+    f = float(np.mean(terms))
+    return f if abs(f) >= 0.3 else None
+
+
+def _back_leg(pose: Pose) -> str | None:
+    """The leg stepped back: its ankle lies behind the other, against the way the person faces."""
+    f = _facing_x(pose)
+    al, ar = part(pose, "L", "ankle", 0.3), part(pose, "R", "ankle", 0.3)
+    if f is None or al is None or ar is None:
+        return None
+    return "L" if (al[0] - ar[0]) * f < 0 else "R"
+
+
+def stance_split(pose: Pose, side: str) -> float | None:
+    """Front-to-back distance between the ankles in leg lengths (side view): a step back for a
+    calf stretch is about 0.8-1.0; standing with the feet together about 0."""
+    al, ar = part(pose, "L", "ankle", 0.3), part(pose, "R", "ankle", 0.3)
+    leg = leg_scale(pose)
+    if al is None or ar is None or leg is None:
+        return None
+    return abs(float(al[0] - ar[0])) / leg
+
+
+def back_leg_side(pose: Pose, side: str) -> float | None:
+    """Which leg is stepped back: +1 left, -1 right (side or oblique view)."""
+    leg = _back_leg(pose)
+    return None if leg is None else (1.0 if leg == "L" else -1.0)
+
+
+def back_knee_flexion(pose: Pose, side: str) -> float | None:
+    """Knee bend of the leg stepped back (degrees, 0 straight)."""
+    leg = _back_leg(pose)
+    return None if leg is None else knee_flexion(pose, leg)
+
+
+def front_knee_flexion(pose: Pose, side: str) -> float | None:
+    """Knee bend of the front leg (degrees, 0 straight)."""
+    leg = _back_leg(pose)
+    return None if leg is None else knee_flexion(pose, g.other(leg))
+
+
+BACK_HEEL_KNEE_MAX = 30.0  # back_heel_lift is not measured past this much back-knee bend
+
+
+def back_heel_lift(pose: Pose, side: str) -> float | None:
+    """Heel of the leg stepped back above its toes' level, in foot lengths (side view).
+
+    Measured only while the back knee is fairly straight (at most BACK_HEEL_KNEE_MAX degrees):
+    with a bent knee the ankle bends sharply and the pose model puts the heel point up the
+    Achilles tendon, which would read as a lifted heel."""
+    leg = _back_leg(pose)
+    if leg is None:
+        return None
+    kf = knee_flexion(pose, leg)
+    if kf is None or kf > BACK_HEEL_KNEE_MAX:
+        return None
+    return heel_height(pose, leg)
+
+
+FAMILY: tuple[Signal, ...] = (
+    Signal("crossed_ankle_gap", "leg lengths", "crossed ankle to the other knee (small = leg crossed)", crossed_ankle_gap, (("knee", "ankle"),)),
+    Signal("crossed_side", "ratio", "which leg is crossed over the other: + left, - right", crossed_side, (("knee", "ankle"),)),
+    Signal("hip_flexion_max", "deg", "larger hip flexion of the two legs (knee toward the chest)", hip_flexion_max, (("hip", "knee"),)),
+    Signal("shin_tilt_max", "deg", "the more tilted shin from vertical (front view: a shin across the other knee)", shin_tilt_max, (("knee", "ankle"),)),
+    Signal("crossed_knee_height", "torso lengths", "crossed leg's knee above the hip centre (+ above)", crossed_knee_height, (("hip", "knee"),)),
+    Signal("stance_split", "leg lengths", "front-to-back distance between the ankles (side view)", stance_split, (("hip", "knee"), ("knee", "ankle"))),
+    Signal("back_leg_side", "sign", "the leg stepped back: +1 left, -1 right", back_leg_side, (("knee", "ankle"),)),
+    Signal("back_knee_flexion", "deg", "knee bend of the leg stepped back, 0 = straight", back_knee_flexion, (("hip", "knee"), ("knee", "ankle"))),
+    Signal("front_knee_flexion", "deg", "knee bend of the front leg, 0 = straight", front_knee_flexion, (("hip", "knee"), ("knee", "ankle"))),
+    Signal("back_heel_lift", "foot lengths", "heel of the leg stepped back above its toes (side view)", back_heel_lift, (("heel", "toe"),)),
+)

@@ -1,0 +1,48 @@
+"""Where the camera sees the person from, and which body side is measured.
+
+The view (side, front or oblique) is a majority vote over recent frames, so one odd frame does
+not flip it; the side is the better-seen one, with a margin so it does not flicker between two
+sides seen about equally well.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+
+from . import geometry as g
+from .pose import Pose
+from .signals import compute
+
+SIDE_SWITCH_MARGIN = 0.1  # visibility margin before the measured side changes
+VIEW_VOTES = 45  # frames the view is voted over
+
+
+class Viewpoint:
+    """The camera view (None until one is seen) and the measured body side ('L' or 'R')."""
+
+    def __init__(self) -> None:
+        self.view: str | None = None
+        self.side = "L"
+        self._votes: deque[str] = deque(maxlen=VIEW_VOTES)
+
+    def update_side(self, pose: Pose) -> None:
+        """Switch to the other side once it is clearly better seen."""
+        cur = g.side_visibility(pose, self.side)
+        oth = g.side_visibility(pose, g.other(self.side))
+        if oth > cur + SIDE_SWITCH_MARGIN:
+            self.side = g.other(self.side)
+
+    def finds(self, pose: Pose | None, signal: str) -> bool:
+        """Whether ``signal`` can be measured on this pose, trying the other side if need be."""
+        if pose is None:
+            return False
+        if compute(signal, pose, self.side) is not None:
+            return True
+        self.update_side(pose)
+        return compute(signal, pose, self.side) is not None
+
+    def vote(self, pose: Pose) -> None:
+        view = g.classify_view(pose)
+        if view:
+            self._votes.append(view)
+            self.view = Counter(self._votes).most_common(1)[0][0]
