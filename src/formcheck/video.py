@@ -59,6 +59,20 @@ def _reason(exc: BaseException, *, opening: bool = True) -> str:
     return " ".join(str(text).split()).rstrip(".").lower() or type(exc).__name__
 
 
+def _to_rgb(frame: av.VideoFrame) -> np.ndarray:
+    """RGB pixels of a decoded frame.
+
+    For the usual yuv420p the conversion is done by OpenCV, which releases the GIL (PyAV's
+    swscale path holds it), so decoding on a background thread does not stall the pose model.
+    """
+    if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
+        import cv2
+
+        yuv = frame.to_ndarray(format="yuv420p")
+        return cv2.cvtColor(yuv, cv2.COLOR_YUV2RGB_I420)
+    return frame.to_ndarray(format="rgb24")
+
+
 def _upright(image: np.ndarray, rotation: int) -> np.ndarray:
     """Rotate by ``rotation`` degrees clockwise (np.rot90 turns counter-clockwise for k>0)."""
     if rotation == 0:
@@ -196,7 +210,7 @@ class VideoReader:
             t_ms = t_abs - t0
             if t_ms <= last:  # duplicate or out-of-order time: the frame cannot be placed
                 continue
-            image = frame.to_ndarray(format="rgb24")
+            image = _to_rgb(frame)
             yield Frame(image=_upright(image, self.rotation), t_ms=t_ms, index=index)
             last = t_ms
             index += 1
