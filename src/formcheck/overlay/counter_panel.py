@@ -13,7 +13,7 @@ import numpy as np
 from ..results import FrameResult, Status
 from .painter import Painter
 from .raster import clip01
-from .style import AMBER, BAR_BG, BAR_FILL, GAUGE_FILL, TEXT, TEXT_DIM, side_key
+from .style import AMBER, BAR_BG, BAR_FILL, GAUGE_FILL, TEXT, TEXT_DIM
 
 _CHECK = " ✓"
 
@@ -44,10 +44,9 @@ class CounterPanel:
     def _content(self, result: FrameResult) -> _Content:
         s = self._s
         paused = self._hold and result.status is Status.HOLD_PAUSED
+        # No side here: FrameResult.side is the side the camera measures (the better-seen one),
+        # not the side being exercised, and naming it would confuse the patient.
         label = self._name
-        side = side_key(result.side)
-        if side:
-            label = f"{label} · {s[side]}"
         if self._hold:
             held = result.hold_s if result.hold_s is not None and math.isfinite(result.hold_s) else 0.0
             held = max(0.0, held)
