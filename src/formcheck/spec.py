@@ -103,7 +103,7 @@ class Count(_Strict):
     side_signal: str | None = None  # side of each repetition from this signal's sign (relative; + left, - right)
     same_side_fault: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")  # sides should alternate: fault when one repeats
     same_side_cue: Cue | None = None
-    follow_start: bool = False  # relative single mode: the start follows the patient settling (see engine)
+    follow_start: bool = False  # relative single mode: the start follows the patient settling (see counting.py)
     phase_names: tuple[str, str] = ("up", "down")  # cycle mode: names of the + and - phases
     confirm: Confirm | None = None  # a second measure that must agree (see Confirm)
     # the counted signal cannot change faster than this (its units per second): a faster jump is
@@ -198,7 +198,7 @@ class HoldSpec(_Strict):
     sides: tuple[Literal["L", "R"], ...] = ()
     side_signal: str | None = None  # sign gives the side: + left, - right
     # keeping still: shoulders, knees and ankles about the hips move less than this, torso lengths
-    # per second over the last half second (the engine's HOLD_WINDOW_S)
+    # per second over the last half second (motion.py's HOLD_WINDOW_S)
     still_max: float = Field(default=0.15, gt=0.0, le=5.0)
     grace_s: Seconds = 1.5  # leaving the position for less than this does not end the hold
     min_hold_s: Seconds = 2.0  # shorter holds are not reported
