@@ -41,7 +41,7 @@ FLOORS = {
     "squat": (0.8, 3),
     "heel_raise": (0.83, 2),
     "toe_heel": (1.0, 0),
-    "pelvic_lift": (1.0, 0),
+    "pelvic_lift": (0.87, 1),
     "curl_up": (1.0, 0),
     "oblique_curl_up": (1.0, 0),
     "weight_shift": (1.0, 0),
