@@ -73,6 +73,15 @@ def _to_rgb(frame: av.VideoFrame) -> np.ndarray:
     return frame.to_ndarray(format="rgb24")
 
 
+def _to_yuv420p(image: np.ndarray) -> av.VideoFrame:
+    """An encoder frame from RGB pixels (even size), converted by OpenCV off the GIL (BT.601,
+    as the stream is tagged) so encoding on its own thread does not stall the pose model."""
+    import cv2
+
+    yuv = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2YUV_I420)
+    return av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+
+
 def _upright(image: np.ndarray, rotation: int) -> np.ndarray:
     """Rotate by ``rotation`` degrees clockwise (np.rot90 turns counter-clockwise for k>0)."""
     if rotation == 0:
@@ -318,8 +327,7 @@ class VideoWriter:
         else:
             pts = round(t_ms / 1000.0 * _WRITE_TIME_BASE.denominator)
         pts = max(pts, self._last_pts + 1)  # x264 refuses a non-increasing pts
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
-        frame = frame.reformat(format="yuv420p")
+        frame = _to_yuv420p(image)
         frame.pts, frame.time_base = pts, _WRITE_TIME_BASE
         self._encode(frame)
         self._last_pts = pts
