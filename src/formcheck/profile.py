@@ -20,7 +20,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .spec import EXERCISE_IDS, Count, ExerciseSpec, SpecError, load_exercise, read_toml
+from .spec import (
+    EXERCISE_IDS, Count, ExerciseSpec, SpecError, allowed_keys, format_validation_error, load_exercise, read_toml,
+)
 
 
 class ProfileError(SpecError):
@@ -86,59 +88,11 @@ class Profile(_Patch):
     path: str = "<profile>"  # set by load_profile, for error messages
 
 
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    """The keys allowed at a location of a profile (for 'unknown key' messages)."""
-    model: type[BaseModel] | None = Profile
-    for part in loc[:-1]:
-        if model is None:
-            return []
-        field = model.model_fields.get(str(part))
-        if field is not None:
-            ann = field.annotation
-            args = getattr(ann, "__args__", ())
-            nested = [a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
-            model = nested[0] if nested else None
-        # dict keys (exercise ids, rule ids, views) keep the dict's value model
-    return [k for k in model.model_fields if k != "path"] if model else []
-
-
-def _format(path: Path, err: ValidationError) -> str:
-    lines = []
-    for e in err.errors():
-        loc = tuple(e["loc"])
-        key = ".".join(str(p) for p in loc) or "(top level)"
-        if e["type"] == "extra_forbidden":
-            lines.append(f"{path}: {key}: unknown key; allowed: {', '.join(_allowed_for(loc))}")
-            continue
-        msg = e["msg"].removeprefix("Value error, ")
-        got = e.get("input")
-        if loc and loc[-1] == "[key]":  # a dict key (a camera view) that is not allowed
-            key = ".".join(str(p) for p in loc[:-2] + (got,))
-            lines.append(f"{path}: {key}: unknown view; allowed: side, front, oblique")
-            continue
-        extra = "" if e["type"] == "missing" or isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"{path}: {key}: {msg}{extra}")
-    return "\n".join(lines)
-
-
-def _allowed_for(loc: tuple[Any, ...]) -> list[str]:
-    # drop the dict keys (exercise id, rule id, view) from the path before walking the models
-    walk, skip_next = [], False
-    for part in loc:
-        if skip_next:
-            skip_next = False
-            continue
-        walk.append(part)
-        if part in ("exercises", "rules", "count_views"):
-            skip_next = True
-    return _allowed_keys(tuple(walk))
-
-
 def parse_profile(data: dict[str, Any], path: Path, folder: Path | None = None) -> Profile:
     """Validate a profile's structure, then check it against each exercise it names."""
     problems = []
     if "path" in data:
-        problems.append(f"{path}: path: unknown key; allowed: {', '.join(_allowed_keys(('x',)))}")
+        problems.append(f"{path}: path: unknown key; allowed: {', '.join(allowed_keys(Profile, ('x',)))}")
     exercises = data.get("exercises", {})
     if isinstance(exercises, dict):
         for ex_id in exercises:
@@ -149,7 +103,7 @@ def parse_profile(data: dict[str, Any], path: Path, folder: Path | None = None) 
     try:
         profile = Profile.model_validate({**data, "path": str(path)})
     except ValidationError as err:
-        raise ProfileError(_format(path, err)) from None
+        raise ProfileError(format_validation_error(path, err, Profile)) from None
     for ex_id in profile.exercises:
         try:
             spec = load_exercise(ex_id, folder)

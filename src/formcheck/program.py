@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .spec import EXERCISE_IDS, SpecError, read_toml
+from .spec import EXERCISE_IDS, SpecError, format_validation_error, read_toml
 
 MAX_TARGET = 15  # the handout: build up slowly to 15 repetitions of each exercise
 
@@ -132,44 +132,13 @@ def _allowed(model: type[BaseModel]) -> str:
     return ", ".join(k for k in model.model_fields if k != "path")
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The model that owns the key at ``loc`` (for 'unknown key' messages)."""
-    model: type[BaseModel] | None = Program
-    for part in loc[:-1]:
-        if model is None or isinstance(part, int):
-            continue
-        field = model.model_fields.get(str(part))
-        if field is None:
-            return None
-        ann = field.annotation
-        cands = [a for a in (ann, *getattr(ann, "__args__", ())) if isinstance(a, type) and issubclass(a, BaseModel)]
-        model = cands[0] if cands else None
-    return model
-
-
-def _format(path: Path, err: ValidationError) -> str:
-    lines = []
-    for e in err.errors():
-        loc = tuple(e["loc"])
-        key = ".".join(str(p) for p in loc) or "(top level)"
-        if e["type"] == "extra_forbidden":
-            owner = _model_at(loc)
-            lines.append(f"{path}: {key}: unknown key" + (f"; allowed: {_allowed(owner)}" if owner else ""))
-            continue
-        msg = e["msg"].removeprefix("Value error, ")
-        got = e.get("input")
-        extra = "" if e["type"] == "missing" or isinstance(got, (dict, list)) else f" (got {got!r})"
-        lines.append(f"{path}: {key}: {msg}{extra}")
-    return "\n".join(lines)
-
-
 def parse_program(data: dict[str, Any], path: Path) -> Program:
     if "path" in data:
         raise ProgramError(f"{path}: path: unknown key; allowed: {_allowed(Program)}")
     try:
         program = Program.model_validate({**data, "path": str(path)})
     except ValidationError as err:
-        raise ProgramError(_format(path, err)) from None
+        raise ProgramError(format_validation_error(path, err, Program)) from None
     if program.name != path.stem:
         raise ProgramError(f"{path}: name: {program.name!r} must match the file name {path.stem!r}")
     return program

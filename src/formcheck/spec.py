@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -252,16 +252,51 @@ class ExerciseSpec(_Strict):
         return self.count.model_copy(update=changes)
 
 
-def _format_error(path: Path, err: ValidationError) -> str:
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside a field's type (X, X | None, tuple[X, ...], dict[str, X])."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for a in getattr(annotation, "__args__", ()):
+        inner = _nested_model(a)
+        if inner is not None:
+            return inner
+    return None
+
+
+def allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed in the table holding ``loc[-1]`` (for 'unknown key' messages).
+
+    Walks the models along ``loc``; list indices and dict keys (exercise ids, rule ids, views)
+    keep the container's value model.
+    """
+    model: type[BaseModel] | None = root
+    for part in loc[:-1]:
+        if model is None:
+            return []
+        field = model.model_fields.get(str(part)) if not isinstance(part, int) else None
+        if field is not None:
+            model = _nested_model(field.annotation)
+    return [k for k in model.model_fields if k != "path"] if model else []
+
+
+def format_validation_error(path: Path, err: ValidationError, root: type[BaseModel]) -> str:
+    """One line per problem: the file, the key, what is wrong and what is allowed."""
     lines = []
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            msg = "unknown key"
+        loc = tuple(e["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
         got = e.get("input")
-        extra = f" (got {got!r})" if e["type"] not in ("extra_forbidden", "missing") and not isinstance(got, dict) else ""
-        lines.append(f"{path}: {loc}: {msg}{extra}")
+        if e["type"] == "extra_forbidden":
+            allowed = allowed_keys(root, loc)
+            lines.append(f"{path}: {key}: unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else ""))
+            continue
+        if loc and loc[-1] == "[key]":  # a dict key (a camera view) that is not allowed
+            key = ".".join(str(p) for p in loc[:-2] + (got,))
+            lines.append(f"{path}: {key}: unknown view; allowed: {', '.join(VIEWS)}")
+            continue
+        msg = e["msg"].removeprefix("Value error, ")
+        extra = "" if e["type"] == "missing" or isinstance(got, (dict, list)) else f" (got {got!r})"
+        lines.append(f"{path}: {key}: {msg}{extra}")
     return "\n".join(lines)
 
 
@@ -269,7 +304,7 @@ def parse_exercise(data: dict, path: Path) -> ExerciseSpec:
     try:
         spec = ExerciseSpec.model_validate(data)
     except ValidationError as err:
-        raise SpecError(_format_error(path, err)) from None
+        raise SpecError(format_validation_error(path, err, ExerciseSpec)) from None
     if spec.id != path.stem:
         raise SpecError(f"{path}: id: {spec.id!r} must match the file name {path.stem!r}")
     return spec
