@@ -211,7 +211,7 @@ class Analyzer:
             holds_done=sum(1 for h in self._log.holds if h.held_s >= h.target_s),
             partials=len(self._log.partials),
             new_rep=new.rep,
-            new_partial=new.partial,
+            new_partials=tuple(new.partials),
             new_hold=new.hold,
             new_faults=tuple(new.faults),
             new_pause=new.pause,

@@ -10,10 +10,10 @@ from .results import Fault, Hold, Partial, Pause, Rep
 
 @dataclass
 class FrameEvents:
-    """The events of one frame (at most one of each kind but faults)."""
+    """The events of one frame (at most one of each kind but partials and faults)."""
 
     rep: Rep | None = None
-    partial: Partial | None = None
+    partials: list[Partial] = field(default_factory=list)
     hold: Hold | None = None
     pause: Pause | None = None
     faults: list[Fault] = field(default_factory=list)
@@ -37,7 +37,7 @@ class SetLog:
 
     def partial(self, part: Partial) -> None:
         self.partials.append(part)
-        self.new.partial = part
+        self.new.partials.append(part)
 
     def hold(self, hold: Hold) -> None:
         self.holds.append(hold)

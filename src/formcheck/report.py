@@ -52,8 +52,7 @@ class ReportBuilder:
                 self.views[r.view] += 1
         if r.new_rep:
             self.reps.append(r.new_rep)
-        if r.new_partial:
-            self.partials.append(r.new_partial)
+        self.partials.extend(r.new_partials)
         if r.new_hold:
             self.holds.append(r.new_hold)
         if r.new_pause:

@@ -120,8 +120,13 @@ class FrameResult:
     holds_done: int = 0
     partials: int = 0
     new_rep: Rep | None = None
-    new_partial: Partial | None = None
+    new_partials: tuple[Partial, ...] = ()  # more than one when a set closes (finish)
     new_hold: Hold | None = None
     new_faults: tuple[Fault, ...] = ()
     new_pause: Pause | None = None
     signals: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def new_partial(self) -> Partial | None:
+        """The last partial this frame added, if any."""
+        return self.new_partials[-1] if self.new_partials else None
