@@ -246,3 +246,14 @@ def run(analyzer, frames: list[tuple[float, Pose | None]]):
         analyzer.update(t_ms, pose)
     analyzer.finish(t_ms)
     return analyzer
+
+
+def exercise_folder(tmp_path, monkeypatch, files: dict[str, str]):
+    """A private exercises/ folder holding ``{id: toml_text}``, used in place of the real one
+    (via $FORMCHECK_EXERCISES), so CLI tests do not move when the real files are tuned."""
+    folder = tmp_path / "exercises"
+    folder.mkdir()
+    for exercise_id, text in files.items():
+        (folder / f"{exercise_id}.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("FORMCHECK_EXERCISES", str(folder))
+    return folder

@@ -11,6 +11,7 @@ from formcheck import cli
 from formcheck.spec import exercises_dir
 
 from test_profile import CORE, SQUAT  # the same small test exercises
+from factories import exercise_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,12 +24,7 @@ def run(argv: list[str], capsys) -> tuple[int, str, str]:
 
 @pytest.fixture()
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "exercises"
-    d.mkdir()
-    (d / "squat.toml").write_text(SQUAT, encoding="utf-8")
-    (d / "core_bracing.toml").write_text(CORE, encoding="utf-8")
-    monkeypatch.setenv("FORMCHECK_EXERCISES", str(d))
-    return d
+    return exercise_folder(tmp_path, monkeypatch, {"squat": SQUAT, "core_bracing": CORE})
 
 
 def test_list_json_of_the_real_exercises(capsys, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@ import pytest
 from formcheck import cli
 from formcheck.profile import ProfileError, apply_profile, load_profile
 from formcheck.spec import SpecError, load_exercise
+from factories import exercise_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,12 +89,7 @@ min = 60
 
 @pytest.fixture()
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "exercises"
-    d.mkdir()
-    (d / "squat.toml").write_text(SQUAT, encoding="utf-8")
-    (d / "core_bracing.toml").write_text(CORE, encoding="utf-8")
-    monkeypatch.setenv("FORMCHECK_EXERCISES", str(d))
-    return d
+    return exercise_folder(tmp_path, monkeypatch, {"squat": SQUAT, "core_bracing": CORE})
 
 
 def write(tmp_path: Path, body: str) -> Path:

@@ -20,6 +20,7 @@ from formcheck.pose import N_LANDMARKS, Pose
 from formcheck.pose import Landmark as L
 from formcheck.spec import load_exercise
 from formcheck.track import Track, save_track
+from factories import exercise_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHED = Path.home() / ".cache" / "formcheck" / "tracks" / "lite" / "squat_good_default.npz"
@@ -120,12 +121,7 @@ def squat_track(peaks: list[float], fps: float = 30.0, stand_s: float = 1.5, dow
 
 @pytest.fixture()
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "exercises"
-    d.mkdir()
-    (d / "squat.toml").write_text(SPEC, encoding="utf-8")
-    (d / "core_bracing.toml").write_text(HOLD, encoding="utf-8")
-    monkeypatch.setenv("FORMCHECK_EXERCISES", str(d))
-    return d
+    return exercise_folder(tmp_path, monkeypatch, {"squat": SPEC, "core_bracing": HOLD})
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
