@@ -38,9 +38,10 @@ def test_bundled_models_find_the_person_in_a_sample(sample_squat, model):
     assert p.world.shape == (33, 3) and np.isfinite(p.world).all()
 
 
-def test_nobody_gives_none():
+@pytest.mark.parametrize("num_poses", [1, 2])
+def test_nobody_gives_none(num_poses):
     blank = np.full((480, 640, 3), 128, np.uint8)
-    with PoseEstimator("lite") as est:
+    with PoseEstimator("lite", num_poses=num_poses) as est:
         assert est.detect(blank, 0.0) is None
         assert est.detect(blank, 33.3) is None
 

@@ -198,6 +198,8 @@ class PoseEstimator:
                 if self._multi is None or np.linalg.norm(centre - self._target) <= FOLLOW_RADIUS:
                     self._target = centre
                     return _pose(result, cands[0], t_ms, (w, h))
+            if self._multi is None:  # one-person mode: nobody in view
+                return None
         # choose the person (start), or find the followed one again among everyone in view
         result = self._run(self._multi, image, ts)
         cands = _candidates(result)
