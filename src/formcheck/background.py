@@ -1,5 +1,7 @@
-"""Run decoding and encoding beside the pose model: PyAV releases the GIL while it works, so on
-two cores the model never waits for video I/O. Queues are bounded, so memory stays constant."""
+"""Decoding and encoding on threads beside the pose model, for replay without worker processes
+(``replay(workers=False)``, and where ``workers.available()`` is false). Queues are bounded, so
+memory stays constant. Threads share the GIL with MediaPipe's dispatcher: measured, they slow
+the pose model by ~20 % on 2 cores, which is why replay normally uses ``workers.py``."""
 
 from __future__ import annotations
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .background import prefetch
 from .engine import Analyzer
 from .estimator import PoseEstimator
-from .pipeline import AnnotatedVideoSink, ReportSink, Sink, TrackSink, analyse_frames
+from .pipeline import AnnotatedVideoSink, PrefetchedFrames, ReportSink, Sink, TrackSink, analyse_frames
 from .report import ReportBuilder, write_report
 from .spec import ExerciseSpec
 from .track import TrackRecorder, save_track
 from .video import VideoReader, VideoWriter
+from .workers import DecoderProcess, EncoderProcess, available as workers_available
 
 REPORT = "report.json"
 VIDEO = "annotated.mp4"
@@ -71,64 +71,74 @@ def replay(
     write_video: bool = True,
     config: dict[str, Any] | None = None,
     progress: Callable[[int | None], Any] | None = None,
+    workers: bool = True,
 ) -> ReplayOutcome:
-    """Replay one video; raises VideoError/ModelError/ReplayError with one-line messages."""
-    reader = VideoReader(video)  # open first: a bad video fails before anything is created
-    with reader:
-        out_dir = prepare_out_dir(out_dir, video)
-        analyzer = Analyzer(spec, target)
-        builder = ReportBuilder(spec, target=analyzer.target, source=str(video), model=model,
-                                mode="replay", config=config)
-        recorder = TrackRecorder(reader.size, {"video": str(video), "model": model, "fps": reader.fps})
-        sinks: list[Sink] = [ReportSink(builder), TrackSink(recorder)]
-        writer: VideoWriter | None = None
-        video_sink: AnnotatedVideoSink | None = None
-        if write_video:
-            from .overlay import Overlay
+    """Replay one video; raises VideoError/ModelError/ReplayError with one-line messages.
 
-            overlay = Overlay(spec.name.da if lang == "da" else spec.name.en, lang=lang, kind=spec.kind)
-            writer = VideoWriter(out_dir / VIDEO, reader.size, reader.fps)
-            video_sink = AnnotatedVideoSink(writer, overlay.annotate)
+    With ``workers`` (the default, on POSIX) decoding and the annotated video run in worker
+    processes (``workers.py``: on threads they slow the pose model through the GIL); without,
+    on threads of this process.
+    """
+    with VideoReader(video) as reader:  # open first: a bad video fails before anything is created
+        size, fps, n_frames = reader.size, reader.fps, reader.n_frames
+        out_dir = prepare_out_dir(out_dir, video)
+    analyzer = Analyzer(spec, target)
+    builder = ReportBuilder(spec, target=analyzer.target, source=str(video), model=model,
+                            mode="replay", config=config)
+    recorder = TrackRecorder(size, {"video": str(video), "model": model, "fps": fps})
+    sinks: list[Sink] = [ReportSink(builder), TrackSink(recorder)]
+    title = spec.name.da if lang == "da" else spec.name.en
+    source: DecoderProcess | PrefetchedFrames
+    video_sink: EncoderProcess | AnnotatedVideoSink | None = None
+    if workers and workers_available():
+        source = DecoderProcess(video, size)
+    else:
+        source = PrefetchedFrames(VideoReader(video))
+    bar = None
+    try:
+        if write_video:
+            if isinstance(source, DecoderProcess):
+                video_sink = EncoderProcess(out_dir / VIDEO, size, fps, (title, lang, spec.kind), source)
+            else:
+                from .overlay import Overlay
+
+                overlay = Overlay(title, lang=lang, kind=spec.kind)
+                video_sink = AnnotatedVideoSink(VideoWriter(out_dir / VIDEO, size, fps), overlay.annotate)
             sinks.append(video_sink)
-        bar = progress(reader.n_frames) if progress else None
-        try:
-            with PoseEstimator(model) as est:
-                for frame, result in analyse_frames(prefetch(reader), est, analyzer):
-                    for sink in sinks:
-                        sink(frame, result)
-                    if bar is not None:
-                        bar.update(1)
-            if video_sink is not None:
-                video_sink.close()
-            last = builder.last_t_ms or 0.0
-            builder.add(analyzer.finish(last), counted_frame=False)
-            if builder.frames == 0:
-                raise ReplayError(f"no frames could be decoded from {video}" + (f" ({reader.error})" if reader.error else ""))
-            if builder.frames_with_pose == 0:
-                raise ReplayError(f"nobody was seen in any of the {builder.frames} frames of {video}")
-        except BaseException:
-            if video_sink is not None:
-                try:
-                    video_sink.close()
-                except BaseException:
-                    pass
-            if writer is not None:
-                writer.abort()
-            raise
-        finally:
-            if bar is not None:
-                bar.close()
-        if writer is not None:
-            writer.close()
-        save_track(recorder.track(), out_dir / TRACK)
-        warning = None
-        if reader.truncated:
-            warning = f"the video is truncated or damaged after {builder.frames} frames ({reader.error}); replayed what could be read"
-            builder.notes.append(warning)
-        report = builder.build(analyzer.pauses)
-        report["truncated"] = reader.truncated
-        report["fps"] = round(reader.fps, 3)
-        report["size"] = list(reader.size)
-        report["outputs"] = {"video": VIDEO if write_video else None, "track": TRACK}
-        write_report(report, out_dir / REPORT)
-    return ReplayOutcome(out_dir, report, reader.truncated, warning)
+        bar = progress(n_frames) if progress else None
+        with PoseEstimator(model) as est:
+            for frame, result in analyse_frames(source, est, analyzer, overlap=True):
+                for sink in sinks:
+                    sink(frame, result)
+                if video_sink is None:
+                    source.release(frame)  # else the video sink gives the pixels back when drawn
+                if bar is not None:
+                    bar.update(1)
+        last = builder.last_t_ms or 0.0
+        builder.add(analyzer.finish(last), counted_frame=False)
+        if builder.frames == 0:
+            raise ReplayError(f"no frames could be decoded from {video}" + (f" ({source.error})" if source.error else ""))
+        if builder.frames_with_pose == 0:
+            raise ReplayError(f"nobody was seen in any of the {builder.frames} frames of {video}")
+        if video_sink is not None:
+            video_sink.close()  # the video is complete and in place (atomically)
+    except BaseException:
+        if video_sink is not None:
+            video_sink.abort()
+        raise
+    finally:
+        source.close()
+        if bar is not None:
+            bar.close()
+    save_track(recorder.track(), out_dir / TRACK)
+    warning = None
+    if source.truncated:
+        warning = f"the video is truncated or damaged after {builder.frames} frames ({source.error}); replayed what could be read"
+        builder.notes.append(warning)
+    report = builder.build(analyzer.pauses)
+    report["truncated"] = source.truncated
+    report["fps"] = round(fps, 3)
+    report["size"] = list(size)
+    report["outputs"] = {"video": VIDEO if write_video else None, "track": TRACK}
+    write_report(report, out_dir / REPORT)
+    return ReplayOutcome(out_dir, report, source.truncated, warning)

@@ -1,0 +1,404 @@
+"""Video decoding, and drawing + encoding of the annotated video, in worker processes.
+
+Why processes, not threads: MediaPipe's Python API (1.2) hands every native call to a
+dispatcher thread and back, so each frame needs several hand-offs of the GIL, and PyAV holds
+the GIL for parts of decoding and encoding. Measured on this 2-core machine (lite, 720p), a
+decoding *thread* beside the pose model slowed it by 10-20 %; decoding and encoding in other
+*processes* did not measurably. So replay runs three processes:
+
+    decoder process --frame--> main (pose model + rules) --frame + result--> encoder process
+
+Pixels never go through a pipe: frames live in a ring of slots in one shared buffer (an
+anonymous memory file, gone when the last process closes it, so a crash leaves nothing behind).
+A slot is free -> written by the decoder -> read by the pose model -> drawn on and encoded (or
+released by the main process when no video is written) -> free again. Free slots are single
+bytes in a pipe (writes that small are atomic, so main and encoder can both give slots back);
+only slot numbers, times and the small ``FrameResult`` (a few kB pickled) travel as messages,
+and the ring bounds memory whatever the video's length.
+
+Workers are plain ``python -m formcheck.workers`` subprocesses rather than
+``multiprocessing.Process``: the spawn start method re-runs the caller's ``__main__``, which
+breaks any script that calls ``replay()`` without a ``__main__`` guard. A worker reports any
+error as one line (``VideoError`` in the main process); it ignores Ctrl-C (the main process
+decides) and, if the main process dies, finds its pipes closed, drops any half-written file and
+exits.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .results import FrameResult
+from .video import Frame, VideoError, VideoReader, VideoWriter
+
+RING_BYTES = 64 * 1024 * 1024  # the ring's size (720p: 12 slots; 4K: 3)
+MIN_SLOTS, MAX_SLOTS = 3, 12
+_STOP = 255  # a "slot" that tells the decoder to stop
+_JOIN_S = 10.0
+
+
+def available() -> bool:
+    """Worker processes need POSIX fd passing (Linux, macOS); elsewhere replay uses threads."""
+    return os.name == "posix"
+
+
+@dataclass(frozen=True)
+class SlotFrame(Frame):
+    """A frame whose pixels live in ring slot ``slot`` (valid until the slot is released)."""
+
+    slot: int = -1
+
+
+def ring_slots(shape: tuple[int, int, int]) -> int:
+    return max(MIN_SLOTS, min(MAX_SLOTS, RING_BYTES // int(np.prod(shape))))
+
+
+class _Ring:
+    """``n`` frame slots in one shared, anonymous memory file (fd inherited by the workers)."""
+
+    def __init__(self, shape: tuple[int, int, int], n: int, fd: int | None = None) -> None:
+        self.shape, self.n = shape, n
+        size = n * int(np.prod(shape))
+        if fd is None:
+            if hasattr(os, "memfd_create"):
+                fd = os.memfd_create("formcheck-frames")
+            else:  # macOS: an unlinked temporary file
+                fd = os.dup(tempfile.TemporaryFile().fileno())
+            os.ftruncate(fd, size)
+        self.fd = fd
+        self._map = mmap.mmap(fd, size)
+        self.frames = np.frombuffer(self._map, dtype=np.uint8).reshape((n, *shape))
+
+    def close(self) -> None:
+        self.frames = None  # type: ignore[assignment]
+        try:
+            self._map.close()
+        except BufferError:  # a view is still alive somewhere; the OS frees it at exit
+            pass
+        os.close(self.fd)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, VideoError):
+        return str(exc)
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
+
+
+class _Worker:
+    """A ``python -m formcheck.workers ROLE`` subprocess with the given fds inherited."""
+
+    def __init__(self, role: str, args: dict[str, Any], fds: list[int]) -> None:
+        env = dict(os.environ)
+        src = str(Path(__file__).resolve().parents[1])  # importable however formcheck was found
+        env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self._stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "formcheck.workers", role, json.dumps(args)],
+            pass_fds=fds, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=self._stderr, start_new_session=True,  # Ctrl-C reaches the main process only
+        )
+        self.role = role
+
+    def died(self) -> VideoError:
+        """The error for a worker that went away without saying why (its last stderr line)."""
+        try:
+            code = self.proc.wait(_JOIN_S)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._stderr.seek(0)
+        lines = [ln for ln in self._stderr.read().decode(errors="replace").splitlines() if ln.strip()]
+        why = f": {lines[-1].strip()}" if lines else ""
+        return VideoError(f"video {self.role} stopped unexpectedly (exit code {code}){why}")
+
+    def stop(self) -> None:
+        try:
+            self.proc.wait(_JOIN_S)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._stderr.close()
+
+
+def _pipe() -> tuple[int, int]:
+    r, w = os.pipe()
+    return r, w
+
+
+# ---- decoder ------------------------------------------------------------------------------------
+
+class DecoderProcess:
+    """Frames of a video, decoded in a worker process into a shared ring (see module doc).
+
+    Iterate once; call ``release(frame)`` when a frame's pixels are no longer needed (unless
+    :class:`EncoderProcess` takes the slot over). ``truncated``/``error`` are set when the
+    iteration ends, as for :class:`VideoReader`.
+    """
+
+    def __init__(self, path: Path, size: tuple[int, int]) -> None:
+        w, h = size
+        self.shape = (h, w, 3)
+        self.n_slots = ring_slots(self.shape)
+        self.ring = _Ring(self.shape, self.n_slots)
+        self.free_r, self.free_w = _pipe()
+        os.write(self.free_w, bytes(range(self.n_slots)))
+        self.truncated = False
+        self.error: str | None = None
+        msg_r, msg_w = _pipe()
+        self._worker = _Worker(
+            "decoder",
+            {"video": str(path), "shape": self.shape, "n": self.n_slots, "ring": self.ring.fd,
+             "free": self.free_r, "out": msg_w},
+            [self.ring.fd, self.free_r, msg_w],
+        )
+        os.close(msg_w)  # so a dead worker reads as EOF here
+        self._conn = Connection(msg_r, writable=False)
+        self._done = False
+
+    def __iter__(self) -> Iterator[SlotFrame]:
+        while True:
+            try:
+                msg = self._conn.recv()
+            except EOFError:
+                self._done = True
+                raise self._worker.died() from None
+            if msg[0] == "frame":
+                _, k, t_ms, index = msg
+                yield SlotFrame(image=self.ring.frames[k], t_ms=t_ms, index=index, slot=k)
+            elif msg[0] == "end":
+                _, self.truncated, self.error = msg
+                self._done = True
+                return
+            else:
+                self._done = True
+                raise VideoError(msg[1])
+
+    def release(self, frame: SlotFrame) -> None:
+        os.write(self.free_w, bytes((frame.slot,)))
+
+    def close(self) -> None:
+        """Stop the worker (early or at the end), wait for it, free the ring."""
+        if not self._done:
+            try:
+                os.write(self.free_w, bytes((_STOP,)) * (self.n_slots + 1))
+            except OSError:
+                pass
+        self._worker.stop()
+        self._conn.close()
+        for fd in (self.free_r, self.free_w):
+            os.close(fd)
+        self.ring.close()
+
+
+def _decode(args: dict[str, Any]) -> None:
+    """Worker: decode the video into free ring slots, announce each, then ("end", truncated, error)."""
+    shape = tuple(args["shape"])
+    ring = _Ring(shape, args["n"], fd=args["ring"])
+    conn = Connection(args["out"], readable=False)
+    try:
+        with VideoReader(args["video"], threads=False) as reader:  # one core is ~5x fast enough
+            for frame in reader:
+                got = os.read(args["free"], 1)
+                if not got or got[0] == _STOP:  # the main process stopped early
+                    return
+                k = got[0]
+                image = frame.image
+                if image.shape != shape:  # the stream changed size mid-way: keep the first size
+                    import cv2
+
+                    image = cv2.resize(image, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+                ring.frames[k][...] = image
+                conn.send(("frame", k, frame.t_ms, frame.index))
+            conn.send(("end", reader.truncated, reader.error))
+    except OSError:  # the main process is gone
+        return
+    except Exception as exc:  # noqa: BLE001 - reported to the main process as one line
+        conn.send(("error", _one_line(exc)))
+
+
+# ---- encoder ------------------------------------------------------------------------------------
+
+class EncoderProcess:
+    """The annotated-video sink: draws and encodes frames of a :class:`DecoderProcess` ring in a
+    worker process, which gives each slot back when done. Same contract as
+    ``pipeline.AnnotatedVideoSink``: ``close()`` finishes the file (atomically, as
+    :class:`VideoWriter`), ``abort()`` drops it."""
+
+    def __init__(self, out: Path, size: tuple[int, int], fps: float, overlay_args: tuple[str, str, str],
+                 decoder: DecoderProcess) -> None:
+        in_r, in_w = _pipe()
+        out_r, out_w = _pipe()
+        self._worker = _Worker(
+            "encoder",
+            {"video": str(out), "size": size, "fps": fps, "overlay": overlay_args, "shape": decoder.shape,
+             "n": decoder.n_slots, "ring": decoder.ring.fd, "free": decoder.free_w, "in": in_r, "out": out_w},
+            [decoder.ring.fd, decoder.free_w, in_r, out_w],
+        )
+        os.close(in_r)
+        os.close(out_w)
+        self._partial = VideoWriter.partial_path(out)
+        self._send_conn = Connection(in_w, readable=False)
+        self._recv_conn = Connection(out_r, writable=False)
+        self._ready = False
+        self._finished = False
+
+    def _reply(self) -> tuple:
+        try:
+            return self._recv_conn.recv()
+        except EOFError:
+            self._finished = True
+            raise self._worker.died() from None
+
+    def _send(self, msg: tuple) -> None:
+        try:
+            self._send_conn.send(msg)
+        except OSError:  # the worker has gone: say why if it told us before going
+            self._finished = True
+            try:
+                while self._recv_conn.poll():
+                    said = self._recv_conn.recv()
+                    if said[0] == "error":
+                        raise VideoError(said[1]) from None
+            except (EOFError, OSError):
+                pass
+            raise self._worker.died() from None
+
+    def _expect(self, expected: str) -> None:
+        msg = self._reply()
+        if msg[0] == "error":
+            self._finished = True
+            raise VideoError(msg[1])
+        if msg[0] != expected:
+            raise VideoError(f"video encoder answered {msg[0]!r}, expected {expected!r}")
+
+    def _check_messages(self) -> None:
+        """Read what the worker said so far without waiting: "ready", or an error to raise."""
+        while not self._ready or self._recv_conn.poll():
+            if not self._recv_conn.poll():
+                return
+            msg = self._reply()
+            if msg[0] == "ready":
+                self._ready = True
+            elif msg[0] == "error":
+                self._finished = True
+                raise VideoError(msg[1])
+
+    def __call__(self, frame: Frame, result: FrameResult) -> None:
+        self._check_messages()  # frames queue in the pipe while the worker starts; no waiting
+        assert isinstance(frame, SlotFrame)
+        self._send(("frame", frame.slot, frame.t_ms, result))
+
+    def close(self) -> None:
+        """Finish the video (in place, atomically); raises VideoError if the worker failed."""
+        if self._finished:
+            return
+        try:
+            self._send(("close",))
+            if not self._ready:
+                self._expect("ready")
+            self._expect("closed")
+            self._finished = True
+        finally:
+            if self._finished:
+                self._shutdown()
+
+    def abort(self) -> None:
+        """Drop the video: the worker removes its partial file, or this does if it died."""
+        if not self._finished:
+            self._finished = True
+            try:
+                self._send_conn.send(("abort",))
+                while self._recv_conn.poll(_JOIN_S) and self._recv_conn.recv()[0] not in ("aborted", "closed"):
+                    pass
+            except (OSError, EOFError):
+                pass
+        self._shutdown()
+        self._partial.unlink(missing_ok=True)
+
+    def _shutdown(self) -> None:
+        for conn in (self._send_conn, self._recv_conn):
+            if not conn.closed:
+                conn.close()
+        self._worker.stop()
+
+
+def _encode(args: dict[str, Any]) -> None:
+    """Worker: draw the overlay on each announced slot, encode it, give the slot back.
+
+    In: ("frame", slot, t_ms, result), ("close",), ("abort",). Out: ("ready",) once the file is
+    open; ("closed",) or ("aborted",) at the end; ("error", line) at the first failure, after
+    which frames are only given back until the main process says close or abort.
+    """
+    from .overlay import Overlay
+
+    ring = _Ring(tuple(args["shape"]), args["n"], fd=args["ring"])
+    inbox = Connection(args["in"], writable=False)
+    outbox = Connection(args["out"], readable=False)
+    free = args["free"]
+    writer: VideoWriter | None = None
+    try:
+        title, lang, kind = args["overlay"]
+        overlay = Overlay(title, lang=lang, kind=kind)
+        writer = VideoWriter(args["video"], tuple(args["size"]), args["fps"])
+    except Exception as exc:  # noqa: BLE001
+        outbox.send(("error", _one_line(exc)))
+        return
+    outbox.send(("ready",))
+    failed = False
+    try:
+        while True:
+            msg = inbox.recv()
+            if msg[0] == "frame":
+                _, k, t_ms, result = msg
+                try:
+                    if not failed:
+                        image = ring.frames[k]
+                        overlay.annotate(image, result)
+                        writer.write(image, t_ms)
+                except Exception as exc:  # noqa: BLE001
+                    failed = True
+                    writer.abort()
+                    outbox.send(("error", _one_line(exc)))
+                finally:
+                    os.write(free, bytes((k,)))
+            elif msg[0] == "close" and not failed:
+                writer.close()
+                outbox.send(("closed",))
+                return
+            else:  # abort, or close after a failure
+                writer.abort()
+                outbox.send(("aborted",))
+                return
+    except (OSError, EOFError):  # the main process is gone: leave no partial file
+        writer.abort()
+    except Exception as exc:  # noqa: BLE001 (e.g. the final flush failed)
+        writer.abort()
+        outbox.send(("error", _one_line(exc)))
+
+
+def _worker_main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    try:  # workers run ahead of the pose model: when the cores are busy, the model goes first
+        os.nice(10)
+    except OSError:
+        pass
+    role, args = argv[0], json.loads(argv[1])
+    {"decoder": _decode, "encoder": _encode}[role](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_worker_main(sys.argv[1:]))

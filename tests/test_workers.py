@@ -1,0 +1,160 @@
+"""Replay's decoder and encoder worker processes: same results as in-process threads, and no
+half-written output or stray process when a worker dies or the user presses Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from formcheck import workers
+from formcheck.cli import main
+from formcheck.replay import REPORT, TRACK, VIDEO, replay
+from formcheck.spec import load_exercise
+from formcheck.video import VideoError, VideoReader, VideoWriter
+
+pytestmark = pytest.mark.skipif(not workers.available(), reason="worker processes need POSIX")
+
+
+@pytest.fixture(scope="module")
+def short_clip(tmp_path_factory, sample_squat) -> Path:
+    clip = tmp_path_factory.mktemp("clip") / "short.mp4"
+    with VideoReader(sample_squat) as r, VideoWriter(clip, r.size, r.fps) as w:
+        for i, f in enumerate(r):
+            if i >= 45:
+                break
+            w.write(f.image, f.t_ms)
+    return clip
+
+
+def _children() -> set[int]:
+    pids: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        children = task / "children"
+        if children.exists():
+            pids.update(int(p) for p in children.read_text().split())
+    return pids
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+
+
+def test_decoder_process_gives_the_readers_frames_and_times(short_clip):
+    with VideoReader(short_clip) as r:
+        expected = [(f.t_ms, f.image.copy()) for f in r]
+        size = r.size
+    dec = workers.DecoderProcess(short_clip, size)
+    got = []
+    try:
+        for frame in dec:
+            got.append((frame.t_ms, frame.image.copy()))
+            dec.release(frame)
+    finally:
+        dec.close()
+    assert [t for t, _ in got] == [t for t, _ in expected]
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(got, expected))
+    assert dec.truncated is False
+
+
+def test_workers_and_threads_give_the_same_report_and_video(short_clip, tmp_path):
+    spec = load_exercise("squat")
+    a = replay(short_clip, spec, tmp_path / "proc", workers=True)
+    b = replay(short_clip, spec, tmp_path / "thread", workers=False)
+    assert a.report == b.report
+    fa, fb = _frames(tmp_path / "proc" / VIDEO), _frames(tmp_path / "thread" / VIDEO)
+    assert len(fa) == len(fb) == a.report["frames"]
+    assert all(np.array_equal(x, y) for x, y in zip(fa, fb))
+    assert _children() == set()
+
+
+def _leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir()) if out.exists() else []
+
+
+def test_a_dead_encoder_is_one_line_and_leaves_nothing(short_clip, tmp_path, monkeypatch, capsys):
+    sent = []
+    original = workers.EncoderProcess.__call__
+
+    def kill_after_ten(self, frame, result):
+        sent.append(frame.index)
+        if len(sent) == 10:
+            os.kill(self._worker.proc.pid, signal.SIGKILL)
+            self._worker.proc.wait()
+        return original(self, frame, result)
+
+    monkeypatch.setattr(workers.EncoderProcess, "__call__", kill_after_ten)
+    out = tmp_path / "o"
+    code = main(["replay", str(short_clip), "-e", "squat", "--out", str(out), "--no-history"])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "video encoder stopped unexpectedly" in err
+    assert _leftovers(out) == []  # no report, no track, no video, no .partial
+    assert _children() == set()
+
+
+def test_a_dead_decoder_is_one_line_and_leaves_nothing(short_clip, tmp_path, monkeypatch, capsys):
+    original = workers.DecoderProcess.release
+
+    def kill_at_frame_five(self, frame):
+        if frame.index == 5:
+            os.kill(self._worker.proc.pid, signal.SIGKILL)
+        return original(self, frame)
+
+    monkeypatch.setattr(workers.DecoderProcess, "release", kill_at_frame_five)
+    out = tmp_path / "o"
+    code = main(["replay", str(short_clip), "-e", "squat", "--out", str(out), "--no-history", "--no-video"])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and len(err.splitlines()) == 1 and "video decoder stopped unexpectedly" in err
+    assert _leftovers(out) == []
+    assert _children() == set()
+
+
+def test_ctrl_c_mid_video_stops_the_workers_and_leaves_nothing(short_clip, tmp_path, monkeypatch):
+    from formcheck import pipeline
+
+    calls = []
+    original = pipeline.TrackSink.__call__
+
+    def interrupt_at_twenty(self, frame, result):
+        calls.append(1)
+        if len(calls) == 20:
+            raise KeyboardInterrupt
+        return original(self, frame, result)
+
+    monkeypatch.setattr(pipeline.TrackSink, "__call__", interrupt_at_twenty)
+    out = tmp_path / "o"
+    with pytest.raises(KeyboardInterrupt):
+        replay(short_clip, load_exercise("squat"), out)
+    assert _leftovers(out) == []
+    assert _children() == set()
+
+
+def test_an_encoder_that_cannot_open_its_file_reports_why(short_clip, tmp_path):
+    size = (640, 480)
+    dec = workers.DecoderProcess(short_clip, size)
+    enc = workers.EncoderProcess(tmp_path / "missing-folder" / VIDEO, size, 30.0, ("Squat", "en", "reps"), dec)
+    try:
+        with pytest.raises(VideoError, match="cannot write video"):
+            for frame in dec:
+                enc(frame, None)  # the worker's error arrives with a later frame at the latest
+                dec.release(frame)  # (this encoder never got to take the slots over)
+            enc.close()
+    finally:
+        enc.abort()
+        dec.close()
+    assert _children() == set()
+
+
+def test_report_and_track_are_written_only_after_the_video(short_clip, tmp_path):
+    out = tmp_path / "o"
+    replay(short_clip, load_exercise("squat"), out)
+    assert _leftovers(out) == sorted([REPORT, TRACK, VIDEO])
+    report = json.loads((out / REPORT).read_text())
+    assert report["outputs"]["video"] == VIDEO
