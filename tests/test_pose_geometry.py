@@ -64,3 +64,27 @@ def test_best_side_follows_visibility():
     vis[[Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE]] = 0.9
     q = Pose(xy=p.xy, visibility=vis, world=p.world, t_ms=0, image_size=p.image_size)
     assert g.best_side(q) == "R"
+
+
+def _view_switch_s(fps: float) -> float:
+    """Seconds after the person turns from side-on to facing the camera until the view follows."""
+    from factories import make_pose
+
+    from formcheck.viewpoint import Viewpoint
+
+    vp, step = Viewpoint(), 1000.0 / fps
+    n_side = int(3 * fps)
+    for i in range(n_side):
+        vp.vote(make_pose(view="side", t_ms=i * step))
+    assert vp.view == "side"
+    for i in range(n_side, n_side + int(3 * fps)):
+        vp.vote(make_pose(view="front", t_ms=i * step))
+        if vp.view == "front":
+            return (i - n_side) * step / 1000.0
+    raise AssertionError("the view never followed")
+
+
+def test_the_view_vote_is_over_seconds_so_any_frame_rate_turns_alike():
+    times = {fps: _view_switch_s(fps) for fps in (15, 24, 30, 60)}
+    assert max(times.values()) - min(times.values()) <= 1 / 15 + 1e-9, times
+    assert 0.3 <= times[30] <= 1.5, times  # one odd frame never flips it; a real turn does, promptly

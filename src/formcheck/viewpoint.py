@@ -1,7 +1,7 @@
 """Where the camera sees the person from, and which body side is measured.
 
-The view (side, front or oblique) is a majority vote over recent frames, so one odd frame does
-not flip it; the side is the better-seen one, with a margin so it does not flicker between two
+The view (side, front or oblique) is a majority vote over the last 1.5 s of video (seconds,
+not frames, so any frame rate turns the same way), so one odd frame does not flip it; the side is the better-seen one, with a margin so it does not flicker between two
 sides seen about equally well.
 """
 
@@ -14,7 +14,7 @@ from .pose import Pose
 from .signals import compute
 
 SIDE_SWITCH_MARGIN = 0.1  # visibility margin before the measured side changes
-VIEW_VOTES = 45  # frames the view is voted over
+VIEW_VOTE_S = 1.5  # seconds of video the view is voted over
 
 
 class Viewpoint:
@@ -23,7 +23,7 @@ class Viewpoint:
     def __init__(self) -> None:
         self.view: str | None = None
         self.side = "L"
-        self._votes: deque[str] = deque(maxlen=VIEW_VOTES)
+        self._votes: deque[tuple[float, str]] = deque()  # (t_ms, view), oldest first
 
     def update_side(self, pose: Pose) -> None:
         """Switch to the other side once it is clearly better seen."""
@@ -44,5 +44,7 @@ class Viewpoint:
     def vote(self, pose: Pose) -> None:
         view = g.classify_view(pose)
         if view:
-            self._votes.append(view)
-            self.view = Counter(self._votes).most_common(1)[0][0]
+            self._votes.append((pose.t_ms, view))
+            while self._votes[0][0] < pose.t_ms - VIEW_VOTE_S * 1000.0:
+                self._votes.popleft()
+            self.view = Counter(v for _, v in self._votes).most_common(1)[0][0]
