@@ -476,3 +476,14 @@ def test_a_small_sway_is_a_partial_not_a_shift():
 def test_factory_pose_is_usable_here():
     # the shared factory and this file's figures agree on what a straight standing knee reads
     assert compute("knee_flexion", make_pose(knee=0.0), "L") == pytest.approx(0.0, abs=0.5)
+
+
+@pytest.mark.parametrize("fps", FPS)
+def test_the_timer_never_runs_longer_than_the_hold(fps):
+    # bend slowly (still all the way) past the 60 degree position line at 2.0 s, hold, stand up:
+    # the timer starts at the frame the position is reached, not a frame before it
+    keys = [(0.0, {"knee": 50.0}), (4.0, {"knee": 70.0}), (8.0, {"knee": 70.0}), (8.4, {"knee": 0.0}),
+            (10.0, {"knee": 0.0})]
+    (hold,) = run(Analyzer(wall_sit()), script(keys, fps)).holds
+    assert hold.held_s <= hold.end_s - hold.start_s + 1e-6, hold
+    assert hold.held_s == pytest.approx(6.0, abs=0.2)  # in position from ~2.0 s to ~8.1 s
