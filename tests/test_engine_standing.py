@@ -298,3 +298,18 @@ def test_analyzer_knee_jitter_inside_the_band_keeps_the_count(seed, amplitude):
         an.update(t_ms, make_pose(knee=max(knee, 0.0), t_ms=t_ms))
     an.finish(t_ms)
     assert len(an.reps) == 3
+
+
+def test_toe_heel_half_cycle_does_not_survive_losing_the_person():
+    # up on the toes and down, then out of sight for 1.5 s, then back on the heels: the cycle
+    # was interrupted, so it is no repetition; its half is reported with the reason
+    keys = [(0.0, {"heel_lift": 0.0}), (1.0, {"heel_lift": 0.0}), (1.7, {"heel_lift": 0.35}),
+            (2.2, {"heel_lift": 0.35}), (2.8, {"heel_lift": 0.0}), (7.0, {"heel_lift": 0.0}),
+            (7.6, {"heel_lift": -0.25}), (8.1, {"heel_lift": -0.25}), (8.7, {"heel_lift": 0.0}),
+            (10.0, {"heel_lift": 0.0})]
+    whole = run(Analyzer(TOE_HEEL), script(keys, 30, noise_px=0.5))
+    assert len(whole.reps) == 1  # the same movement seen throughout is one slow cycle
+    cut = run(Analyzer(TOE_HEEL), script(keys, 30, noise_px=0.5, dropouts=[(3.5, 5.0)]))
+    assert cut.reps == []
+    assert "tracking_lost" in {p.reason for p in cut.partials}
+    assert all(p.start_s == round(p.start_s, 3) and p.end_s == round(p.end_s, 3) for p in cut.partials)

@@ -21,7 +21,7 @@ from .spec import Count
 from .viewpoint import Viewpoint
 
 # partial reasons that are no form fault (the shallow_fault ones are)
-NOT_FAULTS = ("too_short", "too_long", "incomplete_cycle", "tracking_lost", "implausible")
+NOT_FAULTS = ("too_short", "too_long", "incomplete_cycle", "tracking_lost", "paused", "implausible")
 
 
 class RepAssembler:
@@ -80,10 +80,10 @@ class RepAssembler:
             self._finish([first, exc], side, count, value)
         self.form.forget_rep()
 
-    def drop_pending(self) -> None:
-        """The set ends with half a cycle done."""
+    def drop_pending(self, reason: str = "incomplete_cycle") -> None:
+        """The set ends, or counting pauses (``reason``), with half a cycle done."""
         if self._pending is not None:
-            self._partial(self._pending, "incomplete_cycle", self.viewpoint.side, None)
+            self._partial(self._pending, reason, self.viewpoint.side, None)
             self._pending = None
 
     def _partial(self, exc: Excursion, reason: str, side: str | None, count: Count | None) -> None:

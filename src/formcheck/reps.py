@@ -117,7 +117,9 @@ class RepExercise:
         if self.counter is not None:
             dropped = self.counter.abandon()
             if dropped is not None:
-                self.log.partial(Partial(dropped[0], t_s, reason, self.viewpoint.side, {"peak": round(dropped[2], 2)}))
+                self.log.partial(Partial(round(dropped[0], 3), round(t_s, 3), reason, self.viewpoint.side,
+                                         {"peak": round(abs(dropped[2]), 2)}))
+        self._assembler.drop_pending(reason)  # half a toe-heel cycle does not wait across a gap
         self._disarm(Status.NO_PERSON)
 
     def finish(self, t_s: float) -> None:
