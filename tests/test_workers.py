@@ -158,3 +158,40 @@ def test_report_and_track_are_written_only_after_the_video(short_clip, tmp_path)
     assert _leftovers(out) == sorted([REPORT, TRACK, VIDEO])
     report = json.loads((out / REPORT).read_text())
     assert report["outputs"]["video"] == VIDEO
+
+
+@pytest.fixture(scope="module")
+def portrait_phone_clip(tmp_path_factory, sample_squat) -> Path:
+    """The sample's first 30 frames stored as a phone does: pixels turned, rotation in metadata."""
+    clip = tmp_path_factory.mktemp("phone") / "phone.mp4"
+    with VideoReader(sample_squat) as r:
+        upright = [f.image for _, f in zip(range(30), r)]
+    with av.open(str(clip), "w") as c:
+        s = c.add_stream("libx264", rate=30)
+        h, w = upright[0].shape[:2]
+        s.width, s.height, s.pix_fmt = h, w, "yuv420p"  # stored turned a quarter clockwise
+        s.set_display_rotation(90)  # counter-clockwise degrees: the player turns it back
+        for img in upright:
+            c.mux(s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(np.rot90(img, -1)), format="rgb24")))
+        c.mux(s.encode())
+    return clip
+
+
+def test_a_portrait_phone_clip_comes_out_upright_through_the_workers(portrait_phone_clip, sample_squat, tmp_path):
+    with VideoReader(portrait_phone_clip) as r:
+        assert r.rotation == 270 and r.size == (640, 480)
+        expected = [f.image.copy() for f in r]
+    dec = workers.DecoderProcess(portrait_phone_clip, (640, 480))
+    try:
+        got = []
+        for frame in dec:
+            got.append(frame.image.copy())
+            dec.release(frame)
+    finally:
+        dec.close()
+    assert len(got) == len(expected) == 30
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+    out = replay(portrait_phone_clip, load_exercise("squat"), tmp_path / "o")
+    assert out.report["size"] == [640, 480] and out.report["frames_with_pose"] == 30
+    frames = _frames(tmp_path / "o" / VIDEO)
+    assert len(frames) == 30 and frames[0].shape == (480, 640, 3)
