@@ -209,3 +209,28 @@ def test_report_keeps_every_partial_even_when_one_frame_closes_two():
     report = b.build(an.pauses)
     assert len(an.partials) >= 2
     assert len(report["partials"]) == len(an.partials)
+
+
+# ----- judging a finished repetition ---------------------------------------------------------------
+
+def test_a_rep_faults_worst_value_comes_from_the_part_of_the_rep_its_rule_is_about():
+    """A rule judged at the bottom reports the worst value seen at the bottom, not on the way."""
+    from formcheck.counter import Excursion
+    from formcheck.cues import CuePicker
+    from formcheck.events import SetLog
+    from formcheck.form import FormChecker
+    from formcheck.readings import Readings
+    from formcheck.viewpoint import Viewpoint
+
+    spec = load_exercise("curl_up")
+    (rule,) = [r for r in spec.rules if r.during == "bottom"]
+    log = SetLog()
+    form = FormChecker(spec, Readings(None), CuePicker(), log, Viewpoint())
+    far = rule.limit + 50 if rule.kind == "max" else rule.limit - 50  # much worse, but on the way up
+    near = rule.limit + 5 if rule.kind == "max" else rule.limit - 5  # broken at the bottom
+    form._in_rep = [(rule, 1.1, far), (rule, 1.5, near), (rule, 1.7, near), (rule, 2.4, far)]
+    rep = Excursion(sign=1, start_s=1.0, end_s=2.5, peak_s=1.6, peak=30.0, reach_s=1.4, leave_s=1.8)
+    ids, metrics = form.judge_rep(rep, 1)
+    assert ids == [rule.id]
+    assert metrics[rule.signal] == pytest.approx(near)
+    assert [(f.id, f.t_s, f.value) for f in log.faults] == [(rule.id, 1.5, pytest.approx(near))]

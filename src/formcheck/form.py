@@ -94,15 +94,18 @@ class FormChecker:
         the worst values seen, as metrics by signal."""
         ids: list[str] = []
         metrics: dict[str, float] = {}
-        seen = self._in_rep
-        for rule, ft, _ in seen:
-            in_scope = {
+
+        def in_part(rule: Rule, ft: float) -> bool:
+            return {
                 "descent": ft <= main.peak_s,
                 "return": ft >= main.peak_s,
                 "bottom": main.reached_s <= ft <= main.left_s,  # at the peak (within Count.peak_band)
             }.get(rule.during, True)
-            if in_scope and rule.id not in ids:
-                values = [x for r, _, x in seen if r is rule]
+
+        seen = [(rule, ft, x) for rule, ft, x in self._in_rep if in_part(rule, ft)]
+        for rule, ft, _ in seen:
+            if rule.id not in ids:
+                values = [x for r, _, x in seen if r is rule]  # its worst within its part only
                 w = max(values) if rule.kind == "max" else min(values)
                 ids.append(rule.id)
                 metrics[rule.signal or rule.id] = round(w, 3)
