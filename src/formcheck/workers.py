@@ -133,11 +133,6 @@ class _Worker:
         self._stderr.close()
 
 
-def _pipe() -> tuple[int, int]:
-    r, w = os.pipe()
-    return r, w
-
-
 # ---- decoder ------------------------------------------------------------------------------------
 
 class DecoderProcess:
@@ -153,11 +148,11 @@ class DecoderProcess:
         self.shape = (h, w, 3)
         self.n_slots = ring_slots(self.shape)
         self.ring = _Ring(self.shape, self.n_slots)
-        self.free_r, self.free_w = _pipe()
+        self.free_r, self.free_w = os.pipe()
         os.write(self.free_w, bytes(range(self.n_slots)))
         self.truncated = False
         self.error: str | None = None
-        msg_r, msg_w = _pipe()
+        msg_r, msg_w = os.pipe()
         self._worker = _Worker(
             "decoder",
             {"video": str(path), "shape": self.shape, "n": self.n_slots, "ring": self.ring.fd,
@@ -239,8 +234,8 @@ class EncoderProcess:
 
     def __init__(self, out: Path, size: tuple[int, int], fps: float, overlay_args: tuple[str, str, str],
                  decoder: DecoderProcess) -> None:
-        in_r, in_w = _pipe()
-        out_r, out_w = _pipe()
+        in_r, in_w = os.pipe()
+        out_r, out_w = os.pipe()
         self._worker = _Worker(
             "encoder",
             {"video": str(out), "size": size, "fps": fps, "overlay": overlay_args, "shape": decoder.shape,
