@@ -195,3 +195,28 @@ def test_a_portrait_phone_clip_comes_out_upright_through_the_workers(portrait_ph
     assert out.report["size"] == [640, 480] and out.report["frames_with_pose"] == 30
     frames = _frames(tmp_path / "o" / VIDEO)
     assert len(frames) == 30 and frames[0].shape == (480, 640, 3)
+
+
+def test_overlapped_pose_estimation_gives_the_same_results_in_order():
+    """analyse_frames(overlap=True) runs frame N+1's pose while N is analysed: same results."""
+    from factories import script, squat_keys
+
+    from formcheck.engine import Analyzer
+    from formcheck.pipeline import analyse_frames
+    from formcheck.video import Frame
+
+    keys, _ = squat_keys(3)
+    poses = script(keys, 30, noise_px=0.5)
+    by_time = dict(poses)
+
+    class Scripted:  # a detector that returns the scripted pose of the frame's time
+        def detect(self, rgb, t_ms):
+            return by_time[t_ms]
+
+    frames = [Frame(image=np.zeros((2, 2, 3), np.uint8), t_ms=t, index=i) for i, (t, _) in enumerate(poses)]
+    spec = load_exercise("squat")
+    plain = [(f.index, r) for f, r in analyse_frames(frames, Scripted(), Analyzer(spec))]
+    overlapped = [(f.index, r) for f, r in analyse_frames(frames, Scripted(), Analyzer(spec), overlap=True)]
+    assert [i for i, _ in overlapped] == list(range(len(frames)))
+    assert [(r.status, r.reps, r.value) for _, r in overlapped] == [(r.status, r.reps, r.value) for _, r in plain]
+    assert overlapped[-1][1].reps == 3

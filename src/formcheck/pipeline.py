@@ -43,22 +43,18 @@ def analyse_frames(
             pose = detector.detect(frame.image, frame.t_ms)
             yield frame, analyzer.update(frame.t_ms, pose)
         return
+    # leaving the block (also when the caller stops early) waits for an estimation still running
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="formcheck-pose") as pool:
         pending: tuple[Frame, Future[Pose | None]] | None = None
-        try:
-            for frame in frames:
-                future = pool.submit(detector.detect, frame.image, frame.t_ms)
-                if pending is not None:
-                    done, pose_future = pending
-                    yield done, analyzer.update(done.t_ms, pose_future.result())
-                pending = (frame, future)
+        for frame in frames:
+            future = pool.submit(detector.detect, frame.image, frame.t_ms)
             if pending is not None:
                 done, pose_future = pending
-                pending = None
                 yield done, analyzer.update(done.t_ms, pose_future.result())
-        finally:
-            if pending is not None:  # stopped early: let the running estimation finish first
-                pending[1].cancel() or pending[1].exception()
+            pending = (frame, future)
+        if pending is not None:
+            done, pose_future = pending
+            yield done, analyzer.update(done.t_ms, pose_future.result())
 
 
 def analyse_poses(
