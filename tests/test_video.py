@@ -269,6 +269,30 @@ def test_odd_size_is_padded_to_even(tmp_path: Path) -> None:
     assert np.abs(got[: h - 8, w] - (0, 200, 0)).mean() < 30, "padded column repeats the edge"
 
 
+def test_a_stream_that_changes_size_keeps_the_first_size(tmp_path: Path) -> None:
+    """Two MPEG-TS recordings joined (as a camera app may on a resolution switch): the second,
+    smaller part comes out scaled to the first part's size, so every consumer sees one size."""
+    parts = []
+    for i, (w, h, val) in enumerate([(320, 240, 60), (160, 120, 200)]):
+        part = tmp_path / f"part{i}.ts"
+        with av.open(str(part), "w", format="mpegts") as c:
+            s = c.add_stream("libx264", rate=30)
+            s.width, s.height, s.pix_fmt = w, h, "yuv420p"
+            for j in range(10):
+                f = av.VideoFrame.from_ndarray(np.full((h, w, 3), val, np.uint8), format="rgb24")
+                f.pts = 10 * i + j
+                c.mux(s.encode(f))
+            c.mux(s.encode())
+        parts.append(part.read_bytes())
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(b"".join(parts))
+    r, frames = read_all(joined)
+    assert r.size == (320, 240)
+    assert len(frames) >= 15  # both parts
+    assert {f.image.shape for f in frames} == {(240, 320, 3)}
+    assert abs(int(frames[-1].image.mean()) - 200) < 10  # the second part, scaled up
+
+
 # ---------------------------------------------------------------- damaged input
 
 

@@ -207,7 +207,8 @@ class VideoReader:
         yield from self._frames(first, raw)
 
     def _frames(self, first: av.VideoFrame, raw: Iterator[av.VideoFrame]) -> Iterator[Frame]:
-        """Turn raw frames into upright Frames timed by pts (never by index / fps)."""
+        """Turn raw frames into upright Frames timed by pts (never by index / fps), all of the
+        first frame's size (a stream that changes size mid-way is scaled back to it)."""
         time_base = self._stream.time_base or Fraction(1, 1)
         step_ms = 1000.0 / self.fps
         t0: float | None = None
@@ -225,8 +226,12 @@ class VideoReader:
             t_ms = t_abs - t0
             if t_ms <= last:  # duplicate or out-of-order time: the frame cannot be placed
                 continue
-            image = _to_rgb(frame)
-            yield Frame(image=_upright(image, self.rotation), t_ms=t_ms, index=index)
+            image = _upright(_to_rgb(frame), self.rotation)
+            if image.shape[1::-1] != self.size:  # the stream changed size mid-way: keep the first
+                import cv2
+
+                image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
+            yield Frame(image=image, t_ms=t_ms, index=index)
             last = t_ms
             index += 1
         if not self.truncated:
