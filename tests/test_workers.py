@@ -152,7 +152,7 @@ def test_an_encoder_that_cannot_open_its_file_reports_why(short_clip, tmp_path):
     assert _children() == set()
 
 
-def test_report_and_track_are_written_only_after_the_video(short_clip, tmp_path):
+def test_a_finished_replay_leaves_exactly_its_three_outputs(short_clip, tmp_path):
     out = tmp_path / "o"
     replay(short_clip, load_exercise("squat"), out)
     assert _leftovers(out) == sorted([REPORT, TRACK, VIDEO])

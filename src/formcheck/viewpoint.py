@@ -1,8 +1,9 @@
 """Where the camera sees the person from, and which body side is measured.
 
 The view (side, front or oblique) is a majority vote over the last 1.5 s of video (seconds,
-not frames, so any frame rate turns the same way), so one odd frame does not flip it; the side is the better-seen one, with a margin so it does not flicker between two
-sides seen about equally well.
+not frames, so any frame rate turns the same way), so one odd frame does not flip it; the side
+is the better-seen one, with a margin so it does not flicker between two sides seen about
+equally well.
 """
 
 from __future__ import annotations

@@ -70,7 +70,6 @@ class _Ring:
     """``n`` frame slots in one shared, anonymous memory file (fd inherited by the workers)."""
 
     def __init__(self, shape: tuple[int, int, int], n: int, fd: int | None = None) -> None:
-        self.shape, self.n = shape, n
         size = n * int(np.prod(shape))
         if fd is None:
             if hasattr(os, "memfd_create"):
@@ -210,12 +209,7 @@ def _decode(args: dict[str, Any]) -> None:
                 if not got or got[0] == _STOP:  # the main process stopped early
                     return
                 k = got[0]
-                image = frame.image
-                if image.shape != shape:  # the stream changed size mid-way: keep the first size
-                    import cv2
-
-                    image = cv2.resize(image, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
-                ring.frames[k][...] = image
+                ring.frames[k][...] = frame.image
                 conn.send(("frame", k, frame.t_ms, frame.index))
             conn.send(("end", reader.truncated, reader.error))
     except OSError:  # the main process is gone
@@ -251,45 +245,35 @@ class EncoderProcess:
         self._finished = False
 
     def _reply(self) -> tuple:
+        """The worker's next message; its ("error", line) or its death raise VideoError."""
         try:
-            return self._recv_conn.recv()
+            msg = self._recv_conn.recv()
         except EOFError:
             self._finished = True
             raise self._worker.died() from None
+        if msg[0] == "error":
+            self._finished = True
+            raise VideoError(msg[1])
+        return msg
 
     def _send(self, msg: tuple) -> None:
         try:
             self._send_conn.send(msg)
         except OSError:  # the worker has gone: say why if it told us before going
             self._finished = True
-            try:
-                while self._recv_conn.poll():
-                    said = self._recv_conn.recv()
-                    if said[0] == "error":
-                        raise VideoError(said[1]) from None
-            except (EOFError, OSError):
-                pass
+            self._check_messages()
             raise self._worker.died() from None
 
     def _expect(self, expected: str) -> None:
         msg = self._reply()
-        if msg[0] == "error":
-            self._finished = True
-            raise VideoError(msg[1])
         if msg[0] != expected:
             raise VideoError(f"video encoder answered {msg[0]!r}, expected {expected!r}")
 
     def _check_messages(self) -> None:
-        """Read what the worker said so far without waiting: "ready", or an error to raise."""
-        while not self._ready or self._recv_conn.poll():
-            if not self._recv_conn.poll():
-                return
-            msg = self._reply()
-            if msg[0] == "ready":
+        """Read what the worker said so far without waiting: "ready", or an error (raised)."""
+        while self._recv_conn.poll():
+            if self._reply()[0] == "ready":
                 self._ready = True
-            elif msg[0] == "error":
-                self._finished = True
-                raise VideoError(msg[1])
 
     def __call__(self, frame: Frame, result: FrameResult) -> None:
         self._check_messages()  # frames queue in the pipe while the worker starts; no waiting
