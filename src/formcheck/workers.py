@@ -123,6 +123,16 @@ class _Worker:
         why = f": {lines[-1].strip()}" if lines else ""
         return VideoError(f"video {self.role} stopped unexpectedly (exit code {code}){why}")
 
+    def receive(self, conn: Connection) -> tuple:
+        """The worker's next message; its ("error", line), or its death, raised as VideoError."""
+        try:
+            msg = conn.recv()
+        except EOFError:
+            raise self.died() from None
+        if msg[0] == "error":
+            raise VideoError(msg[1])
+        return msg
+
     def stop(self) -> None:
         try:
             self.proc.wait(_JOIN_S)
@@ -165,20 +175,16 @@ class DecoderProcess:
     def __iter__(self) -> Iterator[SlotFrame]:
         while True:
             try:
-                msg = self._conn.recv()
-            except EOFError:
+                msg = self._worker.receive(self._conn)
+            except VideoError:
                 self._done = True
-                raise self._worker.died() from None
-            if msg[0] == "frame":
-                _, k, t_ms, index = msg
-                yield SlotFrame(image=self.ring.frames[k], t_ms=t_ms, index=index, slot=k)
-            elif msg[0] == "end":
+                raise
+            if msg[0] == "end":
                 _, self.truncated, self.error = msg
                 self._done = True
                 return
-            else:
-                self._done = True
-                raise VideoError(msg[1])
+            _, k, t_ms, index = msg
+            yield SlotFrame(image=self.ring.frames[k], t_ms=t_ms, index=index, slot=k)
 
     def release(self, frame: SlotFrame) -> None:
         os.write(self.free_w, bytes((frame.slot,)))
@@ -245,16 +251,11 @@ class EncoderProcess:
         self._finished = False
 
     def _reply(self) -> tuple:
-        """The worker's next message; its ("error", line) or its death raise VideoError."""
         try:
-            msg = self._recv_conn.recv()
-        except EOFError:
+            return self._worker.receive(self._recv_conn)
+        except VideoError:
             self._finished = True
-            raise self._worker.died() from None
-        if msg[0] == "error":
-            self._finished = True
-            raise VideoError(msg[1])
-        return msg
+            raise
 
     def _send(self, msg: tuple) -> None:
         try:
