@@ -220,3 +220,21 @@ def test_overlapped_pose_estimation_gives_the_same_results_in_order():
     assert [i for i, _ in overlapped] == list(range(len(frames)))
     assert [(r.status, r.reps, r.value) for _, r in overlapped] == [(r.status, r.reps, r.value) for _, r in plain]
     assert overlapped[-1][1].reps == 3
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs two cores and CPU affinity (Linux)")
+def test_workers_leave_the_first_core_to_the_pose_model_and_give_way_after_the_first_frame(short_clip):
+    with VideoReader(short_clip) as r:
+        size = r.size
+    allowed = os.sched_getaffinity(0)
+    dec = workers.DecoderProcess(short_clip, size)
+    try:
+        frames = iter(dec)
+        first = next(frames)  # the decoder lowers its priority before sending its first frame
+        pid = dec._worker.proc.pid
+        assert os.sched_getaffinity(pid) == allowed - {min(allowed)}
+        assert os.getpriority(os.PRIO_PROCESS, pid) >= 10
+        dec.release(first)
+    finally:
+        dec.close()
