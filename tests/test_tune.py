@@ -20,6 +20,7 @@ from formcheck.pose import N_LANDMARKS, Pose
 from formcheck.pose import Landmark as L
 from formcheck.spec import load_exercise
 from formcheck.track import Track, save_track
+from formcheck.tune_text import format_text
 from factories import exercise_folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,7 +162,7 @@ def test_analysis_observation_and_suggestions(folder: Path) -> None:
     b = T.analyse(squat_track([80, 95, 90]), load_exercise("squat", folder))
     sb = {s.key: s for s in T.suggest(b, T.observe(b))}
     assert sb["full"].value == 70 and sb["full"].reason.startswith("keep: all 3 movements reach it")
-    assert "the current thresholds fit this recording" in T.format_text(b, T.observe(b), list(sb.values()), "x")
+    assert "the current thresholds fit this recording" in format_text(b, T.observe(b), list(sb.values()), "x")
     # one group the current full (70) misses: full just under the shallowest, so all of them count
     c = T.analyse(squat_track([60, 65, 62]), load_exercise("squat", folder))
     sc = {s.key: s for s in T.suggest(c, T.observe(c))}
@@ -175,7 +176,7 @@ def test_movements_found_even_when_enter_is_too_high(folder: Path) -> None:
     assert a.report["reps"] == 0 and not a.report["partials"]
     obs = T.observe(a)
     assert len(obs.peaks) == 3
-    text = T.format_text(a, obs, T.suggest(a, obs), "x.npz")
+    text = format_text(a, obs, T.suggest(a, obs), "x.npz")
     assert "never pass enter (60)" in text and "3 movement(s) peaking at 44.8, 44.8, 44.8°; 0 reach full" in text
     assert {s.key: s.value for s in T.suggest(a, obs)}["enter"] < 44
 

@@ -27,7 +27,6 @@ def _progress_factory(enabled: bool) -> Callable[[int | None], object] | None:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from .replay import default_out_dir, replay
-    from .spec import load_exercise
 
     video = Path(args.video)
     if not video.exists():

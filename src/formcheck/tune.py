@@ -220,7 +220,7 @@ def suggest(a: Analysis, obs: Observed) -> list[Suggestion]:
     if span <= 0:
         return []
     step = _step(span)
-    u = _unit(c.signal)
+    u = signal_unit(c.signal)
     rest = max(0.0, _r(obs.rest_level + REST_MARGIN * span, step))
     low = min(peaks)
     # enter also stays below the shallowest movement, so that one is at least seen (a partial)
@@ -274,7 +274,7 @@ def suggest(a: Analysis, obs: Observed) -> list[Suggestion]:
     return out
 
 
-def _unit(signal: str) -> str:
+def signal_unit(signal: str) -> str:
     from .signals import SIGNALS
 
     u = SIGNALS[signal].unit if signal in SIGNALS else ""
@@ -313,234 +313,6 @@ def retry(a: Analysis, suggestions: list[Suggestion], track, target: int | None)
     return analyse(track, spec, target).report
 
 
-# ----- text ------------------------------------------------------------------------------------
-def _stats(x: np.ndarray) -> str:
-    x = x[np.isfinite(x)]
-    if not len(x):
-        return "never seen"
-    p = np.percentile(x, [0, 5, 50, 95, 100])
-    return "min {:.3g}  p5 {:.3g}  median {:.3g}  p95 {:.3g}  max {:.3g}".format(*p)
-
-
-def format_text(a: Analysis, obs: Observed, sugg: list[Suggestion], name: str,
-                retried: dict[str, Any] | None = None) -> str:
-    rep, spec, c = a.report, a.spec, a.count
-    dur = float(a.t_s[-1] - a.t_s[0]) if len(a.t_s) > 1 else 0.0
-    seen = sum(1 for r in a.raw if np.isfinite(r))
-    lines = [f"{spec.id} ({spec.name.en}) on {name}: {len(a.t_s)} frames, {dur:.1f} s, "
-             f"key joints seen in {seen}, view {rep['view'] or 'unknown'}"]
-    armed = [i for i, st in enumerate(a.status) if st not in ("no_person", "positioning")]
-    if armed:
-        lines.append(f"{'counting' if c is not None else 'hold timing'} armed at {a.t_s[armed[0]] - a.t_s[0]:.2f} s "
-                     f"(after {spec.settle_s:g} s still in the start position)")
-    else:
-        lines.append(f"counting never armed: the analyzer waits for {spec.settle_s:g} s still in the start position"
-                     + (f" with {c.signal} at or below rest ({c.rest:g})" if c is not None and not c.relative else "")
-                     + " (settle_s in the exercise file)")
-    if c is not None:
-        u = _unit(c.signal)
-        lines.append(f"counted signal: {c.signal}{' (' + u.strip() + ')' if u.strip() else ''}"
-                     + (f", relative to the start position ({a.baseline:.3g})" if c.relative and a.baseline is not None else "")
-                     + (", direction -1 (falls during the movement)" if c.direction == -1 else "") + f", mode {c.mode}")
-        lines.append(f"  thresholds: rest {c.rest:g}  enter {c.enter:g}  full {c.full:g}"
-                     + (f"  full_negative {c.full_negative:g}" if c.full_negative else "")
-                     + f"  (repetition {c.min_rep_s:g}-{c.max_rep_s:g} s, dwell {c.min_dwell_s:g} s)")
-        lines.append(f"  while counting: {_stats(a.value)}")
-        lines.append(f"  from the pose:  {_stats(a.raw)}")
-        lines.append(f"reps {rep['reps']} / {rep['target']}, partials {len(rep['partials'])}")
-        for r in rep["reps_detail"]:
-            m = r["metrics"]
-            lines.append(f"  rep {r['index']:>2}  {r['start_s']:6.2f}-{r['end_s']:6.2f} s  peak {m.get('peak', float('nan')):.3g}"
-                         f" at {r['bottom_s']:.2f} s  down {m.get('descent_s', 0):.2f} s  up {m.get('return_s', 0):.2f} s"
-                         + (f"  side {r['side']}" if c.mode == "alternate" else "")
-                         + (f"  faults: {', '.join(r['faults'])}" if r["faults"] else ""))
-        for p in rep["partials"]:
-            lines.append(f"  partial {p['start_s']:6.2f}-{p['end_s']:6.2f} s  peak {p['metrics'].get('peak', float('nan')):.3g}"
-                         f"  reason {p['reason']}")
-    else:
-        hold = spec.hold
-        lines.append(f"hold: target {hold.target_s:g} s" + (f" per side ({', '.join(hold.sides)})" if hold.sides else ""))
-        for cond, vals in a.positions:
-            rng = " ".join(x for x in (f">= {cond.min:g}" if cond.min is not None else "",
-                                       f"<= {cond.max:g}" if cond.max is not None else "") if x)
-            lines.append(f"  position {cond.signal} {rng}" + (" (relative to the start)" if cond.relative else ""))
-            if cond.relative:
-                lines.append(f"    seen (absolute, the start is not known here): {_stats(vals)}")
-                continue
-            fin = vals[np.isfinite(vals)]
-            inside = np.ones(len(fin), dtype=bool)
-            if cond.min is not None:
-                inside &= fin >= cond.min
-            if cond.max is not None:
-                inside &= fin <= cond.max
-            share = f"; inside the range in {inside.mean():.0%} of the frames where it was seen" if len(fin) else ""
-            lines.append(f"    seen: {_stats(vals)}{share}")
-        for h in rep["holds"]:
-            lines.append(f"  hold {h['side'] or '-'}  {h['start_s']:6.2f}-{h['end_s']:6.2f} s  held {h['held_s']:.1f}"
-                         f" / {h['target_s']:g} s" + (f"  faults: {', '.join(h['faults'])}" if h["faults"] else ""))
-        if not rep["holds"]:
-            lines.append("  no hold was timed")
-    if rep["faults"]:
-        lines.append("faults:")
-        for f in rep["faults"]:
-            lines.append(f"  {f['t_s']:6.2f} s  {f['id']}" + (f" (rep {f['rep']})" if f["rep"] else "") + f"  {f['message']}")
-    else:
-        lines.append("faults: none")
-    if rep["pauses"]:
-        lines.append("paused (not seen): " + ", ".join(f"{p['start_s']:.1f}-{p['end_s']:.1f} s" for p in rep["pauses"]))
-    if c is not None:
-        lines.extend(_suggestion_lines(a, obs, sugg, retried))
-    return "\n".join(lines)
-
-
-def _suggestion_lines(a: Analysis, obs: Observed, sugg: list[Suggestion], retried: dict[str, Any] | None) -> list[str]:
-    c = a.count
-    u = _unit(c.signal)
-    out = []
-    if obs.peaks:
-        pk = ", ".join(f"{p:.3g}" for _, p in obs.peaks)
-        reach = sum(1 for _, p in obs.peaks if p >= c.full)
-        out.append(f"observed: {len(obs.peaks)} movement(s) peaking at {pk}{u}; {reach} reach full ({c.full:g})")
-        if min(p for _, p in obs.peaks) <= c.enter:
-            out.append(f"  note: some movements never pass enter ({c.enter:g}): they start no repetition at all")
-        if obs.durations:
-            out.append(f"  time away from the start position ({MOVE_AT:.0%} of the range): "
-                       f"{min(obs.durations):.2f}-{max(obs.durations):.2f} s")
-    if obs.rest_level is not None and obs.rest_level > c.rest:
-        out.append(f"  note: the start position ({obs.rest_level:.3g}{u}) is above rest ({c.rest:g}): counting may never arm "
-                   "or a repetition may never end")
-    if not sugg:
-        out.append("suggested thresholds: none (no clear movement and start position in this recording)")
-        return out
-    out.append("suggested thresholds (from this recording only; check them on others before adopting):")
-    for s in sugg:
-        cur = "-" if s.current is None else f"{s.current:g}"
-        out.append(f"  {s.key:<13} {cur:>6} -> {s.value:<6g} {s.reason}")
-    if retried is not None:
-        out.append(f"  with these: {retried['reps']} reps, {len(retried['partials'])} partials "
-                   f"(now {a.report['reps']} reps, {len(a.report['partials'])} partials)")
-    changed = [s for s in sugg if s.current is None or abs(s.value - s.current) > 1e-9]
-    if changed:
-        base, view, per_view = split_changes(a, {s.key: s.value for s in changed})
-        for table, vals in (("count", base), (f"count_views.{view}", per_view)):
-            if vals:
-                prof = ", ".join(f"{k} = {v:g}" for k, v in vals.items())
-                out.append(f"  as a profile: [exercises.{a.spec.id}] {table} = {{ {prof} }}")
-    else:
-        out.append("  the current thresholds fit this recording")
-    return out
-
-
-# ----- plot ------------------------------------------------------------------------------------
-def draw(a: Analysis, obs: Observed, sugg: list[Suggestion], out: Path, title: str) -> None:
-    """The counted signal over time with thresholds, repetitions, partials and faults (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rep, c = a.report, a.count
-    fig, ax = plt.subplots(figsize=(12, 5.0), dpi=100)
-    try:
-        ax.plot(a.t_s, a.raw, color="0.75", lw=0.8, label="from the pose (raw)")
-        ax.plot(a.t_s, a.value, color="tab:blue", lw=1.6, label="counted (smoothed)")
-        lines = []
-        if c is not None:
-            lines = [("rest", c.rest, "tab:green"), ("enter", c.enter, "tab:orange"), ("full", c.full, "tab:red")]
-            if c.mode != "single":
-                lines += [("-rest", -c.rest, "tab:green"), ("-enter", -c.enter, "tab:orange"),
-                          ("-full", -(c.full_negative or c.full), "tab:red")]
-        else:
-            for cond in a.spec.hold.position[:1]:
-                lines += [(f"{cond.signal} min", cond.min, "tab:green"), (f"{cond.signal} max", cond.max, "tab:red")]
-        right: list[tuple[float, str, str]] = []  # labels beside the plot: (y, text, colour)
-        left: list[tuple[float, str, str]] = []
-        for label, y, colour in lines:
-            if y is not None:
-                ax.axhline(y, color=colour, ls="--", lw=1.0)
-                right.append((y, f"{label} {y:g}", colour))
-        for s in sugg:
-            if s.key in ("rest", "enter", "full") and s.value != s.current:
-                colour = {"rest": "tab:green", "enter": "tab:orange", "full": "tab:red"}[s.key]
-                ax.axhline(s.value, color=colour, ls=":", lw=1.0, alpha=0.8)
-                left.append((s.value, f"suggested {s.key} {s.value:g}", colour))
-        armed = [i for i, st in enumerate(a.status) if st not in ("no_person", "positioning")]
-        if armed:
-            ax.axvline(a.t_s[armed[0]], color="0.4", lw=0.8, ls="-.")
-        # y range: the counted signal, the raw one without its wildest 1% (tracking glitches), and
-        # every threshold line; room above for the fault marks
-        parts = [a.value[np.isfinite(a.value)], np.array([y for _, y, _ in lines if y is not None], dtype=float),
-                 np.array([s.value for s in sugg if s.key in ("rest", "enter", "full")], dtype=float)]
-        rawf = a.raw[np.isfinite(a.raw)]
-        if len(rawf):
-            parts.append(np.percentile(rawf, [1, 99]))
-        allv = np.concatenate(parts) if any(len(p) for p in parts) else np.array([0.0, 1.0])
-        ymin, ymax = float(allv.min()), float(allv.max())
-        pad = 0.08 * ((ymax - ymin) or 1.0)
-        top = ymax + pad
-        for r in rep["reps_detail"]:
-            ax.axvspan(r["start_s"], r["end_s"], color="tab:green", alpha=0.15, lw=0)
-            ax.text((r["start_s"] + r["end_s"]) / 2, 0.97, str(r["index"]), transform=ax.get_xaxis_transform(),
-                    ha="center", va="top", fontsize=9, color="darkgreen", weight="bold")
-        for p in rep["partials"]:
-            ax.axvspan(p["start_s"], p["end_s"], color="tab:orange", alpha=0.22, lw=0)
-            ax.text((p["start_s"] + p["end_s"]) / 2, 0.03, p["reason"], transform=ax.get_xaxis_transform(),
-                    ha="center", va="bottom", fontsize=7, color="saddlebrown", rotation=90)
-        for h in rep["holds"]:
-            ax.axvspan(h["start_s"], h["end_s"], color="tab:blue", alpha=0.12, lw=0)
-            ax.text((h["start_s"] + h["end_s"]) / 2, 0.97, f"{h['side'] or ''} {h['held_s']:.0f}/{h['target_s']:.0f} s",
-                    transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=9, color="navy")
-        for p in rep["pauses"]:
-            ax.axvspan(p["start_s"], p["end_s"], color="0.5", alpha=0.15, lw=0, hatch="//")
-        for i, f in enumerate(rep["faults"]):
-            ax.plot([f["t_s"]], [top], marker="v", color="crimson", ms=7, ls="none")
-            ax.annotate(f["id"], (f["t_s"], top), xytext=(0, 6 + 9 * (i % 2)), textcoords="offset points",
-                        ha="center", fontsize=7, color="crimson")
-        for t, pk in obs.peaks:
-            ax.plot([t], [pk], marker="o", mfc="none", mec="tab:purple", ms=6, ls="none")
-        ax.set_ylim(ymin - pad, ymax + 3.5 * pad)
-        sep = 0.045 * (ymax - ymin + 4.5 * pad)  # labels closer than this are pushed apart
-        for labels, x, dx, ha in ((right, 1.0, 3, "left"), (left, 0.0, 3, "left")):
-            last = -math.inf
-            for y, text, colour in sorted(labels):
-                ly = max(y, last + sep)
-                last = ly
-                ax.annotate(text, (x, ly), xycoords=("axes fraction", "data"), xytext=(dx, 0), textcoords="offset points",
-                            va="center" if x == 1.0 else "bottom", ha=ha, fontsize=7.5, color=colour)
-        ax.set_xlabel("video time (s)")
-        sig = c.signal if c is not None else (a.spec.hold.position[0].signal if a.spec.hold.position else "")
-        ax.set_ylabel(f"{sig} ({_unit(sig).strip() or 'value'})")
-        what = (f"{rep['reps']}/{rep['target']} reps, {len(rep['partials'])} partials" if c is not None
-                else f"{len(rep['holds'])} hold(s)")
-        ax.set_title(f"{title}: {what}, {len(rep['faults'])} faults", fontsize=10)
-        from matplotlib.lines import Line2D
-        from matplotlib.patches import Patch
-
-        handles = [
-            Line2D([], [], color="0.75", lw=0.8, label="from the pose (raw)"),
-            Line2D([], [], color="tab:blue", lw=1.6, label="counted (smoothed)"),
-            Line2D([], [], color="0.3", ls="--", lw=1.0, label="thresholds"),
-            Line2D([], [], color="0.3", ls=":", lw=1.0, label="suggested"),
-            Line2D([], [], color="0.4", ls="-.", lw=0.8, label="counting armed"),
-            Patch(color="tab:green", alpha=0.3, label="repetition"),
-            Patch(color="tab:orange", alpha=0.35, label="partial"),
-            Line2D([], [], marker="v", color="crimson", ls="none", label="fault"),
-            Line2D([], [], marker="o", mfc="none", mec="tab:purple", ls="none", label="movement peak"),
-        ]
-        if rep["holds"]:
-            handles.insert(5, Patch(color="tab:blue", alpha=0.25, label="hold"))
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=len(handles),
-                  fontsize=7.5, frameon=False, handlelength=1.8, columnspacing=1.2)
-        ax.grid(alpha=0.25)
-        fig.tight_layout()
-        from .atomic import atomic_open
-
-        with atomic_open(out, "wb") as fh:
-            fig.savefig(fh, format="png")
-    finally:
-        plt.close(fig)
-
-
 # ----- command ---------------------------------------------------------------------------------
 def cmd_tune(args: argparse.Namespace) -> int:
     from .spec import load_exercise
@@ -562,8 +334,12 @@ def cmd_tune(args: argparse.Namespace) -> int:
     obs = observe(a)
     sugg = suggest(a, obs)
     retried = retry(a, sugg, track, target) if args.check_suggestion else None
+    from .tune_text import format_text
+
     print(format_text(a, obs, sugg, src.name, retried))
     if args.out:
+        from .tune_plot import draw
+
         out = Path(args.out)
         draw(a, obs, sugg, out, f"{spec.id} on {src.name}")
         print(f"wrote {out}")
