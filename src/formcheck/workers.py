@@ -378,7 +378,9 @@ def leave_first_core() -> set[int] | None:
     """Keep this process off the first of its allowed cores, where the pose model then runs
     undisturbed (the scheduler otherwise moves the workers onto it now and then). Measured on
     this 2-core machine (lite, 720p, medians of 7 alternating runs): replay per frame 1.08x
-    bare inference unpinned, 0.94x with the workers on the second core. Not done with a single
+    bare inference unpinned, 0.94x with the workers on the second core. Called first thing: the
+    affinity is per thread and only threads started later (x264's) inherit it; pinning after
+    start-up measured 1.07x, and did not bring the first frame sooner. Not done with a single
     core, or where the OS has no affinity call (macOS). Returns the cores kept, or None."""
     try:
         allowed = os.sched_getaffinity(0)
