@@ -374,23 +374,20 @@ def _encode(args: dict[str, Any]) -> None:
         outbox.send(("error", _one_line(exc)))
 
 
-def leave_first_core() -> set[int] | None:
+def leave_first_core() -> None:
     """Keep this process off the first of its allowed cores, where the pose model then runs
     undisturbed (the scheduler otherwise moves the workers onto it now and then). Measured on
     this 2-core machine (lite, 720p, medians of 7 alternating runs): replay per frame 1.08x
     bare inference unpinned, 0.94x with the workers on the second core. Called first thing: the
     affinity is per thread and only threads started later (x264's) inherit it; pinning after
     start-up measured 1.07x, and did not bring the first frame sooner. Not done with a single
-    core, or where the OS has no affinity call (macOS). Returns the cores kept, or None."""
+    core, or where the OS has no affinity call (macOS)."""
     try:
         allowed = os.sched_getaffinity(0)
     except AttributeError:
-        return None
-    if len(allowed) < 2:
-        return None
-    rest = allowed - {min(allowed)}
-    os.sched_setaffinity(0, rest)
-    return rest
+        return
+    if len(allowed) >= 2:
+        os.sched_setaffinity(0, allowed - {min(allowed)})
 
 
 def _lower_priority() -> None:
