@@ -13,7 +13,7 @@ import av
 import numpy as np
 import pytest
 
-from formcheck.cli import main
+from formcheck.cli import main, print_set
 from formcheck.track import load_track
 from formcheck.video import VideoWriter
 
@@ -207,3 +207,10 @@ def test_python_level_sockets_are_never_opened(tmp_path, sample_squat):
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert "RESULT 0 0" in res.stdout, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize("n, words", [(0, "0 partials"), (1, "1 partial\n"), (2, "2 partials")])
+def test_the_summary_line_counts_partials_in_plain_english(capsys, tmp_path, n, words):
+    rep = {"reps": 3, "target": 10, "partials": [{}] * n, "fault_counts": {}}
+    print_set("Squat", "reps", rep, tmp_path)
+    assert f"Squat: 3 / 10 repetitions, {words}" in capsys.readouterr().out

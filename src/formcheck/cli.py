@@ -49,7 +49,8 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
     if rep.get("pain_stop"):
         print(f"{name}: stopped for pain at {rep['pain_stop']['t_s']:.1f} s after {rep['reps']} repetitions")
     elif kind == "reps":
-        print(f"{name}: {rep['reps']} / {rep['target']} repetitions, {len(rep['partials'])} partial")
+        n = len(rep["partials"])
+        print(f"{name}: {rep['reps']} / {rep['target']} repetitions, {n} partial{'' if n == 1 else 's'}")
     else:
         held = ", ".join(f"{h['side'] or ''} {h['held_s']:.0f}/{h['target_s']:.0f} s".strip() for h in rep["holds"]) or "none"
         print(f"{name}: holds {held}")
