@@ -235,25 +235,14 @@ def test_errors_are_one_line(folder: Path, tmp_path: Path, capsys) -> None:
 
 
 @pytest.mark.skipif(not CACHED.is_file(), reason=f"cached track {CACHED} absent (bench/extract_tracks.py makes it)")
-def test_real_cached_track_answers_well_under_a_second(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fresh process (imports included) on a real 19 s clip; the exercise file is only read.
-
-    Measured as the child's CPU time: wall time on a shared, loaded machine says more about the
-    neighbours than about tune."""
-    import resource
-
+def test_tune_on_a_real_cached_track_prints_and_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh process on a real 19 s clip's track. How fast it answers (the issue asks for well
+    under a second) is measured by bench/tune_speed.py, not asserted here."""
     monkeypatch.delenv("FORMCHECK_EXERCISES", raising=False)
     cmd = [sys.executable, "-m", "formcheck.cli", "tune", str(CACHED), "--exercise", "squat"]
-    subprocess.run(cmd, capture_output=True, timeout=60)  # warm the file cache
-    best = math.inf
-    for _ in range(2):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        best = min(best, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
-        assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
     assert "counted signal: knee_flexion" in proc.stdout and "reps " in proc.stdout
-    assert best < 1.0, f"tune took {best:.2f} s of CPU"
     png = tmp_path / "real.png"
     proc = subprocess.run(cmd + ["--out", str(png)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and png.read_bytes()[:4] == b"\x89PNG"
@@ -285,13 +274,14 @@ def test_suggestions_for_a_view_with_its_own_thresholds_go_to_that_view(tmp_path
 
 
 def test_text_only_tune_imports_neither_matplotlib_nor_the_live_coach(folder: Path, tmp_path: Path) -> None:
-    """Import time is most of tune's time on a saved track: drawing and OpenCV load only when needed."""
+    """Import time is most of tune's time on a saved track (bench/tune_speed.py): drawing, OpenCV
+    and PyAV load only when needed."""
     path = tmp_path / "track.npz"
     save_track(squat_track([90, 90]), path)
     code = ("import sys, io, contextlib\nfrom formcheck import cli\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             f"    rc = cli.main(['tune', {str(path)!r}, '-e', 'squat'])\n"
-            "print(rc, sorted(m for m in ('matplotlib', 'cv2', 'formcheck.live', 'mediapipe') if m in sys.modules))")
+            "print(rc, sorted(m for m in ('matplotlib', 'cv2', 'av', 'formcheck.live', 'mediapipe') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "FORMCHECK_EXERCISES": str(folder)})
     assert proc.stdout.strip() == "0 []", proc.stdout + proc.stderr

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol
 
 import numpy as np
 
@@ -16,7 +16,9 @@ from .pose import Pose
 from .report import ReportBuilder
 from .results import FrameResult
 from .track import Track, TrackRecorder
-from .video import Frame, VideoReader, VideoWriter
+
+if TYPE_CHECKING:  # only annotations here: tuning a saved track does not load PyAV
+    from .video import Frame, VideoReader, VideoWriter
 
 
 class Sink(Protocol):
