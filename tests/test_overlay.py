@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import cv2
 import numpy as np
@@ -326,22 +325,6 @@ def test_landmarks_far_outside_the_image_do_not_break_drawing() -> None:
     xy[Landmark.RIGHT_WRIST] = (np.nan, np.nan)
     odd = Pose(xy, pose.visibility, pose.world, 0.0, (640, 480))
     Overlay("Squat").annotate(grey(640, 480), result(640, 480, pose=odd))
-
-
-@pytest.mark.parametrize("w,h", [(1280, 720), (1920, 1080)])
-def test_annotate_is_fast(w: int, h: int) -> None:
-    ov = Overlay("Squat")
-    img = grey(w, h)
-    frames = [result(w, h, reps=i // 30, cue=KNEE_CUE if i % 60 < 30 else None, progress=(i % 30) / 30)
-              for i in range(120)]
-    for r in frames:  # warm the caches
-        ov.annotate(img, r)
-    costs = []
-    for r in frames:
-        t = time.perf_counter()
-        ov.annotate(img, r)
-        costs.append(time.perf_counter() - t)
-    assert float(np.median(costs)) < 0.006  # a few ms at most (typically ~1 ms); loose for busy CI
 
 
 def test_skeleton_covers_all_segments() -> None:

