@@ -25,6 +25,7 @@ from clips import Clip, all_clips, true_count  # noqa: E402
 from extract_tracks import DEFAULT_CACHE, extract, track_path  # noqa: E402
 
 from formcheck.engine import Analyzer  # noqa: E402
+from formcheck.estimator import choose_model  # noqa: E402
 from formcheck.pipeline import run_track  # noqa: E402
 from formcheck.report import ReportBuilder  # noqa: E402
 from formcheck.spec import load_exercise  # noqa: E402
@@ -84,8 +85,11 @@ def held_by_side(holds: list[dict], truth: dict[str, float]) -> dict[str, float]
     return {s: sum(h["held_s"] for h in holds if h["side"] == s) for s in sorted(set(truth) | {h["side"] for h in holds if h["side"]})}
 
 
-def analyse(clip: Clip, exercise: str, model: str, cache: Path, ignore_pauses: bool = False) -> dict:
+def analyse(clip: Clip, exercise: str, model: str | None, cache: Path, ignore_pauses: bool = False) -> dict:
+    """One clip's report; ``model`` None: the exercise's own pose model (as replay and live)."""
     spec = load_exercise(exercise)
+    model = choose_model(model, spec.model)
+    spec = spec.for_model(model)
     if ignore_pauses:  # what the timer would show if form faults did not pause it
         spec = spec.model_copy(update={"rules": tuple(r.model_copy(update={"pauses_hold": False}) for r in spec.rules)})
     track = get_track(clip, model, cache)
@@ -98,7 +102,7 @@ def analyse(clip: Clip, exercise: str, model: str, cache: Path, ignore_pauses: b
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--exercise", help="only clips of this exercise")
-    ap.add_argument("--model", default="lite")
+    ap.add_argument("--model", help="pose model for every clip (default: each exercise's, else lite)")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args()

@@ -393,6 +393,9 @@ def test_calf_stretch_with_the_back_heel_up_is_flagged_from_the_side():
     an = run(Analyzer(spec), frames(keys, 30, split_stance))
     (h,) = an.holds
     assert "back_heel_lifted" in h.faults and 7.0 <= h.held_s <= 9.5
+    # its limit was measured on the full model: judged with the lite one, the heel is not checked
+    (h,) = run(Analyzer(spec.for_model("lite")), frames(keys, 30, split_stance)).holds
+    assert "back_heel_lifted" not in h.faults and h.held_s > 11.0
 
 
 def test_seated_glute_stretch_from_the_front_times_the_pressed_side():

@@ -90,13 +90,13 @@ def reference(tmp_path_factory, sample_squat) -> dict:
 
 
 def live_set(source, keys: str = "", *, detector=None, countdown: float = 3.0, out: Path,
-             save_video: bool = False, exercise: str = "squat") -> tuple[dict, object]:
+             save_video: bool = False, exercise: str = "squat", model: str | None = "lite") -> tuple[dict, object]:
     spec = load_exercise(exercise)
     out.mkdir(parents=True, exist_ok=True)
     source.start()
     try:
         outcome = run_set(SetPlan(spec, out), source, HeadlessDisplay(KeySchedule.parse(keys)),
-                          LiveOptions(model="lite", lang="en", countdown_s=countdown, save_video=save_video),
+                          LiveOptions(model=model, lang="en", countdown_s=countdown, save_video=save_video),
                           (lambda: detector) if detector is not None else None)
     finally:
         source.stop()
@@ -461,3 +461,21 @@ def test_live_at_camera_pace_counts_labelled_clip_right(shared_data, tmp_path):
     assert report["live"]["every_frame"] is False
     assert report["reps"] == truth["reps"] == 5
     assert report["frames"] + report["live"]["frames_dropped"] >= truth["n_frames"] - 2
+
+
+class _Unnamed:
+    """A detector that does not say which model it is (sees nobody)."""
+
+    def detect(self, rgb: np.ndarray, t_ms: float) -> Pose | None:
+        return None
+
+    def reset_tracking(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("exercise, model, expected", [("calf_stretch", None, "full"), ("squat", None, "lite"),
+                                                       ("calf_stretch", "lite", "lite")])
+def test_a_live_set_uses_the_exercises_own_pose_model_unless_told(sample_squat, tmp_path, exercise, model, expected):
+    report, _ = live_set(FileSource(sample_squat, paced=False, preroll_s=0.0), "0.5:q", detector=_Unnamed(),
+                         countdown=0.0, out=tmp_path / "o", exercise=exercise, model=model)
+    assert report["model"] == expected

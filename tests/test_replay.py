@@ -214,3 +214,21 @@ def test_the_summary_line_counts_partials_in_plain_english(capsys, tmp_path, n, 
     rep = {"reps": 3, "target": 10, "partials": [{}] * n, "fault_counts": {}}
     print_set("Squat", "reps", rep, tmp_path)
     assert f"Squat: 3 / 10 repetitions, {words}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("exercise, flag, expected", [("calf_stretch", [], "full"), ("squat", [], "lite"),
+                                                      ("calf_stretch", ["--model", "lite"], "lite")])
+def test_replay_uses_the_exercises_own_pose_model_unless_told(monkeypatch, tmp_path, capsys, exercise, flag, expected):
+    import formcheck.replay as R
+
+    seen = {}
+
+    def fake_replay(video, spec, out, *, model, **kw):
+        seen["model"] = model
+        raise R.ReplayError("stopped by the test")
+
+    monkeypatch.setattr(R, "replay", fake_replay)
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"")
+    assert main(["replay", str(video), "--exercise", exercise, "--out", str(tmp_path / "o"), *flag]) == 1
+    assert seen["model"] == expected and "stopped by the test" in capsys.readouterr().err

@@ -68,6 +68,9 @@ def test_round_trip_of_the_test_writer(tmp_path):
         (lambda d: d.__setitem__("target", 0), "target"),
         (lambda d: d["rules"][0].__setitem__("limt", 3), "rules.0.limt: unknown key"),
         (lambda d: d["rules"][0].__setitem__("views", ["top"]), "rules.0.views"),
+        (lambda d: d["rules"][0].__setitem__("models", ["heavy"]), "rules.0.models"),
+        (lambda d: d["rules"][0].__setitem__("models", []), "rules.0.models"),
+        (lambda d: d.__setitem__("model", "huge"), "model: Input should be 'lite' or 'full'"),
         (lambda d: d.pop("count"), "needs a [count] table"),
         (lambda d: d.__setitem__("id", "squat2"), "must match the file name"),
     ],
@@ -91,3 +94,25 @@ def test_not_toml_is_one_clear_error(tmp_path):
 def test_unknown_exercise_lists_available():
     with pytest.raises(SpecError, match="unknown exercise 'jumping_jacks'; available: .*squat"):
         load_exercise("jumping_jacks")
+
+
+def test_a_rule_measured_on_one_pose_model_is_left_out_with_another(tmp_path):
+    def only_full(d):
+        d["rules"][0]["models"] = ["full"]
+    spec = load_exercise_file(write_variant(tmp_path, only_full))
+    assert spec.for_model("full").rules == spec.rules
+    for other in ("lite", "/somewhere/custom.task"):
+        assert spec.for_model(other).rules == spec.rules[1:]
+    assert load_exercise("squat").for_model("lite") == load_exercise("squat")  # no rule is model-bound
+
+
+def test_the_calf_stretch_asks_for_the_full_model_for_its_back_heel():
+    from formcheck.estimator import choose_model
+
+    spec = load_exercise("calf_stretch")
+    assert spec.model == "full"
+    assert "back_heel_lifted" in [r.id for r in spec.for_model("full").rules]
+    assert "back_heel_lifted" not in [r.id for r in spec.for_model("lite").rules]
+    assert choose_model(None, spec.model) == "full"  # replay and live, unless told otherwise
+    assert choose_model("lite", spec.model) == "lite"
+    assert choose_model(None, load_exercise("squat").model) == "lite"

@@ -26,6 +26,7 @@ def _progress_factory(enabled: bool) -> Callable[[int | None], object] | None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    from .estimator import choose_model
     from .replay import default_out_dir, replay
 
     video = Path(args.video)
@@ -34,7 +35,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     spec, config, target = _load_spec(args)
     out = Path(args.out) if args.out else default_out_dir(video)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
-    outcome = replay(video, spec, out, model=args.model, target=target, lang=args.lang,
+    model = choose_model(args.model, spec.model)
+    outcome = replay(video, spec, out, model=model, target=target, lang=args.lang,
                      write_video=not args.no_video, config=config, progress=_progress_factory(show))
     rep = outcome.report
     if outcome.warning:
@@ -97,7 +99,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     r.add_argument("video", help="video file (mp4, mov, avi, mkv, webm)")
     r.add_argument("--exercise", "-e", required=True, help="exercise id, e.g. squat (see 'formcheck exercises list')")
     r.add_argument("--out", "-o", help="output folder (default: a new folder beside the video)")
-    r.add_argument("--model", default="lite", help="pose model: lite (default), full, or a path to a .task file")
+    r.add_argument("--model", help="pose model: lite, full, or a path to a .task file (default: the exercise's, else lite)")
     r.add_argument("--target", type=int, help="target repetitions (default: the exercise's)")
     r.add_argument("--lang", choices=("da", "en"), default="da", help="language of the overlay (default da)")
     r.add_argument("--profile", help="patient profile TOML overriding thresholds and targets")

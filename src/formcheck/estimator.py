@@ -52,6 +52,12 @@ def models_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "models"
 
 
+def choose_model(requested: str | None, preferred: str | None) -> str:
+    """The pose model for a run: the one asked for (``--model``), else the exercise's own
+    (``ExerciseSpec.model``), else the default."""
+    return requested or preferred or DEFAULT_MODEL
+
+
 def resolve_model(model: str) -> Path:
     """Map ``lite``/``full`` to the bundled file, or accept a path to a ``.task`` file."""
     if model in MODEL_NAMES:
@@ -240,4 +246,4 @@ class PoseEstimator:
         self.close()
 
 
-__all__ = ["PoseEstimator", "ModelError", "resolve_model", "models_dir", "Landmark", "DEFAULT_MODEL"]
+__all__ = ["PoseEstimator", "ModelError", "choose_model", "resolve_model", "models_dir", "Landmark", "DEFAULT_MODEL"]

@@ -102,7 +102,8 @@ def _signal_line(signal: str) -> str:
 def describe(spec: ExerciseSpec) -> str:
     """A readable account of an exercise: counting, holds, rules with cues, instructions."""
     out = [f"{spec.id}: {spec.name.en} / {spec.name.da}",
-           f"  kind {spec.kind}, posture {spec.posture}, camera views {', '.join(spec.views)}, target {spec.target}",
+           f"  kind {spec.kind}, posture {spec.posture}, camera views {', '.join(spec.views)}, target {spec.target}"
+           + (f", pose model {spec.model}" if spec.model else ""),
            f"  settle {spec.settle_s:g} s still in the start position before counting; walking above {spec.move_max:g} torso lengths/s pauses"]
     c = spec.count
     if c is not None:
@@ -140,7 +141,8 @@ def describe(spec: ExerciseSpec) -> str:
             else:
                 what = f"{r.phase} {'shorter' if r.kind == 'min_duration' else 'longer'} than {r.limit:g} s"
             out.append(f"  {r.id}: {what}, during {r.during}, views {', '.join(r.views)}, severity {r.severity}"
-                       + (", pauses the hold" if r.pauses_hold else ""))
+                       + (", pauses the hold" if r.pauses_hold else "")
+                       + (f", only with the {' or '.join(r.models)} pose model" if r.models else ""))
             out.append(f"      cue: \"{r.cue.en}\" / \"{r.cue.da}\"")
     for lang, label in (("en", "instructions"), ("da", "instruktioner")):
         out.append(f"{label}:")

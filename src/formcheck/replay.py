@@ -79,6 +79,7 @@ def replay(
     processes (``workers.py``: on threads they slow the pose model through the GIL); without,
     on threads of this process.
     """
+    spec = spec.for_model(model)  # checks measured on another pose model are left out
     with VideoReader(video) as reader:  # open first: a bad video fails before anything is created
         size, fps, n_frames = reader.size, reader.fps, reader.n_frames
         out_dir = prepare_out_dir(out_dir, video)

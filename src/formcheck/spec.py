@@ -163,6 +163,9 @@ class Rule(_Strict):
     min_duration_s: Seconds = 0.15  # the fault must last this long (ignores single-frame glitches)
     severity: int = Field(default=2, ge=1, le=5)
     pauses_hold: bool = False  # holds: the timer stops while this fault lasts
+    # pose models whose landmarks this check's limit was measured on (None: any); with another
+    # model the rule is left out (ExerciseSpec.for_model), e.g. a heel the lite model misplaces
+    models: tuple[Literal["lite", "full"], ...] | None = Field(default=None, min_length=1)
     cue: Cue
 
     @field_validator("signal")
@@ -229,6 +232,7 @@ class ExerciseSpec(_Strict):
     count_views: dict[Literal["side", "front", "oblique"], CountOverride] = {}
     hold: HoldSpec | None = None
     rules: tuple[Rule, ...] = ()
+    model: Literal["lite", "full"] | None = None  # the pose model replay and live use unless told otherwise
 
     @model_validator(mode="after")
     def _kind(self) -> ExerciseSpec:
@@ -239,6 +243,12 @@ class ExerciseSpec(_Strict):
         if set(self.instructions) != {"da", "en"}:
             raise ValueError("instructions need both 'da' and 'en'")
         return self
+
+    def for_model(self, model: str) -> ExerciseSpec:
+        """This exercise as judged with pose model ``model`` (a name, or a .task path): without
+        the rules measured on other models only."""
+        rules = tuple(r for r in self.rules if r.models is None or model in r.models)
+        return self if len(rules) == len(self.rules) else self.model_copy(update={"rules": rules})
 
     def count_for(self, view: str | None) -> Count:
         """The count settings for this camera view (per-view overrides applied)."""

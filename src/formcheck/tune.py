@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", "-o", help="draw the counted signal with thresholds, reps and faults to this PNG")
     p.add_argument("--check-suggestion", action="store_true",
                    help="run the analyzer again with the suggested thresholds and print the counts")
-    p.add_argument("--model", default="lite", help="pose model for a video: lite (default), full, or a .task file")
+    p.add_argument("--model", help="pose model for a video: lite, full, or a .task file (default: the exercise's, else lite)")
     p.set_defaults(func=cmd_tune)
 
 
@@ -104,9 +104,10 @@ def analyse(track, spec, target: int | None = None, source: str = "") -> Analysi
     from .results import Status
     from .signals import compute
 
+    model = str(track.meta.get("model", ""))
+    spec = spec.for_model(model)  # as replay and live judged it: checks measured on other models left out
     analyzer = Analyzer(spec, target)
-    builder = ReportBuilder(spec, target=analyzer.target, source=source, model=str(track.meta.get("model", "")),
-                            mode="tune")
+    builder = ReportBuilder(spec, target=analyzer.target, source=source, model=model, mode="tune")
     results = run_track(track, analyzer, builder)
     report = builder.build(analyzer.pauses)
     count = spec.count_for(report["view"]) if spec.kind == "reps" else None
@@ -325,7 +326,9 @@ def cmd_tune(args: argparse.Namespace) -> int:
         spec, prof_target = apply_profile(spec, load_profile(Path(args.profile)))
         target = target if target is not None else prof_target
     src = Path(args.source)
-    track = load_source(src, args.model)
+    from .estimator import choose_model
+
+    track = load_source(src, choose_model(args.model, spec.model))
     if len(track) == 0:
         from .track import TrackError
 

@@ -23,7 +23,7 @@ def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | No
     """Run ``formcheck live``; ``open_camera`` and ``detector_factory`` stand in for devices in tests."""
     _check_args(args)
     keys = KeySchedule.parse(args.keys)
-    if detector_factory is None:
+    if detector_factory is None and args.model:
         from ..estimator import resolve_model
 
         resolve_model(args.model)  # a missing model fails before the camera opens
@@ -75,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--camera", type=int, default=0, help="camera index (default 0)")
     src.add_argument("--source", help="play a video file as if it were the camera")
     p.add_argument("--lang", choices=("da", "en"), default="da", help="language of the screen (default da)")
-    p.add_argument("--model", default="lite", help="pose model: lite (default), full, or a .task file")
+    p.add_argument("--model", help="pose model: lite, full, or a .task file (default: each exercise's, else lite)")
     p.add_argument("--headless", action="store_true", help="no window (tests, CI)")
     p.add_argument("--every-frame", action="store_true",
                    help="with --source: analyse every frame (no drops, no pacing)")

@@ -29,7 +29,7 @@ END_KEYS = {"q": "quit", "p": "pain", "n": "next", "s": "skip"}  # key -> why th
 
 @dataclass
 class LiveOptions:
-    model: str = "lite"
+    model: str | None = None  # None: each exercise's own (ExerciseSpec.model), else lite
     lang: str = "da"
     countdown_s: float = 3.0
     save_video: bool = False
@@ -63,7 +63,7 @@ class SetSession:
     def __init__(self, plan: SetPlan, source: Source, opts: LiveOptions, model_name: str, detector: Any) -> None:
         self.plan, self.source, self.opts = plan, source, opts
         self.spec = plan.spec
-        self.analyzer = Analyzer(self.spec, plan.target)
+        self.analyzer = Analyzer(self.spec.for_model(model_name), plan.target)
         self.model_name = model_name
         self.detector = detector
         self.notes: list[str] = []  # carried into each fresh report (e.g. a restart)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..capture import Source
+from ..estimator import choose_model
 from ..overlay import Overlay
 from ..pipeline import Detector
 from ..replay import REPORT, TRACK, VIDEO
@@ -58,9 +59,10 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
     """
     spec, lang = plan.spec, opts.lang
     txt = TEXTS[lang]
-    detector = (detector_factory or _default_detector(opts.model))()  # load first: a file must not play meanwhile
+    model = choose_model(opts.model, spec.model)
+    detector = (detector_factory or _default_detector(model))()  # load first: a file must not play meanwhile
     source.start()
-    session = SetSession(plan, source, opts, getattr(detector, "model_name", opts.model), detector)
+    session = SetSession(plan, source, opts, getattr(detector, "model_name", model), detector)
     overlay = Overlay(exercise_name(spec, lang), lang=lang, kind=spec.kind)
     size = canvas_size(source.size)
     writer = None

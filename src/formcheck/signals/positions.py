@@ -143,13 +143,16 @@ def front_knee_flexion(pose: Pose, side: str) -> float | None:
     return None if leg is None else knee_flexion(pose, g.other(leg))
 
 
-BACK_HEEL_KNEE_MAX = 30.0  # back_heel_lift is not measured past this much back-knee bend
+# back_heel_lift is not measured past this much back-knee bend: the straight back leg of the
+# stretch reads 4-13° (full model, rendered clips), and on the way into and out of it, with the
+# knee bending, the heel point already reads 0.39-0.42 foot lengths up with the heel down
+BACK_HEEL_KNEE_MAX = 20.0
 
 
 def back_heel_lift(pose: Pose, side: str) -> float | None:
     """Heel of the leg stepped back above its toes' level, in foot lengths (side view).
 
-    Measured only while the back knee is fairly straight (at most BACK_HEEL_KNEE_MAX degrees):
+    Measured only while the back knee is straight (at most BACK_HEEL_KNEE_MAX degrees):
     with a bent knee the ankle bends sharply and the pose model puts the heel point up the
     Achilles tendon, which would read as a lifted heel."""
     leg = _back_leg(pose)
