@@ -316,6 +316,7 @@ def retry(a: Analysis, suggestions: list[Suggestion], track, target: int | None)
 
 # ----- command ---------------------------------------------------------------------------------
 def cmd_tune(args: argparse.Namespace) -> int:
+    from .estimator import choose_model
     from .spec import load_exercise
 
     spec = load_exercise(args.exercise)
@@ -326,8 +327,6 @@ def cmd_tune(args: argparse.Namespace) -> int:
         spec, prof_target = apply_profile(spec, load_profile(Path(args.profile)))
         target = target if target is not None else prof_target
     src = Path(args.source)
-    from .estimator import choose_model
-
     track = load_source(src, choose_model(args.model, spec.model))
     if len(track) == 0:
         from .track import TrackError
