@@ -107,6 +107,12 @@ def test_unknown_exercise(capsys, sample_squat, tmp_path):
     assert "unknown exercise 'jumping_jacks'" in _one_line_error(capsys, code)
 
 
+def test_unknown_pose_model_is_one_line_and_creates_nothing(capsys, sample_squat, tmp_path):
+    code = main(["replay", str(sample_squat), "-e", "squat", "--model", "huge", "--out", str(tmp_path / "o")])
+    assert "pose model not found: huge" in _one_line_error(capsys, code)
+    assert not (tmp_path / "o").exists()
+
+
 def test_unwritable_output_folder(capsys, sample_squat, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

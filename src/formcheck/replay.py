@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .engine import Analyzer
-from .estimator import PoseEstimator
+from .estimator import PoseEstimator, resolve_model
 from .pipeline import AnnotatedVideoSink, PrefetchedFrames, ReportSink, Sink, TrackSink, analyse_frames
 from .report import ReportBuilder, write_report
 from .spec import ExerciseSpec
@@ -79,6 +79,7 @@ def replay(
     processes (``workers.py``: on threads they slow the pose model through the GIL); without,
     on threads of this process.
     """
+    resolve_model(model)  # an unknown model fails before anything is created
     spec = spec.for_model(model)  # checks measured on another pose model are left out
     with VideoReader(video) as reader:  # open first: a bad video fails before anything is created
         size, fps, n_frames = reader.size, reader.fps, reader.n_frames
