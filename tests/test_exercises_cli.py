@@ -38,6 +38,7 @@ def test_list_json_of_the_real_exercises(capsys, monkeypatch: pytest.MonkeyPatch
     for i in items:
         assert set(i) >= {"id", "name", "kind", "views", "posture", "target"}
         assert set(i["name"]) == {"da", "en"} and i["kind"] in ("reps", "hold") and i["views"]
+        assert i["model"] == ("full" if i["id"] == "calf_stretch" else "lite")
 
 
 def test_list_table_and_json(folder: Path, capsys) -> None:

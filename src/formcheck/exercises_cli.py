@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .estimator import choose_model
 from .spec import ExerciseSpec, SpecError
 
 
@@ -47,6 +48,7 @@ def summary(spec: ExerciseSpec) -> dict[str, Any]:
     d: dict[str, Any] = {
         "id": spec.id, "name": {"da": spec.name.da, "en": spec.name.en}, "kind": spec.kind,
         "views": list(spec.views), "posture": spec.posture, "target": spec.target,
+        "model": choose_model(None, spec.model),  # the pose model replay and live use for it
     }
     if spec.count is not None:
         d["signal"] = spec.count.signal
