@@ -479,3 +479,6 @@ def test_a_live_set_uses_the_exercises_own_pose_model_unless_told(sample_squat, 
     report, _ = live_set(FileSource(sample_squat, paced=False, preroll_s=0.0), "0.5:q", detector=_Unnamed(),
                          countdown=0.0, out=tmp_path / "o", exercise=exercise, model=model)
     assert report["model"] == expected
+    # the report's effective thresholds are what was judged: the heel check only with full
+    assert ("back_heel_lifted" in [r["id"] for r in report["config"]["rules"]]) == (
+        exercise == "calf_stretch" and expected == "full")

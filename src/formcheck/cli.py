@@ -32,12 +32,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     video = Path(args.video)
     if not video.exists():
         raise CliError(f"video not found: {video}")
-    spec, config, target = _load_spec(args)
+    spec, target = _load_spec(args)
     out = Path(args.out) if args.out else default_out_dir(video)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     model = choose_model(args.model, spec.model)
     outcome = replay(video, spec, out, model=model, target=target, lang=args.lang,
-                     write_video=not args.no_video, config=config, progress=_progress_factory(show))
+                     write_video=not args.no_video, progress=_progress_factory(show))
     rep = outcome.report
     if outcome.warning:
         print(f"formcheck: warning: {outcome.warning}", file=sys.stderr)
@@ -62,7 +62,7 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
 
 
 def _load_spec(args: argparse.Namespace):
-    """The exercise spec with a patient profile applied (if any), its config and target."""
+    """The exercise spec with a patient profile applied (if any), and the target."""
     from .spec import load_exercise
 
     spec = load_exercise(args.exercise)
@@ -73,7 +73,7 @@ def _load_spec(args: argparse.Namespace):
 
         spec, prof_target = apply_profile(spec, load_profile(Path(profile)))
         target = target if target is not None else prof_target
-    return spec, spec.model_dump(mode="json"), target
+    return spec, target
 
 
 def _record_history(args: argparse.Namespace, report: dict) -> None:

@@ -69,7 +69,6 @@ def replay(
     target: int | None = None,
     lang: str = "da",
     write_video: bool = True,
-    config: dict[str, Any] | None = None,
     progress: Callable[[int | None], Any] | None = None,
     workers: bool = True,
 ) -> ReplayOutcome:
@@ -86,7 +85,7 @@ def replay(
         out_dir = prepare_out_dir(out_dir, video)
     analyzer = Analyzer(spec, target)
     builder = ReportBuilder(spec, target=analyzer.target, source=str(video), model=model,
-                            mode="replay", config=config)
+                            mode="replay")
     recorder = TrackRecorder(size, {"video": str(video), "model": model, "fps": fps})
     sinks: list[Sink] = [ReportSink(builder), TrackSink(recorder)]
     title = spec.name.da if lang == "da" else spec.name.en

@@ -19,14 +19,15 @@ REPORT_VERSION = 1
 class ReportBuilder:
     """Folds per-frame results into the report; knows nothing of where frames came from."""
 
-    def __init__(self, spec: ExerciseSpec, *, target: int, source: str, model: str, mode: str,
-                 config: dict[str, Any] | None = None) -> None:
+    def __init__(self, spec: ExerciseSpec, *, target: int, source: str, model: str, mode: str) -> None:
+        """``spec``: the exercise as judged (profile applied, rules for this pose model only);
+        the report's ``config`` is its effective thresholds."""
         self.spec = spec
         self.target = target
         self.source = source
         self.model = model
         self.mode = mode
-        self.config = config if config is not None else spec.model_dump(mode="json")
+        self.config = spec.model_dump(mode="json")
         self.frames = 0
         self.frames_with_pose = 0
         self.reps: list[Rep] = []

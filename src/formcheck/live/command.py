@@ -55,9 +55,9 @@ def _check_args(args: argparse.Namespace) -> None:
 def _run_single(args: argparse.Namespace, runner: Runner) -> int:
     from ..cli import _load_spec
 
-    spec, config, target = _load_spec(args)
+    spec, target = _load_spec(args)
     out = prepare_out_dir(sessions_root(args, spec.id), Path(args.source) if args.source else Path(os.devnull))
-    outcome = runner.run(SetPlan(spec, out, target, config))
+    outcome = runner.run(SetPlan(spec, out, target))
     report_set(args, spec, outcome)
     show_after_set(runner.screens, outcome, spec, args.lang)
     return exit_code(outcome)

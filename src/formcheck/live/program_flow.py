@@ -61,10 +61,8 @@ def run_program(args: argparse.Namespace, runner: Runner) -> int:
     code = 0
     for i, entry in enumerate(entries):
         spec = specs[entry.id]
-        config = None
         if profile is not None:
             spec, _ = apply_profile(spec, profile)  # the program decides the target
-            config = spec.model_dump(mode="json")
         target = targets[entry.id]
         key = show_instructions(runner.screens, spec, target, lang, f"{i + 1}/{len(entries)}",
                                 program.instructions_s)
@@ -76,7 +74,7 @@ def run_program(args: argparse.Namespace, runner: Runner) -> int:
         out = prepare_out_dir(root / f"{i + 1:02d}_{spec.id}", source)
         info = {"name": program.name, "session": args.session or "all", "session_id": session_id,
                 "index": i + 1, "of": len(entries), "step": entry.step}
-        outcome = runner.run(SetPlan(spec, out, target, config, info))
+        outcome = runner.run(SetPlan(spec, out, target, info))
         report_set(args, spec, outcome)
         after = show_after_set(runner.screens, outcome, spec, lang, advice, program=True)
         if outcome.error and runner.camera is not None:

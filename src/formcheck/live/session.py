@@ -42,7 +42,6 @@ class SetPlan:
     spec: ExerciseSpec
     out_dir: Path
     target: int | None = None
-    config: dict[str, Any] | None = None
     program: dict[str, Any] | None = None  # the program's place, copied into the report
 
 
@@ -62,8 +61,8 @@ class SetSession:
 
     def __init__(self, plan: SetPlan, source: Source, opts: LiveOptions, model_name: str, detector: Any) -> None:
         self.plan, self.source, self.opts = plan, source, opts
-        self.spec = plan.spec
-        self.analyzer = Analyzer(self.spec.for_model(model_name), plan.target)
+        self.spec = plan.spec.for_model(model_name)  # as judged with this pose model
+        self.analyzer = Analyzer(self.spec, plan.target)
         self.model_name = model_name
         self.detector = detector
         self.notes: list[str] = []  # carried into each fresh report (e.g. a restart)
@@ -80,7 +79,7 @@ class SetSession:
     def _fresh(self) -> tuple[ReportBuilder, TrackRecorder]:
         """A new report and track: counting (re)starts from here."""
         builder = ReportBuilder(self.spec, target=self.analyzer.target, source=self.source.name,
-                                model=self.model_name, mode="live", config=self.plan.config)
+                                model=self.model_name, mode="live")
         builder.notes.extend(self.notes)
         meta = {"video": self.source.name, "model": self.model_name, "fps": self.source.fps, "mode": "live"}
         return builder, TrackRecorder(self.source.size, meta)
