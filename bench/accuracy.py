@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline import aigym_count  # noqa: E402
-from clips import Clip, all_clips, true_count  # noqa: E402
+from clips import Clip, all_clips, expected_fault, true_count  # noqa: E402
 from extract_tracks import DEFAULT_CACHE, extract, track_path  # noqa: E402
 
 from formcheck.engine import Analyzer  # noqa: E402
@@ -31,14 +31,6 @@ from formcheck.report import ReportBuilder  # noqa: E402
 from formcheck.spec import load_exercise  # noqa: E402
 from formcheck.track import load_track  # noqa: E402
 
-# rendered fault names -> the fault ids formcheck reports for them
-SYNTH_FAULTS = {
-    "shallow": {"squat": "too_shallow", "pelvic_lift": "hips_too_low"},
-    "rounded_back": "back_rounded", "knees_caving": "knees_caving", "heels_lifting": "heels_lifting",
-    "incomplete_rise": "incomplete_rise", "hip_sway": "hip_sway", "over_arched": "over_arching",
-    "fast_lowering": "lowering_too_fast", "fast_return": "too_fast", "no_chin_tuck": "chin_not_tucked",
-    "fidgeting": "not_still", "back_heel_lifted": "back_heel_lifted", "back_knee_bent": "back_knee_bent",
-}
 # Real clips whose label names a fault formcheck has an id for (labels.json's form_faults are
 # free text; the others name none: "knees travel far forward past toes", "heavy forward trunk
 # lean" without a rounded back). Checked in the same way as the rendered fault clips.
@@ -56,11 +48,6 @@ IDLE_AS = "squat"  # idle clips are replayed as squats (a standing exercise): tr
 REAL_HOLDS = {
     "calfstretch_ankle_portrait_man_14s": {"hold_s": {"L": 6.3}, "note": "by eye, +-0.5 s; 13.0 s in the stance"},
 }
-
-
-def expected_fault(clip: Clip, fault: str) -> str:
-    f = SYNTH_FAULTS.get(fault, fault)
-    return f[clip.exercise] if isinstance(f, dict) else f
 
 
 def get_track(clip: Clip, model: str, cache: Path):

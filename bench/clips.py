@@ -76,3 +76,19 @@ def synthetic_clips() -> list[Clip]:
 
 def all_clips() -> list[Clip]:
     return real_clips() + synthetic_clips()
+
+
+# rendered fault names -> the fault ids formcheck reports for them
+SYNTH_FAULTS = {
+    "shallow": {"squat": "too_shallow", "pelvic_lift": "hips_too_low"},
+    "rounded_back": "back_rounded", "knees_caving": "knees_caving", "heels_lifting": "heels_lifting",
+    "incomplete_rise": "incomplete_rise", "hip_sway": "hip_sway", "over_arched": "over_arching",
+    "fast_lowering": "lowering_too_fast", "fast_return": "too_fast", "no_chin_tuck": "chin_not_tucked",
+    "fidgeting": "not_still", "back_heel_lifted": "back_heel_lifted", "back_knee_bent": "back_knee_bent",
+}
+
+
+def expected_fault(clip: Clip, fault: str) -> str:
+    """The fault id formcheck should report for a rendered clip's fault (bench and quality test)."""
+    f = SYNTH_FAULTS.get(fault, fault)
+    return f[clip.exercise] if isinstance(f, dict) else f

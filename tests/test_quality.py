@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from clips import Clip, all_clips, true_count  # noqa: E402
+from clips import Clip, all_clips, expected_fault, true_count  # noqa: E402
 from extract_tracks import extract, track_path  # noqa: E402
 
 from formcheck.engine import Analyzer  # noqa: E402
@@ -47,14 +47,6 @@ FLOORS = {
     "weight_shift": (1.0, 0),
 }
 IDLE_EXERCISES = ("squat", "heel_raise", "toe_heel", "weight_shift")
-
-SYNTH_FAULTS = {
-    ("squat", "shallow"): "too_shallow", ("pelvic_lift", "shallow"): "hips_too_low",
-    "rounded_back": "back_rounded", "knees_caving": "knees_caving", "heels_lifting": "heels_lifting",
-    "incomplete_rise": "incomplete_rise", "hip_sway": "hip_sway", "over_arched": "over_arching",
-    "fast_lowering": "lowering_too_fast", "fast_return": "too_fast", "no_chin_tuck": "chin_not_tucked",
-    "fidgeting": "not_still", "back_heel_lifted": "back_heel_lifted", "back_knee_bent": "back_knee_bent",
-}
 
 
 def _wanted_clips() -> list[Clip]:
@@ -121,7 +113,7 @@ def test_rendered_faults_are_caught(tracks):
             continue
         found = set(_report(tracks[clip.name], clip.exercise)["fault_counts"])
         for f in clip.faults:
-            want = SYNTH_FAULTS.get((clip.exercise, f), SYNTH_FAULTS.get(f, f))
+            want = expected_fault(clip, f)
             if want not in found:
                 missed.append(f"{clip.name}: {want} not reported (found {sorted(found)})")
     assert not missed, "\n".join(missed)
