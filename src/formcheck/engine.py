@@ -138,6 +138,7 @@ class Analyzer:
 
     def _follow(self, pose: Pose | None, t_s: float, set_start_s: float) -> None:
         ex, vp = self._exercise, self._viewpoint
+        vp.track(pose)
         if not vp.finds(pose, ex.key_signal(vp.view)):
             self._on_lost(t_s)
             return

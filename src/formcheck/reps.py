@@ -72,6 +72,8 @@ class RepExercise:
         assert count is not None and counter is not None
         if counter.phase is CounterPhase.REST:
             vp.update_side(pose)
+            if self._settler.refine(pose, t_s, still, vp, count):
+                self._signal.readings.forget()  # the start moved: the filters start from it
         v, settled_anew = self._signal.read(pose, t_s, vp.side, count, counter)
         if settled_anew:  # that was no repetition: forget it
             counter.reset()
@@ -81,6 +83,8 @@ class RepExercise:
         self.value = v
         exc = counter.update(v, t_s)
         out = counter.phase is CounterPhase.OUT
+        if out:
+            self._settler.provisional = False  # a movement began: the start stays as it was
         if out or exc is not None:
             self._assembler.vote_side(pose, v, count)
         self.status = Status.MOVING if out else Status.READY

@@ -2,9 +2,12 @@
 
 Counting (or a hold's timer) starts only after the patient has kept still in the start position
 for ExerciseSpec.settle_s, so walking in, getting ready and fidgeting count nothing. The
-baselines of the relative signals are their medians over that wait. Lying exercises also need
-the patient lying down (LyingGate): counting starts only then, and stops once they sit or
-stand up (the trunk's angle to the image horizontal tells which).
+baselines of the relative signals are their medians over that wait. A wait within the pose
+model's first frames, while its landmarks still drift, gives provisional baselines: they are
+taken again once the landmarks are steady, if the patient is still at the start
+(Settler.refine). Lying exercises also need the patient lying down (LyingGate): counting
+starts only then, and stops once they sit or stand up (the trunk's angle to the image
+horizontal tells which).
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ LYING_TRUNK_MAX_DEG = 35.0  # lying exercises start only with the trunk this clo
 LYING_SETTLE_S = 0.5  # ... once the trunk has been down this long
 LYING_LEFT_DEG = 65.0  # ... and stop counting (as when walking) once it is this steep: sitting or standing up
 LYING_LEFT_S = 0.5  # for this long
+# Once the pose model finds a person, its landmarks drift for about this many frames before they
+# steady (frames, not seconds: the model refines each frame from the one before). Lying still
+# on 17 rendered and real clips, the hips read 0.02-0.04 torso lengths (1-3.5 degrees of the
+# bridge line) lower in the first 0.1 s than from 0.3 s on; by the 8th frame within 0.005.
+TRACKER_WARMUP_FRAMES = 8
+REFINE_S = 0.5  # a baseline taken in the drift is taken again over this long (at least settle_s) once steady
 
 
 class LyingGate:
@@ -82,6 +91,10 @@ class Settler:
         self._values: dict[str, deque[float]] = {}  # raw values of the baseline signals
         self._scales: deque[float] = deque()  # leg lengths in pixels (start-scaled signals)
         self._smoothed: deque[float] = deque()  # the counted signal as the counter will see it
+        # the baselines were taken while the landmarks still drifted (TRACKER_WARMUP_FRAMES): they
+        # are taken again from the first steady, still frames at the start position (refine())
+        self.provisional = False
+        self._refine: list[tuple[float, dict[str, float], float | None, float]] = []  # (t_s, raw values, scale, count value)
 
     def baseline_signals(self, count: Count | None, rules: bool = True) -> set[str]:
         """Signals measured from the start position: the count's, a hold position's and (with
@@ -106,12 +119,46 @@ class Settler:
         the patient is asked to get ready while not still in the start position; True once
         settled, with the baselines taken."""
         viewpoint.update_side(pose)
+        window = len(self._times) + 1  # this frame and the wait's frames before it
         settling = self.feed(pose, t_s, motion, viewpoint.side, count, set_start_s)
         if settling is Settling.NOT_READY:
             cues.show(GUIDE["get_ready"], t_s)
         if settling is not Settling.SETTLED:
             return False
+        self.provisional = bool(self.readings.baseline) and viewpoint.tracked_frames - window < TRACKER_WARMUP_FRAMES
+        self._refine.clear()
         cues.clear_guidance()
+        return True
+
+    def refine(self, pose: Pose, t_s: float, motion: float, viewpoint: Viewpoint, count: Count) -> bool:
+        """While counting is armed and no movement has begun: baselines taken in the pose model's
+        first frames (``provisional``) are taken again as the medians over the first REFINE_S (at
+        least settle_s) of steady frames, kept still at the start position. True when they were
+        (the caller's filters then start afresh). Callers stop calling once a movement begins:
+        the start then stays as it was."""
+        if not self.provisional or viewpoint.tracked_frames <= TRACKER_WARMUP_FRAMES:
+            return False
+        side, readings = viewpoint.side, self.readings
+        names = self.baseline_signals(count)
+        raw = {n: compute(n, pose, side) for n in names}
+        v = readings.raw(count.signal, pose, side, count.relative)
+        if motion > self.spec.settle_motion_max or v is None or any(raw[n] is None for n in self.baseline_signals(count, rules=False)):
+            self._refine.clear()
+            return False
+        self._refine.append((t_s, {n: float(x) for n, x in raw.items() if x is not None}, body_scale(pose), v))
+        while max(f[3] for f in self._refine) - min(f[3] for f in self._refine) > count.rest:  # still moving
+            self._refine.pop(0)
+        if t_s - self._refine[0][0] < max(self.spec.settle_s, REFINE_S):
+            return False
+        for n in readings.baseline:
+            vals = [f[1][n] for f in self._refine if n in f[1]]
+            if vals:
+                readings.baseline[n] = float(np.median(vals))
+        scales = [f[2] for f in self._refine if f[2] is not None]
+        if scales and readings.start_scale is not None:
+            readings.start_scale = float(np.median(scales))
+        self.provisional = False
+        self._refine.clear()
         return True
 
     def reset(self) -> None:

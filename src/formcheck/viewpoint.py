@@ -25,6 +25,12 @@ class Viewpoint:
         self.view: str | None = None
         self.side = "L"
         self._votes: deque[tuple[float, str]] = deque()  # (t_ms, view), oldest first
+        self.tracked_frames = 0  # frames in a row with a pose: the pose model's landmarks drift at first
+
+    def track(self, pose: Pose | None) -> None:
+        """Count the frames in a row the pose model has followed the person (0 once it loses
+        them: when it finds them again its landmarks start over)."""
+        self.tracked_frames = 0 if pose is None else self.tracked_frames + 1
 
     def update_side(self, pose: Pose) -> None:
         """Switch to the other side once it is clearly better seen."""
