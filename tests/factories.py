@@ -35,13 +35,19 @@ TORSO = 120.0
 FOOT = 55.0
 NEAR_VIS, FAR_VIS = 0.95, 0.8  # side view: the far side is seen less well
 
-PARAMS = ("knee", "trunk", "heel_lift", "hip_forward", "knees_in", "offset_px", "shin_share")
+PARAMS = ("knee", "trunk", "heel_lift", "hip_forward", "knees_in", "head", "offset_px", "shin_share")
 
 
 def _up(deg: float, length: float) -> np.ndarray:
     """A segment ``length`` long leaning ``deg`` degrees forward (+x) from straight up (y up)."""
     a = math.radians(deg)
     return np.array([math.sin(a), math.cos(a)]) * length
+
+
+def _rot(v: np.ndarray, deg: float) -> np.ndarray:
+    """``v`` turned ``deg`` degrees counter-clockwise (x forward, y up)."""
+    a = math.radians(deg)
+    return np.array([v[0] * math.cos(a) - v[1] * math.sin(a), v[0] * math.sin(a) + v[1] * math.cos(a)])
 
 
 def _leg(knee: float, heel_lift: float, shin_share: float) -> dict[str, np.ndarray]:
@@ -70,6 +76,7 @@ def make_pose(
     view: str = "side",
     hip_forward: float = 0.0,
     knees_in: float = 0.0,
+    head: float = 0.0,
     offset_px: float = 0.0,
     shin_share: float = 0.45,
     t_ms: float = 0.0,
@@ -88,6 +95,8 @@ def make_pose(
     hip_forward: hips (and everything above) shifted forward, in leg lengths (side view).
     knees_in: front view, knees moved toward each other as a fraction of the hip half-width
         (0.3 makes the knee distance 70% of the ankle distance).
+    head: the face (ear to nose) turned down toward the chest by this many degrees (- tipped
+        back) from looking level ahead.
     offset_px: the whole body shifted right by this many pixels (walking across the image).
     visibility: one visibility for every landmark (default: near side 0.95, far side 0.8 in
         the side view, 0.95 from the front); ``hidden`` landmarks get visibility 0.
@@ -102,7 +111,7 @@ def make_pose(
     lean = shin_share * knee if trunk is None else trunk
     shoulder = hip + _up(lean, TORSO)
     ear = shoulder + _up(lean, 0.3 * TORSO) + np.array([6.0, 0.0])
-    nose = ear + np.array([14.0, -2.0])
+    nose = ear + _rot(np.array([14.0, -2.0]), -head)
     elbow = shoulder + np.array([4.0, -0.45 * TORSO])
     wrist = elbow + np.array([10.0, -0.4 * TORSO])
 

@@ -8,6 +8,7 @@ bench/accuracy.py for the full table); raise them when the engine gets better.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections import defaultdict
@@ -149,3 +150,20 @@ def test_calf_stretch_with_its_own_pose_model_times_the_hold_and_sees_heel_and_k
     assert set(heel["fault_counts"]) == {"back_heel_lifted"}
     assert set(knee["fault_counts"]) == {"back_knee_bent"}
     assert all(h["held_s"] < 1.0 for h in heel["holds"] + knee["holds"])
+
+
+@pytest.mark.parametrize("sample,head_faults", [("squat_side_head_down", {"head_down"}), ("squat_side", set())])
+def test_head_out_of_line_is_seen_on_rendered_squats(sample, head_faults):
+    """samples/: a squat looking down at the floor (rendered through samples/synth_head.py, a
+    fault the tool lacks) is flagged head_down on every repetition; the good squat sample has no
+    head fault. Needs only the repository's samples and the real pose model."""
+    samples = ROOT / "samples"
+    p = track_path(CACHE, MODEL, f"sample_{sample}")
+    if not p.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        extract(samples / f"{sample}.mp4", MODEL, p)
+    rep = _report(p, "squat")
+    truth = json.loads((samples / f"{sample}.json").read_text())["reps"]
+    assert rep["reps"] == truth
+    per_rep = [{f for f in r["faults"] if f.startswith("head_")} for r in rep["reps_detail"]]
+    assert per_rep == [head_faults] * truth, per_rep
