@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from factories import make_pose, run, script, squat_keys
+from factories import run, script, squat_keys
 
 from formcheck.engine import USER_PAUSE_REASON, Analyzer
 from formcheck.pose import Landmark as L
