@@ -195,6 +195,24 @@ def test_stepping_in_then_squatting_counts_only_the_squats():
     assert all(r.start_s > 1.2 for r in an.reps)
 
 
+def test_walking_off_and_back_mid_set_pauses_counting_and_the_report_says_so():
+    # two squats, a walk to the side and back (3.5 s), two more squats
+    sq, _ = squat_keys(2)
+    t_walk = sq[-1][0]
+    keys = list(sq) + _walk(t_walk, t_walk + 1.6, 0.0, 300.0, step_s=0.8)
+    keys += _walk(t_walk + 1.85, t_walk + 3.45, 300.0, 0.0, step_s=0.8) + [(t_walk + 4.0, {"knee": 0.0, "offset_px": 0.0})]
+    more, _ = squat_keys(2, lead_s=0.0)
+    keys += [(t_walk + 4.0 + t, kv | {"offset_px": 0.0}) for t, kv in more[1:]]
+    an = run(Analyzer(SQUAT), script(keys, 30, noise_px=1.0))
+    assert len(an.reps) == 4
+    from formcheck.reps import MOVED_REASON
+    moved = [p for p in an.pauses if p.reason == MOVED_REASON]
+    assert len(moved) == 1, an.pauses
+    # from soon after the walk begins until the patient stands still again after it
+    assert t_walk < moved[0].start_s < t_walk + 1.0 and t_walk + 3.45 <= moved[0].end_s < t_walk + 5.0
+    assert all(r.start_s > moved[0].end_s or r.end_s < moved[0].start_s for r in an.reps)
+
+
 # ----- heel raise and toes-heels ---------------------------------------------------------------------
 
 def heel_keys(reps: int, top: float, *, hip_forward: float = 0.0, lead_s: float = 1.0):

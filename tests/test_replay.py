@@ -222,6 +222,16 @@ def test_the_summary_line_counts_partials_in_plain_english(capsys, tmp_path, n, 
     assert f"Squat: 3 / 10 repetitions, {words}" in capsys.readouterr().out
 
 
+def test_the_summary_says_when_and_why_counting_paused(capsys, tmp_path):
+    pauses = [{"start_s": 2.0, "end_s": 3.5, "reason": "moving about"}, {"start_s": 9.0, "end_s": 9.5, "reason": "moving about"},
+              {"start_s": 12.0, "end_s": 14.0, "reason": "person or key joints not seen"}]
+    rep = {"reps": 0, "target": 10, "partials": [], "fault_counts": {}, "pauses": pauses}
+    print_set("Squat", "reps", rep, tmp_path)
+    assert "counting paused: moving about x2, 2.0 s; person or key joints not seen x1, 2.0 s" in capsys.readouterr().out
+    print_set("Squat", "reps", rep | {"pauses": []}, tmp_path)
+    assert "paused" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("exercise, flag, expected", [("calf_stretch", [], "full"), ("squat", [], "lite"),
                                                       ("calf_stretch", ["--model", "lite"], "lite")])
 def test_replay_uses_the_exercises_own_pose_model_unless_told(monkeypatch, tmp_path, capsys, exercise, flag, expected):

@@ -58,6 +58,11 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
         print(f"{name}: holds {held}")
     if rep["fault_counts"]:
         print("faults: " + ", ".join(f"{k} x{v}" for k, v in rep["fault_counts"].items()))
+    paused: dict[str, list[float]] = {}
+    for p in rep.get("pauses", []):
+        paused.setdefault(p["reason"], []).append(max(p["end_s"] - p["start_s"], 0.0))
+    if paused:
+        print("counting paused: " + "; ".join(f"{r} x{len(d)}, {sum(d):.1f} s" for r, d in paused.items()))
     print(f"wrote {out_dir}")
 
 

@@ -160,6 +160,8 @@ class Analyzer:
         if self.status is Status.NO_PERSON and self._log.pause_open:
             return
         self._exercise.suspend(t_s, "tracking_lost")
+        if self._log.pause_open:  # counting had already stopped (moving about): that pause ends here
+            self._log.close_pause(max(self._lost_since, self._log.pauses[-1].start_s))
         self._log.pause(Pause(self._lost_since, -1.0, LOST_REASON))
         self._cues.show(GUIDE["step_into_view"], t_s, force=True)
 

@@ -84,7 +84,7 @@ class ReportBuilder:
             ],
             "faults": [{"id": f.id, "t_s": f.t_s, "message": f.message, "rep": f.rep_index} for f in self.faults],
             "fault_counts": dict(fault_counts),
-            "pauses": [asdict(p) for p in pauses],
+            "pauses": [{"start_s": round(p.start_s, 3), "end_s": round(p.end_s, 3), "reason": p.reason} for p in pauses],
             "pain_stop": self.pain_stop,
             "frames": self.frames,
             "frames_with_pose": self.frames_with_pose,

@@ -20,10 +20,15 @@ from .form import FormChecker
 from .motion import RepMotion
 from .pose import Pose
 from .readings import Readings
-from .results import Partial, Status
+from .results import Partial, Pause, Status
 from .settle import LyingGate, Settler
 from .spec import Count, ExerciseSpec
 from .viewpoint import Viewpoint
+
+
+# counting stops while the patient walks about or gets up (or the pose model's landmarks jump as
+# if they did) and starts again once they keep still in the start position: the report says so
+MOVED_REASON = "moving about or getting up (or the pose jumping)"
 
 
 class RepExercise:
@@ -62,6 +67,8 @@ class RepExercise:
         if travel > spec.move_max or self._gate.got_up(pose, t_s):  # walking about / got up: settle again
             if self.counter is not None:
                 self.counter.abandon()  # a 'rep' made while walking is no rep at all
+            if self._armed:
+                self.log.pause(Pause(t_s, -1.0, MOVED_REASON))
             self._disarm(Status.POSITIONING)
             cues.show(GUIDE["get_ready"], t_s)
             return
@@ -103,6 +110,8 @@ class RepExercise:
         if not self._settler.wait(pose, t_s, motion, self.viewpoint, self.cues, count, set_start_s):
             return
         self._armed = True
+        if self.log.pause_open and self.log.pauses[-1].reason == MOVED_REASON:
+            self.log.close_pause(t_s)
         self._signal.armed_at = t_s
         self.count = count
         self.counter = ExcursionCounter(

@@ -94,7 +94,8 @@ class Hold:
 
 @dataclass(frozen=True)
 class Pause:
-    """Counting paused because the person or the key joints were not seen."""
+    """Counting paused: the person or the key joints not seen, the patient moving about or
+    getting up, or the set paused by the patient (``reason`` says which)."""
 
     start_s: float
     end_s: float
