@@ -248,3 +248,15 @@ def test_replay_uses_the_exercises_own_pose_model_unless_told(monkeypatch, tmp_p
     video.write_bytes(b"")
     assert main(["replay", str(video), "--exercise", exercise, "--out", str(tmp_path / "o"), *flag]) == 1
     assert seen["model"] == expected and "stopped by the test" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["replay", "clip.mp4", "-e", "squat"], ["tune", "track.npz", "-e", "squat"],
+                                     ["live", "-e", "squat", "--headless"]])
+@pytest.mark.parametrize("value", ["0", "-3", "many", "101"])
+def test_a_target_that_is_not_a_number_of_repetitions_is_refused(capsys, command, value):
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--target", value])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --target: must be a whole number from 1 to 100, got '{value}'" in err
+    assert "Traceback" not in err

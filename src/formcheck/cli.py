@@ -17,6 +17,20 @@ class CliError(Exception):
     """Raised by subcommands for a clean one-line failure."""
 
 
+MAX_TARGET = 100  # as a patient profile allows (profile.py)
+
+
+def target_count(text: str) -> int:
+    """argparse type of --target: a whole number of repetitions from 1 to MAX_TARGET."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_TARGET:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_TARGET}, got {text!r}")
+    return n
+
+
 def _progress_factory(enabled: bool) -> Callable[[int | None], object] | None:
     if not enabled:
         return None
@@ -105,7 +119,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     r.add_argument("--exercise", "-e", required=True, help="exercise id, e.g. squat (see 'formcheck exercises list')")
     r.add_argument("--out", "-o", help="output folder (default: a new folder beside the video)")
     r.add_argument("--model", help="pose model: lite, full, or a path to a .task file (default: the exercise's, else lite)")
-    r.add_argument("--target", type=int, help="target repetitions (default: the exercise's)")
+    r.add_argument("--target", type=target_count, help="target repetitions (default: the exercise's)")
     r.add_argument("--lang", choices=("da", "en"), default="da", help="language of the overlay (default da)")
     r.add_argument("--profile", help="patient profile TOML overriding thresholds and targets")
     r.add_argument("--no-video", action="store_true", help="skip writing annotated.mp4")

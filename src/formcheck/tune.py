@@ -30,11 +30,13 @@ MOVE_AT = 0.20  # a movement is the signal this fraction of its range beyond the
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from .cli import target_count
+
     p = sub.add_parser("tune", help="check and suggest an exercise's thresholds on a track or video")
     p.add_argument("source", help="track.npz saved by replay, a replay output folder, or a video")
     p.add_argument("--exercise", "-e", required=True, help="exercise id, e.g. squat")
     p.add_argument("--profile", help="patient profile TOML to apply before analysing")
-    p.add_argument("--target", type=int, help="target repetitions (default: the exercise's)")
+    p.add_argument("--target", type=target_count, help="target repetitions (default: the exercise's)")
     p.add_argument("--out", "-o", help="draw the counted signal with thresholds, reps and faults to this PNG")
     p.add_argument("--check-suggestion", action="store_true",
                    help="run the analyzer again with the suggested thresholds and print the counts")

@@ -64,13 +64,15 @@ def _run_single(args: argparse.Namespace, runner: Runner) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from ..cli import target_count
+
     p = sub.add_parser("live", help="coach a set (or a program) live from the camera or a video file")
     what = p.add_mutually_exclusive_group()
     what.add_argument("--exercise", "-e", help="exercise id, e.g. squat")
     what.add_argument("--program", help="run a program exercise by exercise, e.g. home_program")
     p.add_argument("--session", help="program: one named session of the program (e.g. lying, upright)")
     p.add_argument("--only", help="program: only these exercise ids, comma separated")
-    p.add_argument("--target", type=int, help="target repetitions (default: the exercise's)")
+    p.add_argument("--target", type=target_count, help="target repetitions (default: the exercise's)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--camera", type=int, default=0, help="camera index (default 0)")
     src.add_argument("--source", help="play a video file as if it were the camera")
