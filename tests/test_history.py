@@ -267,3 +267,11 @@ def test_report_since_and_empty(tmp_path: Path, capsys) -> None:
     out = tmp_path / "r.html"
     rc, stdout, _ = run(["report", "--data-dir", str(tmp_path), "--out", str(out), "--since", "2026-04-01"], capsys)
     assert rc == 0 and "0 set(s)" in stdout and "No sets recorded since 2026-04-01" in out.read_text()
+
+
+def test_a_report_into_a_missing_folder_names_the_file_asked_for(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "no" / "such" / "report.html"
+    code = cli.main(["report", "--out", str(out), "--data-dir", str(tmp_path / "d")])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and err == f"formcheck: error: {out}: No such file or directory"
+    assert not out.parent.exists()

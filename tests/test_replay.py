@@ -260,3 +260,11 @@ def test_a_target_that_is_not_a_number_of_repetitions_is_refused(capsys, command
     err = capsys.readouterr().err
     assert f"argument --target: must be a whole number from 1 to 100, got '{value}'" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["-5", "nan", "soon", "61"])
+def test_a_countdown_that_is_not_seconds_is_refused(capsys, value):
+    with pytest.raises(SystemExit) as exc:
+        main(["live", "-e", "squat", "--headless", "--countdown", value])
+    assert exc.value.code == 2
+    assert f"argument --countdown: must be seconds from 0 to 60, got '{value}'" in capsys.readouterr().err

@@ -197,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("formcheck: interrupted; nothing incomplete was left behind", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as exc:
-        where = f" {exc.filename}" if exc.filename else ""
+        where = f" {exc.filename}:" if exc.filename else ""
         print(f"formcheck: error:{where} {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # last resort: one line, never a traceback (FORMCHECK_DEBUG shows it)

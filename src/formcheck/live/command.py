@@ -63,6 +63,17 @@ def _run_single(args: argparse.Namespace, runner: Runner) -> int:
     return exit_code(outcome)
 
 
+def _countdown(text: str) -> float:
+    """argparse type of --countdown: seconds from 0 to 60."""
+    try:
+        s = float(text)
+    except ValueError:
+        s = -1.0
+    if not 0.0 <= s <= 60.0:
+        raise argparse.ArgumentTypeError(f"must be seconds from 0 to 60, got {text!r}")
+    return s
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     from ..cli import target_count
 
@@ -87,7 +98,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir",
                    help="history and sessions folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
     p.add_argument("--no-history", action="store_true", help="do not store the sets in the history")
-    p.add_argument("--countdown", type=float, help="seconds of countdown before a set (default 3)")
+    p.add_argument("--countdown", type=_countdown, help="seconds of countdown before a set, 0-60 (default 3)")
     p.add_argument("--fullscreen", action="store_true", help="start the window full screen (f toggles)")
     p.add_argument("--stats", action="store_true", help="print frames per second, drops, latency and CPU use")
     p.add_argument("--keys", help=argparse.SUPPRESS)  # testing: scripted keys by video time, "5.0:p,7:r"
