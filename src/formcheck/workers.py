@@ -14,7 +14,8 @@ A slot is free -> written by the decoder -> read by the pose model -> drawn on a
 released by the main process when no video is written) -> free again. Free slots are single
 bytes in a pipe (writes that small are atomic, so main and encoder can both give slots back);
 only slot numbers, times and the small ``FrameResult`` (a few kB pickled) travel as messages,
-and the ring bounds memory whatever the video's length.
+and the ring bounds memory whatever the video's length. The ring and the subprocess plumbing
+are in worker_proc.py.
 
 Workers are plain ``python -m formcheck.workers`` subprocesses rather than
 ``multiprocessing.Process``: the spawn start method re-runs the caller's ``__main__``, which
@@ -27,119 +28,19 @@ exits.
 from __future__ import annotations
 
 import json
-import mmap
 import os
 import signal
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .results import FrameResult
 from .video import Frame, VideoError, VideoReader, VideoWriter
+from .worker_proc import JOIN_S, STOP, Ring, SlotFrame, Worker, available, leave_first_core, lower_priority, one_line, ring_slots
 
-RING_BYTES = 64 * 1024 * 1024  # the ring's size (720p: 12 slots; 4K: 3)
-MIN_SLOTS, MAX_SLOTS = 3, 12
-_STOP = 255  # a "slot" that tells the decoder to stop
-_JOIN_S = 10.0
-
-
-def available() -> bool:
-    """Worker processes need POSIX fd passing (Linux, macOS); elsewhere replay uses threads."""
-    return os.name == "posix"
-
-
-@dataclass(frozen=True)
-class SlotFrame(Frame):
-    """A frame whose pixels live in ring slot ``slot`` (valid until the slot is released)."""
-
-    slot: int = -1
-
-
-def ring_slots(shape: tuple[int, int, int]) -> int:
-    return max(MIN_SLOTS, min(MAX_SLOTS, RING_BYTES // int(np.prod(shape))))
-
-
-class _Ring:
-    """``n`` frame slots in one shared, anonymous memory file (fd inherited by the workers)."""
-
-    def __init__(self, shape: tuple[int, int, int], n: int, fd: int | None = None) -> None:
-        size = n * int(np.prod(shape))
-        if fd is None:
-            if hasattr(os, "memfd_create"):
-                fd = os.memfd_create("formcheck-frames")
-            else:  # macOS: an unlinked temporary file
-                fd = os.dup(tempfile.TemporaryFile().fileno())
-            os.ftruncate(fd, size)
-        self.fd = fd
-        self._map = mmap.mmap(fd, size)
-        self.frames = np.frombuffer(self._map, dtype=np.uint8).reshape((n, *shape))
-
-    def close(self) -> None:
-        self.frames = None  # type: ignore[assignment]
-        try:
-            self._map.close()
-        except BufferError:  # a view is still alive somewhere; the OS frees it at exit
-            pass
-        os.close(self.fd)
-
-
-def _one_line(exc: BaseException) -> str:
-    if isinstance(exc, VideoError):
-        return str(exc)
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"
-
-
-class _Worker:
-    """A ``python -m formcheck.workers ROLE`` subprocess with the given fds inherited."""
-
-    def __init__(self, role: str, args: dict[str, Any], fds: list[int]) -> None:
-        env = dict(os.environ)
-        src = str(Path(__file__).resolve().parents[1])  # importable however formcheck was found
-        env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        self._stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "formcheck.workers", role, json.dumps(args)],
-            pass_fds=fds, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self._stderr, start_new_session=True,  # Ctrl-C reaches the main process only
-        )
-        self.role = role
-
-    def died(self) -> VideoError:
-        """The error for a worker that went away without saying why (its last stderr line)."""
-        try:
-            code = self.proc.wait(_JOIN_S)
-        except subprocess.TimeoutExpired:
-            code = None
-        self._stderr.seek(0)
-        lines = [ln for ln in self._stderr.read().decode(errors="replace").splitlines() if ln.strip()]
-        why = f": {lines[-1].strip()}" if lines else ""
-        return VideoError(f"video {self.role} stopped unexpectedly (exit code {code}){why}")
-
-    def receive(self, conn: Connection) -> tuple:
-        """The worker's next message; its ("error", line), or its death, raised as VideoError."""
-        try:
-            msg = conn.recv()
-        except EOFError:
-            raise self.died() from None
-        if msg[0] == "error":
-            raise VideoError(msg[1])
-        return msg
-
-    def stop(self) -> None:
-        try:
-            self.proc.wait(_JOIN_S)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._stderr.close()
+__all__ = ["DecoderProcess", "EncoderProcess", "SlotFrame", "available", "leave_first_core"]
 
 
 # ---- decoder ------------------------------------------------------------------------------------
@@ -156,13 +57,13 @@ class DecoderProcess:
         w, h = size
         self.shape = (h, w, 3)
         self.n_slots = ring_slots(self.shape)
-        self.ring = _Ring(self.shape, self.n_slots)
+        self.ring = Ring(self.shape, self.n_slots)
         self.free_r, self.free_w = os.pipe()
         os.write(self.free_w, bytes(range(self.n_slots)))
         self.truncated = False
         self.error: str | None = None
         msg_r, msg_w = os.pipe()
-        self._worker = _Worker(
+        self._worker = Worker(
             "decoder",
             {"video": str(path), "shape": self.shape, "n": self.n_slots, "ring": self.ring.fd,
              "free": self.free_r, "out": msg_w},
@@ -193,7 +94,7 @@ class DecoderProcess:
         """Stop the worker (early or at the end), wait for it, free the ring."""
         if not self._done:
             try:
-                os.write(self.free_w, bytes((_STOP,)) * (self.n_slots + 1))
+                os.write(self.free_w, bytes((STOP,)) * (self.n_slots + 1))
             except OSError:
                 pass
         self._worker.stop()
@@ -206,26 +107,26 @@ class DecoderProcess:
 def _decode(args: dict[str, Any]) -> None:
     """Worker: decode the video into free ring slots, announce each, then ("end", truncated, error)."""
     shape = tuple(args["shape"])
-    ring = _Ring(shape, args["n"], fd=args["ring"])
+    ring = Ring(shape, args["n"], fd=args["ring"])
     conn = Connection(args["out"], readable=False)
     try:
         sent = False
         with VideoReader(args["video"], threads=False) as reader:  # one core is ~5x fast enough
             for frame in reader:
                 got = os.read(args["free"], 1)
-                if not got or got[0] == _STOP:  # the main process stopped early
+                if not got or got[0] == STOP:  # the main process stopped early
                     return
                 k = got[0]
                 ring.frames[k][...] = frame.image
                 if not sent:  # the pose model waits for the first frame: only then give way
-                    _lower_priority()
+                    lower_priority()
                     sent = True
                 conn.send(("frame", k, frame.t_ms, frame.index))
             conn.send(("end", reader.truncated, reader.error))
     except OSError:  # the main process is gone
         return
     except Exception as exc:  # noqa: BLE001 - reported to the main process as one line
-        conn.send(("error", _one_line(exc)))
+        conn.send(("error", one_line(exc)))
 
 
 # ---- encoder ------------------------------------------------------------------------------------
@@ -240,7 +141,7 @@ class EncoderProcess:
                  decoder: DecoderProcess) -> None:
         in_r, in_w = os.pipe()
         out_r, out_w = os.pipe()
-        self._worker = _Worker(
+        self._worker = Worker(
             "encoder",
             {"video": str(out), "size": size, "fps": fps, "overlay": overlay_args, "shape": decoder.shape,
              "n": decoder.n_slots, "ring": decoder.ring.fd, "free": decoder.free_w, "in": in_r, "out": out_w},
@@ -305,7 +206,7 @@ class EncoderProcess:
             self._finished = True
             try:
                 self._send_conn.send(("abort",))
-                while self._recv_conn.poll(_JOIN_S) and self._recv_conn.recv()[0] not in ("aborted", "closed"):
+                while self._recv_conn.poll(JOIN_S) and self._recv_conn.recv()[0] not in ("aborted", "closed"):
                     pass
             except (OSError, EOFError):
                 pass
@@ -326,10 +227,10 @@ def _encode(args: dict[str, Any]) -> None:
     open; ("closed",) or ("aborted",) at the end; ("error", line) at the first failure, after
     which frames are only given back until the main process says close or abort.
     """
-    _lower_priority()
+    lower_priority()
     from .overlay import Overlay
 
-    ring = _Ring(tuple(args["shape"]), args["n"], fd=args["ring"])
+    ring = Ring(tuple(args["shape"]), args["n"], fd=args["ring"])
     inbox = Connection(args["in"], writable=False)
     outbox = Connection(args["out"], readable=False)
     free = args["free"]
@@ -339,7 +240,7 @@ def _encode(args: dict[str, Any]) -> None:
         overlay = Overlay(title, lang=lang, kind=kind)
         writer = VideoWriter(args["video"], tuple(args["size"]), args["fps"])
     except Exception as exc:  # noqa: BLE001
-        outbox.send(("error", _one_line(exc)))
+        outbox.send(("error", one_line(exc)))
         return
     outbox.send(("ready",))
     failed = False
@@ -356,7 +257,7 @@ def _encode(args: dict[str, Any]) -> None:
                 except Exception as exc:  # noqa: BLE001
                     failed = True
                     writer.abort()
-                    outbox.send(("error", _one_line(exc)))
+                    outbox.send(("error", one_line(exc)))
                 finally:
                     os.write(free, bytes((k,)))
             elif msg[0] == "close" and not failed:
@@ -371,31 +272,7 @@ def _encode(args: dict[str, Any]) -> None:
         writer.abort()
     except Exception as exc:  # noqa: BLE001 (e.g. the final flush failed)
         writer.abort()
-        outbox.send(("error", _one_line(exc)))
-
-
-def leave_first_core() -> None:
-    """Keep this process off the first of its allowed cores, where the pose model then runs
-    undisturbed (the scheduler otherwise moves the workers onto it now and then). Measured on
-    this 2-core machine (lite, 720p, medians of 7 alternating runs): replay per frame 1.08x
-    bare inference unpinned, 0.94x with the workers on the second core. Called first thing: the
-    affinity is per thread and only threads started later (x264's) inherit it; pinning after
-    start-up measured 1.07x, and did not bring the first frame sooner. Not done with a single
-    core, or where the OS has no affinity call (macOS)."""
-    try:
-        allowed = os.sched_getaffinity(0)
-    except AttributeError:
-        return
-    if len(allowed) >= 2:
-        os.sched_setaffinity(0, allowed - {min(allowed)})
-
-
-def _lower_priority() -> None:
-    """Workers run ahead of the pose model: when the cores are busy, the model goes first."""
-    try:
-        os.nice(10)
-    except OSError:
-        pass
+        outbox.send(("error", one_line(exc)))
 
 
 def _worker_main(argv: list[str]) -> int:
