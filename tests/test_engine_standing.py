@@ -121,7 +121,6 @@ def test_dip_inside_the_hysteresis_band_is_nothing():
     ({"trunk": 70.0}, "back_rounded"),
     ({"heel_lift": 0.7}, "heels_lifting"),
     ({"head": 60.0}, "head_down"),  # looking down at the floor at the bottom
-    ({"head": -20.0}, "head_back"),  # looking up: the face tipped back 60° against the trunk
 ])
 def test_side_view_faults(extra, fault):
     keys, _ = squat_keys(3, depth=100, extra=extra)
