@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from formcheck.estimator import PoseEstimator  # noqa: E402
 from formcheck.replay import replay  # noqa: E402
 from formcheck.spec import load_exercise  # noqa: E402
-from formcheck.video import VideoReader, VideoWriter  # noqa: E402
+from formcheck.video import VideoReader  # noqa: E402
+from formcheck.video_writer import VideoWriter  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "synthetic" / "squat_good_front_male_720p.mp4"
 

@@ -15,7 +15,7 @@ import pytest
 
 from formcheck.cli import main, print_set
 from formcheck.track import load_track
-from formcheck.video import VideoWriter
+from formcheck.video_writer import VideoWriter
 
 REQUIRED = {"exercise", "video", "reps", "target", "reps_detail", "partials", "faults", "frames",
             "frames_with_pose", "model", "config"}

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from formcheck.video import Frame, VideoError, VideoReader, VideoWriter
+from formcheck.video import Frame, VideoError, VideoReader
+from formcheck.video_writer import VideoWriter
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)

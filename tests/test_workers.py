@@ -16,7 +16,8 @@ from formcheck import workers
 from formcheck.cli import main
 from formcheck.replay import REPORT, TRACK, VIDEO, replay
 from formcheck.spec import load_exercise
-from formcheck.video import VideoError, VideoReader, VideoWriter
+from formcheck.video import VideoError, VideoReader
+from formcheck.video_writer import VideoWriter
 
 pytestmark = pytest.mark.skipif(not workers.available(), reason="worker processes need POSIX")
 

@@ -18,7 +18,8 @@ from .results import FrameResult
 from .track import Track, TrackRecorder
 
 if TYPE_CHECKING:  # only annotations here: tuning a saved track does not load PyAV
-    from .video import Frame, VideoReader, VideoWriter
+    from .video import Frame, VideoReader
+    from .video_writer import VideoWriter
 
 
 class Sink(Protocol):

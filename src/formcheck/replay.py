@@ -17,7 +17,8 @@ from .pipeline import AnnotatedVideoSink, PrefetchedFrames, ReportSink, Sink, Tr
 from .report import ReportBuilder, write_report
 from .spec import ExerciseSpec
 from .track import TrackRecorder, save_track
-from .video import VideoReader, VideoWriter
+from .video import VideoReader
+from .video_writer import VideoWriter
 from .workers import DecoderProcess, EncoderProcess, available as workers_available
 
 REPORT = "report.json"

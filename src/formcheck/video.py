@@ -1,5 +1,5 @@
-"""Reading phone/laptop videos into upright RGB frames with real timestamps, and writing
-browser-playable H.264 mp4, both with PyAV (FFmpeg) and both in constant memory.
+"""Reading phone/laptop videos into upright RGB frames with real timestamps, with PyAV (FFmpeg)
+in constant memory (writing: video_writer.py).
 
 Why this module exists: rep timing must come from the stream's own timestamps (phones record
 variable frame rate), portrait clips must come out upright (phones store landscape pixels plus
@@ -8,7 +8,6 @@ a rotation tag), and a broken upload must end in one clear line, never a traceba
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,10 +20,8 @@ import av.error
 import numpy as np
 
 DEFAULT_FPS = 30.0
-# Writer clock: 1/90000 s (the MPEG clock) keeps variable-frame-rate times exact to 0.011 ms.
-_WRITE_TIME_BASE = Fraction(1, 90_000)
 # Any FFmpeg failure, plus what a half-written file can make PyAV raise while parsing it.
-_DECODE_ERRORS: tuple[type[BaseException], ...] = (av.error.FFmpegError, OSError, ValueError)
+FFMPEG_ERRORS: tuple[type[BaseException], ...] = (av.error.FFmpegError, OSError, ValueError)
 
 
 class VideoError(Exception):
@@ -45,7 +42,7 @@ class Frame:
     index: int
 
 
-def _reason(exc: BaseException, *, opening: bool = True) -> str:
+def reason(exc: BaseException, *, opening: bool = True) -> str:
     """One short line for the user from an FFmpeg/OS error (no errno, no repeated path)."""
     if isinstance(exc, av.error.InvalidDataError):
         return "not a video file (invalid data)" if opening else "invalid data"
@@ -71,15 +68,6 @@ def _to_rgb(frame: av.VideoFrame) -> np.ndarray:
         yuv = frame.to_ndarray(format="yuv420p")
         return cv2.cvtColor(yuv, cv2.COLOR_YUV2RGB_I420)
     return frame.to_ndarray(format="rgb24")
-
-
-def _to_yuv420p(image: np.ndarray) -> av.VideoFrame:
-    """An encoder frame from RGB pixels (even size), converted by OpenCV off the GIL (BT.601,
-    as the stream is tagged) so encoding on its own thread does not stall the pose model."""
-    import cv2
-
-    yuv = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2YUV_I420)
-    return av.VideoFrame.from_ndarray(yuv, format="yuv420p")
 
 
 def _upright(image: np.ndarray, rotation: int) -> np.ndarray:
@@ -147,8 +135,8 @@ class VideoReader:
             raise VideoError(f"cannot read video {self.path}: file not found")
         try:
             container = av.open(str(self.path), mode="r")
-        except _DECODE_ERRORS as exc:
-            raise VideoError(f"cannot read video {self.path}: {_reason(exc)}") from exc
+        except FFMPEG_ERRORS as exc:
+            raise VideoError(f"cannot read video {self.path}: {reason(exc)}") from exc
         if not container.streams.video:
             container.close()
             raise VideoError(f"cannot read video {self.path}: no video stream")
@@ -186,9 +174,9 @@ class VideoReader:
                 frames = packet.decode()  # the final empty packet flushes the decoder
             except StopIteration:
                 return
-            except _DECODE_ERRORS as exc:
+            except FFMPEG_ERRORS as exc:
                 self.truncated = True
-                self.error = f"video is damaged or cut short: {_reason(exc, opening=False)}"
+                self.error = f"video is damaged or cut short: {reason(exc, opening=False)}"
                 return
             yield from frames
 
@@ -275,121 +263,3 @@ class VideoReader:
 def _chain(first: av.VideoFrame, rest: Iterator[av.VideoFrame]) -> Iterator[av.VideoFrame]:
     yield first
     yield from rest
-
-
-class VideoWriter:
-    """Writes H.264 (libx264, yuv420p, +faststart) mp4 that plays in a browser, atomically.
-
-    Frames are encoded and muxed as they come (constant memory) into a hidden temporary file in
-    the target folder (``.NAME.partial``); ``close`` renames it onto ``path`` so a crash never
-    leaves half a video there. yuv420p needs even sizes: an odd width/height is PADDED by one
-    pixel (the last column/row repeated), so nothing drawn is cut off and pixel coordinates stay.
-    """
-
-    def __init__(self, path: str | os.PathLike[str], size: tuple[int, int], fps: float) -> None:
-        self.path = Path(path)
-        self._size = (int(size[0]), int(size[1]))
-        if self._size[0] < 1 or self._size[1] < 1:
-            raise ValueError(f"video size must be positive, got {size}")
-        self._fps = float(fps) if fps and fps > 0 else DEFAULT_FPS
-        self._out_size = (self._size[0] + self._size[0] % 2, self._size[1] + self._size[1] % 2)
-        self._tmp = self.partial_path(self.path)
-        self._n = 0
-        self._last_pts = -1
-        folder = self.path.parent
-        if not folder.is_dir():
-            raise VideoError(f"cannot write video {self.path}: no folder {folder}")
-        fmt = "mov" if self.path.suffix.lower() == ".mov" else "mp4"
-        try:
-            self._container: av.container.OutputContainer | None = av.open(
-                str(self._tmp), mode="w", format=fmt, options={"movflags": "+faststart"}
-            )
-        except _DECODE_ERRORS as exc:
-            raise VideoError(f"cannot write video {self.path}: {_reason(exc)}") from exc
-        try:
-            rate = Fraction(self._fps).limit_denominator(1001)
-            stream = self._container.add_stream("libx264", rate=rate)
-            stream.width, stream.height = self._out_size
-            stream.pix_fmt = "yuv420p"
-            stream.time_base = _WRITE_TIME_BASE
-            cc = stream.codec_context
-            cc.time_base = _WRITE_TIME_BASE  # else PyAV rescales pts to 1/fps and loses VFR
-            cc.thread_count = 2  # two cores, and the pose model wants one of them
-            cc.colorspace, cc.color_range = 6, 1  # tag what swscale writes: BT.601, limited
-            stream.options = {"crf": "23", "preset": "veryfast"}
-            self._stream = stream
-            self._container.start_encoding()  # opens the file now: an unwritable folder fails here
-        except _DECODE_ERRORS as exc:
-            self.abort()
-            raise VideoError(f"cannot write video {self.path}: {_reason(exc)}") from exc
-
-    @staticmethod
-    def partial_path(path: str | os.PathLike[str]) -> Path:
-        """Where the video is written until ``close`` renames it onto ``path``."""
-        path = Path(path)
-        return path.with_name(f".{path.name}.partial")
-
-    def write(self, image: np.ndarray, t_ms: float | None = None) -> None:
-        """Encode one RGB uint8 HxWx3 frame at ``t_ms`` (else at index / fps)."""
-        if self._container is None:
-            raise VideoError(f"cannot write video {self.path}: writer is already closed")
-        w, h = self._size
-        if image.shape != (h, w, 3) or image.dtype != np.uint8:
-            raise ValueError(f"expected a {h}x{w}x3 uint8 image, got {image.shape} {image.dtype}")
-        ow, oh = self._out_size
-        if (ow, oh) != (w, h):
-            image = np.pad(image, ((0, oh - h), (0, ow - w), (0, 0)), mode="edge")
-        if t_ms is None:
-            pts = round(self._n * _WRITE_TIME_BASE.denominator / self._fps)
-        else:
-            pts = round(t_ms / 1000.0 * _WRITE_TIME_BASE.denominator)
-        pts = max(pts, self._last_pts + 1)  # x264 refuses a non-increasing pts
-        frame = _to_yuv420p(image)
-        frame.pts, frame.time_base = pts, _WRITE_TIME_BASE
-        self._encode(frame)
-        self._last_pts = pts
-        self._n += 1
-
-    def _encode(self, frame: av.VideoFrame | None) -> None:
-        """Encode (None flushes) and mux at once, so memory stays flat; errors abort the file."""
-        assert self._container is not None
-        try:
-            self._container.mux(self._stream.encode(frame))
-        except _DECODE_ERRORS as exc:
-            self.abort()
-            raise VideoError(f"cannot write video {self.path}: {_reason(exc)}") from exc
-
-    def close(self) -> None:
-        """Flush the encoder, finish the file (moov moved to the front), rename it into place."""
-        if self._container is None:
-            return
-        try:
-            self._encode(None)
-            self._container.close()
-            self._container = None
-            os.replace(self._tmp, self.path)
-        except _DECODE_ERRORS as exc:
-            self.abort()
-            raise VideoError(f"cannot write video {self.path}: {_reason(exc)}") from exc
-
-    def abort(self) -> None:
-        """Drop everything written so far; nothing is left at ``path`` or in the temp file."""
-        if self._container is not None:
-            with contextlib.suppress(*_DECODE_ERRORS):
-                self._container.close()
-            self._container = None
-        self._tmp.unlink(missing_ok=True)
-
-    def __enter__(self) -> VideoWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()

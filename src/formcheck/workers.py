@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from .results import FrameResult
-from .video import Frame, VideoError, VideoReader, VideoWriter
+from .video import Frame, VideoError, VideoReader
+from .video_writer import VideoWriter
 from .worker_proc import JOIN_S, STOP, Ring, SlotFrame, Worker, available, leave_first_core, lower_priority, one_line, ring_slots
 
 __all__ = ["DecoderProcess", "EncoderProcess", "SlotFrame", "available", "leave_first_core"]

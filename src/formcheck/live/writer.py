@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..video import VideoWriter
+from ..video_writer import VideoWriter
 
 
 class AsyncVideoWriter:
