@@ -97,3 +97,21 @@ def test_native_logs_are_silenced_and_exit_is_clean(sample_squat):
     assert res.returncode == 0
     assert res.stdout.strip() == "found True"
     assert res.stderr.strip() == "", res.stderr
+
+
+def test_mediapipes_drawing_helpers_and_matplotlib_load_only_if_used():
+    """About 0.6 s of every start went to MediaPipe's drawing helpers importing matplotlib;
+    they are deferred, and still work when something uses them."""
+    code = (
+        "import sys\n"
+        "from formcheck.estimator import PoseEstimator\n"
+        "with PoseEstimator('lite') as e:\n"
+        "    pass\n"
+        "print('matplotlib loaded', 'matplotlib' in sys.modules)\n"
+        "from mediapipe.tasks.python import vision\n"
+        "print('spec', vision.drawing_utils.DrawingSpec().thickness)\n"
+        "print('matplotlib loaded', 'matplotlib' in sys.modules)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split("\n")[:3] == ["matplotlib loaded False", "spec 2", "matplotlib loaded True"]
