@@ -144,13 +144,17 @@ _COMMAND_MODULES = {"live": "live", "history": "history_cli", "report": "history
 def _command_in(argv: Sequence[str] | None) -> str | None:
     args = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in args if not a.startswith("-")), None)
-    return first if first in _COMMAND_MODULES else None
+    return first if first in _COMMAND_MODULES or first == "replay" else None
 
 
 def _extra_commands(command: str | None = None) -> list[Callable[[argparse._SubParsersAction], None]]:
-    """Subcommands living in their own modules (live, history, tune, exercises...)."""
+    """Subcommands living in their own modules (live, history, tune, exercises...): only the
+    one named by ``command`` (none for replay, which is built in), or all of them (help)."""
     found = []
-    mods = (_COMMAND_MODULES[command],) if command else ("live", "history_cli", "tune", "exercises_cli")
+    if command is None:
+        mods: tuple[str, ...] = ("live", "history_cli", "tune", "exercises_cli")
+    else:
+        mods = (_COMMAND_MODULES[command],) if command in _COMMAND_MODULES else ()
     for mod in mods:
         try:
             module = __import__(f"formcheck.{mod}", fromlist=["register"])
