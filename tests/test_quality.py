@@ -99,6 +99,18 @@ def test_counting_accuracy_floors(tracks):
     assert not problems, "\n".join(problems)
 
 
+def test_repetitions_are_never_missed_silently(tracks):
+    """Where the count falls short of the truth by more than one, the report says why: partials
+    (with their reasons) or pauses (tracking lost, moving about, the pose jumping)."""
+    silent = []
+    for clip in _wanted_clips():
+        if clip.exercise in FLOORS:
+            rep = _report(tracks[clip.name], clip.exercise)
+            if true_count(clip) - rep["reps"] > 1 and not rep["partials"] and not rep["pauses"]:
+                silent.append(f"{clip.name}: {rep['reps']} of {true_count(clip)}, no partial and no pause")
+    assert not silent, "\n".join(silent)
+
+
 @pytest.mark.parametrize("exercise", IDLE_EXERCISES)
 def test_idle_footage_counts_nothing(tracks, exercise):
     for clip in _wanted_clips():
