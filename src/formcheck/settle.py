@@ -31,9 +31,10 @@ LYING_SETTLE_S = 0.5  # ... once the trunk has been down this long
 LYING_LEFT_DEG = 65.0  # ... and stop counting (as when walking) once it is this steep: sitting or standing up
 LYING_LEFT_S = 0.5  # for this long
 # Once the pose model finds a person, its landmarks drift for about this many frames before they
-# steady (frames, not seconds: the model refines each frame from the one before). Lying still
-# on 17 rendered and real clips, the hips read 0.02-0.04 torso lengths (1-3.5 degrees of the
-# bridge line) lower in the first 0.1 s than from 0.3 s on; by the 8th frame within 0.005.
+# steady (frames, not seconds: the model refines each frame from the one before). On the 16
+# lying clips that begin still (rendered and real), the hips read 0.01-0.04 torso lengths
+# (median 0.02; up to 3.5 degrees of the bridge line) lower in the first 0.1 s than later; by
+# the 8th frame within about 0.005.
 TRACKER_WARMUP_FRAMES = 8
 REFINE_S = 0.5  # a baseline taken in the drift is taken again over this long (at least settle_s) once steady
 
