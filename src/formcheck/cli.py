@@ -17,17 +17,17 @@ class CliError(Exception):
     """Raised by subcommands for a clean one-line failure."""
 
 
-MAX_TARGET = 100  # as a patient profile allows (profile.py)
-
-
 def target_count(text: str) -> int:
-    """argparse type of --target: a whole number of repetitions from 1 to MAX_TARGET."""
+    """argparse type of --target: a whole number of repetitions from 1 to spec.TARGET_MAX (the
+    limit of exercise files, profiles and programs)."""
+    from .spec import TARGET_MAX
+
     try:
         n = int(text)
     except ValueError:
         n = 0
-    if not 1 <= n <= MAX_TARGET:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_TARGET}, got {text!r}")
+    if not 1 <= n <= TARGET_MAX:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {TARGET_MAX}, got {text!r}")
     return n
 
 

@@ -21,7 +21,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .spec import (
-    EXERCISE_IDS, Count, ExerciseSpec, SpecError, allowed_keys, format_validation_error, load_exercise, read_toml,
+    EXERCISE_IDS, TARGET_MAX, Count, ExerciseSpec, SpecError, allowed_keys, format_validation_error, load_exercise,
+    read_toml,
 )
 
 
@@ -71,7 +72,7 @@ class HoldPatch(_Patch):
 
 
 class ExercisePatch(_Patch):
-    target: int | None = Field(default=None, ge=1, le=100)
+    target: int | None = Field(default=None, ge=1, le=TARGET_MAX)
     settle_s: float | None = _Sec
     count: CountPatch | None = None
     count_views: dict[Literal["side", "front", "oblique"], ViewCountPatch] = {}

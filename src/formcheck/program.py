@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .spec import EXERCISE_IDS, SpecError, format_validation_error, read_toml
+from .spec import EXERCISE_IDS, TARGET_MAX, SpecError, format_validation_error, read_toml
 
 MAX_TARGET = 15  # the handout: build up slowly to 15 repetitions of each exercise
 
@@ -58,7 +58,7 @@ class Advice(_Strict):
 
 class ProgramExercise(_Strict):
     id: str
-    start_target: int = Field(ge=1, le=100)  # repetitions (or holds) in the first session
+    start_target: int = Field(ge=1, le=TARGET_MAX)  # repetitions (or holds) in the first session
     step: int = Field(default=1, ge=0, le=15)  # added after a session reached without pain; 0 = fixed
     rest_s: float | None = Field(default=None, ge=0.0, le=600.0)  # rest after this exercise
 
@@ -73,7 +73,7 @@ class ProgramExercise(_Strict):
 class Program(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: Title
-    max_target: int = Field(default=MAX_TARGET, ge=1, le=100)
+    max_target: int = Field(default=MAX_TARGET, ge=1, le=TARGET_MAX)
     rest_s: float = Field(default=30.0, ge=0.0, le=600.0)  # rest between exercises, seconds
     countdown_s: float = Field(default=3.0, ge=0.0, le=30.0)  # before each set; nothing is counted
     instructions_s: float = Field(default=20.0, ge=0.0, le=600.0)  # instruction screen (a key skips)

@@ -217,6 +217,9 @@ class HoldSpec(_Strict):
         return None if v is None else _check_signal(v)
 
 
+TARGET_MAX = 100  # the most repetitions (or holds) a set may ask for: exercise, profile, program, --target
+
+
 class ExerciseSpec(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: Literal["reps", "hold"]
@@ -224,7 +227,7 @@ class ExerciseSpec(_Strict):
     instructions: dict[Literal["da", "en"], tuple[str, ...]]
     posture: Literal["standing", "lying", "seated"]
     views: tuple[Literal["side", "front", "oblique"], ...] = Field(min_length=1)
-    target: int = Field(default=10, ge=1, le=100)
+    target: int = Field(default=10, ge=1, le=TARGET_MAX)
     settle_s: Seconds = 0.6  # still in the start position this long before counting starts
     move_max: float = Field(default=0.6, gt=0.0, le=10.0)  # body travel (torso lengths/s) meaning walking
     settle_motion_max: float = Field(default=0.5, gt=0.0, le=10.0)  # movement (torso lengths/s) still counted as keeping still
