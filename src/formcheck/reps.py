@@ -91,7 +91,7 @@ class RepExercise:
         exc = counter.update(v, t_s)
         out = counter.phase is CounterPhase.OUT
         if out:
-            self._settler.provisional = False  # a movement began: the start stays as it was
+            self._settler.keep_start()  # a movement began: the start stays as it was
         if out or exc is not None:
             self._assembler.vote_side(pose, v, count)
         self.status = Status.MOVING if out else Status.READY

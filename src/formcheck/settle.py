@@ -162,6 +162,11 @@ class Settler:
         self._refine.clear()
         return True
 
+    def keep_start(self) -> None:
+        """A movement began: the baselines stay as they are (no refine())."""
+        self.provisional = False
+        self._refine.clear()
+
     def reset(self) -> None:
         """Start the wait again."""
         self._times.clear()
