@@ -31,7 +31,7 @@ JOBS = 2
 # Common to every clip (tool defaults otherwise: 30 fps, jitter 0.08, sway 1.0).
 COMMON = "--size 640x480 --fps 30 --quality 7"
 
-# clip name -> render_exercise.py arguments.  Seeds 101-106 and variant/shirt choices differ
+# clip name -> render_exercise.py arguments.  Seeds 101-108 and variant/shirt choices differ
 # from the reference set in ../shared/data/synthetic (seeds 1-38, all blue shirts).
 CLIPS = {
     "squat_side":
@@ -53,6 +53,11 @@ CLIPS = {
     "squat_side_head_down":
         "@head down --exercise squat --reps 3 --view side --shirt navy "
         "--lead-in 1.0 --lead-out 0.8 --seed 107",
+    # dropping into the squat: tempo 0.35 makes each descent 0.4-0.5 s from standing to the
+    # bottom (good renders take 1.2-1.4 s), for the too_fast check on the real pose model
+    "squat_side_fast":
+        "--exercise squat --reps 3 --view side --variant female_heavy --shirt yellow --tempo 0.35 "
+        "--lead-in 1.0 --lead-out 0.8 --seed 108",
     "calf_stretch_side":
         "--exercise calf_stretch --sides L --hold 10 --view side --variant male --shirt maroon "
         "--lead-in 0.8 --lead-out 0.5 --seed 106",

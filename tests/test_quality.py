@@ -179,3 +179,20 @@ def test_head_out_of_line_is_seen_on_rendered_squats(sample, head_faults):
     assert rep["reps"] == truth
     per_rep = [{f for f in r["faults"] if f.startswith("head_")} for r in rep["reps_detail"]]
     assert per_rep == [head_faults] * truth, per_rep
+
+
+@pytest.mark.parametrize("sample,tempo_faults", [("squat_side_fast", {"too_fast"}), ("squat_side", set())])
+def test_dropping_into_the_squat_is_seen_on_rendered_squats(sample, tempo_faults):
+    """samples/: squats rendered at 0.35 of the tool's tempo (0.46-0.56 s from standing to the
+    bottom) are flagged too_fast on every repetition; the good squat sample (1.1-1.4 s down) is
+    not. The real pose model on the repository's samples."""
+    samples = ROOT / "samples"
+    p = track_path(CACHE, MODEL, f"sample_{sample}")
+    if not p.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        extract(samples / f"{sample}.mp4", MODEL, p)
+    rep = _report(p, "squat")
+    truth = json.loads((samples / f"{sample}.json").read_text())["reps"]
+    assert rep["reps"] == truth
+    per_rep = [set(r["faults"]) & {"too_fast"} for r in rep["reps_detail"]]
+    assert per_rep == [tempo_faults] * truth, per_rep
