@@ -385,6 +385,33 @@ def test_calf_stretch_with_a_bent_back_knee_is_flagged_and_not_timed():
     assert 7.0 <= h.held_s <= 9.0
 
 
+def test_a_fault_seen_only_from_one_view_ends_when_the_view_changes():
+    """The back heel is judged from the side only. Seen lifted from the side and then, after the
+    camera view reads oblique, down again: the fault must not keep the hold's timer stopped."""
+    from formcheck.cues import CuePicker
+    from formcheck.events import SetLog
+    from formcheck.form import FormChecker
+    from formcheck.readings import Readings
+    from formcheck.viewpoint import Viewpoint
+
+    spec = load_exercise("calf_stretch").for_model("full")
+    rule = next(r for r in spec.rules if r.id == "back_heel_lifted")
+    assert rule.pauses_hold and rule.views == ("side",)
+    vp = Viewpoint()
+    form = FormChecker(spec, Readings(None), CuePicker(), SetLog(), vp)
+    t, dt = 0.0, 1 / 30
+    vp.view = "side"
+    for _ in range(60):  # 2 s with the back heel up, seen from the side
+        form.check_frame(split_stance(t * 1000, Split(split=1.0, heel_lift=0.8)), t, moving=False, holding=True)
+        t += dt
+    assert form.blocking(t)
+    vp.view = "oblique"  # the heel is down again, now seen from an oblique view
+    for _ in range(30):
+        form.check_frame(split_stance(t * 1000, Split(split=1.0)), t, moving=False, holding=True)
+        t += dt
+    assert not form.blocking(t)
+
+
 def test_calf_stretch_with_the_back_heel_up_is_flagged_from_the_side():
     spec = load_exercise("calf_stretch")
     keys = [(0.0, Split()), (1.0, Split()), (2.0, Split(split=1.0)), (6.0, Split(split=1.0)),

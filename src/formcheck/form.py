@@ -52,9 +52,12 @@ class FormChecker:
         reported: list[str] = []
         side = self.viewpoint.side
         for i, rule in enumerate(self.spec.rules):
-            if rule.kind not in R.FRAME_RULES or not self.applies(rule):
+            if rule.kind not in R.FRAME_RULES:
                 continue
             key = f"{i}:{rule.id}"  # several rules may share a fault id (two ways to see one fault)
+            if not self.applies(rule):  # the view changed: a fault seen from the old view is over
+                self._violations.pop(key, None)
+                continue
             in_scope = {"always": True, "hold": holding}.get(rule.during, moving)
             raw = self.readings.raw(rule.signal, pose, side, rule.relative) if in_scope else None  # type: ignore[arg-type]
             if raw is None:
