@@ -136,6 +136,23 @@ def test_pause_drops_the_rep_in_progress_and_records_a_user_pause():
     assert paused.new_partial == part and paused.status is Status.NO_PERSON
 
 
+def test_a_dropped_repetitions_faults_are_not_pinned_on_the_next_one():
+    """A squat with a rounded back is cut off by a pause; the clean squat after it is clean."""
+    keys = [(0.0, {"knee": 0.0, "trunk": 0.0}), (1.0, {"knee": 0.0, "trunk": 0.0}),
+            (2.2, {"knee": 100.0, "trunk": 70.0}), (2.6, {"knee": 100.0, "trunk": 70.0}),
+            (3.6, {"knee": 0.0, "trunk": 0.0}), (6.0, {"knee": 0.0, "trunk": 0.0}),
+            (7.2, {"knee": 100.0, "trunk": 40.0}), (7.4, {"knee": 100.0, "trunk": 40.0}),
+            (8.4, {"knee": 0.0, "trunk": 0.0}), (10.0, {"knee": 0.0, "trunk": 0.0})]
+    frames = script(keys, 30, noise_px=0.3)
+    an = run(Analyzer(SQUAT), frames)  # uninterrupted, the first squat is the rounded one
+    assert [r.faults for r in an.reps] == [("back_rounded",), ()]
+    an = Analyzer(SQUAT)
+    feed(an, frames, pause_at=2.7, resume_at=3.9)
+    assert [p.reason for p in an.partials] == ["paused"]
+    assert [r.faults for r in an.reps] == [()]
+    assert "back_rounded" not in {f.id for f in an.faults}
+
+
 def test_frames_while_paused_are_not_analysed():
     keys, _ = squat_keys(3)
     an = Analyzer(SQUAT)

@@ -212,6 +212,19 @@ def test_walking_off_and_back_mid_set_pauses_counting_and_the_report_says_so():
     assert all(r.start_s > moved[0].end_s or r.end_s < moved[0].start_s for r in an.reps)
 
 
+def test_walking_off_mid_squat_leaves_its_faults_behind():
+    """A squat with a rounded back, abandoned by walking off sideways; the clean squat made
+    after standing still again carries no fault of it."""
+    def at(t, knee, trunk, x):
+        return (t, {"knee": knee, "trunk": trunk, "offset_px": x})
+    keys = [at(0.0, 0, 0, 0), at(1.0, 0, 0, 0), at(2.2, 100, 70, 0), at(2.5, 100, 70, 0), at(2.9, 60, 40, 150),
+            at(3.6, 0, 0, 150), at(6.0, 0, 0, 150), at(7.2, 100, 40, 150), at(7.4, 100, 40, 150),
+            at(8.4, 0, 0, 150), at(10.0, 0, 0, 150)]
+    an = run(Analyzer(SQUAT), script(keys, 30, noise_px=0.3))
+    assert [r.faults for r in an.reps] == [()]
+    assert "back_rounded" not in fault_ids(an)
+
+
 # ----- heel raise and toes-heels ---------------------------------------------------------------------
 
 def heel_keys(reps: int, top: float, *, hip_forward: float = 0.0, lead_s: float = 1.0):

@@ -67,6 +67,8 @@ class RepExercise:
         if travel > spec.move_max or self._gate.got_up(pose, t_s):  # walking about / got up: settle again
             if self.counter is not None:
                 self.counter.abandon()  # a 'rep' made while walking is no rep at all
+            self._assembler.drop_pending()  # nor half a toe-heel cycle before it
+            self._assembler.forget()  # its faults are no later repetition's
             if self._armed:
                 self.log.pause(Pause(t_s, -1.0, MOVED_REASON))
             self._disarm(Status.POSITIONING)
@@ -133,6 +135,7 @@ class RepExercise:
                 self.log.partial(Partial(round(dropped[0], 3), round(t_s, 3), reason, self.viewpoint.side,
                                          {"peak": round(abs(dropped[2]), 2)}))
         self._assembler.drop_pending(reason)  # half a toe-heel cycle does not wait across a gap
+        self._assembler.forget()  # the dropped movement's faults are no later repetition's
         self._disarm(Status.NO_PERSON)
 
     def finish(self, t_s: float) -> None:
