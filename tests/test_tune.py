@@ -255,6 +255,24 @@ def test_tune_on_a_video_runs_the_model(tmp_path: Path, monkeypatch: pytest.Monk
     assert "counted signal: knee_flexion" in out and "frames" in out
 
 
+def test_a_pixel_signal_is_shown_in_leg_lengths_like_the_engine_reads_it() -> None:
+    """The front-view squat counts the hips' drop (hip_height_start): pixels from the pose,
+    leg lengths once measured from the start. tune's raw line must be in the same unit as the
+    counted one and the thresholds, not in pixels."""
+    from factories import script, squat_keys
+
+    keys, _ = squat_keys(3)
+    track = Track.from_frames(script(keys, 30, noise_px=0.5, view="front"), (640, 480), {"model": "synthetic"})
+    a = T.analyse(track, load_exercise("squat"))
+    assert a.report["view"] == "front" and a.count.signal == "hip_height_start" and a.report["reps"] == 3
+    raw_top, counted_top = np.nanmax(a.raw), np.nanmax(a.value)
+    assert 0.2 < counted_top < 1.0
+    assert raw_top == pytest.approx(counted_top, rel=0.15)
+    assert [round(p, 1) for _, p in T.observe(a).peaks] == [round(counted_top, 1)] * 3
+    assert "relative to the start position (" in format_text(a, T.observe(a), [], "x")
+    assert " px)" in format_text(a, T.observe(a), [], "x")
+
+
 def test_suggestions_for_a_view_with_its_own_thresholds_go_to_that_view(tmp_path: Path) -> None:
     from formcheck.spec import load_exercise_file
 

@@ -104,7 +104,7 @@ def analyse(track, spec, target: int | None = None, source: str = "") -> Analysi
     from .pipeline import run_track
     from .report import ReportBuilder
     from .results import Status
-    from .signals import compute
+    from .signals import SIGNALS, compute
 
     model = str(track.meta.get("model", ""))
     spec = spec.for_model(model)  # as replay and live judged it: checks measured on other models left out
@@ -125,7 +125,8 @@ def analyse(track, spec, target: int | None = None, source: str = "") -> Analysi
     baseline = None
     status = [r.status.value for r in results]
     if count is not None and count.relative:
-        ready = raw[[s == Status.READY.value for s in status]] if results else raw
+        at_ready = np.array([s == Status.READY.value for s in status], dtype=bool)
+        ready = raw[at_ready] if results else raw
         ready = ready[np.isfinite(ready)]
         finite = raw[np.isfinite(raw)]
         if len(ready):
@@ -133,6 +134,8 @@ def analyse(track, spec, target: int | None = None, source: str = "") -> Analysi
         elif len(finite):
             baseline = float(np.percentile(finite * direction, 5)) * direction
         raw = raw - (baseline if baseline is not None else 0.0)
+        if SIGNALS[signal].start_scaled:  # pixels: in leg lengths at the start, as the engine reads it
+            raw = raw / _leg_px(results, at_ready)
     raw = raw * direction
     positions = []
     if spec.hold is not None:
@@ -140,6 +143,18 @@ def analyse(track, spec, target: int | None = None, source: str = "") -> Analysi
             vals = [np.nan if r.pose is None else compute(cond.signal, r.pose, r.side or "L") for r in results]
             positions.append((cond, np.array([np.nan if v is None else v for v in vals], dtype=float)))
     return Analysis(spec, report, t, value, raw, status, count, baseline, positions)
+
+
+def _leg_px(results, at_ready: np.ndarray) -> float:
+    """The leg length in pixels at the start position (all frames' when it was never reached)."""
+    from .signals.base import leg_scale
+
+    def median(frames) -> float | None:
+        legs = [v for v in (leg_scale(r.pose) for r in frames if r.pose is not None) if v]
+        return float(np.median(legs)) if legs else None
+
+    leg = median([r for r, ok in zip(results, at_ready) if ok]) or median(results)
+    return leg if leg else float("nan")
 
 
 def _segments(t: np.ndarray, s: np.ndarray, level: float, min_s: float) -> list[tuple[float, float, float, float]]:
