@@ -285,11 +285,37 @@ def test_summary_names_the_most_frequent_fault_as_a_tip():
     spec = load_exercise("squat")
     report = {"reps": 3, "target": 10, "holds": [], "pain_stop": None,
               "faults": [{"id": "too_fast"}, {"id": "back_rounded"}, {"id": "back_rounded"}],
-              "partials": [{"reason": "too_shallow"}]}
+              "partials": []}
     s = summary_from_report(spec, report, "en")
-    assert (s.reps, s.target, s.partials, s.pain_stopped) == (3, 10, 1, False)
+    assert (s.reps, s.target, s.partials, s.pain_stopped) == (3, 10, 0, False)
     assert s.top_cue == next(r.cue.en for r in spec.rules if r.id == "back_rounded")
     assert summary_from_report(spec, {**report, "faults": [], "partials": []}, "da").top_cue is None
+
+
+def test_summary_tip_counts_a_shallow_repetition_once_and_ties_go_to_the_graver_fault():
+    """The engine logs a shallow repetition both as a partial and as a fault: the tip counts it
+    once. One rounded back (severity 4) against one shallow squat (3): the back comes first."""
+    from factories import script
+
+    from formcheck.pipeline import analyse_poses
+
+    spec = load_exercise("squat")
+    keys = [(0.0, {"knee": 0.0, "trunk": 0.0}), (1.0, {"knee": 0.0, "trunk": 0.0}),
+            (2.2, {"knee": 100.0, "trunk": 70.0}), (2.6, {"knee": 100.0, "trunk": 70.0}),
+            (3.6, {"knee": 0.0, "trunk": 0.0}), (4.5, {"knee": 0.0, "trunk": 0.0}),
+            (5.7, {"knee": 55.0, "trunk": 20.0}), (5.9, {"knee": 55.0, "trunk": 20.0}),
+            (6.9, {"knee": 0.0, "trunk": 0.0}), (8.0, {"knee": 0.0, "trunk": 0.0})]
+    frames = script(keys, 30, noise_px=0.3)
+    an = Analyzer(spec)
+    builder = ReportBuilder(spec, target=10, source="s", model="m", mode="test")
+    for r in analyse_poses(frames, an):
+        builder.add(r)
+    builder.add(an.finish(frames[-1][0]), counted_frame=False)
+    report = builder.build(an.pauses)
+    assert [f["id"] for f in report["faults"]] == ["back_rounded", "too_shallow"]
+    assert [p["reason"] for p in report["partials"]] == ["too_shallow"]
+    s = summary_from_report(spec, report, "en")
+    assert s.top_cue == next(r.cue.en for r in spec.rules if r.id == "back_rounded")
 
 
 @pytest.mark.parametrize("size,expected", [((640, 480), (960, 720)), ((1280, 720), (1280, 720)),

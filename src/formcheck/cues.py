@@ -38,11 +38,14 @@ def rule_cue(rule: Rule, side: str) -> Cue:
     return Cue(rule.id, rule.cue.da, rule.cue.en, rule.severity + 1, segments(rule.signal, side))
 
 
+SHALLOW_SEVERITY = 3  # a repetition that missed the full range: as important as most form faults
+
+
 def shallow_cue(count: Count | None, reason: str, side: str) -> Cue | None:
     """The cue for a repetition that missed the full range (Count.shallow_cue), if any."""
     if count is None or count.shallow_cue is None or reason != count.shallow_fault:
         return None
-    return Cue(reason, count.shallow_cue.da, count.shallow_cue.en, 3, segments(count.signal, side))
+    return Cue(reason, count.shallow_cue.da, count.shallow_cue.en, SHALLOW_SEVERITY, segments(count.signal, side))
 
 
 def view_cue(views: tuple[str, ...]) -> Cue:

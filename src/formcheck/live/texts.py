@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Protocol
 
+from ..cues import SHALLOW_SEVERITY
 from ..engine import GUIDE
 from ..overlay import SessionSummary
 from ..spec import ExerciseSpec
@@ -71,13 +72,16 @@ def view_hint(spec: ExerciseSpec, lang: str) -> str:
 def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -> SessionSummary:
     """The end screen's figures, with the most frequent fault as one tip in the patient's words."""
     cues: dict[str, str] = {r.id: localised(r.cue, lang) for r in spec.rules}
+    severity: dict[str, int] = {}
+    for r in spec.rules:
+        severity[r.id] = max(severity.get(r.id, 0), r.severity)
     if spec.count is not None and spec.count.shallow_cue is not None:
         cues[spec.count.shallow_fault] = localised(spec.count.shallow_cue, lang)
-    if "not_still" in GUIDE:
-        cues.setdefault("not_still", GUIDE["not_still"].text(lang))
+        severity.setdefault(spec.count.shallow_fault, SHALLOW_SEVERITY)
+    cues.setdefault("not_still", GUIDE["not_still"].text(lang))
+    # faults only: a partial that missed the range is logged as a fault too (assembly.py)
     tally: Counter[str] = Counter(f["id"] for f in report["faults"] if f["id"] in cues)
-    tally.update(p["reason"] for p in report["partials"] if p["reason"] in cues)
-    top = cues[tally.most_common(1)[0][0]] if tally else None
+    top = cues[max(tally, key=lambda k: (tally[k], severity.get(k, 0)))] if tally else None
     holds = [(h["side"], float(h["held_s"]), float(h["target_s"])) for h in report["holds"]]
     return SessionSummary(exercise_name(spec, lang), int(report["reps"]), report["target"],
                           len(report["partials"]), holds, top, bool(report.get("pain_stop")))
