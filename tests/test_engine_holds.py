@@ -371,6 +371,37 @@ def test_calf_stretch_reports_the_back_leg(back, mirror):
     assert 11.0 <= h.held_s <= 12.6
 
 
+def test_two_holds_on_one_leg_do_not_finish_a_stretch_asked_for_both():
+    """The calf stretch's target is 2, one hold a side: a second left hold is not the right
+    leg's. After the first full hold the patient is asked for the other side."""
+    from formcheck.holds import holds_toward_target
+    from formcheck.program import done_in_report
+    from formcheck.report import ReportBuilder
+
+    spec = load_exercise("calf_stretch")
+    assert spec.target == 2 and spec.hold.sides == ("L", "R")
+
+    def hold_on(back: str, t0: float) -> list:
+        return [(t0, Split(back=back)), (t0 + 1.0, Split(split=1.0, back=back)),
+                (t0 + 23.0, Split(split=1.0, back=back)), (t0 + 24.0, Split(back=back)), (t0 + 26.0, Split(back=back))]
+
+    keys = [(0.0, Split()), (1.0, Split())] + hold_on("L", 1.0) + hold_on("L", 27.0)
+    an = Analyzer(spec)
+    builder = ReportBuilder(spec, target=an.target, source="s", model="m", mode="test")
+    results = feed(an, frames(keys, 30, split_stance))
+    for r in results:
+        builder.add(r)
+    assert [h.side for h in an.holds] == ["L", "L"] and all(h.held_s >= h.target_s for h in an.holds)
+    assert results[-1].holds_done == 1
+    assert done_in_report(builder.build(an.pauses)) == 1  # the program's progression sees the same
+    asked = [r.t_ms / 1000 for r in results if r.cue is not None and r.cue.id == "other_side"]
+    assert asked and an.holds[0].end_s - 0.1 <= asked[0] <= an.holds[0].end_s + 3.0
+    # one hold a side finishes it
+    assert holds_toward_target([("L", 20.0, 20.0), ("R", 21.0, 20.0)], ("L", "R"), 2) == 2
+    assert holds_toward_target([("L", 20.0, 20.0), ("R", 12.0, 20.0)], ("L", "R"), 2) == 1
+    assert holds_toward_target([(None, 10.0, 10.0)] * 3, (), 2) == 3  # no sides: every full hold
+
+
 def test_calf_stretch_with_a_bent_back_knee_is_flagged_and_not_timed():
     spec = load_exercise("calf_stretch")
     assert next(r for r in spec.rules if r.id == "back_knee_bent").pauses_hold

@@ -73,6 +73,11 @@ def test_round_trip_of_the_test_writer(tmp_path):
         (lambda d: d.__setitem__("model", "huge"), "model: Input should be 'lite' or 'full'"),
         (lambda d: d.pop("count"), "needs a [count] table"),
         (lambda d: d.__setitem__("id", "squat2"), "must match the file name"),
+        # strict types: a number in quotes, or yes/no for true/false, is a mistake to point out
+        (lambda d: d.__setitem__("target", "10"), "target: Input should be a valid integer"),
+        (lambda d: d["count"].__setitem__("full", "70"), "count.full: Input should be a valid number"),
+        (lambda d: d["count"].__setitem__("relative", "yes"), "count.relative: Input should be a valid boolean"),
+        (lambda d: d["rules"][0].__setitem__("min_duration_s", True), "rules.0.min_duration_s"),
     ],
 )
 def test_loader_errors_name_file_key_and_allowed(tmp_path, edit, needle):

@@ -23,6 +23,7 @@ GUIDE = {
     "not_still": Cue("not_still", "Hold stillingen i ro", "Hold the position still", 2),
     "get_in_position": Cue("get_in_position", "Find stillingen og hold den", "Get into the position and hold it", 1),
     "hold_done": Cue("hold_done", "Godt! Slap af et øjeblik", "Well done! Relax for a moment", 1),
+    "other_side": Cue("other_side", "Godt! Skift nu til den anden side", "Well done! Now change to the other side", 1),
 }
 
 

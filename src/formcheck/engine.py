@@ -14,7 +14,7 @@ from typing import Protocol
 
 from .cues import GUIDE, CuePicker
 from .events import SetLog
-from .holds import HoldExercise
+from .holds import HoldExercise, holds_toward_target, sides_short
 from .pose import Pose
 from .readings import Readings
 from .reps import RepExercise
@@ -149,6 +149,18 @@ class Analyzer:
         vp.vote(pose)
         dt = 0.0 if self._last_t is None else min(max(t_s - self._last_t, 0.0), MAX_FRAME_GAP_S)
         ex.update(pose, t_s, dt, set_start_s)
+        if self._log.new.hold is not None:
+            self._after_hold(self._log.new.hold, t_s)
+
+    def _after_hold(self, done: Hold, t_s: float) -> None:
+        """A hold ended: when its side has done its share of the target and another side has not,
+        ask for the other side."""
+        hold = self.spec.hold
+        if hold is None or not hold.sides:
+            return
+        short = sides_short(((h.side, h.held_s, h.target_s) for h in self._log.holds), hold.sides, self.target)
+        if short and done.side not in short and done.held_s >= done.target_s - 1e-6:
+            self._cues.show(GUIDE["other_side"], t_s, force=True)
 
     def _on_lost(self, t_s: float) -> None:
         """Key joints unseen for LOST_GRACE_S: pause counting (drop a repetition in progress,
@@ -211,7 +223,8 @@ class Analyzer:
             progress=ex.progress,
             hold_s=ex.hold_s,
             hold_target_s=hold.target_s if hold else None,
-            holds_done=sum(1 for h in self._log.holds if h.held_s >= h.target_s),
+            holds_done=holds_toward_target(((h.side, h.held_s, h.target_s) for h in self._log.holds),
+                                           hold.sides if hold else (), self.target),
             partials=len(self._log.partials),
             new_rep=new.rep,
             new_partials=tuple(new.partials),

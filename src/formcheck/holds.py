@@ -10,6 +10,7 @@ next starts after HoldSpec.rest_s. Fidgeting inside a settled hold is the not_st
 from __future__ import annotations
 
 from collections import Counter
+from typing import Iterable, Sequence
 
 from .cues import GUIDE, CuePicker, view_cue
 from .events import SetLog
@@ -27,6 +28,27 @@ STILL_RESUME = 0.7  # a paused hold timer resumes once the movement is below thi
 NOT_STILL_S = 0.5  # moving this long inside a settled hold is fidgeting (the not_still fault)
 NOT_STILL_LONG_S = 3.0  # moving on in the position this long is fidgeting in any case
 HOLD_SETTLED_S = 2.0  # a hold counts as settled once its timer has run this long
+
+
+def holds_toward_target(holds: Iterable[tuple[str | None, float, float]], sides: Sequence[str],
+                        target: int | None) -> int:
+    """Holds (side, held_s, target_s) that reached their time, toward the set's target. With
+    sides, each side counts up to its share of the target (a target of 2 with L and R: one hold
+    a side), so two holds on the left do not finish a set that asks for both legs."""
+    done = [side for side, held, need in holds if held >= need - 1e-6]
+    if not sides or not target:
+        return len(done)
+    share = -(-target // len(sides))
+    return sum(min(done.count(s), share) for s in sides)
+
+
+def sides_short(holds: Iterable[tuple[str | None, float, float]], sides: Sequence[str], target: int | None) -> list[str]:
+    """The sides that have not yet done their share of the target (see holds_toward_target)."""
+    if not sides or not target:
+        return []
+    done = [side for side, held, need in holds if held >= need - 1e-6]
+    share = -(-target // len(sides))
+    return [s for s in sides if done.count(s) < share]
 
 
 class HoldExercise:

@@ -184,9 +184,14 @@ class PastSet:
 
 
 def done_in_report(report: dict[str, Any]) -> int:
-    """Repetitions counted, or for hold exercises the holds that reached their target time."""
+    """Repetitions counted, or for hold exercises the holds that reached their target time
+    (each side up to its share of the target, as the trainer counted them)."""
     if report.get("kind") == "hold":
-        return sum(1 for h in report.get("holds") or [] if h.get("held_s", 0.0) >= h.get("target_s", 0.0) - 1e-6)
+        from .holds import holds_toward_target
+
+        sides = ((report.get("config") or {}).get("hold") or {}).get("sides") or ()
+        holds = [(h.get("side"), h.get("held_s", 0.0), h.get("target_s", 0.0)) for h in report.get("holds") or []]
+        return holds_toward_target(holds, sides, report.get("target"))
     return int(report.get("reps") or 0)
 
 

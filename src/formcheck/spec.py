@@ -27,7 +27,23 @@ class SpecError(Exception):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    """Strict: "10" is no number and 1 is no true. TOML arrays arrive as lists; the specs are
+    frozen, so they become tuples first (their items are still checked strictly)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _arrays_as_tuples(cls, data: Any) -> Any:
+        return _as_tuples(data) if isinstance(data, dict) else data
+
+
+def _as_tuples(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _as_tuples(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return tuple(_as_tuples(x) for x in v)
+    return v
 
 
 def _check_signal(v: str) -> str:
