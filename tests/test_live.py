@@ -411,6 +411,25 @@ def test_busy_camera_is_a_clear_error(sample_squat):
         cmd_live(args, open_camera=lambda i: FakeCapture(sample_squat, busy=True), detector_factory=lambda: None)
 
 
+def test_no_screen_for_the_window_lets_the_camera_go(sample_squat, monkeypatch):
+    """The window cannot open (no DISPLAY): the camera, already started, is released before
+    the one-line error, not left running."""
+    from formcheck.live.runner import Runner
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    released = []
+
+    class Tracked(FakeCapture):
+        def release(self):
+            released.append(True)
+
+    args = args_for("--exercise", "squat", "--no-history")
+    with pytest.raises(LiveError, match="no display to open a window on"):
+        Runner(args, LiveOptions(lang="en"), KeySchedule.parse(""), open_camera=lambda i: Tracked(sample_squat))
+    assert released == [True]
+
+
 def test_camera_unplugged_mid_set_saves_what_was_done(reference, sample_squat, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(cap, "CAMERA_STALL_S", 0.3)
     args = args_for("--exercise", "squat", "--headless", "--out", str(tmp_path / "o"), "--no-history",
@@ -438,6 +457,30 @@ def test_camera_lost_before_anything_was_counted_exits_non_zero(reference, sampl
     assert report["frames"] == 0 and "the set ended before counting started" in report["notes"]
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "nothing was counted" in err[0]
+
+
+def test_a_set_that_fails_mid_way_saves_what_was_done_and_exits_non_zero(reference, sample_squat, tmp_path, capsys):
+    """The pose model (or anything else in the loop) raising mid-set: the set so far is saved
+    with a report that says where and why it stopped, the video writer is closed (no stray
+    .partial file), one line on stderr, and a non-zero exit."""
+    class Failing(TrackDetector):
+        def detect(self, rgb: np.ndarray, t_ms: float) -> Pose | None:
+            if self.calls >= 300:
+                raise RuntimeError("inference crashed\nwith a second line")
+            return super().detect(rgb, t_ms)
+
+    out = tmp_path / "o"
+    args = args_for("--exercise", "squat", "--headless", "--source", str(sample_squat), "--every-frame",
+                    "--out", str(out), "--no-history", "--countdown", "0", "--save-video", "--lang", "en")
+    det = Failing(reference["track"])
+    assert cmd_live(args, detector_factory=lambda: det) == 1
+    report = json.loads((out / "report.json").read_text())
+    assert report["ended_by"] == "failed" and report["reps"] >= 1
+    assert any("the set stopped on an error: RuntimeError: inference crashed with a second line" in n
+               for n in report["notes"])
+    assert sorted(p.name for p in out.iterdir()) == ["annotated.mp4", "report.json", "track.npz"]
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("formcheck: error: the set stopped on an error: RuntimeError")
 
 
 def test_camera_set_starts_after_guidance_and_countdown(reference, sample_squat, tmp_path):

@@ -77,7 +77,7 @@ def run_program(args: argparse.Namespace, runner: Runner) -> int:
         outcome = runner.run(SetPlan(spec, out, target, info))
         report_set(args, spec, outcome)
         after = show_after_set(runner.screens, outcome, spec, lang, advice, program=True)
-        if outcome.error and runner.camera is not None:
+        if outcome.error and (runner.camera is not None or outcome.ended_by == "failed"):
             code = exit_code(outcome)
             break
         if outcome.ended_by == "quit" or after == "q":

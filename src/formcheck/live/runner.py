@@ -41,8 +41,13 @@ class Runner:
             size, self.title = probe.size, f"formcheck - {Path(args.source).name}"
             probe.stop()
         self.size = canvas_size(size)
-        self.display: Display = (HeadlessDisplay(keys) if args.headless
-                                 else WindowDisplay(self.title, self.size, fullscreen=args.fullscreen, keys=keys))
+        try:
+            self.display: Display = (HeadlessDisplay(keys) if args.headless
+                                     else WindowDisplay(self.title, self.size, fullscreen=args.fullscreen, keys=keys))
+        except BaseException:  # e.g. no screen: let the camera go before the error is shown
+            if self.camera is not None:
+                self.camera.stop()
+            raise
         self.screens = Screens(self.display, self.size, self.camera)
 
     def source(self) -> Source:
@@ -87,7 +92,8 @@ def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome
 
     if outcome.error:
         done = "saved what was done" if outcome.counted else "nothing was counted"
-        print(f"formcheck: {'error' if not outcome.counted else 'warning'}: {outcome.error} "
+        grave = not outcome.counted or outcome.ended_by == "failed"
+        print(f"formcheck: {'error' if grave else 'warning'}: {outcome.error} "
               f"after {outcome.report['duration_s']:.1f} s; {done} ({outcome.out_dir})", file=sys.stderr)
     if outcome.ended_by == "skip" and not (outcome.report["reps"] or outcome.report["holds"]):
         print(f"{spec.name.en}: skipped")
@@ -105,5 +111,5 @@ def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome
 
 
 def exit_code(outcome: SetOutcome) -> int:
-    """Non-zero only when nothing could be done at all because of the source."""
-    return 1 if outcome.error and not outcome.counted else 0
+    """Non-zero when nothing could be done at all because of the source, or the set failed."""
+    return 1 if (outcome.error and not outcome.counted) or outcome.ended_by == "failed" else 0

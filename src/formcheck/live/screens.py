@@ -78,6 +78,8 @@ def show_after_set(screens: Screens, outcome: SetOutcome, spec: ExerciseSpec, la
         title, lines = pain_advice or (txt["pain_title"], txt["pain"])
         shown = [*lines, txt["keys_after_pain"]] if program else list(lines)
         return screens.message(overlay, title, shown, ADVICE_S, ("n",))
+    if outcome.ended_by == "failed":  # the technical line goes to the terminal and the report
+        return screens.message(overlay, txt["failed"], [txt["saved"]], SUMMARY_S)
     if outcome.error:
         return screens.message(overlay, txt["camera_lost"], [outcome.error, txt["saved"]], SUMMARY_S)
     summary = summary_from_report(spec, outcome.report, lang)

@@ -23,6 +23,7 @@ from ..pipeline import Detector
 from ..replay import REPORT, TRACK, VIDEO
 from ..report import write_report
 from ..track import save_track
+from ..worker_proc import one_line
 from .display import Display, canvas_size, to_canvas
 from .session import END_KEYS, LiveOptions, Mode, SetPlan, SetSession
 from .stats import LiveStats
@@ -34,7 +35,7 @@ from .writer import AsyncVideoWriter
 class SetOutcome:
     report: dict[str, Any]
     out_dir: Path
-    ended_by: str  # end_of_video, quit, next, skip, pain, target, source_error, interrupted
+    ended_by: str  # end_of_video, quit, next, skip, pain, target, source_error, interrupted, failed
     stats: LiveStats
     counted: bool  # some frames were analysed after the countdown
     error: str | None = None  # the source's trouble, one line
@@ -66,15 +67,16 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
     overlay = Overlay(exercise_name(spec, lang), lang=lang, kind=spec.kind)
     size = canvas_size(source.size)
     writer = None
-    if opts.save_video:
-        every_frame = not source.live and not getattr(source, "paced", True)
-        writer = AsyncVideoWriter(plan.out_dir / VIDEO, size, source.fps, wait=every_frame)
     stats = LiveStats()
     hint = view_hint(spec, lang)
     dropped0, delivered0 = source.dropped, getattr(source, "delivered", 0)
     wall0, cpu0 = time.monotonic(), time.process_time()
     last_image: np.ndarray | None = None  # the last camera picture, undrawn (summary background)
+    failure: str | None = None
     try:
+        if opts.save_video:
+            every_frame = not source.live and not getattr(source, "paced", True)
+            writer = AsyncVideoWriter(plan.out_dir / VIDEO, size, source.fps, wait=every_frame)
         while session.ended_by is None:
             frame = source.get(timeout=0.05)
             if frame is None:
@@ -108,6 +110,9 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
             session.after_frame(t_ms, key, frame.preroll)
     except KeyboardInterrupt:
         session.end("interrupted")
+    except Exception as exc:  # what was counted before it is still saved, and the report says why it stopped
+        session.end("failed")
+        failure = f"the set stopped on an error: {one_line(exc)}"
     finally:
         close = getattr(detector, "close", None)
         if close is not None:
@@ -116,16 +121,16 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
     stats.dropped = source.dropped - dropped0
     stats.delivered = getattr(source, "delivered", 0) - delivered0
     last_canvas = to_canvas(last_image, size) if last_image is not None else None
-    return _write_outputs(session, stats, writer, last_canvas)
+    return _write_outputs(session, stats, writer, last_canvas, failure)
 
 
 def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWriter | None,
-                   last_canvas: np.ndarray | None) -> SetOutcome:
+                   last_canvas: np.ndarray | None, failure: str | None = None) -> SetOutcome:
     """Close what is open, write the outputs (report last: its presence marks a finished set)."""
     plan, source = session.plan, session.source
     ended_by = session.ended_by or "end_of_video"
     counted = session.counted
-    error = source.error if ended_by in ("source_error", "end_of_video") else None
+    error = failure or (source.error if ended_by in ("source_error", "end_of_video") else None)
     builder = session.conclude(error)
     video_ok = writer is not None
     if writer is not None:
