@@ -239,3 +239,37 @@ def test_workers_leave_the_first_core_to_the_pose_model_and_give_way_after_the_f
         dec.release(first)
     finally:
         dec.close()
+
+
+def test_the_threaded_reader_stops_decoding_before_its_video_is_closed():
+    """replay(workers=False): when a replay stops early (an error, Ctrl-C), closing the source
+    must first stop the decoding thread; else it goes on reading a closed container."""
+    import threading
+    import time
+
+    from formcheck.pipeline import PrefetchedFrames
+
+    class SlowReader:
+        truncated, error = False, None
+
+        def __init__(self) -> None:
+            self.closed = threading.Event()
+            self.read_after_close = 0
+
+        def __iter__(self):
+            for i in range(1000):
+                time.sleep(0.005)
+                if self.closed.is_set():
+                    self.read_after_close += 1
+                yield i
+
+        def close(self) -> None:
+            self.closed.set()
+
+    reader = SlowReader()
+    frames = PrefetchedFrames(reader)  # type: ignore[arg-type]
+    it = iter(frames)
+    assert next(it) == 0
+    frames.close()  # as replay's finally does, with the loop left mid-video
+    time.sleep(0.2)
+    assert reader.read_after_close == 0

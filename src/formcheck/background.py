@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Generator, Iterable, TypeVar
 
 T = TypeVar("T")
 _END = object()
@@ -18,7 +18,7 @@ class _Error:
         self.exc = exc
 
 
-def prefetch(items: Iterable[T], maxsize: int = 8) -> Iterator[T]:
+def prefetch(items: Iterable[T], maxsize: int = 8) -> Generator[T, None, None]:
     """Iterate ``items`` in a background thread, ``maxsize`` ahead; errors re-raise here."""
     q: queue.Queue[Any] = queue.Queue(maxsize=maxsize)
     stop = threading.Event()

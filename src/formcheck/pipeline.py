@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Callable, Generator, Iterable, Iterator, Protocol
 
 import numpy as np
 
@@ -86,9 +86,11 @@ class PrefetchedFrames:
 
     def __init__(self, reader: VideoReader) -> None:
         self.reader = reader
+        self._frames: Generator[Frame, None, None] | None = None
 
     def __iter__(self) -> Iterator[Frame]:
-        return prefetch(self.reader)
+        self._frames = prefetch(self.reader)
+        return self._frames
 
     @property
     def truncated(self) -> bool:
@@ -102,6 +104,8 @@ class PrefetchedFrames:
         """Frames own their pixels here: nothing to give back."""
 
     def close(self) -> None:
+        if self._frames is not None:  # stop the decoding thread before its container closes
+            self._frames.close()
         self.reader.close()
 
 
