@@ -107,3 +107,16 @@ def test_validate_the_repository_exercises(capsys, monkeypatch: pytest.MonkeyPat
     rc, out, err = run(["exercises", "validate"], capsys)
     assert rc == 0, err
     assert exercises_dir() == ROOT / "exercises"
+
+
+def test_output_cut_short_by_its_reader_is_no_error() -> None:
+    """`formcheck exercises list | head -1`: the pipe closing early is not reported as an error."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "formcheck.cli", "exercises", "list"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline().startswith(b"id ")
+    proc.stdout.close()  # as `head -1` does
+    _, err = proc.communicate(timeout=60)
+    assert err == b""

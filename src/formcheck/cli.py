@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-EXIT_USAGE = 2
-EXIT_ERROR = 1
+EXIT_ERROR = 1  # argparse exits with 2 for a usage error
 EXIT_INTERRUPTED = 130
 
 
@@ -200,6 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("formcheck: interrupted; nothing incomplete was left behind", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of the output went away (e.g. `| head`): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_ERROR
     except OSError as exc:
         where = f" {exc.filename}:" if exc.filename else ""
         print(f"formcheck: error:{where} {exc.strerror or exc}", file=sys.stderr)

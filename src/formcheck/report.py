@@ -34,7 +34,6 @@ class ReportBuilder:
         self.partials: list[Partial] = []
         self.holds: list[Hold] = []
         self.faults: list[Fault] = []
-        self.pauses: list[Pause] = []
         self.first_t_ms: float | None = None
         self.last_t_ms: float | None = None
         self.views: Counter[str] = Counter()
@@ -56,13 +55,11 @@ class ReportBuilder:
         self.partials.extend(r.new_partials)
         if r.new_hold:
             self.holds.append(r.new_hold)
-        if r.new_pause:
-            self.pauses.append(r.new_pause)
         self.faults.extend(r.new_faults)
 
-    def build(self, pauses: list[Pause] | None = None) -> dict[str, Any]:
-        """The report as a JSON-ready dict. ``pauses``: the analyzer's closed pause list."""
-        pauses = pauses if pauses is not None else self.pauses
+    def build(self, pauses: list[Pause]) -> dict[str, Any]:
+        """The report as a JSON-ready dict. ``pauses``: the analyzer's pause list (the results'
+        new_pause objects are still open when they arrive; the analyzer's are closed)."""
         duration = 0.0 if self.first_t_ms is None else ((self.last_t_ms or 0.0) - self.first_t_ms) / 1000.0
         fault_counts = Counter(f.id for f in self.faults)
         return {
