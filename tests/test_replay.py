@@ -270,6 +270,28 @@ def test_a_countdown_that_is_not_seconds_is_refused(capsys, value):
     assert f"argument --countdown: must be seconds from 0 to 60, got '{value}'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv,msg", [
+    (["replay", "-e", "squat"], "the following arguments are required: video (see 'formcheck replay --help')"),
+    (["replay", "a.mp4", "b.mp4", "-e", "squat"], "unrecognized arguments: b.mp4"),
+    (["replay", "a.mp4", "-e", "squat", "--data-dir", ""], "--data-dir is empty (see 'formcheck replay --help')"),
+    (["replay", "", "-e", "squat"], "video is empty"),
+    (["history", "--csv", ""], "--csv is empty"),
+    (["live", "--program", "home_program", "--only", "", "--headless"], "--only is empty"),
+    (["live", "-e", "squat", "--camera", "-1", "--headless"], "argument --camera: must be a camera number from 0 to 63"),
+    (["live", "-e", "squat", "--camera", "99999999999", "--headless"], "must be a camera number from 0 to 63"),
+    (["live", "-e", "squat", "--lang", "fr"], "argument --lang: invalid choice: 'fr'"),
+])
+def test_command_line_mistakes_are_one_line(capsys, argv, msg):
+    """A mistake on the command line is one line naming it (no usage block, no traceback), exit 2;
+    an empty value is a mistake too, never a silent "use the default" (--data-dir "" used to
+    record into the default history). A negative camera index crashed OpenCV."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("formcheck: error: ") and msg in err, err
+
+
 def test_replay_loads_no_other_commands_modules():
     """The trainer, tuning, history and exercise commands live in their own modules, which replay
     does not need (the trainer's alone took 0.4 s to import)."""

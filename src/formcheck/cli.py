@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NoReturn, Sequence
 
 EXIT_ERROR = 1  # argparse exits with 2 for a usage error
 EXIT_INTERRUPTED = 130
@@ -105,11 +105,26 @@ def _record_history(args: argparse.Namespace, report: dict) -> None:
     record_report(report, data_dir=getattr(args, "data_dir", None))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (the problem and where to read more, not the usage block),
+    and no empty values: ``--data-dir ""`` is a mistake, not "use the default"."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"formcheck: error: {message} (see '{self.prog} --help')\n")
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        ns, rest = super().parse_known_args(args, namespace)
+        for action in self._actions:
+            if action.dest != argparse.SUPPRESS and getattr(ns, action.dest, None) == "":
+                self.error(f"{action.option_strings[0] if action.option_strings else action.dest} is empty")
+        return ns, rest
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``command`` only that subcommand's module is imported (see _COMMAND_MODULES)."""
     from . import __version__
 
-    p = argparse.ArgumentParser(prog="formcheck", description="Camera-based home-exercise coach.")
+    p = _Parser(prog="formcheck", description="Camera-based home-exercise coach.")
     p.add_argument("--version", action="version", version=f"formcheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 

@@ -74,6 +74,17 @@ def _countdown(text: str) -> float:
     return s
 
 
+def _camera_index(text: str) -> int:
+    """argparse type of --camera: a camera number from 0 to 63 (OpenCV crashes on some others)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 63:
+        raise argparse.ArgumentTypeError(f"must be a camera number from 0 to 63, got {text!r}")
+    return n
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     from ..cli import target_count
 
@@ -85,7 +96,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--only", help="program: only these exercise ids, comma separated")
     p.add_argument("--target", type=target_count, help="target repetitions (default: the exercise's)")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--camera", type=int, default=0, help="camera index (default 0)")
+    src.add_argument("--camera", type=_camera_index, default=0, help="camera index (default 0)")
     src.add_argument("--source", help="play a video file as if it were the camera")
     p.add_argument("--lang", choices=("da", "en"), default="da", help="language of the screen (default da)")
     p.add_argument("--model", help="pose model: lite, full, or a .task file (default: each exercise's, else lite)")
