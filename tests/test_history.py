@@ -275,3 +275,37 @@ def test_a_report_into_a_missing_folder_names_the_file_asked_for(tmp_path: Path,
     err = capsys.readouterr().err.strip()
     assert code == 1 and err == f"formcheck: error: {out}: No such file or directory"
     assert not out.parent.exists()
+
+
+@pytest.mark.parametrize("command", [["history", "--csv"], ["report", "--out"]])
+def test_an_export_onto_the_history_itself_is_refused(tmp_path: Path, capsys, command) -> None:
+    """`history --csv` or `report --out` given the history database: refused, the history kept
+    (it used to be replaced by the CSV or the page, with exit 0)."""
+    H.record_report(make_report(), data_dir=tmp_path)
+    db = H.db_path(tmp_path)
+    before = db.read_bytes()
+    code = cli.main([command[0], "--data-dir", str(tmp_path), command[1], str(db)])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and err == (f"formcheck: error: {db}: that is what this command reads; refusing to "
+                                 "overwrite it (choose another output)")
+    assert db.read_bytes() == before and len(H.load_sets(tmp_path)) == 1
+
+
+def test_an_export_onto_a_folder_or_a_full_disk_names_the_file(tmp_path: Path, capsys, monkeypatch) -> None:
+    """Errors name the file asked for, never the temporary file beside it."""
+    H.record_report(make_report(), data_dir=tmp_path)
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    assert cli.main(["history", "--data-dir", str(tmp_path), "--csv", str(folder)]) == 1
+    assert capsys.readouterr().err.strip() == f"formcheck: error: {folder}: is a folder (give a file name)"
+    import errno
+    import os
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    dest = tmp_path / "out.csv"
+    assert cli.main(["history", "--data-dir", str(tmp_path), "--csv", str(dest)]) == 1
+    assert capsys.readouterr().err.strip() == f"formcheck: error: {dest}: No space left on device"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -102,6 +102,18 @@ def test_not_a_video(capsys, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("name", ["report.json", "track.npz", "annotated.mp4"])
+def test_a_video_named_like_an_output_in_the_output_folder_is_not_overwritten(capsys, sample_squat, tmp_path, name):
+    """A video that sits in the output folder under an output's name would be replaced by it:
+    refused before any work, the video kept ("the input is never touched")."""
+    video = tmp_path / name
+    video.write_bytes(sample_squat.read_bytes())
+    code = main(["replay", str(video), "-e", "squat", "--out", str(tmp_path), "--no-video", "--no-history"])
+    err = capsys.readouterr().err
+    assert code == 1 and f"refusing to overwrite the input video with the {name}" in err
+    assert video.read_bytes() == sample_squat.read_bytes()
+
+
 def test_unknown_exercise(capsys, sample_squat, tmp_path):
     code = main(["replay", str(sample_squat), "-e", "jumping_jacks", "--out", str(tmp_path / "o")])
     assert "unknown exercise 'jumping_jacks'" in _one_line_error(capsys, code)

@@ -197,6 +197,18 @@ def test_cli_on_saved_track_prints_and_draws(folder: Path, tmp_path: Path, capsy
     assert rc == 0 and "reps 3 / 6" in out2
 
 
+@pytest.mark.parametrize("as_folder", [False, True])
+def test_a_drawing_onto_its_own_track_is_refused(folder: Path, tmp_path: Path, capsys, as_folder: bool) -> None:
+    """--out naming the track being read (given as the file or as its replay folder): refused,
+    the track kept (it used to become the PNG, exit 0)."""
+    path = tmp_path / "track.npz"
+    save_track(squat_track([95, 95]), path)
+    before = path.read_bytes()
+    rc, _, err = run(["tune", str(tmp_path if as_folder else path), "--exercise", "squat", "--out", str(path)], capsys)
+    assert rc == 1 and "refusing to overwrite it" in err and err.count("\n") == 1
+    assert path.read_bytes() == before
+
+
 def test_cli_with_profile_and_check(folder: Path, tmp_path: Path, capsys) -> None:
     path = tmp_path / "track.npz"
     save_track(squat_track([95, 50, 95]), path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -17,6 +18,8 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
     """
     path = Path(path)
     binary = "b" in mode
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder (give a file name)", str(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     except OSError as exc:  # name the file asked for, not the temporary one
@@ -28,10 +31,29 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno and exc.filename in (None, tmp):
+            # writing it failed (a full disk says no file name): name the file asked for
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
         raise
+
+
+def refuse_overwriting(target: str | os.PathLike, *inputs: str | os.PathLike | None) -> None:
+    """Raise FileExistsError when writing ``target`` would replace one of the command's own
+    ``inputs`` (the same file by any path), e.g. ``history --csv`` given the history database."""
+    t = Path(target)
+    for i in inputs:
+        if i is None:
+            continue
+        try:
+            same = t.exists() and Path(i).exists() and os.path.samefile(t, i)
+        except OSError:
+            same = False
+        if same:
+            raise FileExistsError(errno.EEXIST, "that is what this command reads; refusing to overwrite it "
+                                                "(choose another output)", str(t))
 
 
 def _umask() -> int:

@@ -78,7 +78,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     sets = load_sets(args.data_dir, args.exercise, since=_since_utc(args.since), with_report=bool(args.csv))
     if args.csv:
-        return _write_csv(sets, args.csv)
+        return _write_csv(sets, args.csv, db_path(args.data_dir))
     if not sets:
         what = f" of {args.exercise}" if args.exercise else ""
         print(f"no sets{what} recorded yet (history: {db_path(args.data_dir)})")
@@ -98,7 +98,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_csv(sets: list[dict[str, Any]], dest: str) -> int:
+def _write_csv(sets: list[dict[str, Any]], dest: str, db: Path) -> int:
     from .history import COLUMNS, JSON_COLUMNS
 
     buf = io.StringIO()
@@ -110,8 +110,9 @@ def _write_csv(sets: list[dict[str, Any]], dest: str) -> int:
     if dest == "-":
         sys.stdout.write(buf.getvalue())
         return 0
-    from .atomic import atomic_write_text
+    from .atomic import atomic_write_text, refuse_overwriting
 
+    refuse_overwriting(dest, db)
     atomic_write_text(dest, buf.getvalue())
     print(f"wrote {len(sets)} set(s) to {dest}", file=sys.stderr)
     return 0
@@ -119,7 +120,7 @@ def _write_csv(sets: list[dict[str, Any]], dest: str) -> int:
 
 # ----- formcheck report --------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace) -> int:
-    from .atomic import atomic_write_text
+    from .atomic import atomic_write_text, refuse_overwriting
     from .history import db_path, load_sets
     from .html_report import render_html
 
@@ -128,6 +129,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.is_dir():
         out = out / "formcheck-report.html"
+    refuse_overwriting(out, db_path(args.data_dir))
     atomic_write_text(out, page)
     print(f"wrote {out} ({len(sets)} set(s))")
     return 0

@@ -56,8 +56,13 @@ def prepare_out_dir(out: Path, video: Path) -> Path:
         raise ReplayError(f"cannot create output folder {out}: {exc.strerror} (choose another with --out)") from None
     if not os.access(out, os.W_OK | os.X_OK):
         raise ReplayError(f"output folder is not writable: {out} (choose another with --out)")
-    if out.resolve() == video.resolve().parent and (out / VIDEO).resolve() == video.resolve():
-        raise ReplayError("refusing to overwrite the input video")
+    for name in (VIDEO, REPORT, TRACK):  # the outputs' names in the input's own folder
+        try:
+            same = video.exists() and (out / name).exists() and os.path.samefile(out / name, video)
+        except OSError:
+            same = False
+        if same:
+            raise ReplayError(f"refusing to overwrite the input video with the {name} written there (choose another --out)")
     return out
 
 

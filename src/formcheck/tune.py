@@ -344,6 +344,10 @@ def cmd_tune(args: argparse.Namespace) -> int:
         spec, prof_target = apply_profile(spec, load_profile(Path(args.profile)))
         target = target if target is not None else prof_target
     src = Path(args.source)
+    if args.out:
+        from .atomic import refuse_overwriting
+
+        refuse_overwriting(args.out, src, src / "track.npz" if src.is_dir() else None)
     track = load_source(src, choose_model(args.model, spec.model))
     if len(track) == 0:
         from .track import TrackError
