@@ -168,6 +168,8 @@ def test_exercise_not_in_profile_is_unchanged(tmp_path: Path, folder: Path) -> N
         ("[exercises.core_bracing]\nhold = { target_s = 5, position = [] }", ["hold.position: unknown key; allowed: target_s"]),
         ("[exercises.heel_raise]\ntarget = 5", ["exercises.heel_raise: cannot check against the exercise file"]),
         ("[exercises.squat\ntarget = 5", ["not valid TOML"]),
+        ("[exercises.squat]\ncount = { full = inf }", ["exercises.squat.count.full:", "finite number"]),
+        ("[exercises.squat.rules.heels_lifting]\nlimit = nan", ["rules.heels_lifting.limit:", "finite number"]),
     ],
 )
 def test_invalid_profiles_name_file_key_and_allowed(tmp_path: Path, folder: Path, body: str, expected: list[str]) -> None:

@@ -31,7 +31,8 @@ def _dump(obj, prefix="") -> str:
         elif isinstance(v, list) and v and isinstance(v[0], dict):
             tables.append((k, v))
         else:
-            lines.append(f"{k} = {json.dumps(v, ensure_ascii=False)}")
+            toml = ("inf" if v > 0 else "-inf") if isinstance(v, float) and abs(v) == float("inf") else None
+            lines.append(f"{k} = {toml or json.dumps(v, ensure_ascii=False)}")
     for k, v in tables:
         name = f"{prefix}{k}"
         if isinstance(v, dict):
@@ -78,6 +79,8 @@ def test_round_trip_of_the_test_writer(tmp_path):
         (lambda d: d["count"].__setitem__("full", "70"), "count.full: Input should be a valid number"),
         (lambda d: d["count"].__setitem__("relative", "yes"), "count.relative: Input should be a valid boolean"),
         (lambda d: d["rules"][0].__setitem__("min_duration_s", True), "rules.0.min_duration_s"),
+        (lambda d: d["count"].__setitem__("full", float("inf")), "count.full: Input should be a finite number"),
+        (lambda d: d["rules"][0].__setitem__("limit", float("-inf")), "rules.0.limit: Input should be a finite number"),
     ],
 )
 def test_loader_errors_name_file_key_and_allowed(tmp_path, edit, needle):
@@ -93,6 +96,13 @@ def test_not_toml_is_one_clear_error(tmp_path):
     p = tmp_path / "squat.toml"
     p.write_text("id = \n")
     with pytest.raises(SpecError, match="not valid TOML"):
+        load_exercise_file(p)
+
+
+def test_a_file_that_is_not_utf8_is_one_clear_error(tmp_path):
+    p = tmp_path / "squat.toml"
+    p.write_bytes(b'id = "squat"\n\xff\xfe = 1\n')
+    with pytest.raises(SpecError, match=r"squat.toml: not valid TOML: not UTF-8 text \(byte 13\); save it as UTF-8"):
         load_exercise_file(p)
 
 

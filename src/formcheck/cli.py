@@ -114,8 +114,8 @@ class _Parser(argparse.ArgumentParser):
 
     def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
         ns, rest = super().parse_known_args(args, namespace)
-        for action in self._actions:
-            if action.dest != argparse.SUPPRESS and getattr(ns, action.dest, None) == "":
+        for action in self._actions:  # (hidden testing options may be empty)
+            if action.help != argparse.SUPPRESS and getattr(ns, action.dest, None) == "":
                 self.error(f"{action.option_strings[0] if action.option_strings else action.dest} is empty")
         return ns, rest
 

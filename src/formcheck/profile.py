@@ -31,7 +31,7 @@ class ProfileError(SpecError):
 
 
 class _Patch(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 _Sec = Field(default=None, ge=0.0, le=600.0)

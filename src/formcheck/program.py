@@ -31,7 +31,7 @@ class ProgramError(SpecError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 # TOML arrays arrive as lists: let them become tuples (items stay strictly typed)

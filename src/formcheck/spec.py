@@ -30,7 +30,7 @@ class _Strict(BaseModel):
     """Strict: "10" is no number and 1 is no true. TOML arrays arrive as lists; the specs are
     frozen, so they become tuples first (their items are still checked strictly)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -347,6 +347,8 @@ def read_toml(path: Path) -> dict:
         raise SpecError(f"{path}: file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not valid TOML: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except OSError as exc:
         raise SpecError(f"{path}: cannot read: {exc.strerror}") from None
 
