@@ -144,7 +144,11 @@ def test_nobody_in_any_frame_leaves_no_output(capsys, tmp_path):
     out = tmp_path / "o"
     code = main(["replay", str(clip), "-e", "squat", "--out", str(out), "--no-history"])
     assert "nobody was seen" in _one_line_error(capsys, code)
-    assert list(out.iterdir()) == []  # no half-written video, track or report
+    assert not out.exists()  # no half-written video, track or report, and no empty folder left
+    out.mkdir()  # a folder that was there before stays
+    code = main(["replay", str(clip), "-e", "squat", "--out", str(out), "--no-history"])
+    assert "nobody was seen" in _one_line_error(capsys, code)
+    assert list(out.iterdir()) == []
 
 
 def test_zero_frames(capsys, tmp_path):

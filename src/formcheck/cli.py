@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Callable, NoReturn, Sequence
 
 EXIT_ERROR = 1  # argparse exits with 2 for a usage error
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 class CliError(Exception):
@@ -202,18 +204,43 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     return tuple(errs)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (e.g. `kill`, a logout): handled like Ctrl-C, so what was done is saved or
+    nothing incomplete is left behind."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
+        previous = None
+    try:
+        return _run(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
         return int(args.func(args) or 0)
+    except KeyboardInterrupt as exc:  # first: a second Ctrl-C must not land in the imports below
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # and none while the message goes out
+        try:
+            print("formcheck: interrupted; nothing incomplete was left behind", file=sys.stderr)
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     except _known_errors() as exc:  # evaluated only when something is raised: no imports up front
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"formcheck: error: {line}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("formcheck: interrupted; nothing incomplete was left behind", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader of the output went away (e.g. `| head`): nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return EXIT_ERROR
@@ -224,7 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # last resort: one line, never a traceback (FORMCHECK_DEBUG shows it)
         if os.environ.get("FORMCHECK_DEBUG"):
             raise
-        print(f"formcheck: internal error: {type(exc).__name__}: {exc} (set FORMCHECK_DEBUG=1 for details)",
+        text = " ".join(str(exc).split())  # one line, whatever a library put in its message
+        print(f"formcheck: internal error: {type(exc).__name__}: {text} (set FORMCHECK_DEBUG=1 for details)",
               file=sys.stderr)
         return EXIT_ERROR
 

@@ -6,6 +6,7 @@ at the end, the report last (its presence marks a finished replay).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,21 @@ def replay(
     spec = spec.for_model(model)  # checks measured on another pose model are left out
     with VideoReader(video) as reader:  # open first: a bad video fails before anything is created
         size, fps, n_frames = reader.size, reader.fps, reader.n_frames
+        created = not out_dir.exists()
         out_dir = prepare_out_dir(out_dir, video)
+    try:
+        return _replay_into(out_dir, video, spec, size, fps, n_frames, model, target, lang, write_video,
+                            progress, workers)
+    except BaseException:
+        if created:  # a folder this replay made and left empty (nobody seen, Ctrl-C): gone again
+            with contextlib.suppress(OSError):
+                out_dir.rmdir()
+        raise
+
+
+def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int, int], fps: float,
+                 n_frames: int | None, model: str, target: int | None, lang: str, write_video: bool,
+                 progress: Callable[[int | None], Any] | None, workers: bool) -> ReplayOutcome:
     analyzer = Analyzer(spec, target)
     builder = ReportBuilder(spec, target=analyzer.target, source=str(video), model=model,
                             mode="replay")
