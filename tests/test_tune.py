@@ -240,6 +240,18 @@ def test_errors_are_one_line(folder: Path, tmp_path: Path, capsys) -> None:
     bad.write_bytes(b"not a zip")
     rc, _, err = run(["tune", str(bad), "-e", "squat"], capsys)
     assert rc == 1 and err.count("\n") == 1 and "Traceback" not in err
+    good = tmp_path / "good.npz"
+    save_track(squat_track([95]), good)
+    for name, data in (("empty.npz", b""), ("cut.npz", good.read_bytes()[:2000])):
+        (tmp_path / name).write_bytes(data)
+        rc, _, err = run(["tune", str(tmp_path / name), "-e", "squat"], capsys)
+        assert rc == 1 and err.startswith("formcheck: error: not a formcheck track:"), err
+    for name, times in (("nan.npz", lambda t: t * np.nan), ("backwards.npz", lambda t: t[::-1].copy())):
+        tr = squat_track([95])
+        tr.t_ms = times(tr.t_ms)
+        save_track(tr, tmp_path / name)
+        rc, _, err = run(["tune", str(tmp_path / name), "-e", "squat"], capsys)
+        assert rc == 1 and "frame times are not numbers that go forward" in err, err
 
 
 @pytest.mark.skipif(not CACHED.is_file(), reason=f"cached track {CACHED} absent (bench/extract_tracks.py makes it)")

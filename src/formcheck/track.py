@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -124,11 +125,13 @@ def load_track(path: str | os.PathLike) -> Track:
             )
     except FileNotFoundError:
         raise TrackError(f"track not found: {path}") from None
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
         raise TrackError(f"not a formcheck track: {path} ({type(exc).__name__})") from None
     if meta.get("version") != TRACK_VERSION:
         raise TrackError(f"unsupported track version in {path}: {meta.get('version')!r} (expected {TRACK_VERSION})")
     n = len(track.t_ms)
     if track.xy.shape != (n, N_LANDMARKS, 2) or track.has_pose.shape != (n,):
         raise TrackError(f"corrupt track {path}: array shapes do not match")
+    if not np.all(np.isfinite(track.t_ms)) or np.any(np.diff(track.t_ms) < 0):
+        raise TrackError(f"corrupt track {path}: frame times are not numbers that go forward")
     return track
