@@ -294,6 +294,37 @@ def test_a_stream_that_changes_size_keeps_the_first_size(tmp_path: Path) -> None
     assert abs(int(frames[-1].image.mean()) - 200) < 10  # the second part, scaled up
 
 
+def write_restarting_clock(folder: Path) -> Path:
+    """Two 1 s MPEG-TS recordings joined, each starting at time 0 (dark, then bright)."""
+    parts = []
+    for i, val in enumerate((60, 200)):
+        part = folder / f"part{i}.ts"
+        with av.open(str(part), "w", format="mpegts") as c:
+            s = c.add_stream("libx264", rate=30)
+            s.width, s.height, s.pix_fmt = 160, 120, "yuv420p"
+            for j in range(30):
+                f = av.VideoFrame.from_ndarray(np.full((120, 160, 3), val, np.uint8), format="rgb24")
+                f.pts = j
+                c.mux(s.encode(f))
+            c.mux(s.encode())
+        parts.append(part.read_bytes())
+    joined = folder / "joined.ts"
+    joined.write_bytes(b"".join(parts))
+    return joined
+
+
+def test_joined_clips_whose_clock_starts_again_are_timed_on_not_dropped(tmp_path: Path) -> None:
+    """Joined clips whose clock starts again: the second part used to be dropped whole (its
+    times were "before" the last frame). It is timed on from the first, and the reader says so
+    for the report."""
+    r, frames = read_all(write_restarting_clock(tmp_path))
+    assert len(frames) >= 55  # both parts
+    t = np.array([f.t_ms for f in frames])
+    assert np.all(np.diff(t) > 0) and t[-1] == pytest.approx(59 * 1000 / 30, abs=40)
+    assert abs(int(frames[-1].image.mean()) - 200) < 10
+    assert any("timestamps jump back at 1.0 s" in n for n in r.notes), r.notes
+
+
 # ---------------------------------------------------------------- damaged input
 
 

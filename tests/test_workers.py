@@ -297,3 +297,22 @@ def test_sigterm_mid_replay_is_like_ctrl_c(sample_squat, tmp_path):
     assert err.strip().splitlines()[-1] == "formcheck: interrupted; nothing incomplete was left behind"
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_the_decoder_process_passes_on_what_the_reader_noted(tmp_path):
+    """The decoding worker hands the reader's timing notes (a clock starting again) to replay's
+    report, as the in-process reader does."""
+    from test_video import write_restarting_clock
+
+    joined = write_restarting_clock(tmp_path)
+    with VideoReader(joined) as r:
+        size = r.size
+    dec = workers.DecoderProcess(joined, size)
+    try:
+        n = 0
+        for f in dec:
+            dec.release(f)
+            n += 1
+    finally:
+        dec.close()
+    assert n >= 55 and any("timestamps jump back" in note for note in dec.notes), dec.notes

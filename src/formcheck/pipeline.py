@@ -100,6 +100,10 @@ class PrefetchedFrames:
     def error(self) -> str | None:
         return self.reader.error
 
+    @property
+    def notes(self) -> list[str]:
+        return self.reader.notes
+
     def release(self, frame: Frame) -> None:
         """Frames own their pixels here: nothing to give back."""
 

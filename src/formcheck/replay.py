@@ -153,6 +153,7 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int
         if bar is not None:
             bar.close()
     save_track(recorder.track(), out_dir / TRACK)
+    builder.notes.extend(source.notes)
     warning = None
     if source.truncated:
         warning = f"the video is truncated or damaged after {builder.frames} frames ({source.error}); replayed what could be read"

@@ -108,6 +108,7 @@ class VideoReader:
         self._threads = threads
         self.truncated = False
         self.error: str | None = None
+        self.notes: list[str] = []  # what the report should say about the timing (clock jumps, skipped frames)
         self._container: av.container.InputContainer | None = None
         self._container, self._stream = self._open()
         stream = self._stream
@@ -203,16 +204,24 @@ class VideoReader:
         last = float("-inf")
         index = 0
         decoded = 0
+        offset = 0.0  # added after the clock started again (clips joined one after another)
+        skipped = 0
         for frame in _chain(first, raw):
             decoded += 1
             if frame.pts is not None:
-                t_abs = float(frame.pts * time_base) * 1000.0
+                t_abs = float(frame.pts * time_base) * 1000.0 + offset
             else:  # no timestamp: best effort, one frame period after the previous one
                 t_abs = (last + (t0 or 0.0) + step_ms) if index else 0.0
             if t0 is None:
                 t0 = t_abs
             t_ms = t_abs - t0
-            if t_ms <= last:  # duplicate or out-of-order time: the frame cannot be placed
+            if t_ms <= last - 2 * step_ms:  # the clock started again: time the rest on from here
+                offset += last + step_ms - t_ms
+                self.notes.append(f"the video's timestamps jump back at {last / 1000:.1f} s (joined clips?); "
+                                  "the frames after that are timed on from there")
+                t_ms = last + step_ms
+            elif t_ms <= last:  # a repeated or out-of-order time: the frame cannot be placed
+                skipped += 1
                 continue
             image = _upright(_to_rgb(frame), self.rotation)
             if image.shape[1::-1] != self.size:  # the stream changed size mid-way: keep the first
@@ -222,6 +231,8 @@ class VideoReader:
             yield Frame(image=image, t_ms=t_ms, index=index)
             last = t_ms
             index += 1
+        if skipped:
+            self.notes.append(f"{skipped} frame(s) with a repeated or out-of-order timestamp were left out")
         if not self.truncated:
             self._check_complete(decoded, last + step_ms)
 

@@ -63,6 +63,7 @@ class DecoderProcess:
         os.write(self.free_w, bytes(range(self.n_slots)))
         self.truncated = False
         self.error: str | None = None
+        self.notes: list[str] = []
         msg_r, msg_w = os.pipe()
         self._worker = Worker(
             "decoder",
@@ -82,7 +83,7 @@ class DecoderProcess:
                 self._done = True
                 raise
             if msg[0] == "end":
-                _, self.truncated, self.error = msg
+                _, self.truncated, self.error, self.notes = msg
                 self._done = True
                 return
             _, k, t_ms, index = msg
@@ -106,7 +107,7 @@ class DecoderProcess:
 
 
 def _decode(args: dict[str, Any]) -> None:
-    """Worker: decode the video into free ring slots, announce each, then ("end", truncated, error)."""
+    """Worker: decode the video into free ring slots, announce each, then ("end", truncated, error, notes)."""
     shape = tuple(args["shape"])
     ring = Ring(shape, args["n"], fd=args["ring"])
     conn = Connection(args["out"], readable=False)
@@ -123,7 +124,7 @@ def _decode(args: dict[str, Any]) -> None:
                     lower_priority()
                     sent = True
                 conn.send(("frame", k, frame.t_ms, frame.index))
-            conn.send(("end", reader.truncated, reader.error))
+            conn.send(("end", reader.truncated, reader.error, reader.notes))
     except OSError:  # the main process is gone
         return
     except Exception as exc:  # noqa: BLE001 - reported to the main process as one line
