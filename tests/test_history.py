@@ -309,3 +309,30 @@ def test_an_export_onto_a_folder_or_a_full_disk_names_the_file(tmp_path: Path, c
     assert cli.main(["history", "--data-dir", str(tmp_path), "--csv", str(dest)]) == 1
     assert capsys.readouterr().err.strip() == f"formcheck: error: {dest}: No space left on device"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_history_that_cannot_take_the_set_fails_before_the_work(tmp_path: Path, capsys, sample_squat) -> None:
+    """replay (and live) check the history first: a "data folder" under a file used to cost the
+    whole replay, write its outputs and only then fail."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = tmp_path / "o"
+    code = cli.main(["replay", str(sample_squat), "-e", "squat", "--out", str(out), "--data-dir", str(blocker / "d")])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and err.startswith(f"formcheck: error: cannot create the history folder {blocker / 'd'}")
+    assert not out.exists()
+
+
+def test_reading_a_history_that_cannot_be_there_says_so(tmp_path: Path, capsys) -> None:
+    """history and report on a folder that cannot exist, or a database that is a folder: an
+    error, not "no sets recorded yet"."""
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for argv in (["history"], ["report", "--out", str(tmp_path / "r.html")]):
+        assert cli.main([*argv, "--data-dir", str(blocker / "d")]) == 1
+        assert f"{blocker} is a file" in capsys.readouterr().err
+    (tmp_path / "h" / H.DB_NAME).mkdir(parents=True)
+    assert cli.main(["history", "--data-dir", str(tmp_path / "h")]) == 1
+    assert "is a folder" in capsys.readouterr().err
+    assert cli.main(["history", "--data-dir", str(tmp_path / "new")]) == 0  # not there yet: empty
+    assert "no sets recorded yet" in capsys.readouterr().out

@@ -48,6 +48,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not video.exists():
         raise CliError(f"video not found: {video}")
     spec, target = _load_spec(args)
+    _check_history(args)
     out = Path(args.out) if args.out else default_out_dir(video)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     model = choose_model(args.model, spec.model)
@@ -94,6 +95,17 @@ def _load_spec(args: argparse.Namespace):
         spec, prof_target = apply_profile(spec, load_profile(Path(profile)))
         target = target if target is not None else prof_target
     return spec, target
+
+
+def _check_history(args: argparse.Namespace) -> None:
+    """A history that cannot take the set fails now, before the work (not after it)."""
+    if getattr(args, "no_history", False):
+        return
+    try:
+        from .history import check_writable
+    except ImportError:
+        return
+    check_writable(getattr(args, "data_dir", None))
 
 
 def _record_history(args: argparse.Namespace, report: dict) -> None:

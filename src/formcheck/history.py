@@ -114,6 +114,25 @@ def connect(folder: str | os.PathLike | None = None, *, create: bool = True) -> 
     return conn
 
 
+def check_writable(folder: str | os.PathLike | None = None) -> None:
+    """Raise HistoryError now if a set could not be recorded later (before a replay's or a live
+    set's work, not after it); creates the database if it is missing."""
+    connect(folder).close()
+
+
+def _check_folder(path: Path) -> None:
+    """A missing database is an empty history, but a history "folder" that is a file, or a
+    database that is a folder, is a mistake to point out."""
+    if path.is_dir():
+        raise HistoryError(f"the history database {path} is a folder")
+    for up in path.parents:
+        if up.exists():
+            if not up.is_dir():
+                raise HistoryError(f"the history folder {path.parent} cannot exist: {up} is a file "
+                                   f"(choose another with --data-dir or ${ENV_DIR})")
+            return
+
+
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -243,7 +262,9 @@ def load_sets(data_dir: str | os.PathLike | None = None, exercise: str | None = 
     JSON columns come back decoded and ``pain_stop`` as a bool. A missing database is an empty
     history (nothing is created by reading).
     """
-    if not db_path(data_dir).is_file():
+    path = db_path(data_dir)
+    if not path.is_file():
+        _check_folder(path)
         return []
     conn = connect(data_dir)
     conn.row_factory = sqlite3.Row

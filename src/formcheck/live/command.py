@@ -27,6 +27,9 @@ def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | No
         from ..estimator import resolve_model
 
         resolve_model(args.model)  # a missing model fails before the camera opens
+    from ..cli import _check_history
+
+    _check_history(args)  # ... and so does a history that could not take the sets
     opts = LiveOptions(model=args.model, lang=args.lang, save_video=args.save_video,
                        countdown_s=args.countdown if args.countdown is not None else 3.0,
                        program_keys=bool(args.program))
