@@ -362,8 +362,8 @@ def test_cut_mov_without_faststart_raises_video_error_or_yields_less(tmp_path: P
     cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
     try:
         _, frames = read_all(cut)
-    except VideoError as e:  # moov atom at the end was cut away
-        assert_one_line(e, str(cut))
+    except VideoError as e:  # moov atom at the end was cut away: the message says it may be cut
+        assert_one_line(e, str(cut), "cut off before its index was written")
     else:
         assert len(frames) < 30
 

@@ -45,7 +45,7 @@ class Frame:
 def reason(exc: BaseException, *, opening: bool = True) -> str:
     """One short line for the user from an FFmpeg/OS error (no errno, no repeated path)."""
     if isinstance(exc, av.error.InvalidDataError):
-        return "not a video file (invalid data)" if opening else "invalid data"
+        return "not a video file, or one cut off before its index was written (invalid data)" if opening else "invalid data"
     if isinstance(exc, FileNotFoundError):
         return "file not found"
     if isinstance(exc, IsADirectoryError):
