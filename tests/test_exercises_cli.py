@@ -120,3 +120,9 @@ def test_output_cut_short_by_its_reader_is_no_error() -> None:
     proc.stdout.close()  # as `head -1` does
     _, err = proc.communicate(timeout=60)
     assert err == b""
+
+
+def test_list_without_the_exercises_folder_is_an_error(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORMCHECK_EXERCISES", str(tmp_path / "missing"))
+    rc, out, err = run(["exercises", "list"], capsys)
+    assert rc == 1 and err.strip() == f"formcheck: error: exercises folder not found: {tmp_path / 'missing'}"

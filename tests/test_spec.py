@@ -80,6 +80,7 @@ def test_round_trip_of_the_test_writer(tmp_path):
         (lambda d: d["count"].__setitem__("relative", "yes"), "count.relative: Input should be a valid boolean"),
         (lambda d: d["rules"][0].__setitem__("min_duration_s", True), "rules.0.min_duration_s"),
         (lambda d: d["count"].__setitem__("full", float("inf")), "count.full: Input should be a finite number"),
+        (lambda d: d["rules"][0].__setitem__("during", "hold"), "rules.0.during: 'hold' cannot happen in a reps exercise"),
         (lambda d: d["rules"][0].__setitem__("limit", float("-inf")), "rules.0.limit: Input should be a finite number"),
     ],
 )
@@ -109,6 +110,8 @@ def test_a_file_that_is_not_utf8_is_one_clear_error(tmp_path):
 def test_unknown_exercise_lists_available():
     with pytest.raises(SpecError, match="unknown exercise 'jumping_jacks'; available: .*squat"):
         load_exercise("jumping_jacks")
+    with pytest.raises(SpecError, match="unknown exercise '../exercises/squat'"):  # an id, not a path
+        load_exercise("../exercises/squat")
 
 
 def test_a_rule_measured_on_one_pose_model_is_left_out_with_another(tmp_path):

@@ -35,6 +35,8 @@ def _load_all() -> tuple[list[ExerciseSpec], list[str]]:
     from .spec import exercises_dir, load_exercise_file
 
     specs, problems = [], []
+    if not exercises_dir().is_dir():
+        raise SpecError(f"exercises folder not found: {exercises_dir()}")
     for path in sorted(exercises_dir().glob("*.toml")):
         try:
             specs.append(load_exercise_file(path))

@@ -7,6 +7,7 @@ what is allowed, so a physiotherapist editing a threshold gets a precise answer.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -261,6 +262,11 @@ class ExerciseSpec(_Strict):
             raise ValueError("kind 'hold' needs a [hold] table")
         if set(self.instructions) != {"da", "en"}:
             raise ValueError("instructions need both 'da' and 'en'")
+        for i, rule in enumerate(self.rules):  # a rule judged in a part the exercise does not have never fires
+            if (rule.during == "hold") != (self.kind == "hold") and rule.during != "always":
+                allowed = "hold, always" if self.kind == "hold" else "rep, bottom, descent, return, always"
+                raise ValueError(f"rules.{i}.during: {rule.during!r} cannot happen in a {self.kind} exercise; "
+                                 f"allowed: {allowed}")
         return self
 
     def for_model(self, model: str) -> ExerciseSpec:
@@ -364,6 +370,9 @@ def exercises_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2] / "exercises"
 
 
+_ID = re.compile(r"[a-z0-9_]+")
+
+
 def available_ids(folder: Path | None = None) -> list[str]:
     folder = folder or exercises_dir()
     return sorted(p.stem for p in folder.glob("*.toml"))
@@ -372,7 +381,7 @@ def available_ids(folder: Path | None = None) -> list[str]:
 def load_exercise(exercise_id: str, folder: Path | None = None) -> ExerciseSpec:
     folder = folder or exercises_dir()
     path = folder / f"{exercise_id}.toml"
-    if not path.is_file():
+    if not _ID.fullmatch(exercise_id) or not path.is_file():  # an id, not a path to somewhere else
         ids = ", ".join(available_ids(folder)) or "(none found)"
         raise SpecError(f"unknown exercise {exercise_id!r}; available: {ids}")
     return load_exercise_file(path)
