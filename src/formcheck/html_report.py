@@ -109,9 +109,7 @@ def render_html(sets: list[dict[str, Any]], *, since: str | None = None, source:
     for ex, ss in by_ex.items():
         parts.append(f"<h3>{_e(exercise_name(ss[-1]))} <span class=\"muted\">({_e(exercise_name(ss[-1], 'da'))}, {_e(ex)})</span></h3>")
         parts.append(_progress_plot(ss))
-    faults = _fault_section(sets)
-    if faults:
-        parts.append("<h2>Form faults</h2>" + faults)
+    parts.append("<h2>Form faults</h2>" + _fault_section(sets))
     parts.append("<h2>All sets</h2>" + _sets_table(sets))
     parts.append("<p class=\"muted\">Rows in red: the patient stopped the set because of pain. Reps count "
                  "only full repetitions; partials are movements that started but did not reach the full "

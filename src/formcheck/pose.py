@@ -116,7 +116,3 @@ class Pose:
         """Landmark position in pixels (x right, y down): angles measured here are true angles."""
         w, h = self.image_size
         return self.xy[lm] * (w, h)
-
-    def visible(self, *lms: Landmark, min_visibility: float = 0.5) -> bool:
-        """True when every named landmark is seen well enough to measure from."""
-        return bool(np.all(self.visibility[list(lms)] >= min_visibility))

@@ -101,12 +101,6 @@ class Program(_Strict):
                 raise ValueError(f"session {name!r} lists no exercises")
         return self
 
-    def entry(self, exercise_id: str) -> ProgramExercise:
-        for e in self.exercises:
-            if e.id == exercise_id:
-                return e
-        raise KeyError(exercise_id)
-
     def select(self, session: str | None = None, only: Iterable[str] | None = None) -> list[ProgramExercise]:
         """The exercises of one session (or all), optionally narrowed by ``only``, in program order."""
         ids = [e.id for e in self.exercises]

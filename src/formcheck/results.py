@@ -5,7 +5,7 @@ The analyzer produces them, the overlay only reads them, and the report is a fol
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from .pose import Landmark, Pose
@@ -125,7 +125,6 @@ class FrameResult:
     new_hold: Hold | None = None
     new_faults: tuple[Fault, ...] = ()
     new_pause: Pause | None = None
-    signals: dict[str, float] = field(default_factory=dict)
 
     @property
     def new_partial(self) -> Partial | None:
