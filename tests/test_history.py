@@ -336,3 +336,21 @@ def test_reading_a_history_that_cannot_be_there_says_so(tmp_path: Path, capsys) 
     assert "is a folder" in capsys.readouterr().err
     assert cli.main(["history", "--data-dir", str(tmp_path / "new")]) == 0  # not there yet: empty
     assert "no sets recorded yet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("edit", ["time = 'not-a-time'", "target = 'abc'", "reps = 'many'",
+                                  "fault_counts = '[1, 2]'", "hold_s = 'x'"])
+def test_a_row_edited_by_hand_is_named_not_a_crash(tmp_path: Path, capsys, edit: str) -> None:
+    """A history row with values formcheck never writes: history, report and a program's
+    progression used to stop with an internal error (ValueError, TypeError...)."""
+    import sqlite3
+
+    H.record_report(make_report(), data_dir=tmp_path)
+    H.record_report(make_report(), data_dir=tmp_path)
+    with sqlite3.connect(H.db_path(tmp_path)) as conn:
+        conn.execute(f"UPDATE sets SET {edit} WHERE id = 2")
+    for argv in (["history"], ["report", "--out", str(tmp_path / "r.html")]):
+        assert cli.main([*argv, "--data-dir", str(tmp_path)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"formcheck: error: set 2 in the history database {H.db_path(tmp_path)} has values "
+                              f"formcheck does not write ({edit.split(' = ')[0]})"), err

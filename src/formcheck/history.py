@@ -244,11 +244,29 @@ def record_report(report: dict[str, Any], data_dir: str | os.PathLike | None = N
         conn.close()
 
 
-def _decode(row: sqlite3.Row, with_report: bool) -> dict[str, Any]:
+_INTS = ("reps", "partials", "holds", "holds_reached")
+_NUMBERS = ("target", "hold_s", "hold_target_s", "duration_s")  # (target, hold_target_s, duration_s may be NULL)
+
+
+def _decode(row: sqlite3.Row, with_report: bool, path: Path) -> dict[str, Any]:
+    """One row as a dict; a row whose values could not have been written by formcheck (edited
+    by hand, or by another program) is a HistoryError naming it, not a crash further on."""
     d = dict(row)
+    bad = []
     for c in JSON_COLUMNS:
         if c in d:
             d[c] = json.loads(d[c]) if d[c] is not None else None
+            if d[c] is not None and not isinstance(d[c], dict):
+                bad.append(c)
+    bad += [c for c in _INTS if not isinstance(d.get(c), int)]
+    bad += [c for c in _NUMBERS if d.get(c) is not None and not isinstance(d[c], (int, float))]
+    try:
+        datetime.fromisoformat(str(d["time"]).replace("Z", "+00:00"))
+    except ValueError:
+        bad.append("time")
+    if bad:
+        raise HistoryError(f"set {d.get('id')} in the history database {path} has values formcheck does not "
+                           f"write ({', '.join(bad)}): was it edited by hand?")
     d["pain_stop"] = bool(d["pain_stop"])
     if not with_report:
         d.pop("report", None)
@@ -281,7 +299,7 @@ def load_sets(data_dir: str | os.PathLike | None = None, exercise: str | None = 
         if where:
             sql += " WHERE " + " AND ".join(where)
         rows = conn.execute(sql + " ORDER BY time, id", args).fetchall()
-        return [_decode(r, with_report) for r in rows]
+        return [_decode(r, with_report, path) for r in rows]
     except (sqlite3.Error, json.JSONDecodeError) as exc:
         raise HistoryError(f"cannot read the history database {db_path(data_dir)}: {exc}") from None
     finally:
