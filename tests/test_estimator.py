@@ -74,6 +74,8 @@ def test_timestamps_must_increase_are_made_monotonic(sample_squat):
 def test_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(ModelError, match="pose model not found"):
         resolve_model(str(tmp_path / "nope.task"))
+    with pytest.raises(ModelError, match="pose model is a folder, not a model file"):
+        resolve_model(str(tmp_path))
 
 
 def test_broken_model_file_is_a_clear_error(tmp_path):

@@ -92,7 +92,8 @@ def resolve_model(model: str) -> Path:
         path = Path(model)
     if not path.is_file():
         allowed = ", ".join(MODEL_NAMES)
-        raise ModelError(f"pose model not found: {path} (use --model {allowed} or a path to a .task file)")
+        what = "is a folder, not a model file" if path.is_dir() else "not found"
+        raise ModelError(f"pose model {what}: {path} (use --model {allowed} or a path to a .task file)")
     return path
 
 
