@@ -66,26 +66,22 @@ def _run_single(args: argparse.Namespace, runner: Runner) -> int:
     return exit_code(outcome)
 
 
-def _countdown(text: str) -> float:
-    """argparse type of --countdown: seconds from 0 to 60."""
-    try:
-        s = float(text)
-    except ValueError:
-        s = -1.0
-    if not 0.0 <= s <= 60.0:
-        raise argparse.ArgumentTypeError(f"must be seconds from 0 to 60, got {text!r}")
-    return s
+def _ranged(cast: Callable[[str], float], lo: float, hi: float, what: str) -> Callable[[str], Any]:
+    """An argparse type: ``cast(text)`` within lo..hi, else "must be WHAT from LO to HI"."""
+    def parse(text: str) -> Any:
+        try:
+            v = cast(text)
+        except ValueError:
+            v = None
+        if v is None or not lo <= v <= hi:  # (NaN is never within)
+            raise argparse.ArgumentTypeError(f"must be {what} from {lo:g} to {hi:g}, got {text!r}")
+        return v
+
+    return parse
 
 
-def _camera_index(text: str) -> int:
-    """argparse type of --camera: a camera number from 0 to 63 (OpenCV crashes on some others)."""
-    try:
-        n = int(text)
-    except ValueError:
-        n = -1
-    if not 0 <= n <= 63:
-        raise argparse.ArgumentTypeError(f"must be a camera number from 0 to 63, got {text!r}")
-    return n
+_countdown = _ranged(float, 0.0, 60.0, "seconds")  # --countdown
+_camera_index = _ranged(int, 0, 63, "a camera number")  # --camera (OpenCV crashes on a negative index)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
