@@ -339,7 +339,9 @@ def test_reading_a_history_that_cannot_be_there_says_so(tmp_path: Path, capsys) 
 
 
 @pytest.mark.parametrize("edit", ["time = 'not-a-time'", "target = 'abc'", "reps = 'many'",
-                                  "fault_counts = '[1, 2]'", "hold_s = 'x'"])
+                                  "fault_counts = '[1, 2]'", "hold_s = 'x'",
+                                  "fault_counts = '{\"back_rounded\": \"x\"}'",
+                                  "report = json_set(report, '$.holds', json('[{\"held_s\": \"x\"}]'))"])
 def test_a_row_edited_by_hand_is_named_not_a_crash(tmp_path: Path, capsys, edit: str) -> None:
     """A history row with values formcheck never writes: history, report and a program's
     progression used to stop with an internal error (ValueError, TypeError...)."""
@@ -349,8 +351,22 @@ def test_a_row_edited_by_hand_is_named_not_a_crash(tmp_path: Path, capsys, edit:
     H.record_report(make_report(), data_dir=tmp_path)
     with sqlite3.connect(H.db_path(tmp_path)) as conn:
         conn.execute(f"UPDATE sets SET {edit} WHERE id = 2")
-    for argv in (["history"], ["report", "--out", str(tmp_path / "r.html")]):
+    commands = [["history"], ["report", "--out", str(tmp_path / "r.html")]]
+    for argv in commands[1:] if edit.startswith("report") else commands:  # (history does not read the report)
         assert cli.main([*argv, "--data-dir", str(tmp_path)]) == 1
         err = capsys.readouterr().err.strip()
+        column = edit.split(" = ")[0] + (".holds" if "holds" in edit else "")
         assert err.startswith(f"formcheck: error: set 2 in the history database {H.db_path(tmp_path)} has values "
-                              f"formcheck does not write ({edit.split(' = ')[0]})"), err
+                              f"formcheck does not write ({column})"), err
+
+
+def test_errors_raised_elsewhere_are_caught_when_run_as_python_m(tmp_path: Path) -> None:
+    """`python -m formcheck.cli`: the command module runs as __main__, a second copy of cli.py;
+    an error class other modules import from formcheck.cli was then not the one caught there
+    ("internal error" instead of the one-line message)."""
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "formcheck.cli", "history", "--since", "xx", "--data-dir", str(tmp_path)],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1 and res.stderr == "formcheck: error: --since: not a date: 'xx' (use YYYY-MM-DD)\n"

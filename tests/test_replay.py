@@ -145,6 +145,10 @@ def test_nobody_in_any_frame_leaves_no_output(capsys, tmp_path):
     code = main(["replay", str(clip), "-e", "squat", "--out", str(out), "--no-history"])
     assert "nobody was seen" in _one_line_error(capsys, code)
     assert not out.exists()  # no half-written video, track or report, and no empty folder left
+    nested = tmp_path / "a" / "b" / "c"
+    code = main(["replay", str(clip), "-e", "squat", "--out", str(nested), "--no-history"])
+    assert "nobody was seen" in _one_line_error(capsys, code)
+    assert not (tmp_path / "a").exists()  # every folder it made
     out.mkdir()  # a folder that was there before stays
     code = main(["replay", str(clip), "-e", "squat", "--out", str(out), "--no-history"])
     assert "nobody was seen" in _one_line_error(capsys, code)
@@ -292,6 +296,7 @@ def test_a_countdown_that_is_not_seconds_is_refused(capsys, value):
     (["replay", "a.mp4", "-e", "squat", "--data-dir", ""], "--data-dir is empty (see 'formcheck replay --help')"),
     (["replay", "", "-e", "squat"], "video is empty"),
     (["history", "--csv", ""], "--csv is empty"),
+    (["exercises", "validate", "exercises/squat.toml", ""], "files: one of them is empty"),
     (["live", "--program", "home_program", "--only", "", "--headless"], "--only is empty"),
     (["live", "-e", "squat", "--camera", "-1", "--headless"], "argument --camera: must be a camera number from 0 to 63"),
     (["live", "-e", "squat", "--camera", "99999999999", "--headless"], "must be a camera number from 0 to 63"),

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
 from pathlib import Path
-from typing import Callable, NoReturn, Sequence
+from typing import Any, Callable, Iterator, NoReturn, Sequence
+
+from .interrupts import Terminated, terminate
 
 EXIT_ERROR = 1  # argparse exits with 2 for a usage error
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -18,18 +21,26 @@ class CliError(Exception):
     """Raised by subcommands for a clean one-line failure."""
 
 
+def ranged(cast: Callable[[str], float], lo: float, hi: float, what: str) -> Callable[[str], Any]:
+    """An argparse type: ``cast(text)`` within lo..hi, else "must be WHAT from LO to HI"."""
+    def parse(text: str) -> Any:
+        try:
+            v = cast(text)
+        except ValueError:
+            v = None
+        if v is None or not lo <= v <= hi:  # (NaN is never within)
+            raise argparse.ArgumentTypeError(f"must be {what} from {lo:g} to {hi:g}, got {text!r}")
+        return v
+
+    return parse
+
+
 def target_count(text: str) -> int:
     """argparse type of --target: a whole number of repetitions from 1 to spec.TARGET_MAX (the
-    limit of exercise files, profiles and programs)."""
+    limit of exercise files, profiles and programs; imported only when --target is given)."""
     from .spec import TARGET_MAX
 
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if not 1 <= n <= TARGET_MAX:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {TARGET_MAX}, got {text!r}")
-    return n
+    return ranged(int, 1, TARGET_MAX, "a whole number")(text)
 
 
 def _progress_factory(enabled: bool) -> Callable[[int | None], object] | None:
@@ -129,8 +140,14 @@ class _Parser(argparse.ArgumentParser):
     def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
         ns, rest = super().parse_known_args(args, namespace)
         for action in self._actions:  # (hidden testing options may be empty)
-            if action.help != argparse.SUPPRESS and getattr(ns, action.dest, None) == "":
-                self.error(f"{action.option_strings[0] if action.option_strings else action.dest} is empty")
+            value = getattr(ns, action.dest, None)
+            if action.help == argparse.SUPPRESS:
+                continue
+            name = action.option_strings[0] if action.option_strings else action.dest
+            if value == "":
+                self.error(f"{name} is empty")
+            if isinstance(value, list) and "" in value:
+                self.error(f"{name}: one of them is empty")
         return ns, rest
 
 
@@ -216,38 +233,40 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     return tuple(errs)
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (e.g. `kill`, a logout): handled like Ctrl-C, so what was done is saved or
-    nothing incomplete is left behind."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated()
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored for a moment (main thread only), then as they were."""
+    try:
+        saved = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for s, h in saved.items():
+            signal.signal(s, h if h is not None else signal.SIG_DFL)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     try:
-        previous = signal.signal(signal.SIGTERM, _terminate)
+        previous = signal.signal(signal.SIGTERM, terminate)
     except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
-        previous = None
+        return _run(args)
     try:
         return _run(args)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt as exc:  # first: a second Ctrl-C must not land in the imports below
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # and none while the message goes out
-        try:
+        with _signals_ignored():  # and none while the message goes out
             print("formcheck: interrupted; nothing incomplete was left behind", file=sys.stderr)
-        finally:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     except _known_errors() as exc:  # evaluated only when something is raised: no imports up front
         for line in str(exc).splitlines() or [type(exc).__name__]:
@@ -269,5 +288,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # python -m formcheck.cli: run the imported module, so that the error
+    from formcheck.cli import main as _main  # classes other modules raise are the ones caught here
+
+    sys.exit(_main())

@@ -37,7 +37,7 @@ def format_text(a: Analysis, obs: Observed, sugg: list[Suggestion], name: str,
     if c is not None:
         u = signal_unit(c.signal)
         lines.append(f"counted signal: {c.signal}{' (' + u.strip() + ')' if u.strip() else ''}"
-                     + (f", relative to the start position ({a.baseline:.3g}{' px' if _in_pixels(c.signal) else ''})"
+                     + (f", relative to the start position ({a.baseline:.3g}{' px' if SIGNALS[c.signal].start_scaled else ''})"
                         if c.relative and a.baseline is not None else "")
                      + (", direction -1 (falls during the movement)" if c.direction == -1 else "") + f", mode {c.mode}")
         lines.append(f"  thresholds: rest {c.rest:g}  enter {c.enter:g}  full {c.full:g}"
@@ -127,8 +127,3 @@ def _suggestion_lines(a: Analysis, obs: Observed, sugg: list[Suggestion], retrie
     else:
         out.append("  the current thresholds fit this recording")
     return out
-
-
-def _in_pixels(signal: str) -> bool:
-    """A start-scaled signal: its start position is a height in pixels, its changes in leg lengths."""
-    return SIGNALS[signal].start_scaled

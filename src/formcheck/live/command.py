@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..capture import LiveError
+from ..cli import ranged, target_count
 from ..pipeline import Detector
 from ..replay import prepare_out_dir
 from .display import KeySchedule
@@ -66,27 +67,11 @@ def _run_single(args: argparse.Namespace, runner: Runner) -> int:
     return exit_code(outcome)
 
 
-def _ranged(cast: Callable[[str], float], lo: float, hi: float, what: str) -> Callable[[str], Any]:
-    """An argparse type: ``cast(text)`` within lo..hi, else "must be WHAT from LO to HI"."""
-    def parse(text: str) -> Any:
-        try:
-            v = cast(text)
-        except ValueError:
-            v = None
-        if v is None or not lo <= v <= hi:  # (NaN is never within)
-            raise argparse.ArgumentTypeError(f"must be {what} from {lo:g} to {hi:g}, got {text!r}")
-        return v
-
-    return parse
-
-
-_countdown = _ranged(float, 0.0, 60.0, "seconds")  # --countdown
-_camera_index = _ranged(int, 0, 63, "a camera number")  # --camera (OpenCV crashes on a negative index)
+_countdown = ranged(float, 0.0, 60.0, "seconds")  # --countdown
+_camera_index = ranged(int, 0, 63, "a camera number")  # --camera (OpenCV crashes on a negative index)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..cli import target_count
-
     p = sub.add_parser("live", help="coach a set (or a program) live from the camera or a video file")
     what = p.add_mutually_exclusive_group()
     what.add_argument("--exercise", "-e", help="exercise id, e.g. squat")

@@ -108,6 +108,10 @@ def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome
         print(outcome.stats.line())
     if outcome.ended_by == "interrupted":
         raise KeyboardInterrupt
+    if outcome.ended_by == "terminated":
+        from ..interrupts import Terminated
+
+        raise Terminated()
 
 
 def exit_code(outcome: SetOutcome) -> int:

@@ -56,7 +56,7 @@ class SetSession:
     """The state of one set while it runs.
 
     ``ended_by`` becomes one of: end_of_video, quit, next, skip, pain, target, source_error,
-    interrupted; the loop stops then. ``detector`` is only asked to reset its tracking on a restart.
+    interrupted, terminated, failed; the loop stops then. ``detector`` is only asked to reset its tracking on a restart.
     """
 
     def __init__(self, plan: SetPlan, source: Source, opts: LiveOptions, model_name: str, detector: Any) -> None:
@@ -180,6 +180,7 @@ class SetSession:
             builder.pain_stop = {"t_s": round((self.pain_t_ms or 0.0) / 1000.0, 3), "note": PAIN_NOTE}
         if not counted:
             builder.notes.append("the set ended before counting started")
-        if self.ended_by == "interrupted":
-            builder.notes.append("interrupted (Ctrl-C); saved what was done")
+        if self.ended_by in ("interrupted", "terminated"):
+            how = "Ctrl-C" if self.ended_by == "interrupted" else "SIGTERM"
+            builder.notes.append(f"{self.ended_by} ({how}); saved what was done")
         return builder

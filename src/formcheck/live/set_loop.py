@@ -8,6 +8,7 @@ on how fast this machine is. What the set is doing (guidance, countdown, countin
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..capture import Source
+from ..interrupts import Terminated
 from ..estimator import choose_model
 from ..overlay import Overlay
 from ..pipeline import Detector
@@ -35,7 +37,7 @@ from .writer import AsyncVideoWriter
 class SetOutcome:
     report: dict[str, Any]
     out_dir: Path
-    ended_by: str  # end_of_video, quit, next, skip, pain, target, source_error, interrupted, failed
+    ended_by: str  # end_of_video, quit, next, skip, pain, target, source_error, interrupted, terminated, failed
     stats: LiveStats
     counted: bool  # some frames were analysed after the countdown
     error: str | None = None  # the source's trouble, one line
@@ -108,8 +110,8 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
             if key == "f":
                 display.toggle_fullscreen()
             session.after_frame(t_ms, key, frame.preroll)
-    except KeyboardInterrupt:
-        session.end("interrupted")
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (cli.Terminated)
+        session.end("terminated" if isinstance(exc, Terminated) else "interrupted")
     except Exception as exc:  # what was counted before it is still saved, and the report says why it stopped
         session.end("failed")
         failure = f"the set stopped on an error: {one_line(exc)}"
@@ -131,7 +133,13 @@ def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWrit
     ended_by = session.ended_by or "end_of_video"
     counted = session.counted
     error = failure or (source.error if ended_by in ("source_error", "end_of_video") else None)
-    builder = session.conclude(error)
+    try:
+        builder = session.conclude(error)
+    except BaseException:  # (after a failure the analyzer may fail again): the video is not left open
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.close(keep=False)
+        raise
     video_ok = writer is not None
     if writer is not None:
         try:
@@ -143,6 +151,7 @@ def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWrit
         if writer.dropped:
             builder.notes.append(f"{writer.dropped} frames were left out of the annotated video (encoder too slow)")
     save_track(session.recorder.track(), plan.out_dir / TRACK)
+    builder.notes.extend(getattr(source, "notes", []))  # a video file's timing notes (a camera has none)
     report = builder.build(session.analyzer.pauses if counted else [])
     report["truncated"] = bool(getattr(source, "truncated", False))
     report["fps"] = round(source.fps, 3)
