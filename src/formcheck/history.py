@@ -248,6 +248,10 @@ _INTS = ("reps", "partials", "holds", "holds_reached")
 _NUMBERS = ("target", "hold_s", "hold_target_s", "duration_s")  # (target, hold_target_s, duration_s may be NULL)
 
 
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
 def _decode(row: sqlite3.Row, with_report: bool, path: Path) -> dict[str, Any]:
     """One row as a dict; a row whose values could not have been written by formcheck (edited
     by hand, or by another program) is a HistoryError naming it, not a crash further on."""
@@ -259,7 +263,18 @@ def _decode(row: sqlite3.Row, with_report: bool, path: Path) -> dict[str, Any]:
             if d[c] is not None and not isinstance(d[c], dict):
                 bad.append(c)
     bad += [c for c in _INTS if not isinstance(d.get(c), int)]
-    bad += [c for c in _NUMBERS if d.get(c) is not None and not isinstance(d[c], (int, float))]
+    bad += [c for c in _NUMBERS if d.get(c) is not None and not _number(d[c])]
+    # inside the JSON: what history, report and a program's progression read
+    if isinstance(d.get("fault_counts"), dict) and not all(isinstance(v, int) for v in d["fault_counts"].values()):
+        bad.append("fault_counts")
+    if isinstance(d.get("holds_by_side"), dict) and not all(_number(v) for v in d["holds_by_side"].values()):
+        bad.append("holds_by_side")
+    if isinstance(d.get("exercise_name"), dict) and not all(isinstance(v, str) for v in d["exercise_name"].values()):
+        bad.append("exercise_name")
+    holds = d["report"].get("holds") if isinstance(d.get("report"), dict) else []
+    if not isinstance(holds, list) or not all(
+            isinstance(h, dict) and _number(h.get("held_s", 0)) and _number(h.get("target_s", 0)) for h in holds):
+        bad.append("report.holds")
     try:
         datetime.fromisoformat(str(d["time"]).replace("Z", "+00:00"))
     except ValueError:
