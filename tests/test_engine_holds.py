@@ -374,7 +374,7 @@ def test_calf_stretch_reports_the_back_leg(back, mirror):
 def test_two_holds_on_one_leg_do_not_finish_a_stretch_asked_for_both():
     """The calf stretch's target is 2, one hold a side: a second left hold is not the right
     leg's. After the first full hold the patient is asked for the other side."""
-    from formcheck.holds import holds_toward_target
+    from formcheck.holds import hold_progress
     from formcheck.program import done_in_report
     from formcheck.report import ReportBuilder
 
@@ -397,9 +397,22 @@ def test_two_holds_on_one_leg_do_not_finish_a_stretch_asked_for_both():
     asked = [r.t_ms / 1000 for r in results if r.cue is not None and r.cue.id == "other_side"]
     assert asked and an.holds[0].end_s - 0.1 <= asked[0] <= an.holds[0].end_s + 3.0
     # one hold a side finishes it
-    assert holds_toward_target([("L", 20.0, 20.0), ("R", 21.0, 20.0)], ("L", "R"), 2) == 2
-    assert holds_toward_target([("L", 20.0, 20.0), ("R", 12.0, 20.0)], ("L", "R"), 2) == 1
-    assert holds_toward_target([(None, 10.0, 10.0)] * 3, (), 2) == 3  # no sides: every full hold
+    assert hold_progress([("L", 20.0, 20.0), ("R", 21.0, 20.0)], ("L", "R"), 2) == (2, [])
+    assert hold_progress([("L", 20.0, 20.0), ("R", 12.0, 20.0)], ("L", "R"), 2) == (1, ["R"])
+    assert hold_progress([(None, 10.0, 10.0)] * 3, (), 2) == (3, [])  # no sides: every full hold
+    # a target of 3 with two sides: two holds a side at most, three in all finish it
+    assert hold_progress([("L", 20.0, 20.0), ("R", 20.0, 20.0), ("L", 20.0, 20.0)], ("L", "R"), 3) == (3, ["R"])
+
+
+def test_no_other_side_asked_for_once_the_target_is_met():
+    """A target of 1 with two sides: one hold finishes the set, so no "now the other side"."""
+    spec = load_exercise("calf_stretch")
+    keys = [(0.0, Split()), (1.0, Split()), (2.0, Split(split=1.0)), (24.0, Split(split=1.0)),
+            (25.0, Split()), (28.0, Split())]
+    an = Analyzer(spec, target=1)
+    results = feed(an, frames(keys, 30, split_stance))
+    assert len(an.holds) == 1 and results[-1].holds_done == 1
+    assert not any(r.cue is not None and r.cue.id == "other_side" for r in results)
 
 
 def test_calf_stretch_with_a_bent_back_knee_is_flagged_and_not_timed():

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from .cues import GUIDE, CuePicker
 from .events import SetLog
-from .holds import HoldExercise, holds_toward_target, sides_short
+from .holds import HoldExercise, hold_progress
 from .pose import Pose
 from .readings import Readings
 from .reps import RepExercise
@@ -158,9 +158,12 @@ class Analyzer:
         hold = self.spec.hold
         if hold is None or not hold.sides:
             return
-        short = sides_short(((h.side, h.held_s, h.target_s) for h in self._log.holds), hold.sides, self.target)
-        if short and done.side not in short and done.held_s >= done.target_s - 1e-6:
+        toward, short = hold_progress(self._hold_list(), hold.sides, self.target)
+        if toward < self.target and short and done.side not in short and done.held_s >= done.target_s - 1e-6:
             self._cues.show(GUIDE["other_side"], t_s, force=True)
+
+    def _hold_list(self) -> list[tuple[str | None, float, float]]:
+        return [(h.side, h.held_s, h.target_s) for h in self._log.holds]
 
     def _on_lost(self, t_s: float) -> None:
         """Key joints unseen for LOST_GRACE_S: pause counting (drop a repetition in progress,
@@ -223,8 +226,7 @@ class Analyzer:
             progress=ex.progress,
             hold_s=ex.hold_s,
             hold_target_s=hold.target_s if hold else None,
-            holds_done=holds_toward_target(((h.side, h.held_s, h.target_s) for h in self._log.holds),
-                                           hold.sides if hold else (), self.target),
+            holds_done=hold_progress(self._hold_list(), hold.sides if hold else (), self.target)[0],
             partials=len(self._log.partials),
             new_rep=new.rep,
             new_partials=tuple(new.partials),

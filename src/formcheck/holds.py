@@ -30,25 +30,17 @@ NOT_STILL_LONG_S = 3.0  # moving on in the position this long is fidgeting in an
 HOLD_SETTLED_S = 2.0  # a hold counts as settled once its timer has run this long
 
 
-def holds_toward_target(holds: Iterable[tuple[str | None, float, float]], sides: Sequence[str],
-                        target: int | None) -> int:
-    """Holds (side, held_s, target_s) that reached their time, toward the set's target. With
-    sides, each side counts up to its share of the target (a target of 2 with L and R: one hold
-    a side), so two holds on the left do not finish a set that asks for both legs."""
+def hold_progress(holds: Iterable[tuple[str | None, float, float]], sides: Sequence[str],
+                  target: int | None) -> tuple[int, list[str]]:
+    """(holds toward the set's target, the sides still short of their share) from the holds
+    (side, held_s, target_s) so far. Only holds that reached their time count; with sides, each
+    side counts up to its share of the target (a target of 2 with L and R: one hold a side), so
+    two holds on the left do not finish a set that asks for both legs."""
     done = [side for side, held, need in holds if held >= need - 1e-6]
     if not sides or not target:
-        return len(done)
+        return len(done), []
     share = -(-target // len(sides))
-    return sum(min(done.count(s), share) for s in sides)
-
-
-def sides_short(holds: Iterable[tuple[str | None, float, float]], sides: Sequence[str], target: int | None) -> list[str]:
-    """The sides that have not yet done their share of the target (see holds_toward_target)."""
-    if not sides or not target:
-        return []
-    done = [side for side, held, need in holds if held >= need - 1e-6]
-    share = -(-target // len(sides))
-    return [s for s in sides if done.count(s) < share]
+    return sum(min(done.count(s), share) for s in sides), [s for s in sides if done.count(s) < share]
 
 
 class HoldExercise:

@@ -181,11 +181,11 @@ def done_in_report(report: dict[str, Any]) -> int:
     """Repetitions counted, or for hold exercises the holds that reached their target time
     (each side up to its share of the target, as the trainer counted them)."""
     if report.get("kind") == "hold":
-        from .holds import holds_toward_target
+        from .holds import hold_progress
 
         sides = ((report.get("config") or {}).get("hold") or {}).get("sides") or ()
         holds = [(h.get("side"), h.get("held_s", 0.0), h.get("target_s", 0.0)) for h in report.get("holds") or []]
-        return holds_toward_target(holds, sides, report.get("target"))
+        return hold_progress(holds, sides, report.get("target"))[0]
     return int(report.get("reps") or 0)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Protocol
 
-from ..cues import SHALLOW_SEVERITY
+from ..cues import SHALLOW_SEVERITY, rule_cue
 from ..engine import GUIDE
 from ..overlay import SessionSummary
 from ..spec import ExerciseSpec
@@ -72,9 +72,9 @@ def view_hint(spec: ExerciseSpec, lang: str) -> str:
 def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -> SessionSummary:
     """The end screen's figures, with the most frequent fault as one tip in the patient's words."""
     cues: dict[str, str] = {r.id: localised(r.cue, lang) for r in spec.rules}
-    severity: dict[str, int] = {}
+    severity: dict[str, int] = {}  # ranked as the live cues are
     for r in spec.rules:
-        severity[r.id] = max(severity.get(r.id, 0), r.severity)
+        severity[r.id] = max(severity.get(r.id, 0), rule_cue(r, "L").severity)
     if spec.count is not None and spec.count.shallow_cue is not None:
         cues[spec.count.shallow_fault] = localised(spec.count.shallow_cue, lang)
         severity.setdefault(spec.count.shallow_fault, SHALLOW_SEVERITY)
