@@ -207,6 +207,13 @@ def test_a_drawing_onto_its_own_track_is_refused(folder: Path, tmp_path: Path, c
     rc, _, err = run(["tune", str(tmp_path if as_folder else path), "--exercise", "squat", "--out", str(path)], capsys)
     assert rc == 1 and "refusing to overwrite it" in err and err.count("\n") == 1
     assert path.read_bytes() == before
+    # nor the profile it applies, nor the exercise file
+    profile = tmp_path / "p.toml"
+    profile.write_text("[exercises.squat]\ntarget = 5\n")
+    for out in (profile, folder / "squat.toml"):
+        kept = out.read_bytes()
+        rc, _, err = run(["tune", str(path), "--exercise", "squat", "--profile", str(profile), "--out", str(out)], capsys)
+        assert rc == 1 and "refusing to overwrite it" in err and out.read_bytes() == kept
 
 
 def test_cli_with_profile_and_check(folder: Path, tmp_path: Path, capsys) -> None:

@@ -40,20 +40,21 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
         raise
 
 
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Both exist and are one file (by any path: links, ../, a folder given two ways)."""
+    try:
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def refuse_overwriting(target: str | os.PathLike, *inputs: str | os.PathLike | None) -> None:
     """Raise FileExistsError when writing ``target`` would replace one of the command's own
     ``inputs`` (the same file by any path), e.g. ``history --csv`` given the history database."""
-    t = Path(target)
     for i in inputs:
-        if i is None:
-            continue
-        try:
-            same = t.exists() and Path(i).exists() and os.path.samefile(t, i)
-        except OSError:
-            same = False
-        if same:
+        if i is not None and same_file(target, i):
             raise FileExistsError(errno.EEXIST, "that is what this command reads; refusing to overwrite it "
-                                                "(choose another output)", str(t))
+                                                "(choose another output)", str(target))
 
 
 def _umask() -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .atomic import same_file
 from .engine import Analyzer
 from .estimator import PoseEstimator, resolve_model
 from .pipeline import AnnotatedVideoSink, PrefetchedFrames, ReportSink, Sink, TrackSink, analyse_frames
@@ -58,11 +59,7 @@ def prepare_out_dir(out: Path, video: Path) -> Path:
     if not os.access(out, os.W_OK | os.X_OK):
         raise ReplayError(f"output folder is not writable: {out} (choose another with --out)")
     for name in (VIDEO, REPORT, TRACK):  # the outputs' names in the input's own folder
-        try:
-            same = video.exists() and (out / name).exists() and os.path.samefile(out / name, video)
-        except OSError:
-            same = False
-        if same:
+        if same_file(out / name, video):
             raise ReplayError(f"refusing to overwrite the input video with the {name} written there (choose another --out)")
     return out
 
@@ -89,15 +86,18 @@ def replay(
     spec = spec.for_model(model)  # checks measured on another pose model are left out
     with VideoReader(video) as reader:  # open first: a bad video fails before anything is created
         size, fps, n_frames = reader.size, reader.fps, reader.n_frames
-        created = not out_dir.exists()
+        made = [d for d in (out_dir, *out_dir.parents) if not d.exists()]  # folders this replay makes
         out_dir = prepare_out_dir(out_dir, video)
     try:
         return _replay_into(out_dir, video, spec, size, fps, n_frames, model, target, lang, write_video,
                             progress, workers)
     except BaseException:
-        if created:  # a folder this replay made and left empty (nobody seen, Ctrl-C): gone again
+        if made:  # nobody seen, Ctrl-C...: the folders it made go again, with any output already in them
             with contextlib.suppress(OSError):
-                out_dir.rmdir()
+                for name in (VIDEO, TRACK):  # (the report is written last: never there on a failure)
+                    (out_dir / name).unlink(missing_ok=True)
+                for d in made:
+                    d.rmdir()
         raise
 
 

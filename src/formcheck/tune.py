@@ -347,7 +347,10 @@ def cmd_tune(args: argparse.Namespace) -> int:
     if args.out:
         from .atomic import refuse_overwriting
 
-        refuse_overwriting(args.out, src, src / "track.npz" if src.is_dir() else None)
+        from .spec import exercises_dir
+
+        refuse_overwriting(args.out, src, src / "track.npz" if src.is_dir() else None, args.profile,
+                           exercises_dir() / f"{spec.id}.toml")
     track = load_source(src, choose_model(args.model, spec.model))
     if len(track) == 0:
         from .track import TrackError
