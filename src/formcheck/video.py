@@ -187,7 +187,7 @@ class VideoReader:
             self._first, self._raw = None, None
         else:  # later passes: start over from a fresh container
             self.close()
-            self.truncated, self.error = False, None
+            self.truncated, self.error, self.notes = False, None, []
             self._container, self._stream = self._open()
             raw = self._raw_frames(self._container, self._stream)
             first = next(raw, None)

@@ -40,6 +40,11 @@ class FileSource(ThreadedSource):
     def truncated(self) -> bool:
         return self._reader.truncated
 
+    @property
+    def notes(self) -> list[str]:
+        """The video reader's notes on its timing (a clock starting again), for the report."""
+        return self._reader.notes
+
     def _emit(self, image: np.ndarray, t_ms: float, preroll: bool, next_due_ms: float | None) -> bool:
         """Hand one frame over (at its due time when paced); False when the source is stopping."""
         if self.paced:
