@@ -53,8 +53,8 @@ CLIPS = {
     "squat_side_head_down":
         "@head down --exercise squat --reps 3 --view side --shirt navy "
         "--lead-in 1.0 --lead-out 0.8 --seed 107",
-    # dropping into the squat: tempo 0.35 makes each descent 0.4-0.5 s from standing to the
-    # bottom (good renders take 1.2-1.4 s), for the too_fast check on the real pose model
+    # dropping into the squat: tempo 0.35 makes each descent 0.46-0.56 s from standing to the
+    # bottom (the good squat_side takes 1.1-1.4 s), for the too_fast check on the real pose model
     "squat_side_fast":
         "--exercise squat --reps 3 --view side --variant female_heavy --shirt yellow --tempo 0.35 "
         "--lead-in 1.0 --lead-out 0.8 --seed 108",
