@@ -230,8 +230,32 @@ def test_program_session_guides_exercise_by_exercise_and_progresses(two_exercise
     assert rep["pain_stop"]["t_s"] == pytest.approx(5.0, abs=0.04) and rep["target"] == 5
     last = load_sets(tmp_path / "data", "squat")[-1]
     assert last["pain_stop"] is True
+    # the same day the squat is left out (the pain advice: not again today)
     assert run_program(prog, tmp_path, sample_squat, track, "1:q", "s4", "--only", "squat") == 0
-    assert json.loads((tmp_path / "s4" / "01_squat" / "report.json").read_text())["target"] == 5
+    assert "Squat: left out today (stopped for pain earlier today" in capsys.readouterr().out
+    assert not (tmp_path / "s4" / "01_squat").exists()
+    # another day: the same target again, not more
+    import sqlite3
+
+    from formcheck.history import db_path
+
+    with sqlite3.connect(db_path(tmp_path / "data")) as conn:
+        conn.execute("UPDATE sets SET time = '2020-01-01T10:00:00Z' WHERE pain_stop = 1")
+    assert run_program(prog, tmp_path, sample_squat, track, "1:q", "s5", "--only", "squat") == 0
+    assert json.loads((tmp_path / "s5" / "01_squat" / "report.json").read_text())["target"] == 5
+
+
+def test_a_profile_target_is_the_patients_prescription_in_a_program(two_exercise_program, tmp_path, sample_squat,
+                                                                      tmp_path_factory, capsys):
+    """A physiotherapist's per-patient target (profile) wins over the program's progression;
+    it used to be dropped silently in a program (its thresholds applied, its target not)."""
+    track = replay_reference(tmp_path_factory, sample_squat)["track"]
+    profile = tmp_path / "p.toml"
+    profile.write_text('name = "t"\n[exercises.squat]\ntarget = 2\n')
+    assert run_program(two_exercise_program, tmp_path, sample_squat, track, "", "s1", "--only", "squat",
+                       "--profile", str(profile)) == 0
+    rep = json.loads((tmp_path / "s1" / "01_squat" / "report.json").read_text())
+    assert rep["target"] == 2 and rep["reps"] == 2 and rep["ended_by"] == "target"
 
 
 def test_program_needs_its_exercise_files(tmp_path, monkeypatch, capsys):

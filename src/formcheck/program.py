@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -222,6 +223,23 @@ def session_targets(program: Program, entries: Iterable[ProgramExercise],
     """Targets for this session's exercises, progressed from the program's history."""
     last = past_sets(program.name, history)
     return {e.id: next_target(e, program.max_target, last.get(e.id)) for e in entries}
+
+
+def stopped_for_pain_today(sets: Iterable[dict[str, Any]], today: date | None = None) -> set[str]:
+    """Exercises with a pain stop today (local date), in any program or alone: the pain advice
+    says not to do them again today, so a session later the same day leaves them out."""
+    today = today or datetime.now().astimezone().date()
+    out = set()
+    for row in sets:
+        if not row.get("pain_stop"):
+            continue
+        try:
+            when = datetime.fromisoformat(str(row.get("time")).replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone().date() == today:
+            out.add(str(row.get("exercise")))
+    return out
 
 
 def load_history(data_dir: str | os.PathLike | None) -> list[dict[str, Any]]:

@@ -35,7 +35,7 @@ def _load_specs(ids: list[str]) -> dict[str, ExerciseSpec]:
 
 
 def run_program(args: argparse.Namespace, runner: Runner) -> int:
-    from ..program import load_history, load_program, session_targets
+    from ..program import load_history, load_program, session_targets, stopped_for_pain_today
 
     program = load_program(args.program)
     only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
@@ -52,6 +52,7 @@ def run_program(args: argparse.Namespace, runner: Runner) -> int:
         print(f"formcheck: warning: history not read ({exc}); using the starting targets", file=sys.stderr)
         history = []
     targets = session_targets(program, entries, history)
+    resting = stopped_for_pain_today(history)
     lang = args.lang
     advice = (localised(program.advice.pain_title, lang), program.advice.pain.get(lang))
     runner.opts.countdown_s = args.countdown if args.countdown is not None else program.countdown_s
@@ -61,9 +62,13 @@ def run_program(args: argparse.Namespace, runner: Runner) -> int:
     code = 0
     for i, entry in enumerate(entries):
         spec = specs[entry.id]
-        if profile is not None:
-            spec, _ = apply_profile(spec, profile)  # the program decides the target
+        if entry.id in resting:  # the pain advice said: not again today
+            print(f"{spec.name.en}: left out today (stopped for pain earlier today; try it again in a few days)")
+            continue
         target = targets[entry.id]
+        if profile is not None:
+            spec, prof_target = apply_profile(spec, profile)
+            target = prof_target if prof_target is not None else target  # the patient's own prescription
         key = show_instructions(runner.screens, spec, target, lang, f"{i + 1}/{len(entries)}",
                                 program.instructions_s)
         if key == "q":
