@@ -370,3 +370,17 @@ def test_errors_raised_elsewhere_are_caught_when_run_as_python_m(tmp_path: Path)
     res = subprocess.run([sys.executable, "-m", "formcheck.cli", "history", "--since", "xx", "--data-dir", str(tmp_path)],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 1 and res.stderr == "formcheck: error: --since: not a date: 'xx' (use YYYY-MM-DD)\n"
+
+
+def test_a_hold_set_that_left_out_a_side_says_so(tmp_path: Path, capsys) -> None:
+    """A calf stretch asks for both legs: a set with the left leg only read "10/8 s L" in the
+    history and on the terminal, as if it were complete."""
+    from formcheck.cli import print_set
+
+    rep = hold_report(config={"id": "calf_stretch", "hold": {"target_s": 20, "sides": ["L", "R"]}}, target=2,
+                      holds=[{"side": "L", "held_s": 21.0, "target_s": 20.0, "start_s": 0, "end_s": 22, "faults": []}])
+    H.record_report(rep, data_dir=tmp_path)
+    rc, out, _ = run(["history", "--data-dir", str(tmp_path)], capsys)
+    assert rc == 0 and "21/20 s L, R not done" in out
+    print_set("Calf stretch", "hold", rep, tmp_path)
+    assert capsys.readouterr().out.splitlines()[0] == "Calf stretch: holds L 21/20 s; 1 of 2 done, R not yet"

@@ -81,8 +81,11 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
         n = len(rep["partials"])
         print(f"{name}: {rep['reps']} / {rep['target']} repetitions, {n} partial{'' if n == 1 else 's'}")
     else:
+        from .program import holds_in_report
+
         held = ", ".join(f"{h['side'] or ''} {h['held_s']:.0f}/{h['target_s']:.0f} s".strip() for h in rep["holds"]) or "none"
-        print(f"{name}: holds {held}")
+        done, short = holds_in_report(rep)
+        print(f"{name}: holds {held}; {done} of {rep['target']} done" + (f", {' and '.join(short)} not yet" if short else ""))
     if rep["fault_counts"]:
         print("faults: " + ", ".join(f"{k} x{v}" for k, v in rep["fault_counts"].items()))
     paused: dict[str, list[float]] = {}

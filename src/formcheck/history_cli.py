@@ -60,8 +60,10 @@ def result_text(s: dict[str, Any]) -> str:
         sides = s.get("holds_by_side") or {}
         if not sides:
             return f"no hold{t} s" if t else "no hold"
+        asked = ((s.get("config") or {}).get("hold") or {}).get("sides") or []
+        missing = "".join(f", {k} not done" for k in asked if k not in sides)  # a side the set left out
         if s.get("holds", len(sides)) == len(sides):  # one hold per side: show each against its target
-            return ", ".join(f"{v:.0f}{t} s" + ("" if k == "-" else f" {k}") for k, v in sorted(sides.items()))
+            return ", ".join(f"{v:.0f}{t} s" + ("" if k == "-" else f" {k}") for k, v in sorted(sides.items())) + missing
         each = f" of {target:g} s" if target else ""
         return f"{s['holds']} holds, {s.get('holds_reached', 0)} reached{each}, {s['hold_s']:.0f} s in all"
     return f"{s['reps']}/{s['target']} reps" if s.get("target") else f"{s['reps']} reps"

@@ -182,12 +182,17 @@ def done_in_report(report: dict[str, Any]) -> int:
     """Repetitions counted, or for hold exercises the holds that reached their target time
     (each side up to its share of the target, as the trainer counted them)."""
     if report.get("kind") == "hold":
-        from .holds import hold_progress
-
-        sides = ((report.get("config") or {}).get("hold") or {}).get("sides") or ()
-        holds = [(h.get("side"), h.get("held_s", 0.0), h.get("target_s", 0.0)) for h in report.get("holds") or []]
-        return hold_progress(holds, sides, report.get("target"))[0]
+        return holds_in_report(report)[0]
     return int(report.get("reps") or 0)
+
+
+def holds_in_report(report: dict[str, Any]) -> tuple[int, list[str]]:
+    """A hold set's (holds toward its target, sides still short of their share)."""
+    from .holds import hold_progress
+
+    sides = ((report.get("config") or {}).get("hold") or {}).get("sides") or ()
+    holds = [(h.get("side"), h.get("held_s", 0.0), h.get("target_s", 0.0)) for h in report.get("holds") or []]
+    return hold_progress(holds, sides, report.get("target"))
 
 
 def next_target(entry: ProgramExercise, max_target: int, last: PastSet | None) -> int:
