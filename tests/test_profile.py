@@ -169,6 +169,8 @@ def test_exercise_not_in_profile_is_unchanged(tmp_path: Path, folder: Path) -> N
         ("[exercises.heel_raise]\ntarget = 5", ["exercises.heel_raise: cannot check against the exercise file"]),
         ("[exercises.squat\ntarget = 5", ["not valid TOML"]),
         ("[exercises.squat]\ncount = { full = inf }", ["exercises.squat.count.full:", "finite number"]),
+        ("[exercises.core_bracing]\nhold = { target_s = 8, min_hold_s = 30 }", ["min_hold_s (30) must not be more than target_s (8)"]),
+        ("[exercises.squat.rules.too_fast]\nlimit = -5", ["a min_duration limit is seconds, more than 0"]),
         ("[exercises.squat.rules.heels_lifting]\nlimit = nan", ["rules.heels_lifting.limit:", "finite number"]),
     ],
 )

@@ -196,6 +196,8 @@ class Rule(_Strict):
             raise ValueError(f"rule {self.id!r}: kind {self.kind!r} needs 'signal'")
         if self.kind in ("min_duration", "max_duration") and self.phase is None:
             raise ValueError(f"rule {self.id!r}: kind {self.kind!r} needs 'phase' (descent, return or rep)")
+        if self.kind in ("min_duration", "max_duration") and not 0.0 < self.limit <= 600.0:
+            raise ValueError(f"rule {self.id!r}: a {self.kind} limit is seconds, more than 0 and at most 600")
         return self
 
 
@@ -232,6 +234,12 @@ class HoldSpec(_Strict):
     @classmethod
     def _side_sig(cls, v: str | None) -> str | None:
         return None if v is None else _check_signal(v)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> HoldSpec:
+        if self.min_hold_s > self.target_s:  # every hold that reaches its time would go unreported
+            raise ValueError(f"min_hold_s ({self.min_hold_s:g}) must not be more than target_s ({self.target_s:g})")
+        return self
 
 
 TARGET_MAX = 100  # the most repetitions (or holds) a set may ask for: exercise, profile, program, --target
