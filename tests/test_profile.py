@@ -155,6 +155,10 @@ def test_exercise_not_in_profile_is_unchanged(tmp_path: Path, folder: Path) -> N
         ("[exercises.squat]\ncount = { min_rep_s = 20 }", ["min_rep_s must be smaller than max_rep_s"]),
         ("[exercises.squat.count_views.oblique]\nrest = 40", ["count (as seen from the oblique)", "rest < enter"]),
         ("[exercises.squat.count_views.top]\nrest = 4", ["exercises.squat.count_views.top: unknown view; allowed: side"]),
+        # the front view counts another signal (another unit): the profile must say it means that one
+        ("[exercises.squat.count_views.front]\nfull = 60", ["count_views.front: squat counts hip_height (leg lengths) from the front",
+                                                            'not knee_flexion as in [count]', 'signal = "hip_height"']),
+        ("[exercises.squat.count_views.front]\nsignal = 'knee_flexion'\nfull = 60", ["not knee_flexion;"]),
         ("[exercises.squat.rules.bad_back]\nlimit = 3", ["rules.bad_back: unknown rule id; allowed: back_rounded, heels_lifting, too_fast"]),
         ("[exercises.squat.rules.heels_lifting]\nlimt = 3", ["rules.heels_lifting.limt: unknown key; allowed: signal, limit"]),
         ("[exercises.squat.rules.heels_lifting]\nlimit = 'high'", ["rules.heels_lifting.limit:", "valid number"]),

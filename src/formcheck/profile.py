@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .signals import SIGNALS
+
 from .spec import (
     EXERCISE_IDS, TARGET_MAX, Count, ExerciseSpec, SpecError, allowed_keys, format_validation_error, load_exercise,
     read_toml,
@@ -52,6 +54,7 @@ class CountPatch(_Patch):
 
 
 class ViewCountPatch(_Patch):
+    signal: str | None = None  # needed when the view counts another signal than [count] (another unit)
     rest: float | None = Field(default=None, ge=0.0)
     enter: float | None = Field(default=None, gt=0.0)
     full: float | None = Field(default=None, gt=0.0)
@@ -169,7 +172,13 @@ def apply_profile(spec: ExerciseSpec, profile: Profile) -> tuple[ExerciseSpec, i
     for view, vp in patch.count_views.items():
         if data["count"] is None:
             raise ProfileError(f"{where}.count_views: {spec.id} is a hold exercise and has no [count]")
-        _set(data["count_views"].setdefault(view, {}), vp)
+        counts = spec.count_for(view).signal
+        if vp.signal != counts and (vp.signal is not None or counts != data["count"]["signal"]):
+            unit = SIGNALS[counts].unit
+            raise ProfileError(f"{where}.count_views.{view}: {spec.id} counts {counts} ({unit}) from the {view}"
+                               + (f", not {vp.signal}" if vp.signal else f", not {data['count']['signal']} as in [count]")
+                               + f"; write the numbers for it and say so: signal = \"{counts}\"")
+        _set(data["count_views"].setdefault(view, {}), vp, skip=("signal",))
     if patch.hold is not None:
         if data["hold"] is None:
             raise ProfileError(f"{where}.hold: {spec.id} is a repetition exercise and has no [hold]; use [count]")
