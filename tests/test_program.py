@@ -277,3 +277,23 @@ def test_instruction_texts_exist_for_each_program_exercise_file():
         if (exercises_dir() / f"{e.id}.toml").is_file():
             spec = load_exercise(e.id)
             assert spec.instructions["da"] and spec.instructions["en"]
+
+
+def test_two_sessions_started_in_the_same_second_get_two_folders(tmp_path, monkeypatch):
+    """The session folder is made when it is named: two programs started together used to be
+    given the same folder (made only when the first set began), and one overwrote the other."""
+    import argparse
+    from datetime import datetime
+
+    from formcheck.live import runner
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 27, 10, 42, 35)
+
+    monkeypatch.setattr(runner, "datetime", Frozen)
+    args = argparse.Namespace(out=None, data_dir=str(tmp_path))
+    a, b = runner.sessions_root(args, "p1"), runner.sessions_root(args, "p1")
+    assert a != b and a.is_dir() and b.is_dir()
+    assert (a.name, b.name) == ("2026-11-27_104235_p1", "2026-11-27_104235_p1_2")

@@ -98,5 +98,8 @@ def run_program(args: argparse.Namespace, runner: Runner) -> int:
     else:
         show_program_done(runner.screens, program, lang)
     if root.exists():
-        print(f"wrote {root}")
+        if any(root.iterdir()):
+            print(f"wrote {root}")
+        elif not args.out:  # nothing was done: the session folder made for it goes again
+            root.rmdir()
     return code

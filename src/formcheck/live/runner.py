@@ -76,10 +76,14 @@ def sessions_root(args: argparse.Namespace, name: str) -> Path:
     from ..history import data_dir
 
     base = data_dir(args.data_dir) / "sessions" / f"{datetime.now().strftime('%Y-%m-%d_%H%M%S')}_{name}"
+    base.parent.mkdir(parents=True, exist_ok=True)
     cand, n = base, 2
-    while cand.exists():  # never an existing folder
-        cand, n = base.with_name(f"{base.name}_{n}"), n + 1
-    return cand
+    while True:  # made here, at once: two sessions started in the same second get two folders
+        try:
+            cand.mkdir()
+            return cand
+        except FileExistsError:
+            cand, n = base.with_name(f"{base.name}_{n}"), n + 1
 
 
 def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome) -> None:
