@@ -213,6 +213,7 @@ def test_program_session_guides_exercise_by_exercise_and_progresses(two_exercise
     assert "Squat: skipped" in out.splitlines()[0]
     rep = json.loads((tmp_path / "s1" / "02_squat" / "report.json").read_text())
     assert rep["target"] == 3 and rep["reps"] == 3 and rep["ended_by"] == "target"
+    assert rep["partials"] == []  # the 4th squat, begun before the set ended at its target, is none of it
     assert rep["program"]["name"] == "t_program" and rep["program"]["index"] == 2
     sets = load_sets(tmp_path / "data")
     assert [(s["exercise"], s["program"], s["target"], s["reps"]) for s in sets] == [("squat", "t_program", 3, 3)]

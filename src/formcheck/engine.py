@@ -61,8 +61,8 @@ class Exercise(Protocol):
         """Counting pauses: drop what is in progress (``reason`` for a dropped repetition)."""
         ...
 
-    def finish(self, t_s: float) -> None:
-        """The set ends: close what is open."""
+    def finish(self, t_s: float, open_is_partial: bool = True) -> None:
+        """The set ends: close what is open (a movement in progress as a partial, if asked)."""
         ...
 
 
@@ -203,11 +203,13 @@ class Analyzer:
             self._log.close_pause(t_ms / 1000.0)
         return self._result(t_ms, None)
 
-    def finish(self, t_ms: float) -> FrameResult:
-        """Close what is open at the end of the video or set; returns a last result."""
+    def finish(self, t_ms: float, open_is_partial: bool = True) -> FrameResult:
+        """Close what is open at the end of the video or set; returns a last result.
+        ``open_is_partial`` False: the set ended at its target, and a movement still in progress
+        is not reported (the patient was not asked for it)."""
         t_s = t_ms / 1000.0
         self._log.begin_frame()
-        self._exercise.finish(t_s)
+        self._exercise.finish(t_s, open_is_partial)
         self._log.close_pause(t_s)
         return self._result(t_ms, None)
 

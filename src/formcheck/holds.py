@@ -180,7 +180,7 @@ class HoldExercise:
         self._settler.reset()
         self.status = Status.NO_PERSON
 
-    def finish(self, t_s: float) -> None:
+    def finish(self, t_s: float, open_is_partial: bool = True) -> None:
         self.end(t_s)
 
 

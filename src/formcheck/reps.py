@@ -138,11 +138,14 @@ class RepExercise:
         self._assembler.forget()  # the dropped movement's faults are no later repetition's
         self._disarm(Status.NO_PERSON)
 
-    def finish(self, t_s: float) -> None:
-        """The set ends: a repetition in progress is an unfinished partial."""
+    def finish(self, t_s: float, open_is_partial: bool = True) -> None:
+        """The set ends: a repetition in progress is an unfinished partial (unless the set ended
+        because its target was reached: a movement after that is none of the set's)."""
         if self.counter is not None and self.counter.phase is CounterPhase.OUT:
             d = self.counter.abandon()
-            if d is not None:
+            if d is not None and open_is_partial:
                 self.log.partial(Partial(round(d[0], 3), round(t_s, 3), "unfinished", self.viewpoint.side,
                                          {"peak": round(abs(d[2]), 2)}))
-        self._assembler.drop_pending()
+        if open_is_partial:
+            self._assembler.drop_pending()
+        self._assembler.forget()

@@ -173,7 +173,7 @@ class SetSession:
         builder, counted = self.builder, self.counted
         end_ms = builder.last_t_ms if builder.last_t_ms is not None else self.last_t_ms
         if counted:
-            builder.add(self.analyzer.finish(end_ms), counted_frame=False)
+            builder.add(self.analyzer.finish(end_ms, open_is_partial=self.ended_by != "target"), counted_frame=False)
         if error:
             builder.notes.append(f"{error}; the set was saved up to {self.last_t_ms / 1000:.1f} s")
         if self.ended_by == "pain":
