@@ -338,17 +338,18 @@ def args_for(*argv: str):
     return build_parser().parse_args(["live", *argv])
 
 
-@pytest.mark.parametrize("argv,msg", [
-    (["--exercise", "squat", "--every-frame", "--headless"], "--every-frame needs --source"),
-    (["--headless"], "either --exercise ID or --program NAME"),
-    (["--exercise", "squat", "--session", "lying", "--headless"], "need --program"),
-    (["--exercise", "squat", "--source", "/nonexistent.mp4", "--headless"], "video not found"),
-    (["--exercise", "squat", "--source", "x.mp4", "--keys", "5:z", "--headless"], "unknown key"),
+@pytest.mark.parametrize("argv,msg,code", [  # 2: options that do not go together, as argparse's errors
+    (["--exercise", "squat", "--every-frame", "--headless"], "--every-frame needs --source", 2),
+    (["--headless"], "either --exercise ID or --program NAME", 2),
+    (["--exercise", "squat", "--session", "lying", "--headless"], "need --program", 2),
+    (["--program", "home_program", "--target", "3", "--headless"], "--target is for one exercise", 2),
+    (["--exercise", "squat", "--source", "/nonexistent.mp4", "--headless"], "video not found", 1),
+    (["--exercise", "squat", "--source", "x.mp4", "--keys", "5:z", "--headless"], "unknown key", 1),
 ])
-def test_bad_options_are_one_line_errors(argv, msg, capsys, tmp_path, monkeypatch):
+def test_bad_options_are_one_line_errors(argv, msg, code, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.mp4").write_bytes(b"")
-    assert main(["live", *argv]) == 1
+    assert main(["live", *argv]) == code
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and msg in err[0], err
 

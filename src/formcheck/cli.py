@@ -12,13 +12,21 @@ from typing import Any, Callable, Iterator, NoReturn, Sequence
 
 from .interrupts import Terminated, terminate
 
-EXIT_ERROR = 1  # argparse exits with 2 for a usage error
+EXIT_ERROR = 1
+EXIT_USAGE = 2  # a mistake on the command line (argparse's own errors exit 2 too)
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 class CliError(Exception):
     """Raised by subcommands for a clean one-line failure."""
+
+
+class UsageError(CliError):
+    """Options that do not go together (found after parsing): exit 2 like argparse's errors."""
+
+    def __init__(self, message: str, command: str) -> None:
+        super().__init__(f"{message} (see 'formcheck {command} --help')")
 
 
 def ranged(cast: Callable[[str], float], lo: float, hi: float, what: str) -> Callable[[str], Any]:
@@ -274,7 +282,7 @@ def _run(args: argparse.Namespace) -> int:
     except _known_errors() as exc:  # evaluated only when something is raised: no imports up front
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"formcheck: error: {line}", file=sys.stderr)
-        return EXIT_ERROR
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
     except BrokenPipeError:  # the reader of the output went away (e.g. `| head`): nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return EXIT_ERROR

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..capture import LiveError
-from ..cli import ranged, target_count
+from ..cli import UsageError, ranged, target_count
 from ..pipeline import Detector
 from ..replay import prepare_out_dir
 from .display import KeySchedule
@@ -44,14 +44,15 @@ def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | No
 
 
 def _check_args(args: argparse.Namespace) -> None:
+    """Options that do not go together: a mistake on the command line (exit 2, as argparse's)."""
     if bool(args.program) == bool(args.exercise):
-        raise LiveError("give either --exercise ID or --program NAME")
+        raise UsageError("give either --exercise ID or --program NAME", "live")
     if args.every_frame and args.source is None:
-        raise LiveError("--every-frame needs --source VIDEO (a camera cannot wait for the analysis)")
+        raise UsageError("--every-frame needs --source VIDEO (a camera cannot wait for the analysis)", "live")
     if args.program and args.target is not None:
-        raise LiveError("--target is for one exercise; a program sets its targets from the history")
+        raise UsageError("--target is for one exercise; a program sets its targets from the history", "live")
     if not args.program and (args.session or args.only):
-        raise LiveError("--session and --only need --program")
+        raise UsageError("--session and --only need --program", "live")
     if args.source is not None and not Path(args.source).exists():
         raise LiveError(f"video not found: {args.source}")
 
