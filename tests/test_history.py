@@ -384,3 +384,20 @@ def test_a_hold_set_that_left_out_a_side_says_so(tmp_path: Path, capsys) -> None
     assert rc == 0 and "21/20 s L, R not done" in out
     print_set("Calf stretch", "hold", rep, tmp_path)
     assert capsys.readouterr().out.splitlines()[0] == "Calf stretch: holds L 21/20 s; 1 of 2 done, R not yet"
+
+
+def test_reading_the_history_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """`history`/`report` read without a write transaction: a live session in the middle of
+    recording (a write lock held) no longer makes them wait 15 s and fail "database is locked";
+    a read-only copy can be read for the same reason."""
+    import sqlite3
+
+    H.record_report(make_report(), data_dir=tmp_path)
+    writer = sqlite3.connect(H.db_path(tmp_path), isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE sets SET reps = reps")
+        assert [s["reps"] for s in H.load_sets(tmp_path)] == [8]
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

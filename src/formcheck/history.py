@@ -11,6 +11,7 @@ leaves half a row (SQLite rolls the unfinished transaction back on the next open
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -112,6 +113,24 @@ def connect(folder: str | os.PathLike | None = None, *, create: bool = True) -> 
         conn.close()
         raise
     return conn
+
+
+def _connect_to_read(path: Path) -> sqlite3.Connection:
+    """Open the database read-only: reading needs no write access (a copy on a read-only stick)
+    and does not wait for a writer (WAL readers do not block). A WAL database on a read-only
+    medium cannot make its shared-memory file: it is then opened as unchanging (immutable)."""
+    uri = path.resolve().as_uri()
+    last: sqlite3.Error | None = None
+    for query in ("?mode=ro", "?mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(uri + query, uri=True, timeout=15.0)
+            conn.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
+            return conn
+        except sqlite3.Error as exc:
+            last = exc
+            with contextlib.suppress(Exception):
+                conn.close()
+    raise HistoryError(f"the history database {path} cannot be used: {last}") from None
 
 
 def check_writable(folder: str | os.PathLike | None = None) -> None:
@@ -299,9 +318,13 @@ def load_sets(data_dir: str | os.PathLike | None = None, exercise: str | None = 
     if not path.is_file():
         _check_folder(path)
         return []
-    conn = connect(data_dir)
+    conn = _connect_to_read(path)
     conn.row_factory = sqlite3.Row
     try:
+        version = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"the history database {path} was written by a newer formcheck "
+                               f"(schema {version}; this version reads up to {SCHEMA_VERSION})")
         where, args = [], []
         if exercise:
             where.append("exercise = ?")
