@@ -267,6 +267,10 @@ def test_report_since_and_empty(tmp_path: Path, capsys) -> None:
     out = tmp_path / "r.html"
     rc, stdout, _ = run(["report", "--data-dir", str(tmp_path), "--out", str(out), "--since", "2026-04-01"], capsys)
     assert rc == 0 and "0 set(s)" in stdout and "No sets recorded since 2026-04-01" in out.read_text()
+    # where it looked is said, on the page and the terminal (a wrong --data-dir is not "no training")
+    assert f"0 set(s) in {H.db_path(tmp_path)}" in stdout and str(H.db_path(tmp_path)) in out.read_text()
+    rc, stdout, _ = run(["history", "--data-dir", str(tmp_path), "-e", "squats"], capsys)
+    assert rc == 0 and "'squats' is not an exercise id" in stdout
 
 
 def test_a_report_into_a_missing_folder_names_the_file_asked_for(tmp_path: Path, capsys) -> None:

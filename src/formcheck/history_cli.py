@@ -84,6 +84,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not sets:
         what = f" of {args.exercise}" if args.exercise else ""
         print(f"no sets{what} recorded yet (history: {db_path(args.data_dir)})")
+        if args.exercise:
+            from .spec import available_ids
+
+            known = available_ids()
+            if args.exercise not in known:
+                print(f"({args.exercise!r} is not an exercise id; the ids are: {', '.join(known)})")
         return 0
     rows = [("date", "exercise", "result", "partials", "top faults", "pain", "mode")]
     for s in sets:
@@ -133,5 +139,5 @@ def cmd_report(args: argparse.Namespace) -> int:
         out = out / "formcheck-report.html"
     refuse_overwriting(out, db_path(args.data_dir))
     atomic_write_text(out, page)
-    print(f"wrote {out} ({len(sets)} set(s))")
+    print(f"wrote {out} ({len(sets)} set(s)" + ("" if sets else f" in {db_path(args.data_dir)}") + ")")
     return 0

@@ -70,8 +70,8 @@ def render_html(sets: list[dict[str, Any]], *, since: str | None = None, source:
             f"<title>formcheck training report</title><style>{_CSS}</style></head><body>")
     parts = [head, "<h1>Home exercise record</h1>"]
     if not sets:
-        parts.append(f"<p class=\"sub\">No sets recorded{' since ' + _e(since) if since else ''}. "
-                     f"Generated {now:%Y-%m-%d %H:%M}.</p></body></html>")
+        parts.append(f"<p class=\"sub\">No sets recorded{' since ' + _e(since) if since else ''} in "
+                     f"<span class=\"muted\">{_e(source)}</span>. Generated {now:%Y-%m-%d %H:%M}.</p></body></html>")
         return "".join(parts)
     for s in sets:
         s["_t"] = local_time(s["time"])
