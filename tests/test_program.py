@@ -84,11 +84,14 @@ def variant(**changes) -> dict:
     (variant(name="other"), "t.toml: name: 'other' must match the file name 't'"),
     (variant(advice={"pain": {"da": ["a"], "en": ["b"]}}), "t.toml: advice.pain_title: Field required"),
     (variant(rest_s=-5), "t.toml: rest_s: Input should be greater than or equal to 0"),
+    (variant(advice={"pain_title": {"da": "a", "en": "b"}, "pain": {"da": ["a"], "en": [""]}}),
+     "t.toml: advice.pain.en.0: String should have at least 1 character"),  # no blank pain advice
 ])
 def test_program_errors_name_file_key_and_allowed_values(data, expected):
     with pytest.raises(ProgramError) as err:
         parse_program(data, Path("t.toml"))
     assert expected in str(err.value)
+    assert len(str(err.value).splitlines()) == 1, str(err.value)  # one problem, one line
 
 
 def test_program_file_errors(tmp_path):

@@ -36,7 +36,7 @@ class _Strict(BaseModel):
 
 
 # TOML arrays arrive as lists: let them become tuples (items stay strictly typed)
-StrTuple = Annotated[tuple[str, ...], Field(strict=False)]
+StrTuple = Annotated[tuple[Annotated[str, Field(min_length=1)], ...], Field(strict=False)]  # no empty lines
 
 
 class Lines(_Strict):
@@ -113,6 +113,8 @@ class Program(_Strict):
             chosen = set(self.sessions[session])
         if only is not None:
             only = list(only)
+            if not only:
+                raise ProgramError(f"--only: no exercise ids given; allowed: {', '.join(ids)}")
             bad = [i for i in only if i not in ids]
             if bad:
                 raise ProgramError(f"--only: {', '.join(map(repr, bad))} not in program {self.name!r}; "

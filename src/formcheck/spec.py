@@ -325,8 +325,12 @@ def allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 def format_validation_error(path: Path, err: ValidationError, root: type[BaseModel]) -> str:
     """One line per problem: the file, the key, what is wrong and what is allowed."""
     lines = []
-    for e in err.errors():
+    errors = err.errors()
+    for e in errors:
         loc = tuple(e["loc"])
+        if e["type"] == "too_short" and any(tuple(o["loc"])[:len(loc)] == loc and len(o["loc"]) > len(loc)
+                                            for o in errors):
+            continue  # a list left "too short" only because one of its items was refused: said already
         key = ".".join(str(p) for p in loc) or "(top level)"
         got = e.get("input")
         if e["type"] == "extra_forbidden":

@@ -38,7 +38,7 @@ def run_program(args: argparse.Namespace, runner: Runner) -> int:
     from ..program import load_history, load_program, session_targets, stopped_for_pain_today
 
     program = load_program(args.program)
-    only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
+    only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only is not None else None
     entries = program.select(args.session, only)
     specs = _load_specs([e.id for e in entries])
     profile = None
