@@ -207,6 +207,9 @@ def test_a_drawing_onto_its_own_track_is_refused(folder: Path, tmp_path: Path, c
     rc, _, err = run(["tune", str(tmp_path if as_folder else path), "--exercise", "squat", "--out", str(path)], capsys)
     assert rc == 1 and "refusing to overwrite it" in err and err.count("\n") == 1
     assert path.read_bytes() == before
+    # a drawing is a .png: not a replay's report.json or video beside the track
+    rc, _, err = run(["tune", str(path), "--exercise", "squat", "--out", str(tmp_path / "report.json")], capsys)
+    assert rc == 1 and "give a file name ending in .png" in err and not (tmp_path / "report.json").exists()
     # nor the profile it applies, nor the exercise file
     profile = tmp_path / "p.toml"
     profile.write_text("[exercises.squat]\ntarget = 5\n")

@@ -346,11 +346,14 @@ def cmd_tune(args: argparse.Namespace) -> int:
     src = Path(args.source)
     if args.out:
         from .atomic import refuse_overwriting
-
         from .spec import exercises_dir
 
         refuse_overwriting(args.out, src, src / "track.npz" if src.is_dir() else None, args.profile,
                            exercises_dir() / f"{spec.id}.toml")
+        if Path(args.out).suffix.lower() != ".png":  # (a replay's report.json or video must not become a PNG)
+            from .cli import CliError
+
+            raise CliError(f"--out: the drawing is a PNG image; give a file name ending in .png, not {args.out!r}")
     track = load_source(src, choose_model(args.model, spec.model))
     if len(track) == 0:
         from .track import TrackError
