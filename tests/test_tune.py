@@ -307,6 +307,16 @@ def test_a_pixel_signal_is_shown_in_leg_lengths_like_the_engine_reads_it() -> No
     assert " px)" in format_text(a, T.observe(a), [], "x")
 
 
+def test_text_names_each_pause_by_its_reason(folder: Path) -> None:
+    """Pauses were all listed as "paused (not seen)", the patient's own pause too."""
+    a = T.analyse(squat_track([95, 95]), load_exercise("squat", folder))
+    a.report["pauses"] = [{"start_s": 1.0, "end_s": 2.5, "reason": "paused by the patient"},
+                          {"start_s": 4.0, "end_s": 4.5, "reason": "person or key joints not seen"}]
+    text = format_text(a, T.observe(a), [], "x")
+    assert "counting paused (paused by the patient): 1.0-2.5 s" in text
+    assert "counting paused (person or key joints not seen): 4.0-4.5 s" in text and "not seen): 1.0" not in text
+
+
 def test_suggestions_for_a_view_with_its_own_thresholds_go_to_that_view(tmp_path: Path) -> None:
     from formcheck.spec import load_exercise_file
 

@@ -28,8 +28,9 @@ def format_text(a: Analysis, obs: Observed, sugg: list[Suggestion], name: str,
              f"key joints seen in {seen}, view {rep['view'] or 'unknown'}"]
     armed = [i for i, st in enumerate(a.status) if st not in ("no_person", "positioning")]
     if armed:
-        lines.append(f"{'counting' if c is not None else 'hold timing'} armed at {a.t_s[armed[0]] - a.t_s[0]:.2f} s "
-                     f"(after {spec.settle_s:g} s still in the start position)")
+        # (times as in the report: video time, or a live set's own clock)
+        lines.append(f"counting armed at {a.t_s[armed[0]]:.2f} s (after {spec.settle_s:g} s still in the start position)"
+                     if c is not None else f"hold timing armed at {a.t_s[armed[0]]:.2f} s")
     else:
         lines.append(f"counting never armed: the analyzer waits for {spec.settle_s:g} s still in the start position"
                      + (f" with {c.signal} at or below rest ({c.rest:g})" if c is not None and not c.relative else "")
@@ -85,7 +86,10 @@ def format_text(a: Analysis, obs: Observed, sugg: list[Suggestion], name: str,
     else:
         lines.append("faults: none")
     if rep["pauses"]:
-        lines.append("paused (not seen): " + ", ".join(f"{p['start_s']:.1f}-{p['end_s']:.1f} s" for p in rep["pauses"]))
+        by_reason: dict[str, list[str]] = {}
+        for p in rep["pauses"]:
+            by_reason.setdefault(p["reason"], []).append(f"{p['start_s']:.1f}-{p['end_s']:.1f}")
+        lines.extend(f"counting paused ({reason}): {', '.join(spans)} s" for reason, spans in by_reason.items())
     if c is not None:
         lines.extend(_suggestion_lines(a, obs, sugg, retried))
     return "\n".join(lines)
