@@ -262,6 +262,15 @@ def test_report_is_self_contained_html(tmp_path: Path, capsys) -> None:
     assert "Squat" in page and "Calf stretch" in page and "2026-W" in page
 
 
+def test_a_set_quit_at_once_is_no_day_trained(tmp_path: Path, capsys) -> None:
+    H.record_report(dict(make_report(reps=6), time="2026-03-01T10:00:00Z"), data_dir=tmp_path)
+    H.record_report(dict(make_report(reps=0, partials=[], fault_counts={}), time="2026-03-02T10:00:00Z"),
+                    data_dir=tmp_path)
+    out = tmp_path / "r.html"
+    assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
+    assert "<b>1/2</b>days trained" in out.read_text()
+
+
 def test_report_since_and_empty(tmp_path: Path, capsys) -> None:
     H.record_report(dict(make_report(), time="2026-03-01T10:00:00Z"), data_dir=tmp_path)
     out = tmp_path / "r.html"

@@ -78,7 +78,8 @@ def render_html(sets: list[dict[str, Any]], *, since: str | None = None, source:
     first, last = sets[0]["_t"].date(), sets[-1]["_t"].date()
     start = date.fromisoformat(since) if since else first
     n_days = (last - start).days + 1
-    days_trained = len({s["_t"].date() for s in sets})
+    # a day counts as trained when something was done: a set quit at once (0 reps, no hold) is no training
+    days_trained = len({s["_t"].date() for s in sets if s["reps"] or s["hold_s"] or s["pain_stop"]})
     pains = [s for s in sets if s["pain_stop"]]
     parts.append(f"<p class=\"sub\">{start:%d %b %Y} to {last:%d %b %Y} &middot; generated {now:%Y-%m-%d %H:%M}"
                  f" &middot; <span class=\"muted\">{_e(source)}</span></p>")
