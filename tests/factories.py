@@ -23,6 +23,7 @@ view), ``trunk`` (lean from vertical) and ``heel_lift`` (heel above the toes in 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Iterable
 
 import numpy as np
@@ -266,3 +267,22 @@ def exercise_folder(tmp_path, monkeypatch, files: dict[str, str]):
         (folder / f"{exercise_id}.toml").write_text(text, encoding="utf-8")
     monkeypatch.setenv("FORMCHECK_EXERCISES", str(folder))
     return folder
+
+
+def formcheck_killed(argv: list[str], out: Path, after_s: float) -> tuple[int, str]:
+    """Run ``formcheck ARGV`` in a fresh process, send it SIGTERM ``after_s`` seconds after its
+    output folder ``out`` appears (the work has begun), and return (exit status, stderr)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "formcheck.cli", *argv],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(after_s)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err

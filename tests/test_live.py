@@ -556,19 +556,12 @@ def test_a_live_set_uses_the_exercises_own_pose_model_unless_told(sample_squat, 
 def test_sigterm_during_a_live_set_saves_it_and_exits_143(sample_squat, tmp_path):
     """`kill` during a live set: like Ctrl-C the set so far is saved (its report says why it
     stopped), and the exit status is SIGTERM's 143, not Ctrl-C's 130."""
-    import signal
+    from factories import formcheck_killed
 
     out = tmp_path / "o"
-    proc = subprocess.Popen([sys.executable, "-m", "formcheck.cli", "live", "-e", "squat", "--source", str(sample_squat),
-                             "--headless", "--out", str(out), "--no-history", "--countdown", "0", "--lang", "en"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(2.5)  # into the set
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    code, err = formcheck_killed(["live", "-e", "squat", "--source", str(sample_squat), "--headless", "--out", str(out),
+                                  "--no-history", "--countdown", "0", "--lang", "en"], out, 2.5)  # into the set
+    assert code == 143, err
     report = json.loads((out / "report.json").read_text())
     assert report["ended_by"] == "terminated" and "terminated (SIGTERM); saved what was done" in report["notes"]
     assert "Traceback" not in err

@@ -279,21 +279,12 @@ def test_sigterm_mid_replay_is_like_ctrl_c(sample_squat, tmp_path):
     """`kill` (SIGTERM) during a replay: the workers stop, nothing incomplete is left (not even
     the empty output folder), one line, and the shell's 143; it used to die silently, leaving
     the folder."""
-    import subprocess
-    import sys
-    import time
+    from factories import formcheck_killed
 
     out = tmp_path / "o"
-    proc = subprocess.Popen([sys.executable, "-m", "formcheck.cli", "replay", str(sample_squat), "-e", "squat",
-                             "--out", str(out), "--no-history", "--no-progress"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.5)  # into the frames
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    code, err = formcheck_killed(["replay", str(sample_squat), "-e", "squat", "--out", str(out), "--no-history",
+                                  "--no-progress"], out, 1.5)  # into the frames
+    assert code == 143, err
     assert err.strip().splitlines()[-1] == "formcheck: interrupted; nothing incomplete was left behind"
     assert "Traceback" not in err
     assert not out.exists()
