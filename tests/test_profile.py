@@ -225,3 +225,19 @@ def test_example_profile_fits_the_real_exercises() -> None:
     for ex in ids:
         spec, _ = apply_profile(load_exercise(ex, ROOT / "exercises"), prof)
         assert spec.id == ex
+
+
+def test_a_replay_with_a_profile_names_it_in_the_report(tmp_path: Path, sample_squat) -> None:
+    """The effective thresholds were in every report, but not which profile gave them."""
+    import json
+
+    profile = tmp_path / "p.toml"
+    profile.write_text('name = "weeks 1-4"\n[exercises.squat]\ntarget = 3\n')
+    out = tmp_path / "o"
+    assert cli.main(["replay", str(sample_squat), "-e", "squat", "--profile", str(profile), "--out", str(out),
+                     "--no-video", "--no-history"]) == 0
+    rep = json.loads((out / "report.json").read_text())
+    assert rep["profile"] == {"name": "weeks 1-4", "path": str(profile.resolve())} and rep["target"] == 3
+    assert cli.main(["replay", str(sample_squat), "-e", "squat", "--out", str(tmp_path / "o2"), "--no-video",
+                     "--no-history"]) == 0
+    assert json.loads((tmp_path / "o2" / "report.json").read_text())["profile"] is None

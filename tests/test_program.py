@@ -260,6 +260,7 @@ def test_a_profile_target_is_the_patients_prescription_in_a_program(two_exercise
                        "--profile", str(profile)) == 0
     rep = json.loads((tmp_path / "s1" / "01_squat" / "report.json").read_text())
     assert rep["target"] == 2 and rep["reps"] == 2 and rep["ended_by"] == "target"
+    assert rep["profile"] == {"name": "t", "path": str(profile.resolve())}  # which prescription was used
 
 
 def test_program_needs_its_exercise_files(tmp_path, monkeypatch, capsys):

@@ -66,13 +66,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     video = Path(args.video)
     if not video.exists():
         raise CliError(f"video not found: {video}")
-    spec, target = _load_spec(args)
+    spec, target, profile = _load_spec(args)
     _check_history(args)
     out = Path(args.out) if args.out else default_out_dir(video)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     model = choose_model(args.model, spec.model)
     outcome = replay(video, spec, out, model=model, target=target, lang=args.lang,
-                     write_video=not args.no_video, progress=_progress_factory(show))
+                     write_video=not args.no_video, progress=_progress_factory(show), profile=profile)
     rep = outcome.report
     if outcome.warning:
         print(f"formcheck: warning: {outcome.warning}", file=sys.stderr)
@@ -105,18 +105,25 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
 
 
 def _load_spec(args: argparse.Namespace):
-    """The exercise spec with a patient profile applied (if any), and the target."""
+    """The exercise spec with a patient profile applied (if any), the target, and the profile's
+    name and file for the report (None without one)."""
     from .spec import load_exercise
 
     spec = load_exercise(args.exercise)
     target = getattr(args, "target", None)
-    profile = getattr(args, "profile", None)
-    if profile:
-        from .profile import apply_profile, load_profile
+    path = getattr(args, "profile", None)
+    if not path:
+        return spec, target, None
+    from .profile import apply_profile, load_profile
 
-        spec, prof_target = apply_profile(spec, load_profile(Path(profile)))
-        target = target if target is not None else prof_target
-    return spec, target
+    profile = load_profile(Path(path))
+    spec, prof_target = apply_profile(spec, profile)
+    return spec, target if target is not None else prof_target, profile_info(profile)
+
+
+def profile_info(profile) -> dict[str, str | None]:
+    """What a report says of the patient profile used: its name and file."""
+    return {"name": profile.name, "path": str(Path(profile.path).resolve())}
 
 
 def _check_history(args: argparse.Namespace) -> None:

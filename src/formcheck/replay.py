@@ -75,6 +75,7 @@ def replay(
     write_video: bool = True,
     progress: Callable[[int | None], Any] | None = None,
     workers: bool = True,
+    profile: dict[str, Any] | None = None,
 ) -> ReplayOutcome:
     """Replay one video; raises VideoError/ModelError/ReplayError with one-line messages.
 
@@ -90,7 +91,7 @@ def replay(
         out_dir = prepare_out_dir(out_dir, video)
     try:
         return _replay_into(out_dir, video, spec, size, fps, n_frames, model, target, lang, write_video,
-                            progress, workers)
+                            progress, workers, profile)
     except BaseException:
         if made:  # nobody seen, Ctrl-C...: the folders it made go again, with any output already in them
             with contextlib.suppress(OSError):
@@ -103,10 +104,11 @@ def replay(
 
 def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int, int], fps: float,
                  n_frames: int | None, model: str, target: int | None, lang: str, write_video: bool,
-                 progress: Callable[[int | None], Any] | None, workers: bool) -> ReplayOutcome:
+                 progress: Callable[[int | None], Any] | None, workers: bool,
+                 profile: dict[str, Any] | None) -> ReplayOutcome:
     analyzer = Analyzer(spec, target)
     builder = ReportBuilder(spec, target=analyzer.target, source=str(video), model=model,
-                            mode="replay")
+                            mode="replay", profile=profile)
     recorder = TrackRecorder(size, {"video": str(video), "model": model, "fps": fps})
     sinks: list[Sink] = [ReportSink(builder), TrackSink(recorder)]
     title = spec.name.da if lang == "da" else spec.name.en

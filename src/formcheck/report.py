@@ -19,10 +19,13 @@ REPORT_VERSION = 1
 class ReportBuilder:
     """Folds per-frame results into the report; knows nothing of where frames came from."""
 
-    def __init__(self, spec: ExerciseSpec, *, target: int, source: str, model: str, mode: str) -> None:
+    def __init__(self, spec: ExerciseSpec, *, target: int, source: str, model: str, mode: str,
+                 profile: dict[str, Any] | None = None) -> None:
         """``spec``: the exercise as judged (profile applied, rules for this pose model only);
-        the report's ``config`` is its effective thresholds."""
+        the report's ``config`` is its effective thresholds, ``profile`` names the patient
+        profile that changed them (None: the exercise file's own)."""
         self.spec = spec
+        self.profile = profile
         self.target = target
         self.source = source
         self.model = model
@@ -90,6 +93,7 @@ class ReportBuilder:
             "model": self.model,
             "notes": self.notes,
             "config": self.config,
+            "profile": self.profile,
         }
 
 

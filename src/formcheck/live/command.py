@@ -60,9 +60,9 @@ def _check_args(args: argparse.Namespace) -> None:
 def _run_single(args: argparse.Namespace, runner: Runner) -> int:
     from ..cli import _load_spec
 
-    spec, target = _load_spec(args)
+    spec, target, profile = _load_spec(args)
     out = prepare_out_dir(sessions_root(args, spec.id), Path(args.source) if args.source else Path(os.devnull))
-    outcome = runner.run(SetPlan(spec, out, target))
+    outcome = runner.run(SetPlan(spec, out, target, profile=profile))
     report_set(args, spec, outcome)
     show_after_set(runner.screens, outcome, spec, args.lang)
     return exit_code(outcome)

@@ -13,6 +13,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from ..cli import profile_info
 from ..replay import prepare_out_dir
 from ..spec import ExerciseSpec, SpecError, load_exercise
 from .runner import Runner, exit_code, report_set, sessions_root
@@ -79,7 +80,7 @@ def run_program(args: argparse.Namespace, runner: Runner) -> int:
         out = prepare_out_dir(root / f"{i + 1:02d}_{spec.id}", source)
         info = {"name": program.name, "session": args.session or "all", "session_id": session_id,
                 "index": i + 1, "of": len(entries), "step": entry.step}
-        outcome = runner.run(SetPlan(spec, out, target, info))
+        outcome = runner.run(SetPlan(spec, out, target, info, profile_info(profile) if profile else None))
         report_set(args, spec, outcome)
         after = show_after_set(runner.screens, outcome, spec, lang, advice, program=True)
         if outcome.error and (runner.camera is not None or outcome.ended_by == "failed"):

@@ -43,6 +43,7 @@ class SetPlan:
     out_dir: Path
     target: int | None = None
     program: dict[str, Any] | None = None  # the program's place, copied into the report
+    profile: dict[str, Any] | None = None  # the patient profile applied (cli.profile_info), for the report
 
 
 class Mode(Enum):
@@ -79,7 +80,7 @@ class SetSession:
     def _fresh(self) -> tuple[ReportBuilder, TrackRecorder]:
         """A new report and track: counting (re)starts from here."""
         builder = ReportBuilder(self.spec, target=self.analyzer.target, source=self.source.name,
-                                model=self.model_name, mode="live")
+                                model=self.model_name, mode="live", profile=self.plan.profile)
         builder.notes.extend(self.notes)
         meta = {"video": self.source.name, "model": self.model_name, "fps": self.source.fps, "mode": "live"}
         return builder, TrackRecorder(self.source.size, meta)
