@@ -302,3 +302,24 @@ def test_two_sessions_started_in_the_same_second_get_two_folders(tmp_path, monke
     a, b = runner.sessions_root(args, "p1"), runner.sessions_root(args, "p1")
     assert a != b and a.is_dir() and b.is_dir()
     assert (a.name, b.name) == ("2026-11-27_104235_p1", "2026-11-27_104235_p1_2")
+
+
+def test_a_program_or_profile_with_a_mistake_fails_before_the_camera_opens(tmp_path):
+    """A physiotherapist's mistake in a program or profile file is found before the camera and
+    the window open (it used to be found only after, for the program)."""
+    from formcheck.cli import build_parser
+    from formcheck.live import cmd_live
+    from formcheck.program import ProgramError
+    from formcheck.profile import ProfileError
+
+    bad_program = tmp_path / "p.toml"
+    bad_program.write_text('name = "p"\n')
+    bad_profile = tmp_path / "q.toml"
+    bad_profile.write_text('[exercises.squat]\ntarget = 0\n')
+    opened = []
+    for argv, error in ((["--program", str(bad_program)], ProgramError),
+                        (["--exercise", "squat", "--profile", str(bad_profile)], ProfileError)):
+        args = build_parser().parse_args(["live", *argv, "--headless", "--data-dir", str(tmp_path / "d")])
+        with pytest.raises(error):
+            cmd_live(args, open_camera=lambda i: opened.append(i), detector_factory=lambda: None)
+    assert opened == []

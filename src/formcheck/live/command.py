@@ -13,7 +13,7 @@ from ..cli import UsageError, ranged, target_count
 from ..pipeline import Detector
 from ..replay import prepare_out_dir
 from .display import KeySchedule
-from .program_flow import run_program
+from .program_flow import only_ids, run_program
 from .runner import Runner, exit_code, report_set, sessions_root
 from .screens import show_after_set
 from .session import LiveOptions, SetPlan
@@ -31,6 +31,14 @@ def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | No
     from ..cli import _check_history
 
     _check_history(args)  # ... and so does a history that could not take the sets
+    if args.program:  # ... and a program or profile file with a mistake in it
+        from ..program import load_program
+
+        load_program(args.program).select(args.session, only_ids(args))
+    if args.profile:
+        from ..profile import load_profile
+
+        load_profile(Path(args.profile))
     opts = LiveOptions(model=args.model, lang=args.lang, save_video=args.save_video,
                        countdown_s=args.countdown if args.countdown is not None else 3.0,
                        program_keys=bool(args.program))

@@ -35,12 +35,16 @@ def _load_specs(ids: list[str]) -> dict[str, ExerciseSpec]:
     return specs
 
 
+def only_ids(args: argparse.Namespace) -> list[str] | None:
+    """--only's exercise ids (None without it)."""
+    return [s.strip() for s in args.only.split(",") if s.strip()] if args.only is not None else None
+
+
 def run_program(args: argparse.Namespace, runner: Runner) -> int:
     from ..program import load_history, load_program, session_targets, stopped_for_pain_today
 
     program = load_program(args.program)
-    only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only is not None else None
-    entries = program.select(args.session, only)
+    entries = program.select(args.session, only_ids(args))
     specs = _load_specs([e.id for e in entries])
     profile = None
     if args.profile:
