@@ -263,12 +263,17 @@ def test_report_is_self_contained_html(tmp_path: Path, capsys) -> None:
 
 
 def test_a_set_quit_at_once_is_no_day_trained(tmp_path: Path, capsys) -> None:
-    H.record_report(dict(make_report(reps=6), time="2026-03-01T10:00:00Z"), data_dir=tmp_path)
-    H.record_report(dict(make_report(reps=0, partials=[], fault_counts={}), time="2026-03-02T10:00:00Z"),
+    """Days trained (the card and the weekly table alike): a set quit at once is no training; a
+    day of only shallow attempts is (the patient moved)."""
+    H.record_report(dict(make_report(reps=6), time="2026-03-02T10:00:00Z"), data_dir=tmp_path)
+    H.record_report(dict(make_report(reps=0, partials=[], fault_counts={}), time="2026-03-03T10:00:00Z"),
+                    data_dir=tmp_path)
+    H.record_report(dict(make_report(reps=0, fault_counts={"too_shallow": 2}), time="2026-03-04T10:00:00Z"),
                     data_dir=tmp_path)
     out = tmp_path / "r.html"
     assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
-    assert "<b>1/2</b>days trained" in out.read_text()
+    page = out.read_text()
+    assert "<b>2/3</b>days trained" in page and '<td class="n">2/7</td>' in page
 
 
 def test_report_since_and_empty(tmp_path: Path, capsys) -> None:
@@ -397,6 +402,13 @@ def test_a_hold_set_that_left_out_a_side_says_so(tmp_path: Path, capsys) -> None
     assert rc == 0 and "21/20 s L, R not done" in out
     print_set("Calf stretch", "hold", rep, tmp_path)
     assert capsys.readouterr().out.splitlines()[0] == "Calf stretch: holds L 21/20 s; 1 of 2 done, R not yet"
+    # a target of 1 is met by one side: nothing is missing then
+    one = dict(rep, target=1)
+    H.record_report(one, data_dir=tmp_path / "h1")
+    rc, out, _ = run(["history", "--data-dir", str(tmp_path / "h1")], capsys)
+    assert "21/20 s L" in out and "not done" not in out
+    print_set("Calf stretch", "hold", one, tmp_path)
+    assert capsys.readouterr().out.splitlines()[0] == "Calf stretch: holds L 21/20 s; 1 of 1 done"
 
 
 def test_reading_the_history_does_not_wait_for_a_writer(tmp_path: Path) -> None:
@@ -414,3 +426,15 @@ def test_reading_the_history_does_not_wait_for_a_writer(tmp_path: Path) -> None:
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_an_empty_database_file_is_an_empty_history(tmp_path: Path, capsys) -> None:
+    """A history file made but never written (cut off while being created) reads as empty, as
+    before the read-only reading; and a set stored without a holds list reads back."""
+    H.db_path(tmp_path).write_bytes(b"")
+    rc, out, _ = run(["history", "--data-dir", str(tmp_path)], capsys)
+    assert rc == 0 and "no sets recorded yet" in out
+    rep = make_report()
+    rep.pop("holds", None)
+    H.record_report(rep, data_dir=tmp_path / "h")
+    assert len(H.load_sets(tmp_path / "h")) == 1

@@ -61,7 +61,8 @@ def result_text(s: dict[str, Any]) -> str:
         if not sides:
             return f"no hold{t} s" if t else "no hold"
         asked = ((s.get("config") or {}).get("hold") or {}).get("sides") or []
-        missing = "".join(f", {k} not done" for k in asked if k not in sides)  # a side the set left out
+        short_of_target = (s.get("holds_reached") or 0) < (s.get("target") or 0)
+        missing = "".join(f", {k} not done" for k in asked if k not in sides) if short_of_target else ""  # left out
         if s.get("holds", len(sides)) == len(sides):  # one hold per side: show each against its target
             return ", ".join(f"{v:.0f}{t} s" + ("" if k == "-" else f" {k}") for k, v in sorted(sides.items())) + missing
         each = f" of {target:g} s" if target else ""
@@ -88,7 +89,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             from .spec import available_ids
 
             known = available_ids()
-            if args.exercise not in known:
+            if known and args.exercise not in known:
                 print(f"({args.exercise!r} is not an exercise id; the ids are: {', '.join(known)})")
         return 0
     rows = [("date", "exercise", "result", "partials", "top faults", "pain", "mode")]

@@ -78,8 +78,7 @@ def render_html(sets: list[dict[str, Any]], *, since: str | None = None, source:
     first, last = sets[0]["_t"].date(), sets[-1]["_t"].date()
     start = date.fromisoformat(since) if since else first
     n_days = (last - start).days + 1
-    # a day counts as trained when something was done: a set quit at once (0 reps, no hold) is no training
-    days_trained = len({s["_t"].date() for s in sets if s["reps"] or s["hold_s"] or s["pain_stop"]})
+    days_trained = len({s["_t"].date() for s in sets if _trained(s)})
     pains = [s for s in sets if s["pain_stop"]]
     parts.append(f"<p class=\"sub\">{start:%d %b %Y} to {last:%d %b %Y} &middot; generated {now:%Y-%m-%d %H:%M}"
                  f" &middot; <span class=\"muted\">{_e(source)}</span></p>")
@@ -144,6 +143,12 @@ def _adherence_plot(sets: list[dict[str, Any]], start: date, last: date) -> str:
     return _png(fig)
 
 
+def _trained(s: dict[str, Any]) -> bool:
+    """The set shows training: repetitions, attempts (partials), time held, or a pain stop; a set
+    quit at once is none."""
+    return bool(s["reps"] or s["partials"] or s["hold_s"] or s["pain_stop"])
+
+
 def _weeks_table(sets: list[dict[str, Any]]) -> str:
     weeks: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for s in sets:
@@ -152,7 +157,7 @@ def _weeks_table(sets: list[dict[str, Any]]) -> str:
     for (y, w), ss in sorted(weeks.items()):
         pain = sum(1 for s in ss if s["pain_stop"])
         rows.append(f"<tr><td>{y}-W{w:02d}</td>"
-                    f"<td class=\"n\">{len({s['_t'].date() for s in ss})}/7</td><td class=\"n\">{len(ss)}</td>"
+                    f"<td class=\"n\">{len({s['_t'].date() for s in ss if _trained(s)})}/7</td><td class=\"n\">{len(ss)}</td>"
                     f"<td class=\"n\">{len({s['exercise'] for s in ss})}</td><td class=\"n{_pain_cell(pain)}\">{pain}</td></tr>")
     return "".join(rows) + "</table>"
 
