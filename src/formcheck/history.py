@@ -121,7 +121,9 @@ def _connect_to_read(path: Path) -> sqlite3.Connection:
     medium cannot make its shared-memory file: it is then opened as unchanging (immutable)."""
     uri = path.resolve().as_uri()
     last: sqlite3.Error | None = None
-    for query in ("?mode=ro", "?mode=ro&immutable=1"):
+    wal = path.with_name(path.name + "-wal")
+    unsaved = wal.exists() and wal.stat().st_size > 0  # an immutable read would not see those sets
+    for query in ("?mode=ro",) if unsaved else ("?mode=ro", "?mode=ro&immutable=1"):
         try:
             conn = sqlite3.connect(uri + query, uri=True, timeout=15.0)
             conn.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
@@ -130,7 +132,9 @@ def _connect_to_read(path: Path) -> sqlite3.Connection:
             last = exc
             with contextlib.suppress(Exception):
                 conn.close()
-    raise HistoryError(f"the history database {path} cannot be used: {last}") from None
+    hint = (" (its -wal file holds sets not yet written into it: copy both files to a folder you can write to)"
+            if unsaved else "")
+    raise HistoryError(f"the history database {path} cannot be used: {last}{hint}") from None
 
 
 def check_writable(folder: str | os.PathLike | None = None) -> None:
@@ -290,7 +294,7 @@ def _decode(row: sqlite3.Row, with_report: bool, path: Path) -> dict[str, Any]:
         bad.append("holds_by_side")
     if isinstance(d.get("exercise_name"), dict) and not all(isinstance(v, str) for v in d["exercise_name"].values()):
         bad.append("exercise_name")
-    holds = d["report"].get("holds") if isinstance(d.get("report"), dict) else []
+    holds = (d["report"].get("holds") or []) if isinstance(d.get("report"), dict) else []
     if not isinstance(holds, list) or not all(
             isinstance(h, dict) and _number(h.get("held_s", 0)) and _number(h.get("target_s", 0)) for h in holds):
         bad.append("report.holds")
@@ -321,6 +325,8 @@ def load_sets(data_dir: str | os.PathLike | None = None, exercise: str | None = 
     conn = _connect_to_read(path)
     conn.row_factory = sqlite3.Row
     try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchall():
+            return []  # made but never written (e.g. cut off while being created): nothing recorded
         version = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0
         if version > SCHEMA_VERSION:
             raise HistoryError(f"the history database {path} was written by a newer formcheck "
