@@ -560,7 +560,7 @@ def test_sigterm_during_a_live_set_saves_it_and_exits_143(sample_squat, tmp_path
 
     out = tmp_path / "o"
     code, err = formcheck_killed(["live", "-e", "squat", "--source", str(sample_squat), "--headless", "--out", str(out),
-                                  "--no-history", "--countdown", "0", "--lang", "en"], out, 2.5)  # into the set
+                                  "--no-history", "--countdown", "0", "--lang", "en"], out, 4.0)  # into the set
     assert code == 143, err
     report = json.loads((out / "report.json").read_text())
     assert report["ended_by"] == "terminated" and "terminated (SIGTERM); saved what was done" in report["notes"]

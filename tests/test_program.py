@@ -217,6 +217,11 @@ def test_program_session_guides_exercise_by_exercise_and_progresses(two_exercise
     rep = json.loads((tmp_path / "s1" / "02_squat" / "report.json").read_text())
     assert rep["target"] == 3 and rep["reps"] == 3 and rep["ended_by"] == "target"
     assert rep["partials"] == []  # the 4th squat, begun before the set ended at its target, is none of it
+    from formcheck.track import load_track
+    from formcheck.tune import analyse
+
+    again = analyse(load_track(tmp_path / "s1" / "02_squat" / "track.npz"), load_exercise("squat"))
+    assert (again.report["reps"], again.report["partials"]) == (3, [])  # tune re-runs it as it ended
     assert rep["program"]["name"] == "t_program" and rep["program"]["index"] == 2
     sets = load_sets(tmp_path / "data")
     assert [(s["exercise"], s["program"], s["target"], s["reps"]) for s in sets] == [("squat", "t_program", 3, 3)]
@@ -323,3 +328,20 @@ def test_a_program_or_profile_with_a_mistake_fails_before_the_camera_opens(tmp_p
         with pytest.raises(error):
             cmd_live(args, open_camera=lambda i: opened.append(i), detector_factory=lambda: None)
     assert opened == []
+
+
+def test_ctrl_c_before_the_first_set_leaves_no_session_folder(two_exercise_program, tmp_path, sample_squat, monkeypatch):
+    """The session folder is made when named; a Ctrl-C at the first instructions must not leave
+    it behind, empty."""
+    from formcheck.cli import build_parser
+    from formcheck.live import cmd_live, program_flow
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(program_flow, "show_instructions", interrupted)
+    args = build_parser().parse_args(["live", "--program", str(two_exercise_program), "--source", str(sample_squat),
+                                      "--headless", "--every-frame", "--data-dir", str(tmp_path / "data")])
+    with pytest.raises(KeyboardInterrupt):
+        cmd_live(args, detector_factory=lambda: None)
+    assert list((tmp_path / "data" / "sessions").iterdir()) == []

@@ -75,7 +75,8 @@ def run_track(track: Track, analyzer: Analyzer, builder: ReportBuilder) -> list[
         builder.add(r)
         results.append(r)
     end = float(track.t_ms[-1]) if len(track) else 0.0
-    builder.add(analyzer.finish(end), counted_frame=False)
+    # a live set that ended at its target left the movement then in progress out: so does this
+    builder.add(analyzer.finish(end, open_is_partial=track.meta.get("ended_by") != "target"), counted_frame=False)
     return results
 
 

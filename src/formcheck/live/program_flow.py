@@ -48,28 +48,48 @@ def run_program(args: argparse.Namespace, runner: Runner) -> int:
     specs = _load_specs([e.id for e in entries])
     profile = None
     if args.profile:
-        from ..profile import apply_profile, load_profile
+        from ..profile import load_profile
 
         profile = load_profile(Path(args.profile))
     try:
         history = load_history(args.data_dir)
     except Exception as exc:  # no history: start from the program's starting targets
-        print(f"formcheck: warning: history not read ({exc}); using the starting targets", file=sys.stderr)
+        print(f"formcheck: warning: history not read ({exc}); using the starting targets, and pain stops "
+              "earlier today could not be checked", file=sys.stderr)
         history = []
     targets = session_targets(program, entries, history)
     resting = stopped_for_pain_today(history)
+    for entry in entries:  # the pain advice said: not again today
+        if entry.id in resting:
+            print(f"{specs[entry.id].name.en}: left out today (stopped for pain earlier today; try it again in a few days)")
+    entries = [e for e in entries if e.id not in resting]
     lang = args.lang
     advice = (localised(program.advice.pain_title, lang), program.advice.pain.get(lang))
     runner.opts.countdown_s = args.countdown if args.countdown is not None else program.countdown_s
     session_id = datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    if not entries:
+        return 0
     root = sessions_root(args, program.name)
+    try:
+        return _run_entries(args, runner, program, entries, specs, targets, profile, advice, session_id, root)
+    finally:
+        if root.exists():
+            if any(root.iterdir()):
+                print(f"wrote {root}")
+            elif not args.out:  # nothing was done (or Ctrl-C before the first set): the folder goes again
+                root.rmdir()
+
+
+def _run_entries(args: argparse.Namespace, runner: Runner, program, entries, specs, targets, profile, advice,
+                 session_id: str, root: Path) -> int:
+    """The session's exercises one by one: instructions, the set, its summary, a rest."""
+    from ..profile import apply_profile
+
+    lang = args.lang
     source = Path(args.source) if args.source else Path(os.devnull)
     code = 0
     for i, entry in enumerate(entries):
         spec = specs[entry.id]
-        if entry.id in resting:  # the pain advice said: not again today
-            print(f"{spec.name.en}: left out today (stopped for pain earlier today; try it again in a few days)")
-            continue
         target = targets[entry.id]
         if profile is not None:
             spec, prof_target = apply_profile(spec, profile)
@@ -102,9 +122,4 @@ def run_program(args: argparse.Namespace, runner: Runner) -> int:
                 break
     else:
         show_program_done(runner.screens, program, lang)
-    if root.exists():
-        if any(root.iterdir()):
-            print(f"wrote {root}")
-        elif not args.out:  # nothing was done: the session folder made for it goes again
-            root.rmdir()
     return code

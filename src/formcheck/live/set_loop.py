@@ -150,6 +150,7 @@ def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWrit
         stats.video_dropped = writer.dropped
         if writer.dropped:
             builder.notes.append(f"{writer.dropped} frames were left out of the annotated video (encoder too slow)")
+    session.recorder.meta["ended_by"] = ended_by  # tune re-runs the set as it ended (pipeline.run_track)
     save_track(session.recorder.track(), plan.out_dir / TRACK)
     builder.notes.extend(getattr(source, "notes", []))  # a video file's timing notes (a camera has none)
     report = builder.build(session.analyzer.pauses if counted else [])
