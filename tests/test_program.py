@@ -345,3 +345,23 @@ def test_ctrl_c_before_the_first_set_leaves_no_session_folder(two_exercise_progr
     with pytest.raises(KeyboardInterrupt):
         cmd_live(args, detector_factory=lambda: None)
     assert list((tmp_path / "data" / "sessions").iterdir()) == []
+
+
+def test_an_exercise_left_out_for_pain_is_not_announced(two_exercise_program, tmp_path, sample_squat,
+                                                        tmp_path_factory, monkeypatch, capsys):
+    """The squat (second) was stopped for pain today: the session runs toe_heel only, and no
+    rest screen after it announces the squat as the next exercise."""
+    from formcheck.history import record_report
+    from formcheck.live import program_flow
+
+    record_report({"exercise": "squat", "kind": "reps", "mode": "live", "reps": 1, "target": 5, "partials": [],
+                   "holds": [], "fault_counts": {}, "config": {}, "program": {"name": "t_program"},
+                   "pain_stop": {"t_s": 3.0, "note": "pain"}}, data_dir=tmp_path / "data")
+    announced = []
+    real_rest = program_flow.show_rest
+    monkeypatch.setattr(program_flow, "show_rest", lambda screens, nxt, *a: announced.append(nxt.id) or real_rest(screens, nxt, *a))
+    track = replay_reference(tmp_path_factory, sample_squat)["track"]
+    assert run_program(two_exercise_program, tmp_path, sample_squat, track, "", "s1") == 0
+    out = capsys.readouterr().out
+    assert "Squat: left out today" in out and announced == []
+    assert (tmp_path / "s1" / "01_toe_heel" / "report.json").exists() and not list((tmp_path / "s1").glob("*_squat"))
