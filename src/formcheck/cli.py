@@ -66,8 +66,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     video = Path(args.video)
     if not video.exists():
         raise CliError(f"video not found: {video}")
-    spec, target, profile = _load_spec(args)
-    _check_history(args)
+    spec, target, profile = load_spec(args)
+    check_history(args)
     out = Path(args.out) if args.out else default_out_dir(video)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     model = choose_model(args.model, spec.model)
@@ -105,7 +105,7 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
     print(f"wrote {out_dir}")
 
 
-def _load_spec(args: argparse.Namespace):
+def load_spec(args: argparse.Namespace):
     """The exercise spec with a patient profile applied (if any), the target, and the profile's
     name and file for the report (None without one)."""
     from .spec import load_exercise
@@ -127,7 +127,7 @@ def profile_info(profile) -> dict[str, str | None]:
     return {"name": profile.name, "path": str(Path(profile.path).resolve())}
 
 
-def _check_history(args: argparse.Namespace) -> None:
+def check_history(args: argparse.Namespace) -> None:
     """A history that cannot take the set fails now, before the work (not after it)."""
     if getattr(args, "no_history", False):
         return

@@ -12,6 +12,7 @@ from ..capture import LiveError
 from ..cli import UsageError, ranged, target_count
 from ..pipeline import Detector
 from ..replay import prepare_out_dir
+from ..spec import ExerciseSpec
 from .display import KeySchedule
 from .program_flow import only_ids, run_program
 from .runner import Runner, exit_code, report_set, sessions_root
@@ -28,25 +29,30 @@ def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | No
         from ..estimator import resolve_model
 
         resolve_model(args.model)  # a missing model fails before the camera opens
-    from ..cli import _check_history
+    from ..cli import check_history, load_spec
 
-    _check_history(args)  # ... and so does a history that could not take the sets
-    if args.program:  # ... and a program or profile file with a mistake in it
+    check_history(args)  # ... and so does a history that could not take the sets
+    # ... and a program, profile or exercise file with a mistake in it: each read once, here
+    if args.program:
         from ..program import load_program
 
-        load_program(args.program).select(args.session, only_ids(args))
-    if args.profile:
-        from ..profile import load_profile
+        program = load_program(args.program)
+        program.select(args.session, only_ids(args))
+        profile = None
+        if args.profile:
+            from ..profile import load_profile
 
-        load_profile(Path(args.profile))
+            profile = load_profile(Path(args.profile))
+    else:
+        single = load_spec(args)
     opts = LiveOptions(model=args.model, lang=args.lang, save_video=args.save_video,
                        countdown_s=args.countdown if args.countdown is not None else 3.0,
                        program_keys=bool(args.program))
     runner = Runner(args, opts, keys, open_camera, detector_factory)  # CameraError: one line, exit 1
     try:
         if args.program:
-            return run_program(args, runner)
-        return _run_single(args, runner)
+            return run_program(args, runner, program, profile)
+        return _run_single(args, runner, *single)
     finally:
         runner.close()
 
@@ -65,10 +71,8 @@ def _check_args(args: argparse.Namespace) -> None:
         raise LiveError(f"video not found: {args.source}")
 
 
-def _run_single(args: argparse.Namespace, runner: Runner) -> int:
-    from ..cli import _load_spec
-
-    spec, target, profile = _load_spec(args)
+def _run_single(args: argparse.Namespace, runner: Runner, spec: ExerciseSpec, target: int | None,
+                profile: dict[str, Any] | None) -> int:
     out = prepare_out_dir(sessions_root(args, spec.id), Path(args.source) if args.source else Path(os.devnull))
     outcome = runner.run(SetPlan(spec, out, target, profile=profile))
     report_set(args, spec, outcome)

@@ -12,6 +12,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..cli import profile_info
 from ..replay import prepare_out_dir
@@ -20,6 +21,10 @@ from .runner import Runner, exit_code, report_set, sessions_root
 from .screens import show_after_set, show_instructions, show_program_done, show_rest
 from .session import SetPlan
 from .texts import localised
+
+if TYPE_CHECKING:
+    from ..profile import Profile
+    from ..program import Program, ProgramExercise
 
 
 def _load_specs(ids: list[str]) -> dict[str, ExerciseSpec]:
@@ -40,17 +45,12 @@ def only_ids(args: argparse.Namespace) -> list[str] | None:
     return [s.strip() for s in args.only.split(",") if s.strip()] if args.only is not None else None
 
 
-def run_program(args: argparse.Namespace, runner: Runner) -> int:
-    from ..program import load_history, load_program, session_targets, stopped_for_pain_today
+def run_program(args: argparse.Namespace, runner: Runner, program: Program, profile: Profile | None) -> int:
+    """The session of ``program`` (loaded, like the patient's ``profile``, before the camera opened)."""
+    from ..program import load_history, session_targets, stopped_for_pain_today
 
-    program = load_program(args.program)
     entries = program.select(args.session, only_ids(args))
     specs = _load_specs([e.id for e in entries])
-    profile = None
-    if args.profile:
-        from ..profile import load_profile
-
-        profile = load_profile(Path(args.profile))
     try:
         history = load_history(args.data_dir)
     except Exception as exc:  # no history: start from the program's starting targets
@@ -80,8 +80,9 @@ def run_program(args: argparse.Namespace, runner: Runner) -> int:
                 root.rmdir()
 
 
-def _run_entries(args: argparse.Namespace, runner: Runner, program, entries, specs, targets, profile, advice,
-                 session_id: str, root: Path) -> int:
+def _run_entries(args: argparse.Namespace, runner: Runner, program: Program, entries: list[ProgramExercise],
+                 specs: dict[str, ExerciseSpec], targets: dict[str, int], profile: Profile | None,
+                 advice: tuple[str, tuple[str, ...]], session_id: str, root: Path) -> int:
     """The session's exercises one by one: instructions, the set, its summary, a rest."""
     from ..profile import apply_profile
 
