@@ -84,6 +84,15 @@ def db_path(folder: str | os.PathLike | None = None) -> Path:
     return data_dir(folder) / DB_NAME
 
 
+def local_time(iso: str) -> datetime:
+    """A stored set's time (ISO 8601, UTC; naive read as UTC) in the local time zone.
+    ValueError when it is not such a time."""
+    dt = datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone()
+
+
 def now_utc() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -299,7 +308,7 @@ def _decode(row: sqlite3.Row, with_report: bool, path: Path) -> dict[str, Any]:
             isinstance(h, dict) and _number(h.get("held_s", 0)) and _number(h.get("target_s", 0)) for h in holds):
         bad.append("report.holds")
     try:
-        datetime.fromisoformat(str(d["time"]).replace("Z", "+00:00"))
+        local_time(d["time"])
     except ValueError:
         bad.append("time")
     if bad:

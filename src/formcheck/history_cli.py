@@ -12,6 +12,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .history import local_time
+
 DATA_DIR_HELP = "history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)"
 
 
@@ -43,13 +45,6 @@ def _since_utc(text: str | None) -> str | None:
         raise CliError(f"--since: not a date: {text!r} (use YYYY-MM-DD)") from None
     local_midnight = datetime(d.year, d.month, d.day).astimezone()
     return local_midnight.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def local_time(iso: str) -> datetime:
-    dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone()
 
 
 def result_text(s: dict[str, Any]) -> str:

@@ -14,7 +14,8 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .history_cli import local_time, result_text, top_faults
+from .history import local_time
+from .history_cli import result_text, top_faults
 
 
 def exercise_name(s: dict[str, Any], lang: str = "en") -> str:

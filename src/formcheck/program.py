@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -235,17 +235,18 @@ def session_targets(program: Program, entries: Iterable[ProgramExercise],
 def stopped_for_pain_today(sets: Iterable[dict[str, Any]], today: date | None = None) -> set[str]:
     """Exercises with a pain stop today (local date), in any program or alone: the pain advice
     says not to do them again today, so a session later the same day leaves them out."""
+    from .history import local_time
+
     today = today or datetime.now().astimezone().date()
     out = set()
     for row in sets:
         if not row.get("pain_stop"):
             continue
         try:
-            when = datetime.fromisoformat(str(row.get("time")).replace("Z", "+00:00"))
+            if local_time(row.get("time")).date() == today:
+                out.add(str(row.get("exercise")))
         except ValueError:
             continue
-        if (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone().date() == today:
-            out.add(str(row.get("exercise")))
     return out
 
 
