@@ -228,7 +228,7 @@ class Analyzer:
             progress=ex.progress,
             hold_s=ex.hold_s,
             hold_target_s=hold.target_s if hold else None,
-            holds_done=hold_progress(self._hold_list(), hold.sides if hold else (), self.target)[0],
+            holds_done=hold_progress(self._hold_list(), hold.sides, self.target)[0] if hold else 0,
             partials=len(self._log.partials),
             new_rep=new.rep,
             new_partials=tuple(new.partials),
