@@ -413,8 +413,8 @@ def test_a_hold_set_that_left_out_a_side_says_so(tmp_path: Path, capsys) -> None
 
 def test_reading_the_history_does_not_wait_for_a_writer(tmp_path: Path) -> None:
     """`history`/`report` read without a write transaction: a live session in the middle of
-    recording (a write lock held) no longer makes them wait 15 s and fail "database is locked";
-    a read-only copy can be read for the same reason."""
+    recording (a write lock held) no longer makes them wait 15 s and fail "database is locked".
+    (Reading a copy on a read-only medium, the other reason for it, needs a mount: not tested.)"""
     import sqlite3
 
     H.record_report(make_report(), data_dir=tmp_path)
