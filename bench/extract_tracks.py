@@ -27,6 +27,21 @@ def track_path(cache: Path, model: str, clip_name: str) -> Path:
     return cache / model / f"{clip_name}.npz"
 
 
+def is_fresh(track: Path, video: Path) -> bool:
+    """A cached track is used only if it is newer than its video (a re-rendered sample or a
+    replaced clip keeps its name: its old track must not be used)."""
+    return track.exists() and track.stat().st_mtime >= Path(video).stat().st_mtime
+
+
+def cached_track(video: Path, model: str, cache: Path, clip_name: str) -> Path:
+    """The clip's track in the cache, extracted first when missing or older than the video."""
+    p = track_path(cache, model, clip_name)
+    if not is_fresh(p, video):
+        p.parent.mkdir(parents=True, exist_ok=True)
+        extract(Path(video), model, p)
+    return p
+
+
 def extract(video: Path, model: str, out: Path) -> tuple[int, float]:
     t0 = time.perf_counter()
     with VideoReader(video) as reader, PoseEstimator(model) as est:
@@ -48,7 +63,7 @@ def main() -> None:
         if args.only and args.only not in clip.name:
             continue
         out = track_path(args.out, args.model, clip.name)
-        if out.exists() and not args.force:
+        if is_fresh(out, clip.path) and not args.force:
             continue
         out.parent.mkdir(parents=True, exist_ok=True)
         n, dt = extract(clip.path, args.model, out)

@@ -53,10 +53,11 @@ CLIPS = {
     "squat_side_head_down":
         "@head down --exercise squat --reps 3 --view side --shirt navy "
         "--lead-in 1.0 --lead-out 0.8 --seed 107",
-    # dropping into the squat: tempo 0.35 makes each descent 0.46-0.56 s from standing to the
-    # bottom (the good squat_side takes 1.1-1.4 s), for the too_fast check on the real pose model
+    # dropping into the squat, a fault the tool lacks, rendered through synth_drop.py: 0.35 s from
+    # standing to the bottom (the good squat_side takes 1.1-1.4 s), the rest of each squat the
+    # tool's own, for the too_fast check on the real pose model
     "squat_side_fast":
-        "--exercise squat --reps 3 --view side --variant female_heavy --shirt yellow --tempo 0.35 "
+        "@drop 0.35 --exercise squat --reps 3 --view side --variant female_heavy --shirt yellow "
         "--lead-in 1.0 --lead-out 0.8 --seed 108",
     "calf_stretch_side":
         "--exercise calf_stretch --sides L --hold 10 --view side --variant male --shirt maroon "
@@ -74,8 +75,8 @@ def render(name, preview=False):
     else:
         args += ["--out", os.path.join(SCRATCH, name + ".mp4")]
     script = ["render_exercise.py"]
-    if args[0] == "@head":  # synth_head.py MODE, then the tool's own arguments
-        script, args = [os.path.join(HERE, "synth_head.py"), args[1]], args[2:]
+    if args[0].startswith("@"):  # @head MODE or @drop SECONDS: samples/synth_<name>.py, then the tool's own arguments
+        script, args = [os.path.join(HERE, f"synth_{args[0][1:]}.py"), args[1]], args[2:]
     cmd = ["nice", "-n", "10", SYNTH_PY] + script + args
     print("+ (cd", SYNTH_DIR, "&&", " ".join(cmd) + ")", flush=True)
     subprocess.run(cmd, cwd=SYNTH_DIR, check=True)
