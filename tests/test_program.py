@@ -365,3 +365,37 @@ def test_an_exercise_left_out_for_pain_is_not_announced(two_exercise_program, tm
     out = capsys.readouterr().out
     assert "Squat: left out today" in out and announced == []
     assert (tmp_path / "s1" / "01_toe_heel" / "report.json").exists() and not list((tmp_path / "s1").glob("*_squat"))
+
+
+@pytest.mark.parametrize("lang,said", [("en", "Squat: stopped for pain earlier today. Do not do it again today."),
+                                       ("da", "Knæbøjning: stoppet på grund af smerter tidligere i dag. Lav den ikke")])
+def test_one_exercise_stopped_for_pain_today_does_not_start_again(tmp_path, tmp_path_factory, sample_squat,
+                                                                    lang, said):
+    """A program session leaves out an exercise stopped for pain today; `live -e` of that
+    exercise alone did start it again. It is refused now, before the camera opens, with the
+    advice in the patient's language; another exercise, or the same one on another day, runs."""
+    import sqlite3
+
+    from formcheck.capture import LiveError
+    from formcheck.history import db_path, record_report
+
+    data = tmp_path / "data"
+    record_report({"exercise": "squat", "kind": "reps", "mode": "live", "reps": 1, "target": 5, "partials": [],
+                   "holds": [], "fault_counts": {}, "config": {}, "pain_stop": {"t_s": 3.0, "note": "pain"}},
+                  data_dir=data)
+    track = replay_reference(tmp_path_factory, sample_squat)["track"]
+    started = []
+
+    def live(ex: str) -> int:
+        args = build_parser().parse_args(["live", "-e", ex, "--source", str(sample_squat), "--headless",
+                                          "--every-frame", "--data-dir", str(data), "--lang", lang,
+                                          "--out", str(tmp_path / f"out{len(started)}"), "--keys", "1.0:q"])
+        return cmd_live(args, detector_factory=lambda: started.append(ex) or TrackDetector(track))
+
+    with pytest.raises(LiveError) as err:
+        live("squat")
+    assert said in str(err.value) and "\n" not in str(err.value) and started == []
+    assert live("toe_heel") == 0 and started == ["toe_heel"]
+    with sqlite3.connect(db_path(data)) as conn:
+        conn.execute("UPDATE sets SET time = '2020-01-01T10:00:00Z' WHERE pain_stop = 1")
+    assert live("squat") == 0 and started == ["toe_heel", "squat"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | No
             profile = load_profile(Path(args.profile))
     else:
         single = load_spec(args)
+        _not_after_pain_today(args, single[0])
     opts = LiveOptions(model=args.model, lang=args.lang, save_video=args.save_video,
                        countdown_s=args.countdown if args.countdown is not None else 3.0,
                        program_keys=bool(args.program))
@@ -69,6 +71,24 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UsageError("--session and --only need --program", "live")
     if args.source is not None and not Path(args.source).exists():
         raise LiveError(f"video not found: {args.source}")
+
+
+def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
+    """An exercise stopped for pain earlier today does not start again (the pain advice: not
+    again today); a program session leaves it out in the same way."""
+    from ..program import load_history, stopped_for_pain_today
+    from .texts import TEXTS, localised
+
+    try:
+        history = load_history(args.data_dir)
+    except Exception as exc:
+        print(f"formcheck: warning: history not read ({exc}); pain stops earlier today could not be checked",
+              file=sys.stderr)
+        return
+    if spec.id in stopped_for_pain_today(history):
+        txt = TEXTS[args.lang]
+        said = "stoppet på grund af smerter tidligere i dag" if args.lang == "da" else "stopped for pain earlier today"
+        raise LiveError(f"{localised(spec.name, args.lang)}: {said}. {' '.join(txt['pain'][1:])}")
 
 
 def _run_single(args: argparse.Namespace, runner: Runner, spec: ExerciseSpec, target: int | None,
