@@ -63,6 +63,18 @@ def test_annotated_video_is_browser_h264_with_all_frames(squat_replay, sample_sq
     assert n == truth["n_frames"]
 
 
+def test_a_replay_without_video_into_an_earlier_output_folder_leaves_no_old_video(squat_replay, sample_squat,
+                                                                                   tmp_path):
+    """An annotated.mp4 left by an earlier replay into the same folder would sit beside the new
+    report as if it were this replay's (the report said video null): it goes."""
+    out = tmp_path / "again"
+    shutil.copytree(squat_replay, out)
+    code, _, err = run_cli("replay", str(sample_squat), "-e", "squat", "--out", str(out), "--no-video", "--no-history")
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["report.json", "track.npz"]
+    assert json.loads((out / "report.json").read_text())["outputs"]["video"] is None
+
+
 def test_track_can_be_replayed_without_the_model(squat_replay):
     from formcheck.engine import Analyzer
     from formcheck.pipeline import run_track

@@ -156,6 +156,11 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int
             bar.close()
     save_track(recorder.track(), out_dir / TRACK)
     builder.notes.extend(source.notes)
+    if not write_video:  # an annotated video from an earlier replay into this folder is not this one's
+        try:
+            (out_dir / VIDEO).unlink(missing_ok=True)
+        except OSError as exc:
+            builder.notes.append(f"{VIDEO} in this folder is from an earlier replay (could not remove it: {exc.strerror})")
     warning = None
     if source.truncated:
         warning = f"the video is truncated or damaged after {builder.frames} frames ({source.error}); replayed what could be read"
