@@ -280,6 +280,16 @@ def test_saved_video_has_the_set_at_display_size(reference, sample_squat, tmp_pa
     assert len(frames) == report["frames"]  # the countdown preroll is not in the video
 
 
+def test_a_set_without_video_into_an_earlier_set_folder_leaves_no_old_video(reference, sample_squat, tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "annotated.mp4").write_bytes(b"an earlier set's video")
+    report, _ = live_set(FileSource(sample_squat, paced=False, preroll_s=1.0), "3.0:q",
+                         detector=TrackDetector(reference["track"]), out=out)
+    assert report["outputs"]["video"] is None
+    assert sorted(p.name for p in out.iterdir()) == ["report.json", "track.npz"]
+
+
 def test_summary_names_the_most_frequent_fault_as_a_tip():
     spec = load_exercise("squat")
     report = {"reps": 3, "target": 10, "holds": [], "pain_stop": None,

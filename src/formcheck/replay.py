@@ -64,6 +64,15 @@ def prepare_out_dir(out: Path, video: Path) -> Path:
     return out
 
 
+def drop_earlier_video(out_dir: Path, notes: list[str]) -> None:
+    """A run that wrote no annotated video removes one an earlier run left in the same folder:
+    beside the new report it would pass for this run's. If it cannot, the report says so."""
+    try:
+        (out_dir / VIDEO).unlink(missing_ok=True)
+    except OSError as exc:
+        notes.append(f"{VIDEO} in this folder is from an earlier run (could not remove it: {exc.strerror})")
+
+
 def replay(
     video: Path,
     spec: ExerciseSpec,
@@ -156,11 +165,8 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int
             bar.close()
     save_track(recorder.track(), out_dir / TRACK)
     builder.notes.extend(source.notes)
-    if not write_video:  # an annotated video from an earlier replay into this folder is not this one's
-        try:
-            (out_dir / VIDEO).unlink(missing_ok=True)
-        except OSError as exc:
-            builder.notes.append(f"{VIDEO} in this folder is from an earlier replay (could not remove it: {exc.strerror})")
+    if not write_video:
+        drop_earlier_video(out_dir, builder.notes)
     warning = None
     if source.truncated:
         warning = f"the video is truncated or damaged after {builder.frames} frames ({source.error}); replayed what could be read"

@@ -22,7 +22,7 @@ from ..interrupts import Terminated
 from ..estimator import choose_model
 from ..overlay import Overlay
 from ..pipeline import Detector
-from ..replay import REPORT, TRACK, VIDEO
+from ..replay import REPORT, TRACK, VIDEO, drop_earlier_video
 from ..report import write_report
 from ..track import save_track
 from ..worker_proc import one_line
@@ -150,6 +150,8 @@ def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWrit
         stats.video_dropped = writer.dropped
         if writer.dropped:
             builder.notes.append(f"{writer.dropped} frames were left out of the annotated video (encoder too slow)")
+    if not video_ok:
+        drop_earlier_video(plan.out_dir, builder.notes)
     session.recorder.meta["ended_by"] = ended_by  # tune re-runs the set as it ended (pipeline.run_track)
     save_track(session.recorder.track(), plan.out_dir / TRACK)
     builder.notes.extend(getattr(source, "notes", []))  # a video file's timing notes (a camera has none)
