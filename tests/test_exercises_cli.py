@@ -94,12 +94,31 @@ def test_validate_good_and_bad(folder: Path, tmp_path: Path, capsys) -> None:
     broken.write_text("id = [", encoding="utf-8")
     rc, out, err = run(["exercises", "validate", str(bad), str(broken), str(folder / "squat.toml")], capsys)
     assert rc == 1
-    problems = [line for line in err.splitlines() if not line.endswith("have problems")]
+    problems = [line for line in err.splitlines() if "have problems" not in line]
     assert len(problems) == 3, err
     assert any("count: need rest < enter <= full" in p for p in problems)
     assert any("rules.0.signal: unknown signal 'trunk_leen'" in p for p in problems)
     assert any(p.startswith(str(broken)) and "not valid TOML" in p for p in problems)
-    assert "2 of 3 exercise file(s) have problems" in err
+    assert "2 of 3 file(s) have problems (3 exercise file(s))" in err
+
+
+def test_validate_checks_programs_and_profiles_as_what_they_are(capsys, tmp_path: Path) -> None:
+    """A physiotherapist checking an edited program or profile got every exercise-file key
+    reported missing; each file is now checked as what it is, and the repository's pass."""
+    rc, out, err = run(["exercises", "validate", str(ROOT / "programs" / "home_program.toml"),
+                        str(ROOT / "profiles" / "example.toml")], capsys)
+    assert rc == 0 and "ok: 1 profile file(s), 1 program file(s) valid" in out, err
+    program = tmp_path / "home_program.toml"
+    program.write_text((ROOT / "programs" / "home_program.toml").read_text(encoding="utf-8")
+                       .replace('id = "squat"', 'id = "squatt"'), encoding="utf-8")
+    profile = tmp_path / "patient.toml"
+    profile.write_text("[exercises.squat]\ntarget = 0\n", encoding="utf-8")
+    rc, out, err = run(["exercises", "validate", str(program), str(profile)], capsys)
+    lines = err.splitlines()
+    assert rc == 1 and len(lines) == 3, err
+    assert lines[0].startswith(f"{program}: exercises.") and "unknown exercise 'squatt'" in lines[0]
+    assert lines[1].startswith(f"{profile}: exercises.squat.target:")
+    assert lines[2] == "2 of 2 file(s) have problems (1 profile file(s), 1 program file(s))"
 
 
 def test_validate_the_repository_exercises(capsys, monkeypatch: pytest.MonkeyPatch) -> None:

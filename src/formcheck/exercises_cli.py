@@ -26,8 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     sh.add_argument("--json", action="store_true", help="the whole (effective) exercise as JSON")
     sh.set_defaults(func=cmd_show)
 
-    va = esub.add_parser("validate", help="check exercise files; one line per problem, exit 1 if any")
-    va.add_argument("files", nargs="*", help="exercise TOML files (default: all in the exercises folder)")
+    va = esub.add_parser("validate", help="check exercise, program and profile files; one line per problem, exit 1 if any")
+    va.add_argument("files", nargs="*",
+                    help="exercise, program or profile TOML files (default: all exercise files in the exercises folder)")
     va.set_defaults(func=cmd_validate)
 
 
@@ -169,25 +170,45 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def file_kind(path: Path) -> str:
+    """What a TOML file is, by its shape: a program lists ``[[exercises]]``, a profile has
+    ``[exercises.<id>]`` tables, anything else is read as an exercise file (whose checks then
+    say what is wrong, unreadable TOML included)."""
+    from .spec import read_toml
+
+    try:
+        exercises = read_toml(path).get("exercises")
+    except SpecError:
+        return "exercise"
+    return "program" if isinstance(exercises, list) else "profile" if isinstance(exercises, dict) else "exercise"
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .spec import exercises_dir, load_exercise_file
+    from .profile import load_profile
+    from .program import parse_program
+    from .spec import exercises_dir, load_exercise_file, read_toml
 
     files = [Path(f) for f in args.files] or sorted(exercises_dir().glob("*.toml"))
     if not files:
         print(f"formcheck: error: no exercise files in {exercises_dir()}", file=sys.stderr)
         return 1
+    loaders = {"exercise": load_exercise_file, "profile": load_profile,
+               "program": lambda path: parse_program(read_toml(path), path)}
     problems: list[str] = []
+    kinds: dict[str, int] = {}
     for path in files:
+        kind = file_kind(path)
+        kinds[kind] = kinds.get(kind, 0) + 1
         try:
-            load_exercise_file(path)
+            loaders[kind](path)
         except SpecError as exc:
             problems.extend(str(exc).splitlines())
     for line in problems:
         print(line, file=sys.stderr)
     bad = len({p.split(":", 1)[0] for p in problems})
+    what = ", ".join(f"{n} {kind} file(s)" for kind, n in sorted(kinds.items()))
     if problems:
-        print(f"{bad} of {len(files)} exercise file(s) have problems", file=sys.stderr)
+        print(f"{bad} of {len(files)} file(s) have problems ({what})", file=sys.stderr)
         return 1
-    print(f"ok: {len(files)} exercise file(s) valid")
+    print(f"ok: {what} valid")
     return 0
-
