@@ -29,8 +29,14 @@ def track_path(cache: Path, model: str, clip_name: str) -> Path:
 
 def is_fresh(track: Path, video: Path) -> bool:
     """A cached track is used only if it is newer than its video (a re-rendered sample or a
-    replaced clip keeps its name: its old track must not be used)."""
-    return track.exists() and track.stat().st_mtime >= Path(video).stat().st_mtime
+    replaced clip keeps its name: its old track must not be used). Modification times only: a
+    video copied in with its old time kept (cp -p, rsync -a) needs --force."""
+    if not track.exists():
+        return False
+    try:
+        return track.stat().st_mtime >= Path(video).stat().st_mtime
+    except FileNotFoundError:  # the video is gone: the track is all there is
+        return True
 
 
 def cached_track(video: Path, model: str, cache: Path, clip_name: str) -> Path:

@@ -10,6 +10,7 @@ The ground truth JSON is the tool's: its per-rep phases give the true descent ti
 says good form (the fault is named by the clip, not by the JSON).
 """
 import dataclasses
+import math
 import os
 import sys
 
@@ -20,7 +21,11 @@ import motions  # noqa: E402
 try:
     DROP_S = float(sys.argv.pop(1))
 except (IndexError, ValueError):
+    DROP_S = math.nan
+if not 0 < DROP_S < 10:  # also refuses nan and inf
     raise SystemExit("first argument: the descent's duration in seconds, e.g. 0.3")
+if "--exercise" not in sys.argv or sys.argv[sys.argv.index("--exercise") + 1:][:1] != ["squat"]:
+    raise SystemExit("synth_drop.py changes squats only: give --exercise squat")
 _plan = motions.Squat.plan
 
 

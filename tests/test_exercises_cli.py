@@ -150,3 +150,18 @@ def test_list_without_the_exercises_folder_is_an_error(tmp_path: Path, capsys, m
     monkeypatch.setenv("FORMCHECK_EXERCISES", str(tmp_path / "missing"))
     rc, out, err = run(["exercises", "list"], capsys)
     assert rc == 1 and err.strip() == f"formcheck: error: exercises folder not found: {tmp_path / 'missing'}"
+
+
+def test_validate_counts_files_not_problem_lines(folder: Path, tmp_path: Path, capsys) -> None:
+    """A profile checked against a broken exercise file gets that file's problems too: still one
+    file with problems, not one per file named in the lines ("2 of 1" before). A profile that
+    changes nothing yet (a name and a note) is a profile, not an exercise file missing its keys."""
+    (folder / "squat.toml").write_text(SQUAT.replace("rest = 25", "rest = 45"), encoding="utf-8")
+    profile = tmp_path / "patient.toml"
+    profile.write_text("[exercises.squat]\ntarget = 5\n", encoding="utf-8")
+    rc, _, err = run(["exercises", "validate", str(profile)], capsys)
+    assert rc == 1 and err.splitlines()[-1] == "1 of 1 file(s) have problems (1 profile file(s))", err
+    empty = tmp_path / "new_patient.toml"
+    empty.write_text('name = "new patient"\nnote = "nothing changed yet"\n', encoding="utf-8")
+    rc, out, err = run(["exercises", "validate", str(empty)], capsys)
+    assert rc == 0 and "ok: 1 profile file(s) valid" in out, err

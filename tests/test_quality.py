@@ -130,7 +130,8 @@ def test_rendered_faults_are_caught(tracks):
 
 def test_good_form_is_rarely_flagged(tracks):
     """At most 1 counted repetition in 10 flagged, over the rendered good-form clips and the real
-    clips whose label names no fault (pace included: healthy squats of about 1.2 s are good form)."""
+    clips whose label names no fault (pace included: healthy squats of about 1.2 s from standing to
+    standing, as labelled, are good form)."""
     reps = flagged = 0
     seen = set()
     for clip in _wanted_clips():

@@ -177,10 +177,15 @@ def file_kind(path: Path) -> str:
     from .spec import read_toml
 
     try:
-        exercises = read_toml(path).get("exercises")
+        data = read_toml(path)
     except SpecError:
         return "exercise"
-    return "program" if isinstance(exercises, list) else "profile" if isinstance(exercises, dict) else "exercise"
+    exercises = data.get("exercises")
+    if isinstance(exercises, list):
+        return "program"
+    if isinstance(exercises, dict) or (data and set(data) <= {"name", "note"}):  # a profile changing nothing yet
+        return "profile"
+    return "exercise"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -196,6 +201,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                "program": lambda path: parse_program(read_toml(path), path)}
     problems: list[str] = []
     kinds: dict[str, int] = {}
+    bad = 0
     for path in files:
         kind = file_kind(path)
         kinds[kind] = kinds.get(kind, 0) + 1
@@ -203,9 +209,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             loaders[kind](path)
         except SpecError as exc:
             problems.extend(str(exc).splitlines())
+            bad += 1
     for line in problems:
         print(line, file=sys.stderr)
-    bad = len({p.split(":", 1)[0] for p in problems})
     what = ", ".join(f"{n} {kind} file(s)" for kind, n in sorted(kinds.items()))
     if problems:
         print(f"{bad} of {len(files)} file(s) have problems ({what})", file=sys.stderr)

@@ -64,13 +64,15 @@ def prepare_out_dir(out: Path, video: Path) -> Path:
     return out
 
 
-def drop_earlier_video(out_dir: Path, notes: list[str]) -> None:
-    """A run that wrote no annotated video removes one an earlier run left in the same folder:
-    beside the new report it would pass for this run's. If it cannot, the report says so."""
+def drop_earlier_video(out_dir: Path) -> str | None:
+    """After a run that wrote no annotated video (its report, saying so, already in place):
+    remove one an earlier run left in the same folder, which would pass for this run's. Returns
+    a warning when it cannot."""
     try:
         (out_dir / VIDEO).unlink(missing_ok=True)
     except OSError as exc:
-        notes.append(f"{VIDEO} in this folder is from an earlier run (could not remove it: {exc.strerror})")
+        return f"{VIDEO} in {out_dir} is from an earlier run and could not be removed ({exc.strerror})"
+    return None
 
 
 def replay(
@@ -165,8 +167,6 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int
             bar.close()
     save_track(recorder.track(), out_dir / TRACK)
     builder.notes.extend(source.notes)
-    if not write_video:
-        drop_earlier_video(out_dir, builder.notes)
     warning = None
     if source.truncated:
         warning = f"the video is truncated or damaged after {builder.frames} frames ({source.error}); replayed what could be read"
@@ -177,4 +177,6 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int
     report["size"] = list(size)
     report["outputs"] = {"video": VIDEO if write_video else None, "track": TRACK}
     write_report(report, out_dir / REPORT)
+    if not write_video and (dropped := drop_earlier_video(out_dir)):
+        warning = f"{warning}; {dropped}" if warning else dropped
     return ReplayOutcome(out_dir, report, source.truncated, warning)

@@ -76,12 +76,15 @@ def _check_args(args: argparse.Namespace) -> None:
 def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
     """An exercise stopped for pain earlier today does not start again (the pain advice: not
     again today); a program session leaves it out in the same way."""
-    from ..program import load_history, stopped_for_pain_today
+    import sqlite3
+
+    from ..history import HistoryError, load_sets
+    from ..program import stopped_for_pain_today
     from .texts import TEXTS, localised
 
     try:
-        history = load_history(args.data_dir)
-    except Exception as exc:
+        history = load_sets(args.data_dir, spec.id, with_report=False)
+    except (HistoryError, sqlite3.Error, OSError) as exc:
         print(f"formcheck: warning: history not read ({exc}); pain stops earlier today could not be checked",
               file=sys.stderr)
         return

@@ -9,6 +9,7 @@ on how fast this machine is. What the set is doing (guidance, countdown, countin
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -150,8 +151,6 @@ def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWrit
         stats.video_dropped = writer.dropped
         if writer.dropped:
             builder.notes.append(f"{writer.dropped} frames were left out of the annotated video (encoder too slow)")
-    if not video_ok:
-        drop_earlier_video(plan.out_dir, builder.notes)
     session.recorder.meta["ended_by"] = ended_by  # tune re-runs the set as it ended (pipeline.run_track)
     save_track(session.recorder.track(), plan.out_dir / TRACK)
     builder.notes.extend(getattr(source, "notes", []))  # a video file's timing notes (a camera has none)
@@ -166,4 +165,6 @@ def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWrit
     if plan.program is not None:
         report["program"] = plan.program
     write_report(report, plan.out_dir / REPORT)
+    if not video_ok and (warning := drop_earlier_video(plan.out_dir)):
+        print(f"formcheck: warning: {warning}", file=sys.stderr)
     return SetOutcome(report, plan.out_dir, ended_by, stats, counted, error, last_canvas)
