@@ -65,6 +65,10 @@ class ReportBuilder:
         new_pause objects are still open when they arrive; the analyzer's are closed)."""
         duration = 0.0 if self.first_t_ms is None else ((self.last_t_ms or 0.0) - self.first_t_ms) / 1000.0
         fault_counts = Counter(f.id for f in self.faults)
+        view = self.views.most_common(1)[0][0] if self.views else None
+        notes = list(self.notes)
+        if view and self.spec.views and view not in self.spec.views:
+            notes.append(view_note(view, self.spec.views))
         return {
             "report_version": REPORT_VERSION,
             "formcheck_version": __version__,
@@ -89,12 +93,19 @@ class ReportBuilder:
             "frames": self.frames,
             "frames_with_pose": self.frames_with_pose,
             "duration_s": round(duration, 3),
-            "view": self.views.most_common(1)[0][0] if self.views else None,
+            "view": view,
+            "views_asked": list(self.spec.views),
             "model": self.model,
-            "notes": self.notes,
+            "notes": notes,
             "config": self.config,
             "profile": self.profile,
         }
+
+
+def view_note(view: str, asked: tuple[str, ...] | list[str]) -> str:
+    """The set was filmed mostly from a view the exercise is not checked from."""
+    return (f"filmed mostly from the {view}; this exercise is checked from the {' or '.join(asked)}: "
+            "counts and form checks may be wrong")
 
 
 def _rep(r: Rep) -> dict[str, Any]:
