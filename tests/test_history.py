@@ -262,6 +262,17 @@ def test_report_is_self_contained_html(tmp_path: Path, capsys) -> None:
     assert "Squat" in page and "Calf stretch" in page and "2026-W" in page
 
 
+def test_the_list_of_sets_says_when_a_set_was_filmed_from_a_view_it_is_not_checked_from(tmp_path: Path,
+                                                                                        capsys) -> None:
+    H.record_report(dict(make_report(exercise="heel_raise", view="front", views_asked=["side", "oblique"]),
+                         time="2026-03-02T10:00:00Z"), data_dir=tmp_path)
+    H.record_report(dict(make_report(view="front", views_asked=["side", "front", "oblique"]),
+                         time="2026-03-03T10:00:00Z"), data_dir=tmp_path)
+    out = tmp_path / "r.html"
+    assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
+    assert out.read_text().count("filmed from the front, checked from the side or oblique") == 1
+
+
 def test_a_set_quit_at_once_is_no_day_trained(tmp_path: Path, capsys) -> None:
     """Days trained (the card and the weekly table alike): a set quit at once is no training; a
     day of only shallow attempts is (the patient moved)."""
