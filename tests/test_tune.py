@@ -239,6 +239,8 @@ def test_cli_hold_exercise(folder: Path, tmp_path: Path, capsys) -> None:
     assert rc == 0, err
     assert "hold: target 3 s" in out and "position knee_flexion >= 60" in out
     assert "  hold -" in out and png.is_file()
+    rc, out, err = run(["tune", str(path), "-e", "core_bracing", "--check-suggestion"], capsys)
+    assert rc == 0 and "--check-suggestion: a hold has no suggested thresholds to check" in out, err
 
 
 def test_errors_are_one_line(folder: Path, tmp_path: Path, capsys) -> None:

@@ -366,6 +366,8 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from .tune_text import format_text
 
     print(format_text(a, obs, sugg, src.name, retried))
+    if args.check_suggestion and a.count is None:
+        print("--check-suggestion: a hold has no suggested thresholds to check; its position ranges are above")
     if args.out:
         from .tune_plot import draw
 
