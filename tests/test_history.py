@@ -270,7 +270,7 @@ def test_the_list_of_sets_says_when_a_set_was_filmed_from_a_view_it_is_not_check
                          time="2026-03-03T10:00:00Z"), data_dir=tmp_path)
     out = tmp_path / "r.html"
     assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
-    assert out.read_text().count("filmed from the front, checked from the side or oblique") == 1
+    assert out.read_text().count("filmed mostly from the front; this exercise is checked from the side or oblique") == 1
 
 
 def test_a_set_quit_at_once_is_no_day_trained(tmp_path: Path, capsys) -> None:

@@ -97,11 +97,10 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
         print(f"{name}: holds {held}; {done} of {rep['target']} done{missing}")
     if rep["fault_counts"]:
         print("faults: " + ", ".join(f"{k} x{v}" for k, v in rep["fault_counts"].items()))
-    asked = rep.get("views_asked") or []
-    if rep.get("view") and asked and rep["view"] not in asked:
-        from .report import view_note
+    from .report import wrong_view
 
-        print("camera: " + view_note(rep["view"], asked))
+    if note := wrong_view(rep):
+        print("camera: " + note)
     paused: dict[str, list[float]] = {}
     for p in rep.get("pauses", []):
         paused.setdefault(p["reason"], []).append(max(p["end_s"] - p["start_s"], 0.0))

@@ -16,6 +16,7 @@ from typing import Any
 
 from .history import local_time
 from .history_cli import result_text, top_faults
+from .report import wrong_view
 
 
 def exercise_name(s: dict[str, Any], lang: str = "en") -> str:
@@ -277,9 +278,8 @@ def _sets_table(sets: list[dict[str, Any]]) -> str:
     for s in reversed(sets):
         pain = ("stopped" + (f": {s['pain_note']}" if s["pain_note"] else "")) if s["pain_stop"] else ""
         mode = s["mode"] + (f" ({s['program']})" if s.get("program") else "")
-        rep = s.get("report") or {}
-        if rep.get("view") and rep.get("views_asked") and rep["view"] not in rep["views_asked"]:
-            mode += f"; filmed from the {rep['view']}, checked from the {' or '.join(rep['views_asked'])}"
+        if note := wrong_view(s.get("report") or {}):
+            mode += f"; {note}"
         rows.append(f"<tr{_pain_cls(s['pain_stop'])}><td>{s['_t']:%Y-%m-%d %H:%M}</td>"
                     f"<td>{_e(exercise_name(s))}</td><td>{_e(result_text(s))}</td><td class=\"n\">{s['partials']}</td>"
                     f"<td>{_e(top_faults(s['fault_counts'], 5) or '-')}</td><td>{_e(pain)}</td><td>{_e(mode)}</td></tr>")

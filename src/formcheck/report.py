@@ -65,11 +65,7 @@ class ReportBuilder:
         new_pause objects are still open when they arrive; the analyzer's are closed)."""
         duration = 0.0 if self.first_t_ms is None else ((self.last_t_ms or 0.0) - self.first_t_ms) / 1000.0
         fault_counts = Counter(f.id for f in self.faults)
-        view = self.views.most_common(1)[0][0] if self.views else None
-        notes = list(self.notes)
-        if view and self.spec.views and view not in self.spec.views:
-            notes.append(view_note(view, self.spec.views))
-        return {
+        report = {
             "report_version": REPORT_VERSION,
             "formcheck_version": __version__,
             "mode": self.mode,
@@ -93,17 +89,23 @@ class ReportBuilder:
             "frames": self.frames,
             "frames_with_pose": self.frames_with_pose,
             "duration_s": round(duration, 3),
-            "view": view,
+            "view": self.views.most_common(1)[0][0] if self.views else None,
             "views_asked": list(self.spec.views),
             "model": self.model,
-            "notes": notes,
+            "notes": list(self.notes),
             "config": self.config,
             "profile": self.profile,
         }
+        if note := wrong_view(report):
+            report["notes"].append(note)
+        return report
 
 
-def view_note(view: str, asked: tuple[str, ...] | list[str]) -> str:
-    """The set was filmed mostly from a view the exercise is not checked from."""
+def wrong_view(report: dict[str, Any]) -> str | None:
+    """A note when the set was filmed mostly from a view its exercise is not checked from."""
+    view, asked = report.get("view"), report.get("views_asked") or []
+    if not view or not asked or view in asked:
+        return None
     return (f"filmed mostly from the {view}; this exercise is checked from the {' or '.join(asked)}: "
             "counts and form checks may be wrong")
 
