@@ -21,7 +21,7 @@ import pytest
 from formcheck.capture import camera as cap
 from formcheck.capture import CameraSource, FileSource, LiveFrame, Mailbox
 from formcheck.cli import build_parser, main
-from formcheck.engine import Analyzer
+from formcheck.engine import GUIDE, Analyzer
 from formcheck.live import (
     HeadlessDisplay,
     KeySchedule,
@@ -299,6 +299,17 @@ def test_summary_names_the_most_frequent_fault_as_a_tip():
     assert (s.reps, s.target, s.partials, s.pain_stopped) == (3, 10, 0, False)
     assert s.top_cue == next(r.cue.en for r in spec.rules if r.id == "back_rounded")
     assert summary_from_report(spec, {**report, "faults": [], "partials": []}, "da").top_cue is None
+
+
+def test_summary_tip_after_a_set_filmed_from_the_wrong_view_is_how_to_stand():
+    """A heel raise filmed from the front (checked from the side or 45°): its faults may be
+    misreadings, so the one tip on the end screen says how to stand toward the camera."""
+    spec = load_exercise("heel_raise")
+    report = {"reps": 0, "target": 10, "holds": [], "pain_stop": None, "partials": [{}, {}],
+              "faults": [{"id": "incomplete_rise"}, {"id": "incomplete_rise"}],
+              "view": "front", "views_asked": ["side", "oblique"]}
+    assert summary_from_report(spec, report, "da").top_cue == GUIDE["turn_sideways"].text("da")
+    assert summary_from_report(spec, {**report, "view": "side"}, "da").top_cue == spec.count.shallow_cue.da
 
 
 def test_summary_tip_counts_a_shallow_repetition_once_and_ties_go_to_the_graver_fault():

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from ..cues import SHALLOW_SEVERITY, rule_cue
 from ..engine import GUIDE
 from ..overlay import SessionSummary
+from ..report import wrong_view
 from ..spec import ExerciseSpec
 
 TEXTS = {
@@ -82,6 +83,8 @@ def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -
     # faults only: a partial that missed the range is logged as a fault too (assembly.py)
     tally: Counter[str] = Counter(f["id"] for f in report["faults"] if f["id"] in cues)
     top = cues[max(tally, key=lambda k: (tally[k], severity.get(k, 0)))] if tally else None
+    if wrong_view(report):  # filmed from a view this exercise is not checked from: the tip is how to stand
+        top = view_hint(spec, lang)
     holds = [(h["side"], float(h["held_s"]), float(h["target_s"])) for h in report["holds"]]
     return SessionSummary(exercise_name(spec, lang), int(report["reps"]), report["target"],
                           len(report["partials"]), holds, top, bool(report.get("pain_stop")))
