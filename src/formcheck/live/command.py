@@ -90,8 +90,7 @@ def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
         return
     if spec.id in stopped_for_pain_today(history):
         txt = TEXTS[args.lang]
-        said = "stoppet på grund af smerter tidligere i dag" if args.lang == "da" else "stopped for pain earlier today"
-        raise LiveError(f"{localised(spec.name, args.lang)}: {said}. {' '.join(txt['pain'][1:])}")
+        raise LiveError(f"{txt['stopped_today'].format(name=localised(spec.name, args.lang))} {' '.join(txt['pain'][1:])}")
 
 
 def _run_single(args: argparse.Namespace, runner: Runner, spec: ExerciseSpec, target: int | None,

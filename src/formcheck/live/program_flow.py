@@ -20,7 +20,7 @@ from ..spec import ExerciseSpec, SpecError, load_exercise
 from .runner import Runner, exit_code, report_set, sessions_root
 from .screens import show_after_set, show_instructions, show_program_done, show_rest
 from .session import SetPlan
-from .texts import localised
+from .texts import TEXTS, localised
 
 if TYPE_CHECKING:
     from ..profile import Profile
@@ -61,7 +61,7 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
     resting = stopped_for_pain_today(history)
     for entry in entries:  # the pain advice said: not again today
         if entry.id in resting:
-            print(f"{specs[entry.id].name.en}: left out today (stopped for pain earlier today; try it again in a few days)")
+            print(TEXTS[args.lang]["left_out"].format(name=localised(specs[entry.id].name, args.lang)))
     entries = [e for e in entries if e.id not in resting]
     lang = args.lang
     advice = (localised(program.advice.pain_title, lang), program.advice.pain.get(lang))
