@@ -258,6 +258,21 @@ def run(analyzer, frames: list[tuple[float, Pose | None]]):
     return analyzer
 
 
+def report_of(spec, frames: list[tuple[float, Pose | None]], target: int = 10):
+    """Poses through a fresh Analyzer into a report, folded as replay folds a track
+    (pipeline.run_track); returns the report and the analyzer."""
+    from formcheck.engine import Analyzer
+    from formcheck.pipeline import analyse_poses
+    from formcheck.report import ReportBuilder
+
+    an = Analyzer(spec)
+    b = ReportBuilder(spec, target=target, source="script", model="none", mode="test")
+    for r in analyse_poses(frames, an):
+        b.add(r)
+    b.add(an.finish(frames[-1][0]), counted_frame=False)
+    return b.build(an.pauses), an
+
+
 def exercise_folder(tmp_path, monkeypatch, files: dict[str, str]):
     """A private exercises/ folder holding ``{id: toml_text}``, used in place of the real one
     (via $FORMCHECK_EXERCISES), so CLI tests do not move when the real files are tuned."""

@@ -206,11 +206,9 @@ def test_pause_ends_a_hold_at_once():
 def test_report_keeps_every_partial_even_when_one_frame_closes_two():
     """finish() can close an unfinished movement and a pending half cycle in the same frame;
     the report (a fold over FrameResults) must still hold every partial the analyzer made."""
-    from formcheck.pipeline import analyse_poses
-    from formcheck.report import ReportBuilder
     from formcheck.spec import load_exercise
 
-    from factories import script
+    from factories import report_of, script
 
     spec = load_exercise("toe_heel")
     # settle flat, one rise onto the toes (a pending half cycle), back down, then up again and the
@@ -218,12 +216,7 @@ def test_report_keeps_every_partial_even_when_one_frame_closes_two():
     frames = script([(0.0, {"heel_lift": 0.0}), (1.5, {"heel_lift": 0.0}), (2.2, {"heel_lift": 0.35}),
                      (3.0, {"heel_lift": 0.35}), (3.7, {"heel_lift": 0.0}), (4.5, {"heel_lift": 0.0}),
                      (5.2, {"heel_lift": 0.35}), (6.0, {"heel_lift": 0.35})], fps=30)
-    an = Analyzer(spec)
-    b = ReportBuilder(spec, target=10, source="script", model="none", mode="test")
-    for r in analyse_poses(frames, an):
-        b.add(r)
-    b.add(an.finish(frames[-1][0]), counted_frame=False)
-    report = b.build(an.pauses)
+    report, an = report_of(spec, frames)
     assert len(an.partials) >= 2
     assert len(report["partials"]) == len(an.partials)
 

@@ -315,9 +315,7 @@ def test_summary_tip_after_a_set_filmed_from_the_wrong_view_is_how_to_stand():
 def test_summary_tip_counts_a_shallow_repetition_once_and_ties_go_to_the_graver_fault():
     """The engine logs a shallow repetition both as a partial and as a fault: the tip counts it
     once. One rounded back (severity 4) against one shallow squat (3): the back comes first."""
-    from factories import script
-
-    from formcheck.pipeline import analyse_poses
+    from factories import report_of, script
 
     spec = load_exercise("squat")
     keys = [(0.0, {"knee": 0.0, "trunk": 0.0}), (1.0, {"knee": 0.0, "trunk": 0.0}),
@@ -325,13 +323,7 @@ def test_summary_tip_counts_a_shallow_repetition_once_and_ties_go_to_the_graver_
             (3.6, {"knee": 0.0, "trunk": 0.0}), (4.5, {"knee": 0.0, "trunk": 0.0}),
             (5.7, {"knee": 55.0, "trunk": 20.0}), (5.9, {"knee": 55.0, "trunk": 20.0}),
             (6.9, {"knee": 0.0, "trunk": 0.0}), (8.0, {"knee": 0.0, "trunk": 0.0})]
-    frames = script(keys, 30, noise_px=0.3)
-    an = Analyzer(spec)
-    builder = ReportBuilder(spec, target=10, source="s", model="m", mode="test")
-    for r in analyse_poses(frames, an):
-        builder.add(r)
-    builder.add(an.finish(frames[-1][0]), counted_frame=False)
-    report = builder.build(an.pauses)
+    report, _ = report_of(spec, script(keys, 30, noise_px=0.3))
     assert [f["id"] for f in report["faults"]] == ["back_rounded", "too_shallow"]
     assert [p["reason"] for p in report["partials"]] == ["too_shallow"]
     s = summary_from_report(spec, report, "en")

@@ -345,12 +345,9 @@ def test_replay_loads_no_other_commands_modules():
 def test_a_set_filmed_from_a_view_the_exercise_is_not_checked_from_says_so(capsys):
     """A heel raise seen from the front (its checks need the side or 45°) was reported like any
     other: now the report's notes and the summary line say the counts may be wrong."""
-    from formcheck.pipeline import analyse_poses
-    from formcheck.engine import Analyzer
-    from formcheck.report import ReportBuilder
     from formcheck.spec import load_exercise
 
-    from factories import script
+    from factories import report_of, script
 
     spec = load_exercise("heel_raise")
     reports = {}
@@ -358,12 +355,7 @@ def test_a_set_filmed_from_a_view_the_exercise_is_not_checked_from_says_so(capsy
         frames = script([(0.0, {"heel_lift": 0.0}), (1.5, {"heel_lift": 0.0}), (2.3, {"heel_lift": 0.35}),
                          (3.0, {"heel_lift": 0.35}), (3.8, {"heel_lift": 0.0}), (5.0, {"heel_lift": 0.0})],
                         fps=30, view=view)
-        an = Analyzer(spec)
-        b = ReportBuilder(spec, target=10, source="script", model="none", mode="test")
-        for r in analyse_poses(frames, an):
-            b.add(r)
-        b.add(an.finish(frames[-1][0]), counted_frame=False)
-        reports[view] = b.build(an.pauses)
+        reports[view] = report_of(spec, frames)[0]
     front, side = reports["front"], reports["side"]
     assert (front["view"], side["view"]) == ("front", "side") and front["views_asked"] == ["side", "oblique"]
     assert [n for n in front["notes"] if "filmed mostly from the front" in n] and not side["notes"]
