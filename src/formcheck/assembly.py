@@ -80,11 +80,14 @@ class RepAssembler:
             self._finish([first, exc], side, count, value)
         self.form.forget_rep()
 
-    def drop_pending(self, reason: str = "incomplete_cycle") -> None:
-        """The set ends, or counting pauses (``reason``), with half a cycle done."""
-        if self._pending is not None:
+    def abandon(self, reason: str | None = "incomplete_cycle") -> None:
+        """The movement in progress is none of the set's (the set ends, counting pauses, the
+        person walks off): half a cycle done becomes a partial with ``reason`` (None: left
+        unreported), and the movement's faults and side votes are forgotten."""
+        if self._pending is not None and reason is not None:
             self._partial(self._pending, reason, self.viewpoint.side, None)
             self._pending = None
+        self.forget()
 
     def _partial(self, exc: Excursion, reason: str, side: str | None, count: Count | None) -> None:
         peak = round(abs(exc.peak), 2)

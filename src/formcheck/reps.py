@@ -67,8 +67,7 @@ class RepExercise:
         if travel > spec.move_max or self._gate.got_up(pose, t_s):  # walking about / got up: settle again
             if self.counter is not None:
                 self.counter.abandon()  # a 'rep' made while walking is no rep at all
-            self._assembler.drop_pending()  # nor half a toe-heel cycle before it
-            self._assembler.forget()  # its faults are no later repetition's
+            self._assembler.abandon()  # nor half a toe-heel cycle before it; its faults are no later repetition's
             if self._armed:
                 self.log.pause(Pause(t_s, -1.0, MOVED_REASON))
             self._disarm(Status.POSITIONING)
@@ -134,8 +133,7 @@ class RepExercise:
             if dropped is not None:
                 self.log.partial(Partial(round(dropped[0], 3), round(t_s, 3), reason, self.viewpoint.side,
                                          {"peak": round(abs(dropped[2]), 2)}))
-        self._assembler.drop_pending(reason)  # half a toe-heel cycle does not wait across a gap
-        self._assembler.forget()  # the dropped movement's faults are no later repetition's
+        self._assembler.abandon(reason)  # half a toe-heel cycle does not wait across a gap
         self._disarm(Status.NO_PERSON)
 
     def finish(self, t_s: float, open_is_partial: bool = True) -> None:
@@ -146,6 +144,4 @@ class RepExercise:
             if d is not None and open_is_partial:
                 self.log.partial(Partial(round(d[0], 3), round(t_s, 3), "unfinished", self.viewpoint.side,
                                          {"peak": round(abs(d[2]), 2)}))
-        if open_is_partial:
-            self._assembler.drop_pending()
-        self._assembler.forget()
+        self._assembler.abandon("incomplete_cycle" if open_is_partial else None)
