@@ -401,7 +401,9 @@ def test_two_holds_on_one_leg_do_not_finish_a_stretch_asked_for_both():
     assert hold_progress([("L", 20.0, 20.0), ("R", 12.0, 20.0)], ("L", "R"), 2) == (1, ["R"])
     assert hold_progress([(None, 10.0, 10.0)] * 3, (), 2) == (3, [])  # no sides: every full hold
     # a target of 3 with two sides: two holds a side at most, three in all finish it
-    assert hold_progress([("L", 20.0, 20.0), ("R", 20.0, 20.0), ("L", 20.0, 20.0)], ("L", "R"), 3) == (3, ["R"])
+    # the target met (3 of 3: two holds a side asked, L, R, L done): no side is short any more
+    assert hold_progress([("L", 20.0, 20.0), ("R", 20.0, 20.0), ("L", 20.0, 20.0)], ("L", "R"), 3) == (3, [])
+    assert hold_progress([("L", 20.0, 20.0), ("L", 20.0, 20.0)], ("L", "R"), 3) == (2, ["R"])
 
 
 def test_no_other_side_asked_for_once_the_target_is_met():

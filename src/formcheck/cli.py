@@ -93,7 +93,7 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
 
         held = ", ".join(f"{h['side'] or ''} {h['held_s']:.0f}/{h['target_s']:.0f} s".strip() for h in rep["holds"]) or "none"
         done, short = holds_in_report(rep)
-        missing = f", {' and '.join(short)} not yet" if short and done < rep["target"] else ""
+        missing = f", {' and '.join(short)} not yet" if short else ""
         print(f"{name}: holds {held}; {done} of {rep['target']} done{missing}")
     if rep["fault_counts"]:
         print("faults: " + ", ".join(f"{k} x{v}" for k, v in rep["fault_counts"].items()))

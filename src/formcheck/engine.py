@@ -86,6 +86,8 @@ class Analyzer:
         self._last_t: float | None = None  # ... and of the last one
         self._lost_since: float | None = None
         self._paused = False  # by the user (pause/resume)
+        self._progress: tuple[int, list[str]] = (0, [])  # hold_progress() of the holds so far ...
+        self._progress_of = 0  # ... counted when there were this many
 
     def restart(self) -> None:
         """Start the set again (the trainer's 'r' key)."""
@@ -158,12 +160,17 @@ class Analyzer:
         hold = self.spec.hold
         if hold is None or not hold.sides:
             return
-        toward, short = hold_progress(self._hold_list(), hold.sides, self.target)
-        if toward < self.target and short and done.side not in short and done.held_s >= done.target_s - 1e-6:
+        short = self._hold_progress()[1]
+        if short and done.side not in short and done.held_s >= done.target_s - 1e-6:
             self._cues.show(GUIDE["other_side"], t_s, force=True)
 
-    def _hold_list(self) -> list[tuple[str | None, float, float]]:
-        return [(h.side, h.held_s, h.target_s) for h in self._log.holds]
+    def _hold_progress(self) -> tuple[int, list[str]]:
+        """hold_progress() of the set's holds, counted again only when a hold has been added."""
+        hold, holds = self.spec.hold, self._log.holds
+        if hold is not None and len(holds) != self._progress_of:
+            self._progress = hold_progress([(h.side, h.held_s, h.target_s) for h in holds], hold.sides, self.target)
+            self._progress_of = len(holds)
+        return self._progress
 
     def _on_lost(self, t_s: float) -> None:
         """Key joints unseen for LOST_GRACE_S: pause counting (drop a repetition in progress,
@@ -228,7 +235,7 @@ class Analyzer:
             progress=ex.progress,
             hold_s=ex.hold_s,
             hold_target_s=hold.target_s if hold else None,
-            holds_done=hold_progress(self._hold_list(), hold.sides, self.target)[0] if hold else 0,
+            holds_done=self._hold_progress()[0],
             partials=len(self._log.partials),
             new_rep=new.rep,
             new_partials=tuple(new.partials),

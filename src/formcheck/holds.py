@@ -35,12 +35,14 @@ def hold_progress(holds: Iterable[tuple[str | None, float, float]], sides: Seque
     """(holds toward the set's target, the sides still short of their share) from the holds
     (side, held_s, target_s) so far. Only holds that reached their time count; with sides, each
     side counts up to its share of the target (a target of 2 with L and R: one hold a side), so
-    two holds on the left do not finish a set that asks for both legs."""
+    two holds on the left do not finish a set that asks for both legs. Once the target is met no
+    side is short (a target of 3 with L and R is met by L, R, L)."""
     done = [side for side, held, need in holds if held >= need - 1e-6]
     if not sides or not target:
         return len(done), []
     share = -(-target // len(sides))
-    return sum(min(done.count(s), share) for s in sides), [s for s in sides if done.count(s) < share]
+    toward = sum(min(done.count(s), share) for s in sides)
+    return toward, [] if toward >= target else [s for s in sides if done.count(s) < share]
 
 
 class HoldExercise:
