@@ -280,6 +280,22 @@ def test_program_needs_its_exercise_files(tmp_path, monkeypatch, capsys):
     assert err[0].startswith("formcheck: error: cannot run the program: unknown exercise 'seated_glute_stretch'")
 
 
+def test_a_broken_exercise_file_of_the_session_fails_before_the_camera_opens(tmp_path, monkeypatch):
+    """The session's exercise files were read after the camera (and window) had opened."""
+    from formcheck.spec import SpecError
+
+    for p in exercises_dir().glob("*.toml"):
+        shutil.copy(p, tmp_path / p.name)
+    (tmp_path / "squat.toml").write_text("id = [", encoding="utf-8")
+    monkeypatch.setenv("FORMCHECK_EXERCISES", str(tmp_path))
+    opened = []
+    args = build_parser().parse_args(["live", "--program", "home_program", "--session", "upright", "--headless",
+                                      "--data-dir", str(tmp_path / "d")])
+    with pytest.raises(SpecError, match="cannot run the program: .*squat.toml"):
+        cmd_live(args, open_camera=lambda i: opened.append(i), detector_factory=lambda: None)
+    assert opened == []
+
+
 def test_instruction_texts_exist_for_each_program_exercise_file():
     """Every exercise file present that the program names has da and en instructions."""
     p = load_program("home_program")

@@ -15,7 +15,7 @@ from ..pipeline import Detector
 from ..replay import prepare_out_dir
 from ..spec import ExerciseSpec
 from .display import KeySchedule
-from .program_flow import only_ids, run_program
+from .program_flow import run_program, session_exercises
 from .runner import Runner, exit_code, report_set, sessions_root
 from .screens import show_after_set
 from .session import LiveOptions, SetPlan
@@ -38,7 +38,7 @@ def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | No
         from ..program import load_program
 
         program = load_program(args.program)
-        program.select(args.session, only_ids(args))
+        session = session_exercises(args, program)
         profile = None
         if args.profile:
             from ..profile import load_profile
@@ -53,7 +53,7 @@ def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | No
     runner = Runner(args, opts, keys, open_camera, detector_factory)  # CameraError: one line, exit 1
     try:
         if args.program:
-            return run_program(args, runner, program, profile)
+            return run_program(args, runner, program, profile, *session)
         return _run_single(args, runner, *single)
     finally:
         runner.close()

@@ -45,12 +45,19 @@ def only_ids(args: argparse.Namespace) -> list[str] | None:
     return [s.strip() for s in args.only.split(",") if s.strip()] if args.only is not None else None
 
 
-def run_program(args: argparse.Namespace, runner: Runner, program: Program, profile: Profile | None) -> int:
-    """The session of ``program`` (loaded, like the patient's ``profile``, before the camera opened)."""
+def session_exercises(args: argparse.Namespace, program: Program) -> tuple[list[ProgramExercise], dict[str, ExerciseSpec]]:
+    """The session's exercises (--session, --only) and their exercise files, read before the
+    camera opens: a mistake in any of them is one error, with nothing started."""
+    entries = program.select(args.session, only_ids(args))
+    return entries, _load_specs([e.id for e in entries])
+
+
+def run_program(args: argparse.Namespace, runner: Runner, program: Program, profile: Profile | None,
+                entries: list[ProgramExercise], specs: dict[str, ExerciseSpec]) -> int:
+    """The session of ``program``: its ``entries`` and their ``specs`` (session_exercises()),
+    read like the patient's ``profile`` before the camera opened."""
     from ..program import load_history, session_targets, stopped_for_pain_today
 
-    entries = program.select(args.session, only_ids(args))
-    specs = _load_specs([e.id for e in entries])
     try:
         history = load_history(args.data_dir)
     except Exception as exc:  # no history: start from the program's starting targets
