@@ -333,16 +333,10 @@ def retry(a: Analysis, suggestions: list[Suggestion], track, target: int | None)
 
 # ----- command ---------------------------------------------------------------------------------
 def cmd_tune(args: argparse.Namespace) -> int:
+    from .cli import load_spec
     from .estimator import choose_model
-    from .spec import load_exercise
 
-    spec = load_exercise(args.exercise)
-    target = args.target
-    if args.profile:
-        from .profile import apply_profile, load_profile
-
-        spec, prof_target = apply_profile(spec, load_profile(Path(args.profile)))
-        target = target if target is not None else prof_target
+    spec, target, _ = load_spec(args)
     src = Path(args.source)
     if args.out:
         from .atomic import refuse_overwriting
