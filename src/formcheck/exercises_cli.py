@@ -170,43 +170,45 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def file_kind(path: Path) -> str:
-    """What a TOML file is, by its shape: a program lists ``[[exercises]]``, a profile has
-    ``[exercises.<id>]`` tables, anything else is read as an exercise file (whose checks then
-    say what is wrong, unreadable TOML included)."""
+def file_kind(path: Path) -> tuple[str, dict[str, Any] | None]:
+    """What a TOML file is, by its shape, and its contents: a program lists ``[[exercises]]``, a
+    profile has ``[exercises.<id>]`` tables (or only a name and a note), anything else is read as
+    an exercise file (whose checks then say what is wrong; None: the TOML itself is not readable)."""
     from .spec import read_toml
 
     try:
         data = read_toml(path)
     except SpecError:
-        return "exercise"
+        return "exercise", None
     exercises = data.get("exercises")
     if isinstance(exercises, list):
-        return "program"
+        return "program", data
     if isinstance(exercises, dict) or (data and set(data) <= {"name", "note"}):  # a profile changing nothing yet
-        return "profile"
-    return "exercise"
+        return "profile", data
+    return "exercise", data
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .profile import load_profile
+    from .profile import parse_profile
     from .program import parse_program
-    from .spec import exercises_dir, load_exercise_file, read_toml
+    from .spec import exercises_dir, load_exercise_file, parse_exercise
 
     files = [Path(f) for f in args.files] or sorted(exercises_dir().glob("*.toml"))
     if not files:
         print(f"formcheck: error: no exercise files in {exercises_dir()}", file=sys.stderr)
         return 1
-    loaders = {"exercise": load_exercise_file, "profile": load_profile,
-               "program": lambda path: parse_program(read_toml(path), path)}
+    parsers = {"exercise": parse_exercise, "profile": parse_profile, "program": parse_program}
     problems: list[str] = []
     kinds: dict[str, int] = {}
     bad = 0
     for path in files:
-        kind = file_kind(path)
+        kind, data = file_kind(path)
         kinds[kind] = kinds.get(kind, 0) + 1
         try:
-            loaders[kind](path)
+            if data is None:
+                load_exercise_file(path)  # not readable TOML: reading it again raises the one-line error
+            else:
+                parsers[kind](data, path)
         except SpecError as exc:
             problems.extend(str(exc).splitlines())
             bad += 1
