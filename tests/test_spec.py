@@ -71,6 +71,7 @@ def test_round_trip_of_the_test_writer(tmp_path):
         (lambda d: d["rules"][0].__setitem__("views", ["top"]), "rules.0.views"),
         (lambda d: d["rules"][0].__setitem__("models", ["heavy"]), "rules.0.models"),
         (lambda d: d["rules"][0].__setitem__("models", []), "rules.0.models"),
+        (lambda d: d.__setitem__("views", "side"), 'views: should be a list in [ ], e.g. ["a", "b"] (got \'side\')'),
         (lambda d: d.__setitem__("model", "huge"), "model: Input should be 'lite' or 'full'"),
         (lambda d: d.pop("count"), "needs a [count] table"),
         (lambda d: d.__setitem__("id", "squat2"), "must match the file name"),

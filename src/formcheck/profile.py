@@ -18,12 +18,12 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from .signals import SIGNALS
 
 from .spec import (
-    EXERCISE_IDS, TARGET_MAX, Count, ExerciseSpec, SpecError, allowed_keys, format_validation_error, load_exercise,
+    EXERCISE_IDS, TARGET_MAX, Count, ExerciseSpec, SpecError, StrictModel, allowed_keys, format_validation_error, load_exercise,
     read_toml,
 )
 
@@ -32,8 +32,8 @@ class ProfileError(SpecError):
     """A profile that is not valid or does not fit an exercise; one line per problem."""
 
 
-class _Patch(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+class _Patch(StrictModel):
+    """Strict like the exercise files (spec.StrictModel)."""
 
 
 _Sec = Field(default=None, ge=0.0, le=600.0)

@@ -20,9 +20,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from .spec import EXERCISE_IDS, TARGET_MAX, SpecError, format_validation_error, read_toml
+from .spec import EXERCISE_IDS, TARGET_MAX, SpecError, StrictModel, format_validation_error, read_toml
 
 MAX_TARGET = 15  # the handout: build up slowly to 15 repetitions of each exercise
 
@@ -31,15 +31,10 @@ class ProgramError(SpecError):
     """A program file that is not valid, or a session/exercise choice that does not fit it."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+StrTuple = tuple[Annotated[str, Field(min_length=1)], ...]  # no empty lines
 
 
-# TOML arrays arrive as lists: let them become tuples (items stay strictly typed)
-StrTuple = Annotated[tuple[Annotated[str, Field(min_length=1)], ...], Field(strict=False)]  # no empty lines
-
-
-class Lines(_Strict):
+class Lines(StrictModel):
     da: StrTuple = Field(min_length=1)
     en: StrTuple = Field(min_length=1)
 
@@ -47,17 +42,17 @@ class Lines(_Strict):
         return self.da if lang == "da" else self.en
 
 
-class Title(_Strict):
+class Title(StrictModel):
     da: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
 
-class Advice(_Strict):
+class Advice(StrictModel):
     pain_title: Title
     pain: Lines  # shown when the patient presses p: stop, maybe retry after days, contact the clinic
 
 
-class ProgramExercise(_Strict):
+class ProgramExercise(StrictModel):
     id: str
     start_target: int = Field(ge=1, le=TARGET_MAX)  # repetitions (or holds) in the first session
     step: int = Field(default=1, ge=0, le=15)  # added after a session reached without pain; 0 = fixed
@@ -71,14 +66,14 @@ class ProgramExercise(_Strict):
         return v
 
 
-class Program(_Strict):
+class Program(StrictModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: Title
     max_target: int = Field(default=MAX_TARGET, ge=1, le=TARGET_MAX)
     rest_s: float = Field(default=30.0, ge=0.0, le=600.0)  # rest between exercises, seconds
     countdown_s: float = Field(default=3.0, ge=0.0, le=30.0)  # before each set; nothing is counted
     instructions_s: float = Field(default=20.0, ge=0.0, le=600.0)  # instruction screen (a key skips)
-    exercises: Annotated[tuple[ProgramExercise, ...], Field(strict=False, min_length=1)]
+    exercises: tuple[ProgramExercise, ...] = Field(min_length=1)
     sessions: dict[str, StrTuple] = {}  # named subsets, e.g. split the program over the day
     advice: Advice
     path: str = "<program>"  # set by load_program, for messages

@@ -27,7 +27,7 @@ class SpecError(Exception):
     """An exercise, program or profile file that is not valid; one line per problem."""
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     """Strict: "10" is no number and 1 is no true. TOML arrays arrive as lists; the specs are
     frozen, so they become tuples first (their items are still checked strictly)."""
 
@@ -53,12 +53,12 @@ def _check_signal(v: str) -> str:
     return v
 
 
-class Text(_Strict):
+class Text(StrictModel):
     da: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
 
-class Cue(_Strict):
+class Cue(StrictModel):
     da: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
@@ -66,7 +66,7 @@ class Cue(_Strict):
 Seconds = Annotated[float, Field(ge=0.0, le=600.0)]
 
 
-class Smoothing(_Strict):
+class Smoothing(StrictModel):
     """One Euro filter: min_cutoff in Hz (lower = smoother when still), beta (less lag when fast)."""
 
     min_cutoff: float = Field(default=1.5, gt=0.0, le=30.0)
@@ -74,7 +74,7 @@ class Smoothing(_Strict):
     d_cutoff: float = Field(default=1.0, gt=0.0, le=30.0)
 
 
-class Confirm(_Strict):
+class Confirm(StrictModel):
     """A second, independent measure of the counted movement (Count.confirm), with its own rest,
     enter and full thresholds: a repetition begins only when both measures are past `enter`, is
     full only when both reach `full`, and ends as soon as either is back within `rest`. So a
@@ -100,7 +100,7 @@ class Confirm(_Strict):
         return self
 
 
-class Count(_Strict):
+class Count(StrictModel):
     signal: str
     mode: Literal["single", "cycle", "alternate"] = "single"
     direction: Literal[1, -1] = 1  # -1 when the movement makes the signal fall
@@ -147,7 +147,7 @@ class Count(_Strict):
         return self
 
 
-class CountOverride(_Strict):
+class CountOverride(StrictModel):
     """Per-view replacement of the counted signal and its thresholds."""
 
     signal: str | None = None
@@ -166,7 +166,7 @@ class CountOverride(_Strict):
         return None if v is None else _check_signal(v)
 
 
-class Rule(_Strict):
+class Rule(StrictModel):
     """A form check: fires fault ``id`` when ``signal`` goes past ``limit`` during ``during``."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -201,7 +201,7 @@ class Rule(_Strict):
         return self
 
 
-class Condition(_Strict):
+class Condition(StrictModel):
     """A signal range that must hold for a hold's position to count as right."""
 
     signal: str
@@ -215,7 +215,7 @@ class Condition(_Strict):
         return _check_signal(v)
 
 
-class HoldSpec(_Strict):
+class HoldSpec(StrictModel):
     target_s: float = Field(gt=0.0, le=600.0)
     sides: tuple[Literal["L", "R"], ...] = ()
     side_signal: str | None = None  # sign gives the side: + left, - right
@@ -245,7 +245,7 @@ class HoldSpec(_Strict):
 TARGET_MAX = 100  # the most repetitions (or holds) a set may ask for: exercise, profile, program, --target
 
 
-class ExerciseSpec(_Strict):
+class ExerciseSpec(StrictModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: Literal["reps", "hold"]
     name: Text
@@ -342,7 +342,11 @@ def format_validation_error(path: Path, err: ValidationError, root: type[BaseMod
             lines.append(f"{path}: {key}: unknown view; allowed: {', '.join(VIEWS)}")
             continue
         msg = e["msg"].removeprefix("Value error, ")
-        extra = "" if e["type"] == "missing" or isinstance(got, (dict, list)) else f" (got {got!r})"
+        if e["type"] == "tuple_type":  # TOML arrays are read into tuples: say it in the file's words
+            msg = "should be a list in [ ], e.g. [\"a\", \"b\"]"
+        elif e["type"] == "too_short" and isinstance(got, tuple):
+            msg = msg.replace("Tuple", "List")
+        extra = "" if e["type"] == "missing" or isinstance(got, (dict, list, tuple)) else f" (got {got!r})"
         lines.append(f"{path}: {key}: {msg}{extra}")
     return "\n".join(lines)
 
