@@ -420,6 +420,11 @@ def test_a_hold_set_that_left_out_a_side_says_so(tmp_path: Path, capsys) -> None
     assert "21/20 s L" in out and "not done" not in out
     print_set("Calf stretch", "hold", one, tmp_path)
     assert capsys.readouterr().out.splitlines()[0] == "Calf stretch: holds L 21/20 s; 1 of 1 done"
+    # two full holds on the left reach 2 holds but not the right leg's share: R is still missing
+    two = dict(rep, holds=rep["holds"] * 2)
+    H.record_report(two, data_dir=tmp_path / "h2")
+    rc, out, _ = run(["history", "--data-dir", str(tmp_path / "h2")], capsys)
+    assert "R not done" in out
 
 
 def test_reading_the_history_does_not_wait_for_a_writer(tmp_path: Path) -> None:

@@ -55,13 +55,14 @@ def result_text(s: dict[str, Any]) -> str:
         sides = s.get("holds_by_side") or {}
         if not sides:
             return f"no hold{t} s" if t else "no hold"
-        asked = ((s.get("config") or {}).get("hold") or {}).get("sides") or []
-        short_of_target = (s.get("holds_reached") or 0) < (s.get("target") or 0)
-        missing = "".join(f", {k} not done" for k in asked if k not in sides) if short_of_target else ""  # left out
+        from .program import holds_in_report
+
+        short = holds_in_report(s.get("report") or {})[1]  # sides short of their share, as the trainer counted
+        missing = "".join(f", {k} not done" for k in short if k not in sides)  # a side left out altogether
         if s.get("holds", len(sides)) == len(sides):  # one hold per side: show each against its target
             return ", ".join(f"{v:.0f}{t} s" + ("" if k == "-" else f" {k}") for k, v in sorted(sides.items())) + missing
         each = f" of {target:g} s" if target else ""
-        return f"{s['holds']} holds, {s.get('holds_reached', 0)} reached{each}, {s['hold_s']:.0f} s in all"
+        return f"{s['holds']} holds, {s.get('holds_reached', 0)} reached{each}, {s['hold_s']:.0f} s in all" + missing
     return f"{s['reps']}/{s['target']} reps" if s.get("target") else f"{s['reps']} reps"
 
 
@@ -74,7 +75,8 @@ def top_faults(counts: dict[str, int], n: int = 3) -> str:
 def cmd_history(args: argparse.Namespace) -> int:
     from .history import db_path, load_sets
 
-    sets = load_sets(args.data_dir, args.exercise, since=_since_utc(args.since), with_report=bool(args.csv))
+    # with the reports: a hold set's sides still short are counted from its holds (result_text)
+    sets = load_sets(args.data_dir, args.exercise, since=_since_utc(args.since), with_report=True)
     if args.csv:
         return _write_csv(sets, args.csv, db_path(args.data_dir))
     if not sets:
