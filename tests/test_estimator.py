@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 
-from formcheck.estimator import ModelError, PoseEstimator, resolve_model
+from formcheck.estimator import FORGET_S, ModelError, PoseEstimator, resolve_model
 from formcheck.pose import Landmark
 from formcheck.video import VideoReader
 
@@ -64,6 +65,45 @@ def test_two_people_follows_the_central_one_then_the_same(sample_squat):
     assert all(0.3 < x < 0.7 for x in seen_x), seen_x
 
 
+def _two_people(frame, main_shown: bool = True) -> np.ndarray:
+    """The person centred on a wide canvas, a two-thirds-size copy (a bystander further back) at
+    the bottom left. (A half-size copy is too small for the person detector to find at all.)"""
+    h, w = frame.shape[:2]
+    canvas = np.full((h, w * 2, 3), 200, np.uint8)
+    if main_shown:
+        canvas[:, w // 2: w // 2 + w] = frame
+    small = cv2.resize(frame, None, fx=0.67, fy=0.67)
+    canvas[h - small.shape[0]:, :small.shape[1]] = small
+    return canvas
+
+
+def _hip_x(p) -> float:
+    return float(np.nanmean(p.xy[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP], 0]))
+
+
+def test_a_hidden_person_is_not_swapped_for_a_bystander(sample_squat):
+    """The followed person disappears (hidden by furniture, plates, leaving the frame) while
+    someone else stays in view: no pose until they are back, never the other person's."""
+    frames = first_frames(sample_squat, 10)
+    with PoseEstimator("lite") as est:
+        got = []
+        for i, f in enumerate(frames):
+            p = est.detect(_two_people(f.image, main_shown=not 3 <= i < 7), f.t_ms)
+            got.append(None if p is None else _hip_x(p))
+    assert all(x is not None and 0.3 < x < 0.7 for x in got[:3]), got
+    assert got[3:7] == [None] * 4, got
+    assert all(x is not None and 0.3 < x < 0.7 for x in got[7:]), got
+
+
+def test_after_a_long_absence_whoever_is_in_view_is_followed(sample_squat):
+    frames = first_frames(sample_squat, 3)
+    with PoseEstimator("lite") as est:
+        assert 0.3 < _hip_x(est.detect(_two_people(frames[0].image), 0.0)) < 0.7
+        assert est.detect(_two_people(frames[1].image, main_shown=False), 100.0) is None
+        later = est.detect(_two_people(frames[2].image, main_shown=False), 100.0 + (FORGET_S + 0.5) * 1000)
+    assert later is not None and _hip_x(later) < 0.3  # the only person in view, chosen afresh
+
+
 def test_timestamps_must_increase_are_made_monotonic(sample_squat):
     frames = first_frames(sample_squat, 3)
     with PoseEstimator("lite") as est:
@@ -89,15 +129,20 @@ def test_native_logs_are_silenced_and_exit_is_clean(sample_squat):
     code = (
         "from formcheck.estimator import PoseEstimator\n"
         "from formcheck.video import VideoReader\n"
+        "import numpy as np\n"
         f"r = VideoReader({str(sample_squat)!r})\n"
-        "f = next(iter(r))\n"
+        "frames = [f for _, f in zip(range(8), r)]\n"
+        "blank = np.full_like(frames[0].image, 128)\n"
         "with PoseEstimator('lite') as e:\n"
-        "    print('found', e.detect(f.image, f.t_ms) is not None)\n"
+        "    # nobody, then the person, gone again, back: each landmarker finds and follows late\n"
+        "    for i, f in enumerate(frames):\n"
+        "        p = e.detect(blank if i in (0, 4, 5) else f.image, f.t_ms)\n"
+        "        print(int(p is not None), end='')\n"
         "r.close()\n"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0
-    assert res.stdout.strip() == "found True"
+    assert res.stdout.strip() == "01110011"
     assert res.stderr.strip() == "", res.stderr
 
 
