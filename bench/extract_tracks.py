@@ -7,16 +7,21 @@ accuracy benchmark and rule tuning can re-run the rules in seconds.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import sys
 import time
+import zipfile
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from clips import all_clips  # noqa: E402
 
-from formcheck.estimator import PoseEstimator  # noqa: E402
+from formcheck.estimator import PoseEstimator, resolve_model  # noqa: E402
 from formcheck.track import TrackRecorder, save_track  # noqa: E402
 from formcheck.video import VideoReader  # noqa: E402
 
@@ -27,22 +32,45 @@ def track_path(cache: Path, model: str, clip_name: str) -> Path:
     return cache / model / f"{clip_name}.npz"
 
 
-def is_fresh(track: Path, video: Path) -> bool:
-    """A cached track is used only if it is newer than its video (a re-rendered sample or a
-    replaced clip keeps its name: its old track must not be used). Modification times only: a
-    video copied in with its old time kept (cp -p, rsync -a) needs --force."""
+SOURCES = ("estimator.py", "video.py", "track.py", "pose.py")  # the code a track depends on
+
+
+def cache_key(video: Path, model: str) -> str:
+    """What a track is made from: the video's bytes, the pose model's file, the MediaPipe
+    version and the code that decodes frames and runs the model. Any change re-extracts."""
+    import mediapipe
+
+    h = hashlib.sha1()
+    for f in (Path(video), resolve_model(model)):
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    src = Path(__file__).resolve().parents[1] / "src" / "formcheck"
+    for name in SOURCES:
+        h.update((src / name).read_bytes())
+    h.update(mediapipe.__version__.encode())
+    return h.hexdigest()
+
+
+def is_fresh(track: Path, video: Path, model: str) -> bool:
+    """A cached track is used only if it was made from this video with this model and code (a
+    re-rendered sample keeps its name, a change to the estimator changes every track)."""
     if not track.exists():
         return False
-    try:
-        return track.stat().st_mtime >= Path(video).stat().st_mtime
-    except FileNotFoundError:  # the video is gone: the track is all there is
+    if not Path(video).exists():  # the video is gone: the track is all there is
         return True
+    try:
+        with np.load(track, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError):
+        return False
+    return meta.get("cache_key") == cache_key(video, model)
 
 
 def cached_track(video: Path, model: str, cache: Path, clip_name: str) -> Path:
-    """The clip's track in the cache, extracted first when missing or older than the video."""
+    """The clip's track in the cache, extracted first when missing or made from other inputs."""
     p = track_path(cache, model, clip_name)
-    if not is_fresh(p, video):
+    if not is_fresh(p, video, model):
         p.parent.mkdir(parents=True, exist_ok=True)
         extract(Path(video), model, p)
     return p
@@ -51,7 +79,7 @@ def cached_track(video: Path, model: str, cache: Path, clip_name: str) -> Path:
 def extract(video: Path, model: str, out: Path) -> tuple[int, float]:
     t0 = time.perf_counter()
     with VideoReader(video) as reader, PoseEstimator(model) as est:
-        rec = TrackRecorder(reader.size, {"video": str(video), "model": model})
+        rec = TrackRecorder(reader.size, {"video": str(video), "model": model, "cache_key": cache_key(video, model)})
         for fr in reader:
             rec.add(fr.t_ms, est.detect(fr.image, fr.t_ms))
     save_track(rec.track(), out)
@@ -69,7 +97,7 @@ def main() -> None:
         if args.only and args.only not in clip.name:
             continue
         out = track_path(args.out, args.model, clip.name)
-        if is_fresh(out, clip.path) and not args.force:
+        if is_fresh(out, clip.path, args.model) and not args.force:
             continue
         out.parent.mkdir(parents=True, exist_ok=True)
         n, dt = extract(clip.path, args.model, out)

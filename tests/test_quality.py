@@ -61,7 +61,7 @@ def _ensure(clip: Clip) -> str:
 @pytest.fixture(scope="module")
 def tracks(shared_data) -> dict[str, Path]:
     clips = _wanted_clips()
-    missing = [c for c in clips if not is_fresh(track_path(CACHE, MODEL, c.name), c.path)]
+    missing = [c for c in clips if not is_fresh(track_path(CACHE, MODEL, c.name), c.path, MODEL)]
     if missing:  # two processes: the model is single-threaded and the machine has two cores
         with ProcessPoolExecutor(max_workers=2) as ex:
             list(ex.map(_ensure, missing))
