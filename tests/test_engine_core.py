@@ -187,6 +187,38 @@ def test_pause_closes_an_open_not_seen_pause():
     assert [(p.end_s, p.reason) for p in an.pauses] == [(2.0, "person or key joints not seen"), (-1.0, USER_PAUSE_REASON)]
 
 
+def test_report_notes_when_counting_was_paused_for_much_of_the_set():
+    """Squats done while the body is not seen are not counted: the report must say the count
+    may be low, so a physiotherapist does not read a low count as a patient doing less."""
+    from factories import report_of, squat_keys
+
+    keys, _ = squat_keys(4)  # 13.8 s
+    lost, _ = report_of(SQUAT, script(keys, 30, dropouts=[(3.0, 6.0)]))
+    assert lost["reps"] < 4
+    assert any("count may be low" in n for n in lost["notes"]), lost["notes"]
+    blink, _ = report_of(SQUAT, script(keys, 30, dropouts=[(3.0, 3.3)]))  # a short dropout: no note
+    assert blink["reps"] == 4
+    assert not any("count may be low" in n for n in blink["notes"])
+
+
+def test_a_pause_the_patient_asked_for_is_not_a_reason_to_doubt_the_count():
+    from formcheck.report import ReportBuilder
+
+    frames = script(STANDING, 30)
+    an = Analyzer(SQUAT)
+    b = ReportBuilder(SQUAT, target=10, source="x", model="lite", mode="test")
+    for i, (t, p) in enumerate(frames):
+        if i == 30:
+            b.add(an.pause(t))
+        elif i == 120:
+            b.add(an.resume(t))
+        else:
+            b.add(an.update(t, p))
+    report = b.build(an.pauses)
+    assert [p["reason"] for p in report["pauses"]] == [USER_PAUSE_REASON]
+    assert not any("count may be low" in n for n in report["notes"])
+
+
 def test_pause_ends_a_hold_at_once():
     spec = ExerciseSpec.model_validate({
         "id": "test_hold", "kind": "hold", "name": {"da": "Test", "en": "Test"},

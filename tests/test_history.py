@@ -273,6 +273,20 @@ def test_the_list_of_sets_says_when_a_set_was_filmed_from_a_view_it_is_not_check
     assert out.read_text().count("filmed mostly from the front; this exercise is checked from the side or oblique") == 1
 
 
+def test_the_list_of_sets_says_when_counting_was_paused_for_much_of_a_set(tmp_path: Path, capsys) -> None:
+    """A low count because the camera lost the patient must not read as the patient doing less."""
+    lost = [{"start_s": 3.0, "end_s": 9.0, "reason": "person or key joints not seen"}]
+    H.record_report(dict(make_report(reps=2, pauses=lost), time="2026-03-02T10:00:00Z"), data_dir=tmp_path)
+    H.record_report(dict(hold_report(pauses=lost), time="2026-03-03T10:00:00Z"), data_dir=tmp_path)
+    asked = [{"start_s": 3.0, "end_s": 9.0, "reason": "paused by the user"}]
+    H.record_report(dict(make_report(reps=2, pauses=asked), time="2026-03-04T10:00:00Z"), data_dir=tmp_path)
+    out = tmp_path / "r.html"
+    assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
+    page = out.read_text()
+    assert page.count("counting paused 6 s of 30 s: count may be low") == 1
+    assert page.count("counting paused 6 s of 30 s: time held may be short") == 1
+
+
 def test_a_set_quit_at_once_is_no_day_trained(tmp_path: Path, capsys) -> None:
     """Days trained (the card and the weekly table alike): a set quit at once is no training; a
     day of only shallow attempts is (the patient moved)."""

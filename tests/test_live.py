@@ -33,6 +33,7 @@ from formcheck.live import (
     run_set,
     summary_from_report,
 )
+from formcheck.live.texts import TEXTS
 from formcheck.pipeline import run_track
 from formcheck.pose import Pose
 from formcheck.replay import replay
@@ -310,6 +311,19 @@ def test_summary_tip_after_a_set_filmed_from_the_wrong_view_is_how_to_stand():
               "view": "front", "views_asked": ["side", "oblique"]}
     assert summary_from_report(spec, report, "da").top_cue == GUIDE["turn_sideways"].text("da")
     assert summary_from_report(spec, {**report, "view": "side"}, "da").top_cue == spec.count.shallow_cue.da
+
+
+def test_summary_tip_after_a_set_the_camera_lost_sight_of_says_so():
+    """Squats missed while the camera could not see the patient: the end screen says why the
+    count may be low rather than cueing a fault."""
+    spec = load_exercise("squat")
+    report = {"reps": 2, "target": 10, "holds": [], "pain_stop": None, "partials": [],
+              "faults": [{"id": "back_rounded"}], "view": "side", "views_asked": ["side", "front", "oblique"],
+              "duration_s": 30.0, "pauses": [{"start_s": 3.0, "end_s": 9.0, "reason": "person or key joints not seen"}]}
+    assert summary_from_report(spec, report, "da").top_cue == TEXTS["da"]["not_seen"]
+    assert summary_from_report(spec, report, "en").top_cue.startswith("The camera could not see you")
+    short = {**report, "pauses": [{"start_s": 3.0, "end_s": 4.0, "reason": "person or key joints not seen"}]}
+    assert summary_from_report(spec, short, "en").top_cue == spec.rules[0].cue.en  # back_rounded
 
 
 def test_summary_tip_counts_a_shallow_repetition_once_and_ties_go_to_the_graver_fault():

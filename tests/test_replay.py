@@ -258,8 +258,13 @@ def test_the_summary_says_when_and_why_counting_paused(capsys, tmp_path):
     pauses = [{"start_s": 2.0, "end_s": 3.5, "reason": "moving about"}, {"start_s": 9.0, "end_s": 9.5, "reason": "moving about"},
               {"start_s": 12.0, "end_s": 14.0, "reason": "person or key joints not seen"}]
     rep = {"reps": 0, "target": 10, "partials": [], "fault_counts": {}, "pauses": pauses}
-    print_set("Squat", "reps", rep, tmp_path)
-    assert "counting paused: moving about x2, 2.0 s; person or key joints not seen x1, 2.0 s" in capsys.readouterr().out
+    print_set("Squat", "reps", rep, tmp_path)  # no duration: nothing to say how much of the set that was
+    out = capsys.readouterr().out
+    assert "counting paused: moving about x2, 2.0 s; person or key joints not seen x1, 2.0 s\n" in out
+    print_set("Squat", "reps", rep | {"duration_s": 20.0}, tmp_path)  # 4 s of 20: the count may be low
+    assert "not seen x1, 2.0 s (repetitions then were not counted: the count may be low)" in capsys.readouterr().out
+    print_set("Squat", "reps", rep | {"duration_s": 60.0}, tmp_path)  # 4 s of a minute: it is said, not doubted
+    assert "may be low" not in capsys.readouterr().out
     print_set("Squat", "reps", rep | {"pauses": []}, tmp_path)
     assert "paused" not in capsys.readouterr().out
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import __version__
 from .atomic import atomic_write_text
-from .results import Fault, FrameResult, Hold, Partial, Pause, Rep
+from .results import USER_PAUSE_REASON, Fault, FrameResult, Hold, Partial, Pause, Rep
 from .spec import ExerciseSpec
 
 REPORT_VERSION = 1
@@ -96,9 +96,37 @@ class ReportBuilder:
             "config": self.config,
             "profile": self.profile,
         }
-        if note := wrong_view(report):
-            report["notes"].append(note)
+        for note in (wrong_view(report), paused_much(report)):
+            if note:
+                report["notes"].append(note)
         return report
+
+
+PAUSED_NOTE_MIN_S = 2.0  # counting paused at least this long in all ...
+PAUSED_NOTE_SHARE = 0.1  # ... and for at least this share of the set: say the count may be low
+
+
+def paused_long(report: dict[str, Any]) -> float | None:
+    """Seconds counting was paused in a set (the pose lost, unreliable or jumping; not pauses the
+    patient asked for) when that is a good part of it, else None."""
+    duration_s = report.get("duration_s") or 0.0
+    paused = sum(p["end_s"] - p["start_s"] for p in report.get("pauses") or ()
+                 if p["reason"] != USER_PAUSE_REASON and p["end_s"] > p["start_s"])
+    if duration_s <= 0 or paused < PAUSED_NOTE_MIN_S or paused < PAUSED_NOTE_SHARE * duration_s:
+        return None
+    return paused
+
+
+def paused_much(report: dict[str, Any]) -> str | None:
+    """A note when counting was paused for a good part of the set: movements then were not
+    counted, so the count may be lower than what was done."""
+    paused = paused_long(report)
+    if paused is None:
+        return None
+    lost = ("the hold timer stopped then, so the time held may be short" if report.get("kind") == "hold"
+            else "repetitions then were not counted, so the count may be low")
+    return (f"counting was paused for {paused:.1f} s of {report['duration_s']:.1f} s because the body was not seen "
+            f"well or the pose jumped; {lost} (check that the whole body is in view and nothing stands in front of it)")
 
 
 def wrong_view(report: dict[str, Any]) -> str | None:

@@ -92,6 +92,9 @@ class Hold:
     faults: tuple[str, ...]
 
 
+USER_PAUSE_REASON = "paused by the user"  # a Pause the patient asked for (not the pose's doing)
+
+
 @dataclass(frozen=True)
 class Pause:
     """Counting paused: the person or the key joints not seen, the patient moving about or

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from ..cues import SHALLOW_SEVERITY, rule_cue
 from ..engine import GUIDE
 from ..overlay import SessionSummary
-from ..report import wrong_view
+from ..report import paused_long, wrong_view
 from ..spec import ExerciseSpec
 
 TEXTS = {
@@ -20,6 +20,7 @@ TEXTS = {
         "camera_lost": "Kameraet svarer ikke", "failed": "Der opstod en fejl",
         "saved": "Det, du nåede, er gemt.", "lie_side": "Læg dig med siden til kameraet",
         "sit_side": "Sæt dig med siden til kameraet", "done": "Programmet er slut",
+        "not_seen": "Kameraet kunne ikke se dig et stykke tid. Sørg for, at hele kroppen kan ses.",
         "left_out": "{name}: springes over i dag (stoppet på grund af smerter tidligere i dag; prøv den igen om nogle dage)",
         "stopped_today": "{name}: stoppet på grund af smerter tidligere i dag.",
         "pain_title": "Stop denne øvelse",
@@ -35,6 +36,7 @@ TEXTS = {
         "camera_lost": "The camera stopped", "failed": "Something went wrong",
         "saved": "What you did has been saved.", "lie_side": "Lie down with your side to the camera",
         "sit_side": "Sit with your side to the camera", "done": "The program is finished",
+        "not_seen": "The camera could not see you for a while. Make sure your whole body is in view.",
         "left_out": "{name}: left out today (stopped for pain earlier today; try it again in a few days)",
         "stopped_today": "{name}: stopped for pain earlier today.",
         "pain_title": "Stop this exercise",
@@ -89,6 +91,8 @@ def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -
     top = cues[max(tally, key=lambda k: (tally[k], severity.get(k, 0)))] if tally else None
     if wrong_view(report):  # filmed from a view this exercise is not checked from: the tip is how to stand
         top = view_hint(spec, lang)
+    elif paused_long(report) is not None:  # the count may be low for the camera's sake: say so first
+        top = TEXTS[lang]["not_seen"]
     holds = [(h["side"], float(h["held_s"]), float(h["target_s"])) for h in report["holds"]]
     return SessionSummary(exercise_name(spec, lang), int(report["reps"]), report["target"],
                           len(report["partials"]), holds, top, bool(report.get("pain_stop")))
