@@ -32,7 +32,7 @@ def track_path(cache: Path, model: str, clip_name: str) -> Path:
     return cache / model / f"{clip_name}.npz"
 
 
-SOURCES = ("estimator.py", "video.py", "track.py", "pose.py")  # the code a track depends on
+SOURCES = ("estimator.py", "follow.py", "video.py", "track.py", "pose.py")  # the code a track depends on
 
 
 def cache_key(video: Path, model: str) -> str:

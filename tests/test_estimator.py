@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.estimator import FORGET_S, ModelError, PoseEstimator, resolve_model
+from formcheck.estimator import ModelError, PoseEstimator, resolve_model
+from formcheck.follow import FORGET_S
 from formcheck.pose import Landmark
 from formcheck.video import VideoReader
 

@@ -5,7 +5,7 @@ each result into a :class:`~formcheck.pose.Pose` (or ``None`` when nobody is see
 people in view it follows one person: the most central and largest at the start, then the one
 near where that person was and of about their size. When the followed person is hidden (behind
 furniture, a barbell's plates, out of the frame) it returns ``None`` rather than jump to somebody
-else in view, such as a family member walking past behind; after ``FORGET_S`` without them it
+else in view, such as a family member walking past behind; after ``follow.FORGET_S`` without them it
 chooses afresh.
 """
 
@@ -22,6 +22,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .follow import Follower
 from .pose import N_LANDMARKS, Landmark, Pose
 
 # MediaPipe's PyPI wheels (seen in 1.2.3) carry a usage-telemetry client that POSTs to Google
@@ -145,25 +146,6 @@ def _pose(result, cand: tuple[int, np.ndarray, np.ndarray], t_ms: float, size: t
     return Pose(xy=xy, visibility=vis, world=world, t_ms=t_ms, image_size=size)
 
 
-def _outline(xy: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Corners (image fractions) of the box around the well-seen landmarks (all if few are)."""
-    pts = xy[vis >= 0.5] if np.count_nonzero(vis >= 0.5) >= 4 else xy
-    return pts.min(axis=0), pts.max(axis=0)
-
-
-def _centre_and_size(xy: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, float]:
-    lo, hi = _outline(xy, vis)
-    return (lo + hi) / 2.0, float(np.prod(np.clip(hi - lo, 0.0, None)))
-
-
-FOLLOW_RADIUS = 0.2  # the followed person's centre moves less than this (image fractions) a frame
-# ... and their outline's area (image fractions) changes by less than this factor a frame. Squatting
-# or lying down changes it gradually; a jump to someone behind the person changes it by 5-20x
-# (measured on the barbell clip: 0.11 -> 0.012 when the plates hid the lifter).
-FOLLOW_SIZE_RATIO = 2.5
-FORGET_S = 3.0  # the followed person unseen this long: choose again (they may come back elsewhere)
-
-
 class PoseEstimator:
     """MediaPipe PoseLandmarker in VIDEO mode; use as a context manager so native resources close.
 
@@ -196,10 +178,7 @@ class PoseEstimator:
         self._last_ts: int | None = None
         self._found: set[int] = set()  # landmarkers (ids) that have found somebody
         self._settled: set[int] = set()  # ... and have run once more since: no more native warnings
-        self._target: np.ndarray | None = None  # centre of the person being followed
-        self._target_size = 0.0  # and the area of their outline
-        self._target_box: tuple[np.ndarray, np.ndarray] | None = None  # the outline's corners
-        self._lost_since: float | None = None  # video time (ms) they were last missed, while missing
+        self._follower = Follower()
 
     def _create(self, num_poses: int):  # noqa: ANN202 (a mediapipe PoseLandmarker)
         det, pres, track = self._confidences
@@ -248,66 +227,28 @@ class PoseEstimator:
         self._last_ts = ts
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         h, w = rgb.shape[:2]
-        if self._target is not None and self._lost_since is not None and t_ms - self._lost_since > FORGET_S * 1000:
-            self.reset_tracking()  # gone too long: whoever is in view now is chosen afresh
-        if self._target is not None or self._multi is None:
+        self._follower.expire(t_ms)
+        if self._follower.following or self._multi is None:
             result = self._run(self._single, image, ts)
             cands = _candidates(result)
-            if cands and (self._multi is None or self._is_followed(cands[0])):
-                self._follow(cands[0])
+            if cands and (self._multi is None or self._follower.matches(cands[0][1], cands[0][2])):
+                self._follower.follow(cands[0][1], cands[0][2])
                 return _pose(result, cands[0], t_ms, (w, h))
             if self._multi is None:  # one-person mode: nobody in view
                 return None
         # choose the person (start), or find the followed one again among everyone in view
         result = self._run(self._multi, image, ts)
-        cands = _candidates(result)
-        if self._target is not None:
-            cands = [c for c in cands if self._is_followed(c)]
+        cands = [c for c in _candidates(result) if self._follower.matches(c[1], c[2])]
         if not cands:
-            if self._target is not None and self._lost_since is None:
-                self._lost_since = t_ms
+            self._follower.missed(t_ms)
             return None
-        best = self._choose(cands)
-        self._follow(best)
+        best = cands[self._follower.choose([(xy, vis) for _, xy, vis in cands])]
+        self._follower.follow(best[1], best[2])
         return _pose(result, best, t_ms, (w, h))
-
-    def _is_followed(self, cand: tuple[int, np.ndarray, np.ndarray]) -> bool:
-        """Is this candidate the followed person? Either near where they were and of about their
-        size, or centred inside their outline: the model re-finding the same person with a very
-        different skeleton (seen when the head is out of the frame) stays with them."""
-        lo, hi = _outline(cand[1], cand[2])
-        centre, size = (lo + hi) / 2.0, float(np.prod(hi - lo))
-        if self._target_box is not None and np.all(centre >= self._target_box[0]) and np.all(centre <= self._target_box[1]):
-            return True
-        if np.linalg.norm(centre - self._target) > FOLLOW_RADIUS:
-            return False
-        if self._target_size <= 0.0 or size <= 0.0:
-            return True
-        ratio = size / self._target_size
-        return 1.0 / FOLLOW_SIZE_RATIO <= ratio <= FOLLOW_SIZE_RATIO
-
-    def _follow(self, cand: tuple[int, np.ndarray, np.ndarray]) -> None:
-        lo, hi = _outline(cand[1], cand[2])
-        self._target, self._target_size, self._target_box = (lo + hi) / 2.0, float(np.prod(hi - lo)), (lo, hi)
-        self._lost_since = None
-
-    def _choose(self, candidates: list[tuple[int, np.ndarray, np.ndarray]]) -> tuple[int, np.ndarray, np.ndarray]:
-        """At the start the most central and largest; then the nearest of those that match."""
-        scored = []
-        for cand in candidates:
-            centre, size = _centre_and_size(cand[1], cand[2])
-            if self._target is None:
-                score = size - 0.5 * float(np.linalg.norm(centre - 0.5)) ** 2
-            else:
-                score = -float(np.linalg.norm(centre - self._target))
-            scored.append((score, cand))
-        return max(scored, key=lambda s: s[0])[1]
 
     def reset_tracking(self) -> None:
         """Forget the followed person (e.g. when a new set starts)."""
-        self._target = None
-        self._target_box = None
-        self._lost_since = None
+        self._follower.reset()
 
     def close(self) -> None:
         for attr in ("_single", "_multi"):
