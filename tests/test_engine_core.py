@@ -201,6 +201,19 @@ def test_report_notes_when_counting_was_paused_for_much_of_the_set():
     assert not any("count may be low" in n for n in blink["notes"])
 
 
+def test_report_says_when_counting_never_started():
+    """A clip cut mid-squat (knees already bent, never standing still): nothing is counted, and
+    the report says why instead of a bare 0."""
+    from factories import report_of
+
+    cut, _ = report_of(SQUAT, script([(0.0, {"knee": 40.0}), (0.6, {"knee": 130.0}), (1.6, {"knee": 60.0})], 30))
+    assert cut["reps"] == 0 and cut["started_s"] is None
+    assert any(n.startswith("counting never started") and "0.25 s" in n for n in cut["notes"]), cut["notes"]
+    whole, _ = report_of(SQUAT, script(STANDING, 30))
+    assert whole["started_s"] is not None and 0.2 <= whole["started_s"] <= 1.0
+    assert not any("never started" in n for n in whole["notes"])
+
+
 def test_a_pause_the_patient_asked_for_is_not_a_reason_to_doubt_the_count():
     from formcheck.report import ReportBuilder
 

@@ -324,6 +324,8 @@ def test_summary_tip_after_a_set_the_camera_lost_sight_of_says_so():
     assert summary_from_report(spec, report, "en").top_cue.startswith("The camera could not see you")
     short = {**report, "pauses": [{"start_s": 3.0, "end_s": 4.0, "reason": "person or key joints not seen"}]}
     assert summary_from_report(spec, short, "en").top_cue == spec.rules[0].cue.en  # back_rounded
+    never = {**short, "faults": [], "frames_with_pose": 200, "started_s": None}  # never still in the start position
+    assert summary_from_report(spec, never, "en").top_cue == GUIDE["get_ready"].text("en")
 
 
 def test_summary_tip_counts_a_shallow_repetition_once_and_ties_go_to_the_graver_fault():

@@ -254,6 +254,15 @@ def test_the_summary_line_counts_partials_in_plain_english(capsys, tmp_path, n, 
     assert f"Squat: 3 / 10 repetitions, {words}" in capsys.readouterr().out
 
 
+def test_the_summary_says_when_counting_never_started(capsys, tmp_path):
+    rep = {"reps": 0, "target": 10, "partials": [], "fault_counts": {}, "frames_with_pose": 40, "started_s": None,
+           "kind": "reps", "config": {"settle_s": 0.25}}
+    print_set("Squat", "reps", rep, tmp_path)
+    assert "note: counting never started: the person was never still in the start position for 0.25 s" in capsys.readouterr().out
+    print_set("Squat", "reps", rep | {"started_s": 0.3}, tmp_path)
+    assert "never started" not in capsys.readouterr().out
+
+
 def test_the_summary_says_when_and_why_counting_paused(capsys, tmp_path):
     pauses = [{"start_s": 2.0, "end_s": 3.5, "reason": "moving about"}, {"start_s": 9.0, "end_s": 9.5, "reason": "moving about"},
               {"start_s": 12.0, "end_s": 14.0, "reason": "person or key joints not seen"}]

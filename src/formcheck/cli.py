@@ -97,8 +97,10 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
         print(f"{name}: holds {held}; {done} of {rep['target']} done{missing}")
     if rep["fault_counts"]:
         print("faults: " + ", ".join(f"{k} x{v}" for k, v in rep["fault_counts"].items()))
-    from .report import paused_much, wrong_view
+    from .report import never_started, paused_much, wrong_view
 
+    if note := never_started(rep):
+        print("note: " + note)
     if note := wrong_view(rep):
         print("camera: " + note)
     paused: dict[str, list[float]] = {}

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import __version__
 from .atomic import atomic_write_text
-from .results import USER_PAUSE_REASON, Fault, FrameResult, Hold, Partial, Pause, Rep
+from .results import USER_PAUSE_REASON, Fault, FrameResult, Hold, Partial, Pause, Rep, Status
 from .spec import ExerciseSpec
 
 REPORT_VERSION = 1
@@ -42,6 +42,7 @@ class ReportBuilder:
         self.views: Counter[str] = Counter()
         self.notes: list[str] = []
         self.pain_stop: dict[str, Any] | None = None
+        self.started_t_ms: float | None = None  # first still in the start position: counting (or timing) started
 
     def add(self, r: FrameResult, *, counted_frame: bool = True) -> None:
         if counted_frame:
@@ -53,6 +54,8 @@ class ReportBuilder:
             self.last_t_ms = r.t_ms
             if r.view:
                 self.views[r.view] += 1
+            if self.started_t_ms is None and r.status not in (Status.NO_PERSON, Status.POSITIONING):
+                self.started_t_ms = r.t_ms
         if r.new_rep:
             self.reps.append(r.new_rep)
         self.partials.extend(r.new_partials)
@@ -89,6 +92,7 @@ class ReportBuilder:
             "frames": self.frames,
             "frames_with_pose": self.frames_with_pose,
             "duration_s": round(duration, 3),
+            "started_s": None if self.started_t_ms is None else round(self.started_t_ms / 1000.0, 3),
             "view": self.views.most_common(1)[0][0] if self.views else None,
             "views_asked": list(self.spec.views),
             "model": self.model,
@@ -96,10 +100,23 @@ class ReportBuilder:
             "config": self.config,
             "profile": self.profile,
         }
-        for note in (wrong_view(report), paused_much(report)):
+        for note in (never_started(report), wrong_view(report), paused_much(report)):
             if note:
                 report["notes"].append(note)
         return report
+
+
+
+
+def never_started(report: dict[str, Any]) -> str | None:
+    """A note when somebody was seen but never still in the start position: whatever they did
+    was not counted (a clip cut mid-movement, or moving before the trainer was ready)."""
+    if report.get("started_s") is not None or not report.get("frames_with_pose"):
+        return None
+    what = "hold timing" if report.get("kind") == "hold" else "counting"
+    settle = (report.get("config") or {}).get("settle_s")
+    still = f" for {settle:g} s (settle_s)" if isinstance(settle, (int, float)) else ""
+    return f"{what} never started: the person was never still in the start position{still}, so nothing was counted"
 
 
 PAUSED_NOTE_MIN_S = 2.0  # counting paused at least this long in all ...

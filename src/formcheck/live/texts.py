@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from ..cues import SHALLOW_SEVERITY, rule_cue
 from ..engine import GUIDE
 from ..overlay import SessionSummary
-from ..report import paused_long, wrong_view
+from ..report import never_started, paused_long, wrong_view
 from ..spec import ExerciseSpec
 
 TEXTS = {
@@ -91,6 +91,8 @@ def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -
     top = cues[max(tally, key=lambda k: (tally[k], severity.get(k, 0)))] if tally else None
     if wrong_view(report):  # filmed from a view this exercise is not checked from: the tip is how to stand
         top = view_hint(spec, lang)
+    elif never_started(report):  # moved before the trainer was ready: nothing was counted
+        top = GUIDE["get_ready"].text(lang)
     elif paused_long(report) is not None:  # the count may be low for the camera's sake: say so first
         top = TEXTS[lang]["not_seen"]
     holds = [(h["side"], float(h["held_s"]), float(h["target_s"])) for h in report["holds"]]
