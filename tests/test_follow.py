@@ -50,6 +50,27 @@ def test_the_same_person_found_again_with_another_skeleton_inside_their_outline_
     assert f.matches(*person(0.5, 0.55, 0.3, 0.5))  # the legs found properly: area 1/5, centre inside
 
 
+def test_a_small_figure_far_back_is_not_taken_for_the_person_even_inside_their_outline():
+    """A figure far back in the room can stand inside the patient's outline in the image: taking it
+    would follow it for good (it stays in view, so the patient is never missed)."""
+    f = Follower()
+    f.follow(*person(0.5, 0.5, 0.3, 0.8))
+    assert not f.matches(*person(0.52, 0.45, 0.3 / 4.5, 0.8 / 4.5))  # area / 20, centred inside
+    assert f.matches(*person(0.52, 0.6, 0.3 / 2.5, 0.8 / 2.5))  # area / 6: the same person re-found
+
+
+def test_broken_outlines_match_nobody_and_unseen_landmarks_are_left_out():
+    f = Follower()
+    f.follow(*PATIENT)
+    xy, vis = PATIENT
+    flat = xy.copy()
+    flat[:, 1] = 0.5  # all on one line: no area
+    assert not f.matches(flat, vis)
+    holed = xy.copy()
+    holed[5] = np.nan
+    assert f.matches(holed, vis)
+
+
 def test_someone_missing_is_forgotten_after_a_while():
     f = Follower()
     f.follow(*PATIENT)

@@ -146,6 +146,9 @@ def _pose(result, cand: tuple[int, np.ndarray, np.ndarray], t_ms: float, size: t
     return Pose(xy=xy, visibility=vis, world=world, t_ms=t_ms, image_size=size)
 
 
+QUIET_CALLS_MAX = 150  # a landmarker's first calls silenced while it has found nobody (5 s at 30 frames/s)
+
+
 class PoseEstimator:
     """MediaPipe PoseLandmarker in VIDEO mode; use as a context manager so native resources close.
 
@@ -176,7 +179,8 @@ class PoseEstimator:
 
         self._mp = mp
         self._last_ts: int | None = None
-        self._found: set[int] = set()  # landmarkers (ids) that have found somebody
+        self._calls: dict[int, int] = {}  # landmarker (id) -> calls so far
+        self._found: set[int] = set()  # landmarkers that have found somebody
         self._settled: set[int] = set()  # ... and have run once more since: no more native warnings
         self._follower = Follower()
 
@@ -205,17 +209,22 @@ class PoseEstimator:
                 raise ModelError(f"cannot load pose model {self.model_path}: {first}") from None
 
     def _run(self, landmarker, image, ts: int):  # noqa: ANN001, ANN202
-        key = id(landmarker)
-        if key in self._settled:
-            return landmarker.detect_for_video(image, ts)
         # MediaPipe prints native warnings on a landmarker's first frame and on the first frame
-        # it follows a person it found ("Using NORM_RECT without IMAGE_DIMENSIONS ..."), however
-        # late that comes: calls stay quiet until that one is done
-        with _quiet_native_logs():
+        # it finds somebody ("Using NORM_RECT without IMAGE_DIMENSIONS ..."), however late that
+        # comes (1.3 s into the lower-body clip). Calls stay quiet until then and one call more,
+        # but for QUIET_CALLS_MAX calls at most: silencing fd 2 hides every thread's messages, so
+        # a long-empty room is not kept silent (the warning may then show once).
+        key = id(landmarker)
+        calls = self._calls.get(key, 0)
+        self._calls[key] = calls + 1
+        if key in self._settled or (key not in self._found and calls >= QUIET_CALLS_MAX):
             result = landmarker.detect_for_video(image, ts)
-        if key in self._found:
-            self._settled.add(key)
-        elif result.pose_landmarks:
+        else:
+            with _quiet_native_logs():
+                result = landmarker.detect_for_video(image, ts)
+            if key in self._found:
+                self._settled.add(key)
+        if result.pose_landmarks:
             self._found.add(key)
         return result
 

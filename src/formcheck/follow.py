@@ -16,12 +16,20 @@ RADIUS = 0.2  # the followed person's centre moves less than this (image fractio
 # changes it gradually; a jump to someone behind the person changes it 5-20x (the barbell clip:
 # 0.11 -> 0.012 when the plates hid the lifter and the model took a figure in the background).
 SIZE_RATIO = 2.5
+# The same person found again with a very different skeleton (the head out of the frame: a
+# hallucinated whole body, then the legs; outline area 0.73 -> 0.15, 5x) is centred inside their
+# last outline; a figure far back in the room can be too, but is smaller still (the barbell's: 9x).
+INSIDE_SIZE_RATIO = 8.0
 FORGET_S = 3.0  # the followed person unseen this long: choose again (they may come back elsewhere)
 
 
 def outline(xy: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Corners (image fractions) of the box around the well-seen landmarks (all if few are)."""
-    pts = xy[vis >= 0.5] if np.count_nonzero(vis >= 0.5) >= 4 else xy
+    finite = np.isfinite(xy).all(axis=1)
+    well = finite & (vis >= 0.5)
+    pts = xy[well] if np.count_nonzero(well) >= 4 else xy[finite]
+    if not len(pts):
+        return np.zeros(2), np.zeros(2)
     return pts.min(axis=0), pts.max(axis=0)
 
 
@@ -52,21 +60,21 @@ class Follower:
 
     def matches(self, xy: np.ndarray, vis: np.ndarray) -> bool:
         """Is this the followed person? Near where they were and of about their size, or centred
-        inside their outline (the model re-finding the same person with a very different skeleton,
-        seen when the head is out of the frame). Anyone matches while nobody is followed."""
+        inside their outline and not much smaller (the model re-finding the same person with a
+        very different skeleton). Anyone matches while nobody is followed."""
         if self.box is None:
             return True
-        lo, hi = outline(xy, vis)
-        centre, size = (lo + hi) / 2.0, float(np.prod(hi - lo))
+        centre, size = centre_and_size(xy, vis)
         was_lo, was_hi = self.box
-        if np.all(centre >= was_lo) and np.all(centre <= was_hi):
+        was_size = float(np.prod(np.clip(was_hi - was_lo, 0.0, None)))
+        if size <= 0.0 or was_size <= 0.0:  # a degenerate outline: nothing to compare sizes with
+            return False
+        ratio = size / was_size
+        if np.all(centre >= was_lo) and np.all(centre <= was_hi) and ratio >= 1.0 / INSIDE_SIZE_RATIO:
             return True
         if np.linalg.norm(centre - (was_lo + was_hi) / 2.0) > RADIUS:
             return False
-        was_size = float(np.prod(was_hi - was_lo))
-        if was_size <= 0.0 or size <= 0.0:
-            return True
-        return 1.0 / SIZE_RATIO <= size / was_size <= SIZE_RATIO
+        return 1.0 / SIZE_RATIO <= ratio <= SIZE_RATIO
 
     def choose(self, people: Sequence[tuple[np.ndarray, np.ndarray]]) -> int:
         """Index of the person to follow among ``(xy, visibility)``: at the start the most central
