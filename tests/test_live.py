@@ -324,6 +324,8 @@ def test_summary_tip_after_a_set_the_camera_lost_sight_of_says_so():
     assert summary_from_report(spec, report, "en").top_cue.startswith("The camera could not see you")
     short = {**report, "pauses": [{"start_s": 3.0, "end_s": 4.0, "reason": "person or key joints not seen"}]}
     assert summary_from_report(spec, short, "en").top_cue == spec.rules[0].cue.en  # back_rounded
+    walked = {**report, "pauses": [{"start_s": 3.0, "end_s": 9.0, "reason": "moving about or getting up (or the pose jumping)"}]}
+    assert summary_from_report(spec, walked, "en").top_cue == spec.rules[0].cue.en  # walking about is not the camera's fault
     never = {**short, "faults": [], "frames_with_pose": 200, "started_s": None}  # never still in the start position
     assert summary_from_report(spec, never, "en").top_cue == GUIDE["get_ready"].text("en")
 

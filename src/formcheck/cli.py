@@ -97,7 +97,7 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
         print(f"{name}: holds {held}; {done} of {rep['target']} done{missing}")
     if rep["fault_counts"]:
         print("faults: " + ", ".join(f"{k} x{v}" for k, v in rep["fault_counts"].items()))
-    from .report import never_started, paused_much, wrong_view
+    from .report import never_started, paused_long, wrong_view
 
     if note := never_started(rep):
         print("note: " + note)
@@ -108,7 +108,7 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
         paused.setdefault(p["reason"], []).append(max(p["end_s"] - p["start_s"], 0.0))
     if paused:
         low = ""
-        if paused_much(rep):
+        if paused_long(rep) is not None:
             low = " (the timer stopped then)" if kind == "hold" else " (repetitions then were not counted: the count may be low)"
         print("counting paused: " + "; ".join(f"{r} x{len(d)}, {sum(d):.1f} s" for r, d in paused.items()) + low)
     print(f"wrote {out_dir}")

@@ -18,7 +18,7 @@ from .holds import HoldExercise, hold_progress
 from .pose import Pose
 from .readings import Readings
 from .reps import RepExercise
-from .results import USER_PAUSE_REASON, Fault, FrameResult, Hold, Partial, Pause, Rep, Status
+from .results import LOST_REASON, USER_PAUSE_REASON, Fault, FrameResult, Hold, Partial, Pause, Rep, Status
 from .spec import ExerciseSpec
 from .viewpoint import Viewpoint
 
@@ -26,7 +26,6 @@ __all__ = ["Analyzer", "GUIDE", "LOST_GRACE_S", "LOST_REASON", "USER_PAUSE_REASO
 
 LOST_GRACE_S = 0.5  # key joints unseen this long: counting pauses
 MAX_FRAME_GAP_S = 0.5  # a hold's timer adds at most this much for one frame (a stall, a gap)
-LOST_REASON = "person or key joints not seen"
 
 
 class Exercise(Protocol):

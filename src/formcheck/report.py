@@ -10,7 +10,7 @@ from typing import Any
 
 from . import __version__
 from .atomic import atomic_write_text
-from .results import USER_PAUSE_REASON, Fault, FrameResult, Hold, Partial, Pause, Rep, Status
+from .results import LOST_REASON, USER_PAUSE_REASON, Fault, FrameResult, Hold, Partial, Pause, Rep, Status
 from .spec import ExerciseSpec
 
 REPORT_VERSION = 1
@@ -106,13 +106,11 @@ class ReportBuilder:
         return report
 
 
-
-
 def never_started(report: dict[str, Any]) -> str | None:
     """A note when somebody was seen but never still in the start position: whatever they did
     was not counted (a clip cut mid-movement, or moving before the trainer was ready)."""
-    if report.get("started_s") is not None or not report.get("frames_with_pose"):
-        return None
+    if "started_s" not in report or report["started_s"] is not None or not report.get("frames_with_pose"):
+        return None  # (reports from before started_s existed: unknown)
     what = "hold timing" if report.get("kind") == "hold" else "counting"
     settle = (report.get("config") or {}).get("settle_s")
     still = f" for {settle:g} s (settle_s)" if isinstance(settle, (int, float)) else ""
@@ -123,12 +121,14 @@ PAUSED_NOTE_MIN_S = 2.0  # counting paused at least this long in all ...
 PAUSED_NOTE_SHARE = 0.1  # ... and for at least this share of the set: say the count may be low
 
 
-def paused_long(report: dict[str, Any]) -> float | None:
-    """Seconds counting was paused in a set (the pose lost, unreliable or jumping; not pauses the
-    patient asked for) when that is a good part of it, else None."""
+def paused_long(report: dict[str, Any], *, unseen_only: bool = False) -> float | None:
+    """Seconds counting was paused in a set when that is a good part of it, else None. Pauses
+    the patient asked for are left out; with ``unseen_only`` those for moving about too, leaving
+    the camera not seeing the person well."""
     duration_s = report.get("duration_s") or 0.0
     paused = sum(p["end_s"] - p["start_s"] for p in report.get("pauses") or ()
-                 if p["reason"] != USER_PAUSE_REASON and p["end_s"] > p["start_s"])
+                 if p["reason"] != USER_PAUSE_REASON and p["end_s"] > p["start_s"]
+                 and (not unseen_only or p["reason"] == LOST_REASON))
     if duration_s <= 0 or paused < PAUSED_NOTE_MIN_S or paused < PAUSED_NOTE_SHARE * duration_s:
         return None
     return paused
@@ -142,8 +142,9 @@ def paused_much(report: dict[str, Any]) -> str | None:
         return None
     lost = ("the hold timer stopped then, so the time held may be short" if report.get("kind") == "hold"
             else "repetitions then were not counted, so the count may be low")
-    return (f"counting was paused for {paused:.1f} s of {report['duration_s']:.1f} s because the body was not seen "
-            f"well or the pose jumped; {lost} (check that the whole body is in view and nothing stands in front of it)")
+    return (f"counting was paused for {paused:.1f} s of {report['duration_s']:.1f} s while the body was not seen "
+            f"well, moved about or the pose jumped; {lost} (check that the whole body is in view and nothing stands "
+            "in front of it)")
 
 
 def wrong_view(report: dict[str, Any]) -> str | None:

@@ -93,6 +93,7 @@ class Hold:
 
 
 USER_PAUSE_REASON = "paused by the user"  # a Pause the patient asked for (not the pose's doing)
+LOST_REASON = "person or key joints not seen"  # a Pause while the camera did not see them well
 
 
 @dataclass(frozen=True)

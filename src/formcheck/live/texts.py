@@ -93,7 +93,7 @@ def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -
         top = view_hint(spec, lang)
     elif never_started(report):  # moved before the trainer was ready: nothing was counted
         top = GUIDE["get_ready"].text(lang)
-    elif paused_long(report) is not None:  # the count may be low for the camera's sake: say so first
+    elif paused_long(report, unseen_only=True) is not None:  # the count may be low for the camera's sake
         top = TEXTS[lang]["not_seen"]
     holds = [(h["side"], float(h["held_s"]), float(h["target_s"])) for h in report["holds"]]
     return SessionSummary(exercise_name(spec, lang), int(report["reps"]), report["target"],
