@@ -205,6 +205,8 @@ def main() -> int:
         print("the same, leaving out the real labels that disagree with their clip (DISPUTED, with frame times):")
         for key, e in disputed:
             n = len(e)
+            if not n:
+                continue
             print(f"{key:<16} {n:>5} {sum(1 for x in e if x == 0) / n:>6.0%} {sum(1 for x in e if abs(x) == 1) / n:>6.0%} "
                   f"{sum(abs(x) for x in e) / n:>6.2f} {max(abs(x) for x in e):>5}")
         for name, why in DISPUTED.items():

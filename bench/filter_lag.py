@@ -8,8 +8,8 @@ the peak.
    second. Prints how much later the smoothed signal crosses `enter` and `full` than the raw one
    (the delay of each count and each depth check) and how much of the peak it keeps.
 2. Recorded: on every labelled clip of the exercise (cached lite tracks, bench/extract_tracks.py),
-   the lag that best lines up the smoothed counted signal with the raw one (cross-correlation
-   from 0 to 0.5 s on a 5 ms grid, over the stretch where both exist).
+   the lag that best lines up the smoothed counted signal with the raw one (the shift from 0 to
+   0.5 s, on a 5 ms grid, with the highest correlation over the stretch where both exist).
 
 Every figure comes from the exercise files as they are: change a `smoothing` and run it again.
 """
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clips import all_clips  # noqa: E402
 from extract_tracks import DEFAULT_CACHE, cached_track  # noqa: E402
 
-from formcheck.filters import OneEuro  # noqa: E402
+from formcheck.readings import one_euro  # noqa: E402
 from formcheck.spec import load_exercise  # noqa: E402
 from formcheck.track import load_track  # noqa: E402
 from formcheck.tune import analyse  # noqa: E402
@@ -57,8 +57,7 @@ def scripted(count, rep_s: float, fps: float) -> tuple[float | None, float | Non
     amp = 1.3 * count.full  # from the start position (0) past full
     phase = np.clip((t - lead) / rep_s, 0.0, 1.0)
     raw = amp * 0.5 * (1.0 - np.cos(2.0 * math.pi * phase))
-    sm = count.smoothing
-    f = OneEuro(sm.min_cutoff, sm.beta, sm.d_cutoff) if sm else OneEuro(1.5, 0.05)
+    f = one_euro(count.smoothing)
     smooth = np.array([f(float(x), float(ti)) for x, ti in zip(raw, t)])
     out = []
     for level in (count.enter, count.full):
@@ -79,8 +78,10 @@ def recorded_lag(t: np.ndarray, raw: np.ndarray, value: np.ndarray, max_s: float
     r, v = r - r.mean(), v - v.mean()
     if r.std() == 0 or v.std() == 0:
         return None
-    shifts = range(0, int(max_s / dt) + 1)
-    scores = [float(np.dot(r[: len(r) - k], v[k:])) for k in shifts]  # value shifted back by k
+    shifts = range(0, min(int(max_s / dt), len(r) // 2) + 1)
+    # the correlation of raw with value shifted back by k, over their overlap (a plain sum of
+    # products would favour small shifts, whose overlap is longer)
+    scores = [float(np.corrcoef(r[: len(r) - k], v[k:])[0, 1]) for k in shifts]
     return shifts[int(np.argmax(scores))] * dt
 
 

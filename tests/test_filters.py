@@ -48,14 +48,19 @@ def test_the_same_curve_at_any_frame_rate(fps):
 
 
 def test_the_squat_filter_lags_a_repetition_by_tens_of_milliseconds():
-    """The squat's filter (1.5 Hz, beta 0.05 per degree/s) on a 2 s squat at 30 fps: the count's
-    thresholds are crossed at most 50 ms late and the depth keeps 95% of its peak. With beta 0 (a
-    plain low-pass at 1.5 Hz) the lag is several times larger: beta is what keeps it small."""
+    """squat.toml's filter on a 2 s squat at 30 fps: the count's `enter` is crossed at most 50 ms
+    late and the depth keeps 95% of its peak. With beta 0 (a plain low-pass at the same cutoff)
+    the lag is several times larger: beta is what keeps it small."""
+    from formcheck.readings import one_euro
+    from formcheck.spec import load_exercise
+
+    count = load_exercise("squat").count
     t = np.arange(0, 4, 1 / 30)
-    x = rep(t)
-    fast, plain = run(OneEuro(1.5, 0.05), t, x), run(OneEuro(1.5, 0.0), t, x)
-    delay = first_crossing(t, fast, 35.0) - first_crossing(t, x, 35.0)
-    delay_plain = first_crossing(t, plain, 35.0) - first_crossing(t, x, 35.0)
+    x = rep(t, amp=1.3 * count.full)
+    sm = count.smoothing
+    fast, plain = run(one_euro(sm), t, x), run(OneEuro(sm.min_cutoff, 0.0, sm.d_cutoff), t, x)
+    delay = first_crossing(t, fast, count.enter) - first_crossing(t, x, count.enter)
+    delay_plain = first_crossing(t, plain, count.enter) - first_crossing(t, x, count.enter)
     assert 0.0 <= delay < 0.05
     assert delay_plain > 3 * delay
     assert fast.max() > 0.95 * x.max()

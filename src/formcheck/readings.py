@@ -15,6 +15,16 @@ from .signals import SIGNALS, compute
 from .spec import Smoothing
 
 
+DEFAULT_SMOOTHING = (1.5, 0.05)  # min_cutoff (Hz), beta: an exercise file that names none
+
+
+def one_euro(smoothing: Smoothing | None) -> OneEuro:
+    """A fresh filter with an exercise's smoothing settings."""
+    if smoothing is None:
+        return OneEuro(*DEFAULT_SMOOTHING)
+    return OneEuro(smoothing.min_cutoff, smoothing.beta, smoothing.d_cutoff)
+
+
 class Readings:
     def __init__(self, default_smoothing: Smoothing | None) -> None:
         self.baseline: dict[str, float] = {}
@@ -45,8 +55,7 @@ class Readings:
         the exercise's default)."""
         f = self._filters.get(key)
         if f is None:
-            sm = smoothing or self._default
-            f = OneEuro(sm.min_cutoff, sm.beta, sm.d_cutoff) if sm else OneEuro(1.5, 0.05)
+            f = one_euro(smoothing or self._default)
             self._filters[key] = f
         return f(value, t_s)
 
