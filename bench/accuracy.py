@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline import aigym_count  # noqa: E402
-from clips import Clip, all_clips, expected_fault, true_count  # noqa: E402
+from clips import DISPUTED, Clip, all_clips, expected_fault, true_count  # noqa: E402
 from extract_tracks import DEFAULT_CACHE, cached_track  # noqa: E402
 
 from formcheck.engine import Analyzer  # noqa: E402
@@ -46,23 +46,6 @@ REAL_FAULTS = {
 # squats (1.2-2.5, 3.0-4.3, 4.8-6.1, 6.6-7.7, 8.1-9.4 s) go down from 25 degrees of knee bend to the
 # bottom in 0.29-0.75 s, no faster than squat_bodyweight_oblique_woman_8reps (0.29-0.38 s),
 # labelled with no fault: the two labels disagree on pace, and neither squat is a drop.
-# Real labels that disagree with the clip after a careful look (frame sheets and the pose's
-# joint angles, times in seconds). They stay in the main table; a second table leaves them out.
-DISPUTED = {
-    "squat_bodyweight_side_handheld_6reps": (
-        "label 6, we read 5 whole squats: the clip starts at the bottom of the first (0.00 s, knees "
-        "bent 85-90 degrees) and films only its way up (standing at 0.75 s), as the label's own note "
-        "says. Counting that would count standing up from a chair."),
-    "squat_bodyweight_side_woman_good_1rep": (
-        "label 1, we read a squat cut at both ends: knees already bent 35 degrees at 0.00 s, deepest "
-        "(135-140) at 1.0-1.1 s, still bent 57-60 at 1.60 s, the last frame. The goblet clip's label "
-        "counts a squat cut on its way up as a partial; by that rule this is a partial too."),
-    "calfraise_on_plate_side_gym_2reps_lowconf": (
-        "label 2 (low confidence), we read at most 1: heels level with the plate at 0.3 s, up by "
-        "1.9 s, at 5.0 s (the lowest point between the rises) still above their 0.3 s level, up again "
-        "by 6.8 s and still up at 7.9 s when the clip ends; the label's note says the second may not "
-        "come down. The camera moves, so heel height is read against a moving plate."),
-}
 COUNTED = ("squat", "heel_raise", "toe_heel", "pelvic_lift", "curl_up", "oblique_curl_up", "weight_shift")
 IDLE_AS = "squat"  # idle clips are replayed as squats (a standing exercise): truth is 0
 # Real clips with a hold but no hold time in labels.json: seconds per side read off the video by

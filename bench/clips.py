@@ -20,6 +20,25 @@ FAMILY_TO_EXERCISE = {
     "calf_stretch": "calf_stretch",
 }
 
+# Real labels that disagree with the clip after a careful look (frame sheets and the pose's
+# joint angles, times in seconds). bench/accuracy.py keeps them in its main table and prints a
+# second without them; tests/test_quality.py has floors for both.
+DISPUTED = {
+    "squat_bodyweight_side_handheld_6reps": (
+        "label 6, we read 5 whole squats: the clip starts at the bottom of the first (0.00 s, knees "
+        "bent 85-90 degrees) and films only its way up (standing at 0.75 s), as the label's own note "
+        "says. Counting that would count standing up from a chair."),
+    "squat_bodyweight_side_woman_good_1rep": (
+        "label 1, we read a squat cut at both ends: knees already bent 35 degrees at 0.00 s, deepest "
+        "(135-140) at 1.0-1.1 s, still bent 57-60 at 1.60 s, the last frame. The goblet clip's label "
+        "counts a squat cut on its way up as a partial; by that rule this is a partial too."),
+    "calfraise_on_plate_side_gym_2reps_lowconf": (
+        "label 2 (low confidence), we read at most 1: heels level with the plate at 0.3 s, up by "
+        "1.9 s, at 5.0 s (the lowest point between the rises) still above their 0.3 s level, up again "
+        "by 6.8 s and still up at 7.9 s when the clip ends; the label's note says the second may not "
+        "come down. The camera moves, so heel height is read against a moving plate."),
+}
+
 
 def data_dir() -> Path | None:
     env = os.environ.get("FORMCHECK_DATA")

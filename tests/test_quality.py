@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from clips import Clip, all_clips, expected_fault, true_count  # noqa: E402
+from clips import DISPUTED, Clip, all_clips, expected_fault, true_count  # noqa: E402
 from extract_tracks import cached_track, is_fresh, track_path  # noqa: E402
 
 from formcheck.engine import Analyzer  # noqa: E402
@@ -47,6 +47,9 @@ FLOORS = {
     "oblique_curl_up": (1.0, 0),
     "weight_shift": (1.0, 0),
 }
+# The same, leaving out the real labels that disagree with their clip (clips.DISPUTED): what the
+# engine reaches on the clips whose labels hold up (the squat's worst is the barbell clip).
+FLOORS_UNDISPUTED = {"squat": (0.92, 3), "heel_raise": (1.0, 0)}
 IDLE_EXERCISES = ("squat", "heel_raise", "toe_heel", "weight_shift")
 
 
@@ -84,25 +87,32 @@ def test_counting_accuracy_floors(tracks):
             errors[clip.exercise].append((clip.name, got - true_count(clip)))
     assert set(errors) == set(FLOORS), f"no labelled clips for {sorted(set(FLOORS) - set(errors))}"
     problems = []
-    for ex, (min_exact, max_err) in FLOORS.items():
-        errs = errors[ex]
-        exact = sum(1 for _, e in errs if e == 0) / len(errs)
-        worst = max(abs(e) for _, e in errs)
-        if exact < min_exact or worst > max_err:
-            problems.append(f"{ex}: exact {exact:.0%} (floor {min_exact:.0%}), worst error {worst} "
-                            f"(max {max_err}); {[(n, e) for n, e in errs if e]}")
+    undisputed = {ex: [(n, e) for n, e in errors[ex] if n not in DISPUTED] for ex in FLOORS_UNDISPUTED}
+    for what, floors, table in (("", FLOORS, errors), (" (undisputed labels)", FLOORS_UNDISPUTED, undisputed)):
+        for ex, (min_exact, max_err) in floors.items():
+            errs = table[ex]
+            exact = sum(1 for _, e in errs if e == 0) / len(errs)
+            worst = max(abs(e) for _, e in errs)
+            if exact < min_exact or worst > max_err:
+                problems.append(f"{ex}{what}: exact {exact:.0%} (floor {min_exact:.0%}), worst error {worst} "
+                                f"(max {max_err}); {[(n, e) for n, e in errs if e]}")
     assert not problems, "\n".join(problems)
 
 
 def test_repetitions_are_never_missed_silently(tracks):
-    """Where the count falls short of the truth by more than one, the report says why: partials
-    (with their reasons) or pauses (tracking lost, moving about, the pose jumping)."""
+    """Where the count falls short of the truth, the report says why: partials (with their
+    reasons), pauses (tracking lost, moving about, the pose jumping) or a note (counting never
+    started); a shortfall of more than one is not explained by a pause or two alone but by the
+    note that the count may be low."""
     silent = []
     for clip in _wanted_clips():
         if clip.exercise in FLOORS:
             rep = _report(tracks[clip.name], clip.exercise)
-            if true_count(clip) - rep["reps"] > 1 and not rep["partials"] and not rep["pauses"]:
-                silent.append(f"{clip.name}: {rep['reps']} of {true_count(clip)}, no partial and no pause")
+            short = true_count(clip) - rep["reps"]
+            if short >= 1 and not (rep["partials"] or rep["pauses"] or rep["notes"]):
+                silent.append(f"{clip.name}: {rep['reps']} of {true_count(clip)}, no partial, pause or note")
+            if short > 1 and not rep["partials"] and not any("may be low" in n for n in rep["notes"]):
+                silent.append(f"{clip.name}: {rep['reps']} of {true_count(clip)}, no partial and no note that the count may be low")
     assert not silent, "\n".join(silent)
 
 
