@@ -22,7 +22,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .follow import Follower
+from .follow import Follower, outline
 from .pose import N_LANDMARKS, Landmark, Pose
 
 # MediaPipe's PyPI wheels (seen in 1.2.3) carry a usage-telemetry client that POSTs to Google
@@ -240,19 +240,21 @@ class PoseEstimator:
         if self._follower.following or self._multi is None:
             result = self._run(self._single, image, ts)
             cands = _candidates(result)
-            if cands and (self._multi is None or self._follower.matches(cands[0][1], cands[0][2])):
-                self._follower.follow(cands[0][1], cands[0][2])
-                return _pose(result, cands[0], t_ms, (w, h))
+            if cands:
+                box = outline(cands[0][1], cands[0][2])
+                if self._multi is None or self._follower.matches(box):
+                    self._follower.follow(box)
+                    return _pose(result, cands[0], t_ms, (w, h))
             if self._multi is None:  # one-person mode: nobody in view
                 return None
         # choose the person (start), or find the followed one again among everyone in view
         result = self._run(self._multi, image, ts)
-        cands = [c for c in _candidates(result) if self._follower.matches(c[1], c[2])]
-        if not cands:
+        found = [(c, box) for c in _candidates(result) if self._follower.matches(box := outline(c[1], c[2]))]
+        if not found:
             self._follower.missed(t_ms)
             return None
-        best = cands[self._follower.choose([(xy, vis) for _, xy, vis in cands])]
-        self._follower.follow(best[1], best[2])
+        best, box = found[self._follower.choose([b for _, b in found])]
+        self._follower.follow(box)
         return _pose(result, best, t_ms, (w, h))
 
     def reset_tracking(self) -> None:

@@ -1,8 +1,8 @@
 """Which of the people the pose model finds is the one being coached, frame after frame.
 
 Pure geometry on landmark outlines (image fractions), so it is tested without the model. The
-estimator asks ``matches`` of each person found, tells ``follow`` the one it keeps and ``missed``
-when none is the followed person.
+estimator takes each person's ``outline`` once, asks ``matches`` of each, tells ``follow`` the one
+it keeps and ``missed`` when none is the followed person.
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ INSIDE_SIZE_RATIO = 8.0
 FORGET_S = 3.0  # the followed person unseen this long: choose again (they may come back elsewhere)
 
 
-def outline(xy: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+Box = tuple[np.ndarray, np.ndarray]  # an outline's corners (x, y) low and high, image fractions
+
+
+def outline(xy: np.ndarray, vis: np.ndarray) -> Box:
     """Corners (image fractions) of the box around the well-seen landmarks (all if few are)."""
     finite = np.isfinite(xy).all(axis=1)
     well = finite & (vis >= 0.5)
@@ -33,8 +36,8 @@ def outline(xy: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pts.min(axis=0), pts.max(axis=0)
 
 
-def centre_and_size(xy: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, float]:
-    lo, hi = outline(xy, vis)
+def centre_and_size(box: Box) -> tuple[np.ndarray, float]:
+    lo, hi = box
     return (lo + hi) / 2.0, float(np.prod(np.clip(hi - lo, 0.0, None)))
 
 
@@ -46,7 +49,7 @@ class Follower:
 
     def reset(self) -> None:
         """Forget the person: the next ``choose`` takes the most central and largest."""
-        self.box: tuple[np.ndarray, np.ndarray] | None = None
+        self.box: Box | None = None
         self.lost_since_ms: float | None = None
 
     @property
@@ -58,38 +61,37 @@ class Follower:
         if self.lost_since_ms is not None and t_ms - self.lost_since_ms > FORGET_S * 1000:
             self.reset()
 
-    def matches(self, xy: np.ndarray, vis: np.ndarray) -> bool:
-        """Is this the followed person? Near where they were and of about their size, or centred
-        inside their outline and not much smaller (the model re-finding the same person with a
-        very different skeleton). Anyone matches while nobody is followed."""
+    def matches(self, box: Box) -> bool:
+        """Is the person with this outline the followed one? Near where they were and of about
+        their size, or centred inside their outline and not much smaller (the model re-finding the
+        same person with a very different skeleton). Anyone matches while nobody is followed."""
         if self.box is None:
             return True
-        centre, size = centre_and_size(xy, vis)
-        was_lo, was_hi = self.box
-        was_size = float(np.prod(np.clip(was_hi - was_lo, 0.0, None)))
+        centre, size = centre_and_size(box)
+        was_centre, was_size = centre_and_size(self.box)
         if size <= 0.0 or was_size <= 0.0:  # a degenerate outline: nothing to compare sizes with
             return False
         ratio = size / was_size
-        if np.all(centre >= was_lo) and np.all(centre <= was_hi) and ratio >= 1.0 / INSIDE_SIZE_RATIO:
+        if np.all(centre >= self.box[0]) and np.all(centre <= self.box[1]) and ratio >= 1.0 / INSIDE_SIZE_RATIO:
             return True
-        if np.linalg.norm(centre - (was_lo + was_hi) / 2.0) > RADIUS:
+        if np.linalg.norm(centre - was_centre) > RADIUS:
             return False
         return 1.0 / SIZE_RATIO <= ratio <= SIZE_RATIO
 
-    def choose(self, people: Sequence[tuple[np.ndarray, np.ndarray]]) -> int:
-        """Index of the person to follow among ``(xy, visibility)``: at the start the most central
-        and largest, then the nearest to where the followed person was (pass only matches)."""
-        def score(person: tuple[np.ndarray, np.ndarray]) -> float:
-            centre, size = centre_and_size(*person)
+    def choose(self, boxes: Sequence[Box]) -> int:
+        """Index of the person to follow, by outline: at the start the most central and largest,
+        then the nearest to where the followed person was (pass only matches)."""
+        def score(box: Box) -> float:
+            centre, size = centre_and_size(box)
             if self.box is None:
                 return size - 0.5 * float(np.linalg.norm(centre - 0.5)) ** 2
-            return -float(np.linalg.norm(centre - (self.box[0] + self.box[1]) / 2.0))
+            return -float(np.linalg.norm(centre - centre_and_size(self.box)[0]))
 
-        return max(range(len(people)), key=lambda i: score(people[i]))
+        return max(range(len(boxes)), key=lambda i: score(boxes[i]))
 
-    def follow(self, xy: np.ndarray, vis: np.ndarray) -> None:
-        """This person is the one followed now."""
-        self.box = outline(xy, vis)
+    def follow(self, box: Box) -> None:
+        """The person with this outline is the one followed now."""
+        self.box = box
         self.lost_since_ms = None
 
     def missed(self, t_ms: float) -> None:
