@@ -283,8 +283,8 @@ def test_the_list_of_sets_says_when_counting_was_paused_for_much_of_a_set(tmp_pa
     out = tmp_path / "r.html"
     assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
     page = out.read_text()
-    assert page.count("counting paused 6 s of 30 s: count may be low") == 1
-    assert page.count("counting paused 6 s of 30 s: time held may be short") == 1
+    assert page.count("counting paused 6 s of 30 s: repetitions then were not counted, so the count may be low") == 1
+    assert page.count("counting paused 6 s of 30 s: the hold timer stopped then, so the time held may be short") == 1
 
 
 def test_a_set_quit_at_once_is_no_day_trained(tmp_path: Path, capsys) -> None:

@@ -271,7 +271,7 @@ def test_the_summary_says_when_and_why_counting_paused(capsys, tmp_path):
     out = capsys.readouterr().out
     assert "counting paused: moving about x2, 2.0 s; person or key joints not seen x1, 2.0 s\n" in out
     print_set("Squat", "reps", rep | {"duration_s": 20.0}, tmp_path)  # 4 s of 20: the count may be low
-    assert "not seen x1, 2.0 s (repetitions then were not counted: the count may be low)" in capsys.readouterr().out
+    assert "not seen x1, 2.0 s (repetitions then were not counted, so the count may be low)" in capsys.readouterr().out
     print_set("Squat", "reps", rep | {"duration_s": 60.0}, tmp_path)  # 4 s of a minute: it is said, not doubted
     assert "may be low" not in capsys.readouterr().out
     print_set("Squat", "reps", rep | {"pauses": []}, tmp_path)

@@ -97,7 +97,7 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
         print(f"{name}: holds {held}; {done} of {rep['target']} done{missing}")
     if rep["fault_counts"]:
         print("faults: " + ", ".join(f"{k} x{v}" for k, v in rep["fault_counts"].items()))
-    from .report import never_started, paused_long, wrong_view
+    from .report import lost_to_pauses, never_started, paused_long, wrong_view
 
     if note := never_started(rep):
         print("note: " + note)
@@ -107,9 +107,7 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
     for p in rep.get("pauses", []):
         paused.setdefault(p["reason"], []).append(max(p["end_s"] - p["start_s"], 0.0))
     if paused:
-        low = ""
-        if paused_long(rep) is not None:
-            low = " (the timer stopped then)" if kind == "hold" else " (repetitions then were not counted: the count may be low)"
+        low = f" ({lost_to_pauses(rep)})" if paused_long(rep) is not None else ""
         print("counting paused: " + "; ".join(f"{r} x{len(d)}, {sum(d):.1f} s" for r, d in paused.items()) + low)
     print(f"wrote {out_dir}")
 

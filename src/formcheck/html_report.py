@@ -16,7 +16,7 @@ from typing import Any
 
 from .history import local_time
 from .history_cli import result_text, top_faults
-from .report import paused_long, wrong_view
+from .report import lost_to_pauses, paused_long, wrong_view
 
 
 def exercise_name(s: dict[str, Any], lang: str = "en") -> str:
@@ -281,8 +281,7 @@ def _sets_table(sets: list[dict[str, Any]]) -> str:
         if note := wrong_view(s.get("report") or {}):
             mode += f"; {note}"
         if (paused := paused_long(s.get("report") or {})) is not None:
-            doubt = "time held may be short" if s["report"].get("kind") == "hold" else "count may be low"
-            mode += f"; counting paused {paused:.0f} s of {s['report']['duration_s']:.0f} s: {doubt}"
+            mode += f"; counting paused {paused:.0f} s of {s['report']['duration_s']:.0f} s: {lost_to_pauses(s['report'])}"
         rows.append(f"<tr{_pain_cls(s['pain_stop'])}><td>{s['_t']:%Y-%m-%d %H:%M}</td>"
                     f"<td>{_e(exercise_name(s))}</td><td>{_e(result_text(s))}</td><td class=\"n\">{s['partials']}</td>"
                     f"<td>{_e(top_faults(s['fault_counts'], 5) or '-')}</td><td>{_e(pain)}</td><td>{_e(mode)}</td></tr>")

@@ -140,11 +140,16 @@ def paused_much(report: dict[str, Any]) -> str | None:
     paused = paused_long(report)
     if paused is None:
         return None
-    lost = ("the hold timer stopped then, so the time held may be short" if report.get("kind") == "hold"
-            else "repetitions then were not counted, so the count may be low")
     return (f"counting was paused for {paused:.1f} s of {report['duration_s']:.1f} s while the body was not seen "
-            f"well, moved about or the pose jumped; {lost} (check that the whole body is in view and nothing stands "
-            "in front of it)")
+            f"well, moved about or the pose jumped; {lost_to_pauses(report)} (check that the whole body is in view "
+            "and nothing stands in front of it)")
+
+
+def lost_to_pauses(report: dict[str, Any]) -> str:
+    """What long pauses cost the set, in its kind's words (the note, the summary line, history)."""
+    if report.get("kind") == "hold":
+        return "the hold timer stopped then, so the time held may be short"
+    return "repetitions then were not counted, so the count may be low"
 
 
 def wrong_view(report: dict[str, Any]) -> str | None:
