@@ -50,13 +50,17 @@ def crossing(t: np.ndarray, s: np.ndarray, level: float) -> float | None:
     return float(t[i - 1] + f * (t[i] - t[i - 1]))
 
 
+def repetition(t: np.ndarray, amp: float, lead_s: float = 1.0, rep_s: float = 2.0) -> np.ndarray:
+    """One repetition: a raised cosine from 0 (the start position) to ``amp`` and back in
+    ``rep_s`` seconds, starting at ``lead_s``."""
+    phase = np.clip((t - lead_s) / rep_s, 0.0, 1.0)
+    return amp * 0.5 * (1.0 - np.cos(2.0 * math.pi * phase))
+
+
 def scripted(count, rep_s: float, fps: float) -> tuple[float | None, float | None, float]:
     """(delay at enter, delay at full, share of the peak kept) for one scripted repetition."""
-    lead = 1.0
-    t = np.arange(0.0, lead + rep_s + 1.0, 1.0 / fps)
-    amp = 1.3 * count.full  # from the start position (0) past full
-    phase = np.clip((t - lead) / rep_s, 0.0, 1.0)
-    raw = amp * 0.5 * (1.0 - np.cos(2.0 * math.pi * phase))
+    t = np.arange(0.0, rep_s + 2.0, 1.0 / fps)
+    raw = repetition(t, 1.3 * count.full, 1.0, rep_s)  # past full
     f = one_euro(count.smoothing)
     smooth = np.array([f(float(x), float(ti)) for x, ti in zip(raw, t)])
     out = []

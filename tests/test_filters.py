@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import math
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from formcheck.filters import OneEuro
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+from filter_lag import crossing, repetition  # noqa: E402 (the bench's own scripted repetition)
+
+from formcheck.filters import OneEuro  # noqa: E402
 
 
-def rep(t: np.ndarray, amp: float = 100.0, lead: float = 1.0, dur: float = 2.0) -> np.ndarray:
-    """One squat-like repetition: a raised cosine from 0 to ``amp`` and back in ``dur`` seconds."""
-    phase = np.clip((t - lead) / dur, 0.0, 1.0)
-    return amp * 0.5 * (1.0 - np.cos(2.0 * math.pi * phase))
+def rep(t: np.ndarray, amp: float = 100.0) -> np.ndarray:
+    return repetition(t, amp)
 
 
 def run(f: OneEuro, t: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -21,8 +24,9 @@ def run(f: OneEuro, t: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def first_crossing(t: np.ndarray, s: np.ndarray, level: float) -> float:
-    i = int(np.nonzero(s >= level)[0][0])
-    return float(t[i - 1] + (level - s[i - 1]) / (s[i] - s[i - 1]) * (t[i] - t[i - 1]))
+    c = crossing(t, s, level)
+    assert c is not None, f"never reaches {level}"
+    return c
 
 
 def test_a_still_signal_passes_unchanged():
