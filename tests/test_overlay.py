@@ -336,3 +336,21 @@ def test_skeleton_covers_all_segments() -> None:
         (x0, y0), (x1, y1) = px(w, h, a), px(w, h, b)
         x, y = (x0 + x1) // 2, (y0 + y1) // 2
         assert changed(img, base)[y, x], (a, b)
+
+
+# Shown whatever the exercise's posture: a patient lying for a bridge must not be told to stand.
+POSTURE_NEUTRAL_STRINGS = ("no_person", "no_person_hint", "positioning")
+POSTURE_NEUTRAL_GUIDES = ("step_into_view", "get_ready", "not_still", "get_in_position", "hold_done", "other_side")
+STANDING_WORDS = {"da": ("stil dig", "stå ", "stå,", "gå "), "en": ("stand", "step ")}
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_texts_shown_in_every_posture_do_not_say_stand(lang: str) -> None:
+    from formcheck.cues import GUIDE
+    from formcheck.overlay.style import STRINGS
+
+    texts = [STRINGS[lang][k] for k in POSTURE_NEUTRAL_STRINGS]
+    texts += [GUIDE[k].text(lang) for k in POSTURE_NEUTRAL_GUIDES]
+    for text in texts:
+        low = text.lower() + " "
+        assert not any(w in low for w in STANDING_WORDS[lang]), text

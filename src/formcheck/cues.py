@@ -16,8 +16,8 @@ from .spec import Count, Rule
 CUE_HOLD_S = 2.5  # a cue stays up at least this long, so it can be read
 
 GUIDE = {
-    "step_into_view": Cue("step_into_view", "Stil dig så hele kroppen kan ses", "Step back so your whole body is visible", 1),
-    "get_ready": Cue("get_ready", "Find startstillingen og stå roligt", "Get into the start position and keep still", 1),
+    "step_into_view": Cue("step_into_view", "Sørg for, at hele kroppen kan ses", "Make sure your whole body is in view", 1),
+    "get_ready": Cue("get_ready", "Find startstillingen og hold dig i ro", "Get into the start position and keep still", 1),
     "turn_sideways": Cue("turn_sideways", "Vend siden til kameraet", "Turn your side to the camera", 1),
     "face_camera": Cue("face_camera", "Vend ansigtet mod kameraet", "Face the camera", 1),
     "not_still": Cue("not_still", "Hold stillingen i ro", "Hold the position still", 2),

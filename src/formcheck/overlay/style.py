@@ -31,8 +31,8 @@ STRINGS = MappingProxyType(
         "da": MappingProxyType(
             {
                 "no_person": "Jeg kan ikke se dig",
-                "no_person_hint": "Stil dig så hele kroppen kan ses",
-                "positioning": "Stil dig i startposition",
+                "no_person_hint": "Sørg for, at hele kroppen kan ses",
+                "positioning": "Find startstillingen",
                 "paused": "Pause",
                 "holds_done": "Færdige hold: {n}",
                 "well_done": "Godt gået!",
@@ -54,7 +54,7 @@ STRINGS = MappingProxyType(
         "en": MappingProxyType(
             {
                 "no_person": "I can't see you",
-                "no_person_hint": "Step back so your whole body is visible",
+                "no_person_hint": "Make sure your whole body is in view",
                 "positioning": "Get into the start position",
                 "paused": "Paused",
                 "holds_done": "Holds done: {n}",
