@@ -289,3 +289,20 @@ def test_a_rep_faults_worst_value_comes_from_the_part_of_the_rep_its_rule_is_abo
     assert ids == [rule.id]
     assert metrics[rule.signal] == pytest.approx(near)
     assert [(f.id, f.t_s, f.value) for f in log.faults] == [(rule.id, 1.5, pytest.approx(near))]
+
+
+def test_every_metric_in_the_report_is_explained_with_its_unit():
+    """A physiotherapist reading report.json must not guess what "peak" or "descent_s" is: each
+    metric key of the repetitions and partials has plain words and a unit in metrics_legend."""
+    from factories import report_of, squat_keys
+
+    keys, _ = squat_keys(3)
+    t = keys[-1][0]
+    shallow = [(t + 1.0, {"knee": 50.0}), (t + 2.0, {"knee": 0.0}), (t + 3.0, {"knee": 0.0})]  # a partial
+    report, _ = report_of(SQUAT, script(keys + shallow, 30))
+    assert report["reps"] >= 2 and report["partials"]
+    legend = report["metrics_legend"]
+    for item in (*report["reps_detail"], *report["partials"]):
+        assert set(item["metrics"]) <= set(legend), (item["metrics"], legend)
+    assert "knee_flexion" in legend["peak"] and "deg" in legend["peak"]  # the squat counts knee bend from the side
+    assert "seconds" in legend["descent_s"] and "top of a bridge" in legend["descent_s"]

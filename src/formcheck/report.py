@@ -11,6 +11,7 @@ from typing import Any
 from . import __version__
 from .atomic import atomic_write_text
 from .results import LOST_REASON, USER_PAUSE_REASON, Fault, FrameResult, Hold, Partial, Pause, Rep, Status
+from .signals import SIGNALS
 from .spec import ExerciseSpec
 
 REPORT_VERSION = 1
@@ -100,10 +101,49 @@ class ReportBuilder:
             "config": self.config,
             "profile": self.profile,
         }
+        report["metrics_legend"] = metrics_legend(self.spec, report)
         for note in (never_started(report), wrong_view(report), paused_much(report)):
             if note:
                 report["notes"].append(note)
         return report
+
+
+# What each repetition's timing metrics mean, for a reader of report.json. The movement "away
+# from the start" is the way down of a squat and the way up of a bridge or a heel raise.
+TIMING_LEGEND = {
+    "duration_s": "seconds, the whole repetition: from leaving the start position to being back in it",
+    "descent_s": "seconds from leaving the start position to the furthest point of the movement "
+                 "(the bottom of a squat; the top of a bridge, heel raise or curl-up)",
+    "return_s": "seconds from leaving the furthest point to being back in the start position "
+                "(standing up from a squat; lowering a bridge, the heels or the shoulders)",
+}
+
+
+def metrics_legend(spec: ExerciseSpec, report: dict[str, Any]) -> dict[str, str]:
+    """Plain words and units for every metric key in the report's repetitions and partials:
+    ``peak`` is the counted signal (from the camera view seen most), the rest are timings or the
+    worst value of a form check's signal."""
+    keys: list[str] = []
+    for item in (*report["reps_detail"], *report["partials"]):
+        keys += [k for k in item.get("metrics", {}) if k not in keys]
+    relative = {r.signal for r in spec.rules if r.signal and r.relative}
+    count = spec.count_for(report.get("view")) if spec.count is not None else None
+    legend: dict[str, str] = {}
+    for key in keys:
+        if key == "peak" and count is not None:
+            legend[key] = ("how far the counted movement went, at its furthest point: "
+                           + _signal_words(count.signal, count.relative))
+        elif key in TIMING_LEGEND:
+            legend[key] = TIMING_LEGEND[key]
+        elif key in SIGNALS:
+            legend[key] = "the worst value during the repetition: " + _signal_words(key, key in relative)
+    return legend
+
+
+def _signal_words(name: str, relative: bool) -> str:
+    sig = SIGNALS[name]
+    start = ", as a change from the start position" if relative else ""
+    return f"{sig.description} ({name}, in {sig.unit}{start})"
 
 
 def never_started(report: dict[str, Any]) -> str | None:
