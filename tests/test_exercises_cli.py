@@ -97,7 +97,7 @@ def test_validate_good_and_bad(folder: Path, tmp_path: Path, capsys) -> None:
     problems = [line for line in err.splitlines() if "have problems" not in line]
     assert len(problems) == 3, err
     assert any("count: need rest < enter <= full" in p for p in problems)
-    assert any("rules.0.signal: unknown signal 'trunk_leen'" in p for p in problems)
+    assert any("(number 1).signal: unknown signal 'trunk_leen'" in p for p in problems)
     assert any(p.startswith(str(broken)) and "not valid TOML" in p for p in problems)
     assert "2 of 3 file(s) have problems (3 exercise file(s))" in err
 

@@ -67,10 +67,10 @@ def test_round_trip_of_the_test_writer(tmp_path):
         (lambda d: d["count"].__setitem__("signal", "elbow_magic"), "unknown signal 'elbow_magic'; allowed:"),
         (lambda d: d.__setitem__("kind", "dance"), "kind: Input should be 'reps' or 'hold'"),
         (lambda d: d.__setitem__("target", 0), "target"),
-        (lambda d: d["rules"][0].__setitem__("limt", 3), "rules.0.limt: unknown key"),
-        (lambda d: d["rules"][0].__setitem__("views", ["top"]), "rules.0.views"),
-        (lambda d: d["rules"][0].__setitem__("models", ["heavy"]), "rules.0.models"),
-        (lambda d: d["rules"][0].__setitem__("models", []), "rules.0.models"),
+        (lambda d: d["rules"][0].__setitem__("limt", 3), "[[rules]] 'back_rounded' (number 1).limt: unknown key"),
+        (lambda d: d["rules"][0].__setitem__("views", ["top"]), "[[rules]] 'back_rounded' (number 1).views"),
+        (lambda d: d["rules"][0].__setitem__("models", ["heavy"]), "[[rules]] 'back_rounded' (number 1).models"),
+        (lambda d: d["rules"][0].__setitem__("models", []), "[[rules]] 'back_rounded' (number 1).models"),
         (lambda d: d.__setitem__("views", "side"), 'views: should be a list in [ ], e.g. ["a", "b"] (got \'side\')'),
         (lambda d: d.__setitem__("model", "huge"), "model: Input should be 'lite' or 'full'"),
         (lambda d: d.pop("count"), "needs a [count] table"),
@@ -79,10 +79,23 @@ def test_round_trip_of_the_test_writer(tmp_path):
         (lambda d: d.__setitem__("target", "10"), "target: Input should be a valid integer"),
         (lambda d: d["count"].__setitem__("full", "70"), "count.full: Input should be a valid number"),
         (lambda d: d["count"].__setitem__("relative", "yes"), "count.relative: Input should be a valid boolean"),
-        (lambda d: d["rules"][0].__setitem__("min_duration_s", True), "rules.0.min_duration_s"),
+        (lambda d: d["rules"][0].__setitem__("min_duration_s", True), "[[rules]] 'back_rounded' (number 1).min_duration_s"),
         (lambda d: d["count"].__setitem__("full", float("inf")), "count.full: Input should be a finite number"),
-        (lambda d: d["rules"][0].__setitem__("during", "hold"), "rules.0.during: 'hold' cannot happen in a reps exercise"),
-        (lambda d: d["rules"][0].__setitem__("limit", float("-inf")), "rules.0.limit: Input should be a finite number"),
+        (lambda d: d["rules"][0].__setitem__("during", "hold"), "[[rules]] 'back_rounded' (number 1): during: 'hold' cannot happen in a reps exercise"),
+        (lambda d: d["rules"][0].__setitem__("limit", float("-inf")), "[[rules]] 'back_rounded' (number 1).limit: Input should be a finite number"),
+        # a per-view count merged with [count] must be a valid count too
+        (lambda d: d["count_views"]["front"].__setitem__("rest", 0.5),
+         "count_views.front (with the other values from [count]): need rest < enter <= full"),
+        # a height in the picture means something only against the start position
+        (lambda d: d["count_views"]["front"].__setitem__("relative", False),
+         "count_views.front (with the other values from [count]): signal 'hip_height_start' is a height in the picture"),
+        (lambda d: d["rules"][0].__setitem__("id", "tracking_lost"), "(number 1): id: 'tracking_lost' is an id formcheck itself uses"),
+        (lambda d: d["count"].__setitem__("shallow_fault", "too_short"), "count.shallow_fault: 'too_short' is an id formcheck"),
+        (lambda d: d["count"].__setitem__("shallow_fault", "heels_lifting"), "count.shallow_fault: 'heels_lifting' is also a form rule's id"),
+        # one fault id, two different cues: a report could not say which was meant
+        (lambda d: d["rules"][1].__setitem__("id", "back_rounded") or d["rules"][1].__setitem__("severity", 1),
+         "id: an earlier rule has this id with another cue or severity"),
+        (lambda d: d["instructions"].__setitem__("fr", ["Bonjour"]), "instructions.fr: unknown language; allowed: da, en"),
     ],
 )
 def test_loader_errors_name_file_key_and_allowed(tmp_path, edit, needle):
@@ -135,3 +148,10 @@ def test_the_calf_stretch_asks_for_the_full_model_for_its_back_heel():
     assert choose_model(None, spec.model) == "full"  # replay and live, unless told otherwise
     assert choose_model("lite", spec.model) == "lite"
     assert choose_model(None, load_exercise("squat").model) == "lite"
+
+
+def test_a_file_saved_with_a_byte_order_mark_loads(tmp_path):
+    """Some Windows editors start UTF-8 files with a byte-order mark: that is not an error."""
+    path = tmp_path / "squat.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + (exercises_dir() / "squat.toml").read_bytes())
+    assert load_exercise_file(path).name.da == "Knæbøjning"

@@ -70,8 +70,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps([summary(s) for s in specs], ensure_ascii=False, indent=2))
         return 0
     if not specs:
-        print("no exercise files found")
-        return 0
+        print("no valid exercise files (see the problems above)" if problems else "no exercise files found")
+        return 1 if problems else 0
     rows = [("id", "name", "kind", "target", "posture", "views")]
     for s in specs:
         target = f"{s.target} reps" if s.kind == "reps" else f"{s.hold.target_s:g} s" + (  # type: ignore[union-attr]

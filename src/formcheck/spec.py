@@ -53,6 +53,14 @@ def _check_signal(v: str) -> str:
     return v
 
 
+def _check_relative(signal: str | None, relative: bool | None) -> None:
+    """Start-scaled signals (heights in the picture) mean something only as a change from the
+    start position: used without ``relative = true`` they are never seen, so nothing would count."""
+    if signal is not None and SIGNALS[signal].start_scaled and not relative:
+        raise ValueError(f"signal {signal!r} is a height in the picture and needs relative = true "
+                         "(it is measured as a change from the start position)")
+
+
 class Text(StrictModel):
     da: str = Field(min_length=1)
     en: str = Field(min_length=1)
@@ -95,6 +103,7 @@ class Confirm(StrictModel):
 
     @model_validator(mode="after")
     def _order(self) -> Confirm:
+        _check_relative(self.signal, self.relative)
         if not self.rest < self.enter < self.full:
             raise ValueError(f"need rest < enter < full, got rest={self.rest}, enter={self.enter}, full={self.full}")
         return self
@@ -140,6 +149,7 @@ class Count(StrictModel):
 
     @model_validator(mode="after")
     def _order(self) -> Count:
+        _check_relative(self.signal, self.relative)
         if not self.rest < self.enter <= self.full:
             raise ValueError(f"need rest < enter <= full, got rest={self.rest}, enter={self.enter}, full={self.full}")
         if self.min_rep_s >= self.max_rep_s:
@@ -194,6 +204,7 @@ class Rule(StrictModel):
     def _fields(self) -> Rule:
         if self.kind in ("max", "min") and self.signal is None:
             raise ValueError(f"rule {self.id!r}: kind {self.kind!r} needs 'signal'")
+        _check_relative(self.signal, self.relative)
         if self.kind in ("min_duration", "max_duration") and self.phase is None:
             raise ValueError(f"rule {self.id!r}: kind {self.kind!r} needs 'phase' (descent, return or rep)")
         if self.kind in ("min_duration", "max_duration") and not 0.0 < self.limit <= 600.0:
@@ -213,6 +224,11 @@ class Condition(StrictModel):
     @classmethod
     def _sig(cls, v: str) -> str:
         return _check_signal(v)
+
+    @model_validator(mode="after")
+    def _relative(self) -> Condition:
+        _check_relative(self.signal, self.relative)
+        return self
 
 
 class HoldSpec(StrictModel):
@@ -240,6 +256,24 @@ class HoldSpec(StrictModel):
         if self.min_hold_s > self.target_s:  # every hold that reaches its time would go unreported
             raise ValueError(f"min_hold_s ({self.min_hold_s:g}) must not be more than target_s ({self.target_s:g})")
         return self
+
+
+# Ids formcheck itself gives partial repetitions, pauses and hold faults: a fault id in an exercise
+# file must not reuse them, or a report could not tell the two apart.
+ENGINE_IDS = frozenset({"too_short", "too_long", "incomplete_cycle", "tracking_lost", "paused", "implausible",
+                        "unfinished", "not_still"})
+
+
+def _check_fault_id(where: str, fault: str) -> None:
+    if fault in ENGINE_IDS:
+        raise ValueError(f"{where}: {fault!r} is an id formcheck itself uses ({', '.join(sorted(ENGINE_IDS))}); "
+                         "choose another")
+
+
+def rule_key(index: int, rule_id: object) -> str:
+    """How an error names a rule: by its id and its place in the file (rules.5 is the 6th)."""
+    rid = f" {rule_id!r}" if isinstance(rule_id, str) else ""
+    return f"[[rules]]{rid} (number {index + 1})"
 
 
 TARGET_MAX = 100  # the most repetitions (or holds) a set may ask for: exercise, profile, program, --target
@@ -270,11 +304,33 @@ class ExerciseSpec(StrictModel):
             raise ValueError("kind 'hold' needs a [hold] table")
         if set(self.instructions) != {"da", "en"}:
             raise ValueError("instructions need both 'da' and 'en'")
+        if self.count is not None:  # a per-view override merged with [count] must make a valid count too
+            for view in self.count_views:
+                try:
+                    Count.model_validate(self.count_for(view).model_dump())
+                except ValidationError as err:
+                    e = err.errors()[0]
+                    key = ".".join(str(p) for p in (view, *e["loc"]))
+                    raise ValueError(f"count_views.{key} (with the other values from [count]): "
+                                     + e["msg"].removeprefix("Value error, ")) from None
+        first: dict[str, Rule] = {}
         for i, rule in enumerate(self.rules):  # a rule judged in a part the exercise does not have never fires
+            where = rule_key(i, rule.id)
             if (rule.during == "hold") != (self.kind == "hold") and rule.during != "always":
                 allowed = "hold, always" if self.kind == "hold" else "rep, bottom, descent, return, always"
-                raise ValueError(f"rules.{i}.during: {rule.during!r} cannot happen in a {self.kind} exercise; "
+                raise ValueError(f"{where}: during: {rule.during!r} cannot happen in a {self.kind} exercise; "
                                  f"allowed: {allowed}")
+            _check_fault_id(f"{where}: id", rule.id)
+            earlier = first.setdefault(rule.id, rule)
+            if earlier is not rule and (earlier.cue != rule.cue or earlier.severity != rule.severity):
+                raise ValueError(f"{where}: id: an earlier rule has this id with another cue or severity; rules "
+                                 "may share an id (one fault measured two ways) only with the same cue and severity")
+        for key in ("shallow_fault", "same_side_fault"):
+            fault = getattr(self.count, key, None)
+            if fault is not None:
+                _check_fault_id(f"count.{key}", fault)
+                if fault in first:
+                    raise ValueError(f"count.{key}: {fault!r} is also a form rule's id; give it its own id")
         return self
 
     def for_model(self, model: str) -> ExerciseSpec:
@@ -322,8 +378,22 @@ def allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return [k for k in model.model_fields if k != "path"] if model else []
 
 
-def format_validation_error(path: Path, err: ValidationError, root: type[BaseModel]) -> str:
-    """One line per problem: the file, the key, what is wrong and what is allowed."""
+DICT_KEYS = {"instructions": ("language", "da, en"), "count_views": ("view", ", ".join(VIEWS))}  # what a table's own keys are
+
+
+def _key(loc: tuple[Any, ...], data: Any) -> str:
+    """The dotted key of an error, with a rule named by its id: ``[[rules]] 'head_down' (number 6).limit``."""
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        rules = data.get("rules") if isinstance(data, dict) else None
+        rule = rules[loc[1]] if isinstance(rules, list) and loc[1] < len(rules) else None
+        head = rule_key(loc[1], rule.get("id") if isinstance(rule, dict) else None)
+        return ".".join((head, *(str(p) for p in loc[2:])))
+    return ".".join(str(p) for p in loc)
+
+
+def format_validation_error(path: Path, err: ValidationError, root: type[BaseModel], data: Any = None) -> str:
+    """One line per problem: the file, the key, what is wrong and what is allowed. ``data``: the
+    file's contents, to name rules by their id."""
     lines = []
     errors = err.errors()
     for e in errors:
@@ -331,15 +401,17 @@ def format_validation_error(path: Path, err: ValidationError, root: type[BaseMod
         if e["type"] == "too_short" and any(tuple(o["loc"])[:len(loc)] == loc and len(o["loc"]) > len(loc)
                                             for o in errors):
             continue  # a list left "too short" only because one of its items was refused: said already
-        key = ".".join(str(p) for p in loc) or "(top level)"
+        key = _key(loc, data)
         got = e.get("input")
         if e["type"] == "extra_forbidden":
             allowed = allowed_keys(root, loc)
             lines.append(f"{path}: {key}: unknown key" + (f"; allowed: {', '.join(allowed)}" if allowed else ""))
             continue
-        if loc and loc[-1] == "[key]":  # a dict key (a camera view) that is not allowed
+        if loc and loc[-1] == "[key]":  # a table's own key (a camera view, a language) that is not allowed
             key = ".".join(str(p) for p in loc[:-2] + (got,))
-            lines.append(f"{path}: {key}: unknown view; allowed: {', '.join(VIEWS)}")
+            what, allowed = DICT_KEYS.get(str(loc[-3]) if len(loc) >= 3 else "", ("key", ""))
+            msg = f"unknown {what}; allowed: {allowed}" if allowed else e["msg"]
+            lines.append(f"{path}: {key}: {msg}")
             continue
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "tuple_type":  # TOML arrays are read into tuples: say it in the file's words
@@ -347,6 +419,9 @@ def format_validation_error(path: Path, err: ValidationError, root: type[BaseMod
         elif e["type"] == "too_short" and isinstance(got, tuple):
             msg = msg.replace("Tuple", "List")
         extra = "" if e["type"] == "missing" or isinstance(got, (dict, list, tuple)) else f" (got {got!r})"
+        if not loc:  # a check across keys: its message names them
+            lines.append(f"{path}: {msg}")
+            continue
         lines.append(f"{path}: {key}: {msg}{extra}")
     return "\n".join(lines)
 
@@ -355,7 +430,7 @@ def parse_exercise(data: dict, path: Path) -> ExerciseSpec:
     try:
         spec = ExerciseSpec.model_validate(data)
     except ValidationError as err:
-        raise SpecError(format_validation_error(path, err, ExerciseSpec)) from None
+        raise SpecError(format_validation_error(path, err, ExerciseSpec, data)) from None
     if spec.id != path.stem:
         raise SpecError(f"{path}: id: {spec.id!r} must match the file name {path.stem!r}")
     return spec
@@ -363,8 +438,8 @@ def parse_exercise(data: dict, path: Path) -> ExerciseSpec:
 
 def read_toml(path: Path) -> dict:
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        # utf-8-sig: a byte-order mark, as some Windows editors write, is not an error
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
         raise SpecError(f"{path}: file not found") from None
     except tomllib.TOMLDecodeError as exc:
