@@ -63,12 +63,30 @@ def test_annotated_video_is_browser_h264_with_all_frames(squat_replay, sample_sq
     assert n == truth["n_frames"]
 
 
-def test_a_replay_without_video_into_an_earlier_output_folder_leaves_no_old_video(squat_replay, sample_squat,
-                                                                                   tmp_path):
-    """An annotated.mp4 left by an earlier replay into the same folder would sit beside the new
-    report as if it were this replay's (the report said video null): it goes."""
+def test_an_earlier_replays_folder_is_not_overwritten(squat_replay, sample_squat, tmp_path, capsys):
+    """--out naming a folder that holds an earlier replay's results: they are not replaced
+    unasked (a physiotherapist's earlier report and video would be lost)."""
     out = tmp_path / "again"
     shutil.copytree(squat_replay, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    code = main(["replay", str(sample_squat), "-e", "squat", "--out", str(out), "--no-video", "--no-history"])
+    assert "already holds the results of an earlier run" in _one_line_error(capsys, code)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_replay_without_video_removes_a_stray_video_and_a_failed_one_leaves_the_folder_as_it_was(
+        sample_squat, tmp_path, capsys):
+    """Outputs are staged and put in place at the end: an annotated.mp4 left by an unfinished
+    earlier run would pass for this replay's (its report says video null), so it goes; a replay
+    that fails leaves what was there."""
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "annotated.mp4").write_bytes(b"an earlier, unfinished run's video")
+    empty = tmp_path / "empty_room.mp4"
+    _write_blank(empty, 20)
+    code = main(["replay", str(empty), "-e", "squat", "--out", str(out), "--no-history"])
+    assert "nobody was seen" in _one_line_error(capsys, code)
+    assert [p.name for p in out.iterdir()] == ["annotated.mp4"]  # no staging folder, nothing half-written
     code, _, err = run_cli("replay", str(sample_squat), "-e", "squat", "--out", str(out), "--no-video", "--no-history")
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "track.npz"]
@@ -377,3 +395,31 @@ def test_a_set_filmed_from_a_view_the_exercise_is_not_checked_from_says_so(capsy
     assert "camera: filmed mostly from the front; this exercise is checked from the side or oblique" in capsys.readouterr().out
     print_set("Heel raise", "reps", side, Path("out"))
     assert "camera:" not in capsys.readouterr().out
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    """A PNG file's bytes (8-bit RGB), written by hand: no image library needed."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    h, w = rgb.shape[:2]
+    rows = b"".join(b"\0" + rgb[y].tobytes() for y in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_a_still_picture_or_a_moment_of_video_is_not_stored_as_a_set(capsys, tmp_path, sample_squat):
+    """A photo (even named .mp4) or a clip of a few frames cannot hold an exercise: a one-line
+    error, and nothing for the history to take as a set of 0 repetitions."""
+    photo = tmp_path / "photo.mp4"
+    photo.write_bytes(_png(np.full((240, 320, 3), 90, np.uint8)))
+    code = main(["replay", str(photo), "-e", "squat", "--out", str(tmp_path / "o"), "--no-history"])
+    assert "still picture, not a video" in _one_line_error(capsys, code)
+    blink = tmp_path / "blink.mp4"
+    _copy_frames(sample_squat, blink, 5)
+    code = main(["replay", str(blink), "-e", "squat", "--out", str(tmp_path / "o"), "--data-dir", str(tmp_path / "d")])
+    assert "too short to hold an exercise set (5 frames" in _one_line_error(capsys, code)
+    assert not (tmp_path / "o").exists()

@@ -76,8 +76,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     rep = outcome.report
     if outcome.warning:
         print(f"formcheck: warning: {outcome.warning}", file=sys.stderr)
+    _record_history(args, rep)  # before "wrote ...": once that is printed, everything is stored
     print_set(spec.name.en, spec.kind, rep, outcome.out_dir)
-    _record_history(args, rep)
     return 0
 
 

@@ -1,13 +1,17 @@
 """``formcheck replay``: a recorded video in, annotated video + report + landmark track out.
 
-Outputs are only put in place once complete: the video and track via temporary files renamed
-at the end, the report last (its presence marks a finished replay).
+Outputs are written into a hidden staging folder inside the output folder and put in place
+only once all are complete: an earlier replay's report is removed first, then the video and
+track are renamed in, the report last (its presence marks a finished replay). A replay that
+fails or is interrupted leaves the folder as it was, an earlier replay's outputs included.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -26,6 +30,7 @@ from .workers import DecoderProcess, EncoderProcess, available as workers_availa
 REPORT = "report.json"
 VIDEO = "annotated.mp4"
 TRACK = "track.npz"
+MIN_VIDEO_S = 1.0  # a shorter video cannot hold a repetition or a hold: it is not stored as a set
 
 
 class ReplayError(Exception):
@@ -61,18 +66,37 @@ def prepare_out_dir(out: Path, video: Path) -> Path:
     for name in (VIDEO, REPORT, TRACK):  # the outputs' names in the input's own folder
         if same_file(out / name, video):
             raise ReplayError(f"refusing to overwrite the input video with the {name} written there (choose another --out)")
+    if (out / REPORT).exists():  # an earlier replay or set: its results are not replaced unasked
+        raise ReplayError(f"{out} already holds the results of an earlier run ({REPORT}); "
+                          "choose another folder with --out, or remove them first")
     return out
 
 
 def drop_earlier_video(out_dir: Path) -> str | None:
-    """After a run that wrote no annotated video (its report, saying so, already in place):
-    remove one an earlier run left in the same folder, which would pass for this run's. Returns
-    a warning when it cannot."""
+    """After a live set that wrote no annotated video (its report, saying so, already in place):
+    remove one a failed earlier run left in the same folder, which would pass for this set's.
+    Returns a warning when it cannot."""
     try:
         (out_dir / VIDEO).unlink(missing_ok=True)
     except OSError as exc:
         return f"{VIDEO} in {out_dir} is from an earlier run and could not be removed ({exc.strerror})"
     return None
+
+
+def put_in_place(stage: Path, out_dir: Path) -> None:
+    """Move a finished replay's outputs from ``stage`` into ``out_dir``. An earlier replay's
+    report goes first, so the folder never holds a report beside another run's files; an output
+    this run did not write (no video) goes too, or it would pass for this run's."""
+    try:
+        (out_dir / REPORT).unlink(missing_ok=True)
+        for name in (VIDEO, TRACK):
+            if (stage / name).exists():
+                os.replace(stage / name, out_dir / name)
+            else:
+                (out_dir / name).unlink(missing_ok=True)
+        os.replace(stage / REPORT, out_dir / REPORT)
+    except OSError as exc:
+        raise ReplayError(f"cannot put the outputs in place in {out_dir}: {exc.strerror}") from None
 
 
 def replay(
@@ -101,16 +125,23 @@ def replay(
         made = [d for d in (out_dir, *out_dir.parents) if not d.exists()]  # folders this replay makes
         out_dir = prepare_out_dir(out_dir, video)
     try:
-        return _replay_into(out_dir, video, spec, size, fps, n_frames, model, target, lang, write_video,
-                            progress, workers, profile)
+        stage = Path(tempfile.mkdtemp(prefix=".formcheck-replay-", dir=out_dir))
+    except OSError as exc:
+        raise ReplayError(f"cannot write in the output folder {out_dir}: {exc.strerror} (choose another with --out)") from None
+    try:
+        outcome = _replay_into(stage, video, spec, size, fps, n_frames, model, target, lang, write_video,
+                               progress, workers, profile)
+        put_in_place(stage, out_dir)
     except BaseException:
-        if made:  # nobody seen, Ctrl-C...: the folders it made go again, with any output already in them
+        shutil.rmtree(stage, ignore_errors=True)
+        if made:  # nobody seen, Ctrl-C...: the folders it made go again
             with contextlib.suppress(OSError):
-                for name in (VIDEO, TRACK):  # (the report is written last: never there on a failure)
-                    (out_dir / name).unlink(missing_ok=True)
                 for d in made:
                     d.rmdir()
         raise
+    shutil.rmtree(stage, ignore_errors=True)
+    outcome.out_dir = out_dir
+    return outcome
 
 
 def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int, int], fps: float,
@@ -155,6 +186,10 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int
             raise ReplayError(f"no frames could be decoded from {video}" + (f" ({source.error})" if source.error else ""))
         if builder.frames_with_pose == 0:
             raise ReplayError(f"nobody was seen in any of the {builder.frames} frames of {video}")
+        seconds = ((builder.last_t_ms or 0.0) - (builder.first_t_ms or 0.0)) / 1000.0
+        if seconds < MIN_VIDEO_S:
+            raise ReplayError(f"{video} is too short to hold an exercise set ({builder.frames} frames, {seconds:.2f} s; "
+                              f"at least {MIN_VIDEO_S:g} s needed)")
         if video_sink is not None:
             video_sink.close()  # the video is complete and in place (atomically)
     except BaseException:
@@ -177,6 +212,4 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int
     report["size"] = list(size)
     report["outputs"] = {"video": VIDEO if write_video else None, "track": TRACK}
     write_report(report, out_dir / REPORT)
-    if not write_video and (dropped := drop_earlier_video(out_dir)):
-        warning = f"{warning}; {dropped}" if warning else dropped
     return ReplayOutcome(out_dir, report, source.truncated, warning)

@@ -141,6 +141,9 @@ class VideoReader:
         if not container.streams.video:
             container.close()
             raise VideoError(f"cannot read video {self.path}: no video stream")
+        if container.format.name == "image2" or container.format.name.endswith("_pipe"):  # png_pipe, jpeg_pipe...
+            container.close()
+            raise VideoError(f"cannot read video {self.path}: it is a still picture, not a video")
         stream = container.streams.video[0]
         if self._threads:
             stream.thread_type = "AUTO"  # frame+slice threads
