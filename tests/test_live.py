@@ -596,3 +596,25 @@ def test_sigterm_during_a_live_set_saves_it_and_exits_143(sample_squat, tmp_path
     report = json.loads((out / "report.json").read_text())
     assert report["ended_by"] == "terminated" and "terminated (SIGTERM); saved what was done" in report["notes"]
     assert "Traceback" not in err
+
+
+def test_a_display_that_does_not_answer_is_one_line_not_an_abort(monkeypatch, tmp_path):
+    """OpenCV's window toolkit aborts the process (core dump, Qt text) when DISPLAY names a
+    display nobody serves: the trainer asks the X server first."""
+    import socket
+
+    from formcheck.live.display import WindowDisplay, x_display_answers
+
+    def free(port: int) -> bool:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            return probe.connect_ex(("127.0.0.1", port)) != 0
+
+    port = next(p for p in range(6150, 6400) if free(p))
+    assert not x_display_answers(f"127.0.0.1:{port - 6000}")
+    with socket.create_server(("127.0.0.1", port)):  # something listening where display N would be
+        assert x_display_answers(f"127.0.0.1:{port - 6000}.0")
+    assert not x_display_answers(":987")
+    monkeypatch.setenv("DISPLAY", ":987")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.raises(LiveError, match="does not answer"):
+        WindowDisplay("t", (640, 480))

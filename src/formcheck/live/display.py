@@ -8,6 +8,8 @@ headless runs.
 from __future__ import annotations
 
 import os
+import re
+import socket
 import sys
 from collections.abc import Callable, Iterable
 from typing import Protocol
@@ -136,6 +138,33 @@ class HeadlessDisplay:
         pass
 
 
+def x_display_answers(display: str, timeout_s: float = 1.0) -> bool:
+    """Whether the X server named by ``display`` ("[host]:N[.S]") accepts a connection. OpenCV's
+    window toolkit aborts the whole process (no exception) when it cannot reach the display, so
+    this is asked first. A name it cannot parse is given the benefit of the doubt."""
+    m = re.fullmatch(r"(?:unix/)?([^:/]*)(?:/unix)?:(\d+)(?:\.\d+)?", display)
+    if m is None:
+        return True
+    host, n = m.group(1), int(m.group(2))
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{n}"
+        addresses: list[tuple[int, str | tuple[str, int]]] = [(socket.AF_UNIX, path), (socket.AF_UNIX, "\0" + path)]
+    else:
+        addresses = [(socket.AF_INET, (host, 6000 + n))]
+    for family, address in addresses:
+        try:
+            if family == socket.AF_INET:
+                socket.create_connection(address, timeout=timeout_s).close()  # type: ignore[arg-type]
+            else:
+                with socket.socket(family, socket.SOCK_STREAM) as sock:
+                    sock.settimeout(timeout_s)
+                    sock.connect(address)
+            return True
+        except OSError:
+            continue
+    return False
+
+
 class WindowDisplay:
     """An OpenCV window (RGB frames converted to BGR for imshow); keys from the keyboard, plus a script."""
 
@@ -145,6 +174,10 @@ class WindowDisplay:
                  keys: KeySchedule | None = None) -> None:
         if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             raise LiveError("no display to open a window on (set DISPLAY, or use --headless)")
+        x = os.environ.get("DISPLAY")
+        if sys.platform.startswith("linux") and x and not os.environ.get("WAYLAND_DISPLAY") and not x_display_answers(x):
+            raise LiveError(f"the display {x} does not answer, so no window can be opened "
+                            "(is the desktop running? or use --headless)")
         if AV_BEFORE_CV2:
             raise LiveError("cannot open a window: PyAV was imported before OpenCV in this process "
                             "(import formcheck.live or cv2 first)")
