@@ -124,6 +124,20 @@ def test_not_a_database_is_one_line_error(tmp_path: Path, capsys) -> None:
     assert err.count("\n") == 1 and "formcheck: error:" in err and "Traceback" not in err
 
 
+def test_a_hand_edited_value_names_the_set(tmp_path: Path) -> None:
+    """Broken JSON in one row (edited by hand, or by another program): the error says which set,
+    instead of the JSON parser's "Expecting property name ... (char 1)"."""
+    H.record_report(make_report(), data_dir=tmp_path)
+    H.record_report(make_report(), data_dir=tmp_path)
+    conn = sqlite3.connect(tmp_path / H.DB_NAME)
+    conn.execute("PRAGMA ignore_check_constraints = ON")
+    conn.execute("UPDATE sets SET fault_counts = '{bad' WHERE id = 2")
+    conn.commit()
+    conn.close()
+    with pytest.raises(H.HistoryError, match=r"set 2 .* \(fault_counts\): was it edited by hand\?"):
+        H.load_sets(tmp_path)
+
+
 def test_bad_report_records_nothing(tmp_path: Path) -> None:
     H.record_report(make_report(), data_dir=tmp_path)
     with pytest.raises(H.HistoryError):
@@ -308,8 +322,8 @@ def test_report_since_and_empty(tmp_path: Path, capsys) -> None:
     assert rc == 0 and "0 set(s)" in stdout and "No sets recorded since 2026-04-01" in out.read_text()
     # where it looked is said, on the page and the terminal (a wrong --data-dir is not "no training")
     assert f"0 set(s) in {H.db_path(tmp_path)}" in stdout and str(H.db_path(tmp_path)) in out.read_text()
-    rc, stdout, _ = run(["history", "--data-dir", str(tmp_path), "-e", "squats"], capsys)
-    assert rc == 0 and "'squats' is not an exercise id" in stdout
+    rc, _, err = run(["history", "--data-dir", str(tmp_path), "-e", "squats"], capsys)  # a typo is an error
+    assert rc == 1 and err.count("\n") == 1 and "'squats' is not an exercise id" in err
 
 
 def test_a_report_into_a_missing_folder_names_the_file_asked_for(tmp_path: Path, capsys) -> None:

@@ -291,7 +291,12 @@ def _decode(row: sqlite3.Row, with_report: bool, path: Path) -> dict[str, Any]:
     bad = []
     for c in JSON_COLUMNS:
         if c in d:
-            d[c] = json.loads(d[c]) if d[c] is not None else None
+            try:
+                d[c] = json.loads(d[c]) if d[c] is not None else None
+            except (TypeError, json.JSONDecodeError):
+                d[c] = None
+                bad.append(c)
+                continue
             if d[c] is not None and not isinstance(d[c], dict):
                 bad.append(c)
     bad += [c for c in _INTS if not isinstance(d.get(c), int)]

@@ -80,14 +80,16 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.csv:
         return _write_csv(sets, args.csv, db_path(args.data_dir))
     if not sets:
-        what = f" of {args.exercise}" if args.exercise else ""
-        print(f"no sets{what} recorded yet (history: {db_path(args.data_dir)})")
         if args.exercise:
             from .spec import available_ids
 
             known = available_ids()
-            if known and args.exercise not in known:
-                print(f"({args.exercise!r} is not an exercise id; the ids are: {', '.join(known)})")
+            if known and args.exercise not in known:  # a typo, not an empty history
+                print(f"formcheck: error: {args.exercise!r} is not an exercise id; the ids are: {', '.join(known)}",
+                      file=sys.stderr)
+                return 1
+        what = f" of {args.exercise}" if args.exercise else ""
+        print(f"no sets{what} recorded yet (history: {db_path(args.data_dir)})")
         return 0
     rows = [("date", "exercise", "result", "partials", "top faults", "pain", "mode")]
     for s in sets:
