@@ -154,6 +154,9 @@ def test_exercise_not_in_profile_is_unchanged(tmp_path: Path, folder: Path) -> N
         ("[exercises.squat]\ncount = { enter = 80 }", ["exercises.squat.count:", "need rest < enter <= full"]),
         ("[exercises.squat]\ncount = { min_rep_s = 20 }", ["min_rep_s must be smaller than max_rep_s"]),
         ("[exercises.squat.count_views.oblique]\nrest = 40", ["count_views.oblique", "rest < enter"]),
+        ("[exercises.squat.count]\nfull = 100000", ["full = 100000 is more than knee_flexion can measure"]),
+        # a rule is named as the profile names it (by id), not by its place in the exercise file
+        ("[exercises.squat.rules.too_fast]\nlimit = 1e308", ["exercises.squat.rules.too_fast:", "limit is seconds"]),
         ("[exercises.squat.count_views.top]\nrest = 4", ["exercises.squat.count_views.top: unknown view; allowed: side"]),
         # the front view counts another signal (another unit): the profile must say it means that one
         ("[exercises.squat.count_views.front]\nfull = 60", ["count_views.front: squat counts hip_height (leg lengths) from the front",

@@ -96,6 +96,10 @@ def test_round_trip_of_the_test_writer(tmp_path):
         (lambda d: d["rules"][1].__setitem__("id", "back_rounded") or d["rules"][1].__setitem__("severity", 1),
          "id: an earlier rule has this id with another cue or severity"),
         (lambda d: d["instructions"].__setitem__("fr", ["Bonjour"]), "instructions.fr: unknown language; allowed: da, en"),
+        # a typo past what the signal can measure: the repetition could never count
+        (lambda d: d["count"].__setitem__("full", 700), "full = 700 is more than knee_flexion can measure: at most 180 deg"),
+        (lambda d: d["rules"][0].__setitem__("limit", 5500), "limit = 5500 is more than trunk_lean can measure"),
+        (lambda d: d["count_views"]["front"].__setitem__("full", 20), "full = 20 is more than hip_height_start can measure"),
     ],
 )
 def test_loader_errors_name_file_key_and_allowed(tmp_path, edit, needle):

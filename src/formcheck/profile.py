@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 from .signals import SIGNALS
 
 from .spec import (
-    EXERCISE_IDS, TARGET_MAX, Count, ExerciseSpec, SpecError, StrictModel, allowed_keys, format_validation_error, load_exercise,
+    EXERCISE_IDS, TARGET_MAX, ExerciseSpec, SpecError, StrictModel, allowed_keys, format_validation_error, load_exercise,
     read_toml,
 )
 
@@ -184,16 +184,10 @@ def apply_profile(spec: ExerciseSpec, profile: Profile) -> tuple[ExerciseSpec, i
             raise ProfileError(f"{where}.hold: {spec.id} is a repetition exercise and has no [hold]; use [count]")
         _set(data["hold"], patch.hold)
     data["rules"] = _patch_rules(data["rules"], patch.rules, where)
-    try:
+    try:  # (this checks each view's count too, merged with [count])
         new = ExerciseSpec.model_validate(data)
     except ValidationError as err:
-        raise ProfileError(_broken(where, "", err)) from None
-    if new.count is not None:  # per-view overrides are merged at run time: check each view too
-        for view in new.count_views:
-            try:
-                Count.model_validate(new.count_for(view).model_dump())
-            except ValidationError as err:
-                raise ProfileError(_broken(where, f"count (as seen from the {view})", err)) from None
+        raise ProfileError(_broken(where, err, data)) from None
     return new, patch.target
 
 
@@ -270,11 +264,15 @@ def _patch_rules(rules: list[dict[str, Any]], patches: dict[str, dict[str, Any]]
     return out
 
 
-def _broken(where: str, prefix: str, err: ValidationError) -> str:
+def _broken(where: str, err: ValidationError, data: dict[str, Any]) -> str:
+    """The profile's changes made the exercise invalid: one line per problem, a rule named by its
+    id as the profile names it (``rules.too_fast``), not by its place in the exercise file."""
     lines = []
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
-        loc = ".".join(x for x in (prefix, loc) if x)
+        parts = [str(p) for p in e["loc"]]
+        if len(parts) >= 2 and parts[0] == "rules" and parts[1].isdigit() and int(parts[1]) < len(data["rules"]):
+            parts[1] = str(data["rules"][int(parts[1])].get("id", parts[1]))
+        loc = ".".join(parts)
         msg = e["msg"].removeprefix("Value error, ")
         lines.append(f"{where}{'.' + loc if loc else ''}: not allowed with this profile: {msg}")
     return "\n".join(lines)

@@ -53,6 +53,22 @@ def _check_signal(v: str) -> str:
     return v
 
 
+# The largest size a threshold can have in each signal unit: a value past it cannot be measured
+# (a typo such as full = 700 for a 70° knee bend would never let a repetition count).
+UNIT_MAX = {"deg": 180.0, "sign": 1.0}
+LENGTH_MAX = 5.0  # lengths and ratios (body lengths, foot lengths, half-widths)
+
+
+def _check_range(signal: str | None, **values: float | None) -> None:
+    if signal is None:
+        return
+    unit = SIGNALS[signal].unit
+    top = UNIT_MAX.get(unit, LENGTH_MAX)
+    for key, v in values.items():
+        if v is not None and abs(v) > top:
+            raise ValueError(f"{key} = {v:g} is more than {signal} can measure: at most {top:g} {unit} either way")
+
+
 def _check_relative(signal: str | None, relative: bool | None) -> None:
     """Start-scaled signals (heights in the picture) mean something only as a change from the
     start position: used without ``relative = true`` they are never seen, so nothing would count."""
@@ -104,6 +120,7 @@ class Confirm(StrictModel):
     @model_validator(mode="after")
     def _order(self) -> Confirm:
         _check_relative(self.signal, self.relative)
+        _check_range(self.signal, rest=self.rest, enter=self.enter, full=self.full)
         if not self.rest < self.enter < self.full:
             raise ValueError(f"need rest < enter < full, got rest={self.rest}, enter={self.enter}, full={self.full}")
         return self
@@ -150,6 +167,8 @@ class Count(StrictModel):
     @model_validator(mode="after")
     def _order(self) -> Count:
         _check_relative(self.signal, self.relative)
+        _check_range(self.signal, rest=self.rest, enter=self.enter, full=self.full, full_negative=self.full_negative,
+                     full_at=self.full_at)
         if not self.rest < self.enter <= self.full:
             raise ValueError(f"need rest < enter <= full, got rest={self.rest}, enter={self.enter}, full={self.full}")
         if self.min_rep_s >= self.max_rep_s:
@@ -205,6 +224,8 @@ class Rule(StrictModel):
         if self.kind in ("max", "min") and self.signal is None:
             raise ValueError(f"rule {self.id!r}: kind {self.kind!r} needs 'signal'")
         _check_relative(self.signal, self.relative)
+        if self.kind in ("max", "min"):
+            _check_range(self.signal, limit=self.limit)
         if self.kind in ("min_duration", "max_duration") and self.phase is None:
             raise ValueError(f"rule {self.id!r}: kind {self.kind!r} needs 'phase' (descent, return or rep)")
         if self.kind in ("min_duration", "max_duration") and not 0.0 < self.limit <= 600.0:
@@ -228,6 +249,7 @@ class Condition(StrictModel):
     @model_validator(mode="after")
     def _relative(self) -> Condition:
         _check_relative(self.signal, self.relative)
+        _check_range(self.signal, min=self.min, max=self.max)
         return self
 
 
