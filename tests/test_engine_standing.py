@@ -280,6 +280,23 @@ def test_toe_heel_without_rising_onto_the_toes_is_incomplete():
     assert "incomplete_rise" in {p.reason for p in an.partials}
 
 
+def test_toe_heel_with_a_short_rock_onto_the_heels_reports_the_phase_that_missed():
+    """Full rises onto the toes but rocks onto the heels short of full_negative: each cycle is a
+    partial "incomplete_rise" covering both phases, its peak the heels' (the one that fell short),
+    not the toes' (which cleared full and would make the partial look complete)."""
+    keys = toe_heel_keys(3, heels=-0.07)
+    an = run(Analyzer(TOE_HEEL), script(keys, 30))
+    assert not an.reps
+    short = [p for p in an.partials if p.reason == "incomplete_rise"]
+    assert len(short) == 3
+    for p in short:
+        assert [ph.name for ph in p.phases] == ["toes", "heels"]
+        assert p.phases[0].peak >= TOE_HEEL.count.full  # the toes were fine ...
+        assert abs(p.phases[1].peak) < TOE_HEEL.count.full_negative  # ... the heels were not
+        assert p.metrics["peak"] == pytest.approx(abs(p.phases[1].peak), abs=0.01)
+        assert (p.start_s, p.end_s) == (p.phases[0].start_s, p.phases[1].end_s)
+
+
 # ----- hysteresis properties -------------------------------------------------------------------------
 
 REST, ENTER = 25.0, 35.0

@@ -89,9 +89,21 @@ class RepAssembler:
             self._pending = None
         self.forget()
 
-    def _partial(self, exc: Excursion, reason: str, side: str | None, count: Count | None) -> None:
+    @staticmethod
+    def _phases(excs: list[Excursion], count: Count) -> tuple[Phase, ...]:
+        """The named phases of a two-phase repetition (none for a one-way movement)."""
+        if len(excs) == 1 and count.mode == "single":
+            return ()
+        return tuple(Phase(count.phase_names[0 if e.sign > 0 else 1], round(e.start_s, 3), round(e.end_s, 3),
+                           round(e.peak_s, 3), round(e.peak, 2)) for e in excs)
+
+    def _partial(self, exc: Excursion, reason: str, side: str | None, count: Count | None,
+                 cycle: tuple[Phase, ...] = ()) -> None:
+        """A partial: ``exc`` is the movement (or, in a cycle, the phase) that missed; ``cycle``
+        the whole cycle's phases, whose span the partial covers."""
         peak = round(abs(exc.peak), 2)
-        self.log.partial(Partial(round(exc.start_s, 3), round(exc.end_s, 3), reason, side, {"peak": peak}))
+        start, end = (cycle[0].start_s, cycle[-1].end_s) if cycle else (round(exc.start_s, 3), round(exc.end_s, 3))
+        self.log.partial(Partial(start, end, reason, side, {"peak": peak}, cycle))
         if reason in NOT_FAULTS:
             return
         self.log.fault(Fault(reason, round(exc.peak_s, 3), f"partial repetition: {reason.replace('_', ' ')}", peak))
@@ -113,10 +125,13 @@ class RepAssembler:
             return self._partial(main, "too_short", side, count)
         if dur > count.max_rep_s:
             return self._partial(main, "too_long", side, count)
+        phases = self._phases(excs, count)
         if shallow:
             if count.follow_start and count.mode == "single" and value < -count.enter:
                 return None  # it ended well beyond the start: still getting into the start position, no attempt
-            return self._partial(main, count.shallow_fault, side, count)
+            # the phase that fell short (a toe_heel cycle's heels, say), or the movement's depth (full_at)
+            short = next((e for e in excs if abs(e.peak) < (count.full if e.sign > 0 else need_neg)), main)
+            return self._partial(short, count.shallow_fault, side, count, phases)
         metrics = {"peak": round(abs(main.peak), 2), "duration_s": round(dur, 3),
                    "descent_s": round(main.reached_s - main.start_s, 3), "return_s": round(main.end_s - main.left_s, 3)}
         rep_index = len(self.log.reps) + 1
@@ -128,10 +143,5 @@ class RepAssembler:
                                  f"side {side} twice in a row; the sides should alternate", rep_index=rep_index))
             if count.same_side_cue:
                 self.cues.show(Cue(count.same_side_fault, count.same_side_cue.da, count.same_side_cue.en, 2), main.end_s)
-        phases = tuple(
-            Phase(count.phase_names[0 if e.sign > 0 else 1], round(e.start_s, 3), round(e.end_s, 3),
-                  round(e.peak_s, 3), round(e.peak, 2))
-            for e in excs
-        ) if len(excs) > 1 or count.mode != "single" else ()
         self.log.rep(Rep(rep_index, round(start, 3), round(end, 3), round(main.peak_s, 3), side, metrics,
                          tuple(fault_ids), phases))

@@ -80,6 +80,7 @@ class Partial:
     reason: str
     side: str | None
     metrics: dict[str, float]
+    phases: tuple[Phase, ...] = ()  # a two-phase repetition (toe_heel) that missed the range: both phases
 
 
 @dataclass(frozen=True)
