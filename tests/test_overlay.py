@@ -136,7 +136,8 @@ def test_no_person_without_pose(w: int, h: int) -> None:
 @pytest.mark.parametrize("w,h", SIZES)
 def test_count_is_big_and_cue_is_large(w: int, h: int) -> None:
     img = grey(w, h, 90)
-    Overlay("Squat").annotate(img, result(w, h, reps=8, target=None, cue=PLAIN_CUE, progress=None))
+    # (no pose: the cue's place does not depend on where the body is; see test_the_cue_goes_where_...)
+    Overlay("Squat").annotate(img, result(w, h, pose=None, reps=8, target=None, cue=PLAIN_CUE, progress=None))
     top_left = (slice(0, h // 3), slice(0, w // 2 + w // 5))
     bottom = (slice(h - h // 4, h), slice(0, w))
     need_count = 0.12 if w > h else 0.08  # portrait frames shrink to fit the width
@@ -162,9 +163,9 @@ def test_count_and_progress_change_the_count_panel(w: int, h: int) -> None:
 def test_status_messages(w: int, h: int) -> None:
     ov = Overlay("Squat")
     ready, positioning, with_cue = grey(w, h), grey(w, h), grey(w, h)
-    ov.annotate(ready, result(w, h, status=Status.READY))
-    ov.annotate(positioning, result(w, h, status=Status.POSITIONING))
-    ov.annotate(with_cue, result(w, h, status=Status.POSITIONING, cue=PLAIN_CUE))
+    ov.annotate(ready, result(w, h, pose=None, status=Status.READY))
+    ov.annotate(positioning, result(w, h, pose=None, status=Status.POSITIONING))
+    ov.annotate(with_cue, result(w, h, pose=None, status=Status.POSITIONING, cue=PLAIN_CUE))
     bottom = (slice(h - h // 5, h), slice(0, w))
     assert bright_rows(ready, bottom) == 0
     assert bright_rows(positioning, bottom) > 0
@@ -354,3 +355,29 @@ def test_texts_shown_in_every_posture_do_not_say_stand(lang: str) -> None:
     for text in texts:
         low = text.lower() + " "
         assert not any(w in low for w in STANDING_WORDS[lang]), text
+
+
+def _scaled(pose: Pose, k: float) -> Pose:
+    """The same person ``k`` times as tall, their head where it was (standing further back)."""
+    top = np.array([0.5, STICK[Landmark.NOSE][1]])
+    return Pose(top + (pose.xy - top) * k, pose.visibility, pose.world, pose.t_ms, pose.image_size)
+
+
+@pytest.mark.parametrize("w,h", [(1280, 720), (640, 480)])
+def test_the_cue_goes_where_it_hides_less_of_the_body(w: int, h: int) -> None:
+    """With the feet low in the picture a cue at the bottom would hide them (a heel raise's
+    heels): it goes to the top right, beside the count. With room below the feet it stays at the
+    bottom. It stays where it was put while it is shown, so it does not jump about."""
+    bottom = (slice(h - h // 5, h), slice(w // 3, 2 * w // 3))
+    top_right = (slice(0, h // 5), slice(w // 2, w))
+    low, high = _scaled(make_pose(w, h), 1.1), _scaled(make_pose(w, h), 0.6)  # feet at 0.91 and 0.58 of the height
+    ov = Overlay("Squat", lang="en")
+    img = grey(w, h, 90)
+    ov.annotate(img, result(w, h, pose=low, cue=PLAIN_CUE))
+    assert bright_rows(img, top_right) > 0.03 * h and bright_rows(img, bottom) == 0
+    again = grey(w, h, 90)
+    ov.annotate(again, result(w, h, pose=high, cue=PLAIN_CUE))  # the same cue, the person moved
+    assert bright_rows(again, top_right) > 0.03 * h and bright_rows(again, bottom) == 0
+    fresh = grey(w, h, 90)
+    Overlay("Squat", lang="en").annotate(fresh, result(w, h, pose=high, cue=PLAIN_CUE))
+    assert bright_rows(fresh, bottom) > 0.03 * h and bright_rows(fresh, top_right) == 0

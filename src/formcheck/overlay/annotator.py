@@ -7,17 +7,30 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..pose import Pose
 from ..results import FrameResult, Status
 from .counter_panel import CounterPanel
 from .painter import Line, Painter
 from .raster import InPlace
 from .screens import SessionSummary, draw_countdown, message_items, summary_items
 from .skeleton import SkeletonDrawer
-from .style import AMBER, HIGHLIGHT_COLOUR, SKELETON_COLOUR, STRINGS, TEXT_DIM
+from .style import AMBER, HIGHLIGHT_COLOUR, MIN_VISIBILITY, SKELETON_COLOUR, STRINGS, TEXT_DIM
 from .text import TextRenderer
 
 if TYPE_CHECKING:
     from ..spec import ExerciseSpec
+
+
+# The body as the cue's placement weighs it: the face's 11 points are one part, a hand's 4 and a
+# foot's 3 (ankle, heel, toes) are one each.
+_PART_OF = np.array([0] * 11 + [1, 2, 3, 4, 5, 6, 5, 6, 5, 6, 5, 6, 7, 8, 9, 10, 11, 12, 11, 12, 11, 12])
+
+
+def body_parts_inside(pose: Pose, x0: float, y0: float, x1: float, y1: float) -> int:
+    """How many body parts have a well-seen point inside the box (image fractions)."""
+    xy, vis = pose.xy, pose.visibility
+    inside = (vis >= MIN_VISIBILITY) & (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+    return len(set(_PART_OF[inside[: len(_PART_OF)]].tolist()))
 
 
 class Overlay:
@@ -41,6 +54,8 @@ class Overlay:
         self._paint = Painter(self._text)
         self._skeleton = SkeletonDrawer()
         self._counter = CounterPanel(self._paint, exercise_name, kind, self._s)
+        self._message: str | None = None  # the message shown, and where it was put
+        self._where = "bottom"
 
     @classmethod
     def for_exercise(cls, spec: ExerciseSpec, lang: str = "da") -> Overlay:
@@ -52,7 +67,8 @@ class Overlay:
         with InPlace(image) as img:
             if result.pose is not None:
                 self._skeleton.draw(img, result.pose, result.cue.segments if result.cue else ())
-            self._counter.draw(img, result)
+            counter_x1 = self._counter.draw(img, result)
+            message: tuple[str, tuple[int, int, int]] | None = None
             if result.status is Status.NO_PERSON:
                 self._paint.block(img, [
                     Line(self._s["no_person"], 0.085, bold=True),
@@ -60,10 +76,28 @@ class Overlay:
                 ], accent=AMBER)
             elif result.cue is not None:
                 important = result.cue.severity >= 2 or bool(result.cue.segments)
-                accent = HIGHLIGHT_COLOUR if important else SKELETON_COLOUR
-                self._paint.bottom_text(img, result.cue.text(self.lang), accent)
+                message = (result.cue.text(self.lang), HIGHLIGHT_COLOUR if important else SKELETON_COLOUR)
             elif result.status is Status.POSITIONING:
-                self._paint.bottom_text(img, self._s["positioning"], SKELETON_COLOUR)
+                message = (self._s["positioning"], SKELETON_COLOUR)
+            if message is not None:
+                text, accent = message
+                if text != self._message:  # placed once per message: it does not jump about while shown
+                    self._message = text
+                    self._where = self._place(img.shape[0], img.shape[1], text, result.pose, counter_x1)
+                self._paint.cue_text(img, text, accent, self._where, counter_x1)
+            else:
+                self._message = None
+
+    def _place(self, h: int, w: int, text: str, pose: Pose | None, counter_x1: int) -> str:
+        """At the bottom, unless it would hide more of the body there than at the top right (the
+        feet of a heel raise, say, filmed with little room below them)."""
+        if pose is None:
+            return "bottom"
+        hidden = {}
+        for where in ("bottom", "top"):
+            box = self._paint.cue_box(h, w, text, where, counter_x1)
+            hidden[where] = body_parts_inside(pose, box.x0 / w, box.y0 / h, box.x1 / w, box.y1 / h)
+        return "top" if hidden["top"] < hidden["bottom"] else "bottom"
 
     def draw_message(self, image: np.ndarray, title: str, lines: Sequence[str] = ()) -> None:
         """A big centred panel (instructions, "paused", camera errors, pain advice); IN PLACE."""

@@ -67,7 +67,8 @@ class CounterPanel:
         gauge = None if self._hold or result.progress is None else clip01(result.progress)
         return _Content(label, big, tail, fraction, done, sub, paused, gauge)
 
-    def draw(self, img: np.ndarray, result: FrameResult) -> None:
+    def draw(self, img: np.ndarray, result: FrameResult) -> int:
+        """Draw the panel at the top left; returns its right edge (pixels)."""
         c = self._content(result)
         paint, width = self._paint, self._paint.text.width
         h, w = img.shape[:2]
@@ -133,3 +134,4 @@ class CounterPanel:
             paint.bar(img, ix, bar_y, inner, bar_h, c.fraction, AMBER if c.paused else BAR_FILL)
         if c.sub:
             paint.put(img, c.sub, sl, False, AMBER if c.paused else TEXT_DIM, ix, sub_base)
+        return x1

@@ -31,6 +31,21 @@ class Line:
 
 
 @dataclass(frozen=True)
+class CueBox:
+    """A message panel's place (pixels) and its text set in lines."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    lines: tuple[str, ...]
+    widths: tuple[int, ...]
+    size: int
+    pad: int
+    step: int
+
+
+@dataclass(frozen=True)
 class Bar:
     """A progress bar item of a centred block."""
 
@@ -91,25 +106,37 @@ class Painter:
     # compositions ------------------------------------------------------------------------
     def bottom_text(self, img: np.ndarray, text: str, accent: RGB) -> None:
         """One message at the bottom in large text (at most 2 lines) on a translucent panel."""
-        h, w = img.shape[:2]
+        self.cue_text(img, text, accent)
+
+    def cue_box(self, h: int, w: int, text: str, where: str = "bottom", x_min: int = 0) -> CueBox:
+        """Where a message goes and how it is set: centred at the bottom, or at the top right,
+        right of ``x_min`` (the count's panel), in the width left there."""
         margin = max(4, round(0.025 * h))
         pad = max(3, round(0.025 * h))
         stripe = max(3, round(0.01 * h)) + pad
-        max_w = w - 2 * margin - 2 * pad - 2 * stripe
+        left = margin if where == "bottom" else max(margin, x_min + margin)
+        max_w = max(8, w - left - margin - 2 * pad - 2 * stripe)
         lines, size = self.text.fit(text, max(6, round(0.065 * h)), True, max_w, 2)
         step = round(1.22 * size)
-        widths = [self.text.width(ln, size, True) for ln in lines]
-        inner = max(max(widths), round(0.3 * w) - 2 * stripe)
+        widths = tuple(self.text.width(ln, size, True) for ln in lines)
+        inner = max(max(widths), min(round(0.3 * w) - 2 * stripe, max_w))
         pw = inner + 2 * pad + 2 * stripe
         ph = 2 * pad + round(0.75 * size) + (len(lines) - 1) * step + round(0.08 * size)
-        x0 = (w - pw) // 2
-        y1 = h - margin
-        y0 = y1 - ph
-        self.panel(img, x0, y0, x0 + pw, y1, accent)
-        base = y0 + pad + round(0.75 * size)
-        for line, lw in zip(lines, widths):
-            self.put(img, line, size, True, TEXT, x0 + (pw - lw) // 2, base)
-            base += step
+        if where == "bottom":
+            x0, y0 = (w - pw) // 2, h - margin - ph
+        else:
+            x0, y0 = w - margin - pw, margin
+        return CueBox(x0, y0, x0 + pw, y0 + ph, tuple(lines), widths, size, pad, step)
+
+    def cue_text(self, img: np.ndarray, text: str, accent: RGB, where: str = "bottom", x_min: int = 0) -> None:
+        """One message in large text (at most 2 lines) on a translucent panel (see cue_box)."""
+        h, w = img.shape[:2]
+        box = self.cue_box(h, w, text, where, x_min)
+        self.panel(img, box.x0, box.y0, box.x1, box.y1, accent)
+        base = box.y0 + box.pad + round(0.75 * box.size)
+        for line, lw in zip(box.lines, box.widths):
+            self.put(img, line, box.size, True, TEXT, box.x0 + (box.x1 - box.x0 - lw) // 2, base)
+            base += box.step
 
     def block(self, img: np.ndarray, items: Sequence[Line | Bar], accent: RGB | None = None) -> None:
         """A centred panel of text lines and bars, shrunk together until it fits the image."""
