@@ -274,6 +274,13 @@ def test_report_is_self_contained_html(tmp_path: Path, capsys) -> None:
     assert "Stopped because of pain" in page and "pain &lt;down&gt; the leg" in page
     assert page.count('class="pain"') >= 2  # the pain box row and the row in the list of sets
     assert "Squat" in page and "Calf stretch" in page and "2026-W" in page
+    # the fault ids with what the patient was told (from the exercise file)
+    from formcheck.spec import load_exercise
+
+    squat = load_exercise("squat")
+    back = next(r.cue for r in squat.rules if r.id == "back_rounded")
+    assert f"{back.en} / {back.da}" in page
+    assert squat.count is not None and squat.count.shallow_cue is not None and squat.count.shallow_cue.en in page
 
 
 def test_the_list_of_sets_says_when_a_set_was_filmed_from_a_view_it_is_not_checked_from(tmp_path: Path,

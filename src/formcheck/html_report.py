@@ -266,10 +266,32 @@ def _fault_section(sets: list[dict[str, Any]]) -> str:
     ax.set_xlabel("times per set (average)")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    table = ["<table><tr><th>exercise: fault</th><th>times</th><th>sets with it</th><th>per set</th></tr>"]
+    table = ["<table><tr><th>exercise: fault</th><th>what the patient was told</th><th>times</th>"
+             "<th>sets with it</th><th>per set</th></tr>"]
     for label, per, n, k in sorted(rows, key=lambda r: -r[1]):
-        table.append(f"<tr><td>{_e(label)}</td><td class=\"n\">{n}</td><td class=\"n\">{k}</td><td class=\"n\">{per:.2f}</td></tr>")
+        ex, fault = label.split(": ", 1)
+        told = _fault_words(ex, fault)
+        table.append(f"<tr><td>{_e(label)}</td><td>{_e(told)}</td><td class=\"n\">{n}</td><td class=\"n\">{k}</td>"
+                     f"<td class=\"n\">{per:.2f}</td></tr>")
     return _png(fig) + "".join(table) + "</table>"
+
+
+def _fault_words(exercise: str, fault: str) -> str:
+    """The cue a fault id gives, in English and Danish, from the exercise file ("" when the file
+    or the fault is no longer there): the report's fault ids in the patient's words."""
+    from .spec import SpecError, load_exercise
+
+    try:
+        spec = load_exercise(exercise)
+    except SpecError:
+        return ""
+    cues = {r.id: r.cue for r in spec.rules}
+    if spec.count is not None and spec.count.shallow_cue is not None:
+        cues.setdefault(spec.count.shallow_fault, spec.count.shallow_cue)
+    if spec.count is not None and spec.count.same_side_fault and spec.count.same_side_cue is not None:
+        cues.setdefault(spec.count.same_side_fault, spec.count.same_side_cue)
+    cue = cues.get(fault)
+    return f"{cue.en} / {cue.da}" if cue else ""
 
 
 def _sets_table(sets: list[dict[str, Any]]) -> str:
