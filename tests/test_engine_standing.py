@@ -365,3 +365,15 @@ def test_toe_heel_half_cycle_does_not_survive_losing_the_person():
     assert cut.reps == []
     assert "tracking_lost" in {p.reason for p in cut.partials}
     assert all(p.start_s == round(p.start_s, 3) and p.end_s == round(p.end_s, 3) for p in cut.partials)
+
+
+def test_a_cue_on_both_legs_highlights_both_legs():
+    """Knees caving in is the two knees' distance: the overlay marks both legs, not the one the
+    measured side happens to be (a one-leg signal marks that leg only)."""
+    from formcheck.cues import segments
+    from formcheck.pose import Landmark as L
+
+    both = {lm for seg in segments("knee_width_ratio", "L") for lm in seg}
+    assert {L.LEFT_KNEE, L.RIGHT_KNEE} <= both
+    one = {lm for seg in segments("knee_flexion", "L") for lm in seg}
+    assert L.LEFT_KNEE in one and L.RIGHT_KNEE not in one

@@ -28,11 +28,13 @@ GUIDE = {
 
 
 def segments(signal: str | None, side: str) -> tuple[tuple[Landmark, Landmark], ...]:
-    """The body segments a signal is measured on, on the measured side (for highlighting)."""
+    """The body segments a signal is measured on, on the measured side, or both for a signal
+    of both legs (for highlighting)."""
     if signal is None:
         return ()
-    s = g.SIDES[side]
-    return tuple((s[a], s[b]) for a, b in SIGNALS[signal].parts)
+    sig = SIGNALS[signal]
+    sides = ("L", "R") if sig.both_sides else (side,)
+    return tuple((g.SIDES[x][a], g.SIDES[x][b]) for x in sides for a, b in sig.parts)
 
 
 def rule_cue(rule: Rule, side: str) -> Cue:

@@ -29,6 +29,8 @@ class Signal:
     # that frame's own leg length would not do: a 2% wobble of the leg's landmarks, multiplied by
     # the height's distance from the top of the picture, is as large as a heel raise.
     start_scaled: bool = False
+    # True: measured on both legs together (knees' distance, both heels): a cue on it highlights both
+    both_sides: bool = False
 
 
 def part(pose: Pose, side: str, name: str, min_vis: float = g.MIN_VIS) -> np.ndarray | None:
