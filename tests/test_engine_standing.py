@@ -377,3 +377,17 @@ def test_a_cue_on_both_legs_highlights_both_legs():
     assert {L.LEFT_KNEE, L.RIGHT_KNEE} <= both
     one = {lm for seg in segments("knee_flexion", "L") for lm in seg}
     assert L.LEFT_KNEE in one and L.RIGHT_KNEE not in one
+
+
+def test_a_good_repetition_reports_how_close_it_came_to_each_limit():
+    """A physiotherapist reviewing a clean set sees each form check's worst value per
+    repetition (the trunk lean, the head), not only the values of checks that fired."""
+    keys, _ = squat_keys(3)
+    an = run(Analyzer(SQUAT), script(keys, 30, noise_px=0.5))
+    assert len(an.reps) == 3
+    frame_rules = [r for r in SQUAT.rules if r.kind in ("max", "min") and "side" in r.views and r.during != "hold"]
+    for rep in an.reps:
+        assert not rep.faults
+        for rule in frame_rules:
+            value = rep.metrics[rule.signal]  # measured though not broken
+            assert value < rule.limit if rule.kind == "max" else value > rule.limit, (rule.id, value)

@@ -39,7 +39,8 @@ class FormChecker:
         self.log = log
         self.viewpoint = viewpoint
         self._violations: dict[str, _Violation] = {}
-        self._in_rep: list[tuple[Rule, float, float]] = []  # (rule, t_s, value) during the repetition in progress
+        self._in_rep: list[tuple[Rule, float, float]] = []  # (rule, t_s, value) broken during the repetition in progress
+        self._rep_values: list[tuple[Rule, float, float]] = []  # (rule, t_s, value) every measured frame of it
 
     def applies(self, rule: Rule) -> bool:
         """The rule is trustworthy from the current camera view (or no view is known yet)."""
@@ -64,6 +65,8 @@ class FormChecker:
                 self._violations.pop(key, None)
                 continue
             val = self.readings.smooth(f"rule:{key}", raw, t_s)
+            if moving:
+                self._rep_values.append((rule, t_s, val))
             if not R.FRAME_RULES[rule.kind](rule, val):
                 self._violations.pop(key, None)
                 continue
@@ -90,11 +93,13 @@ class FormChecker:
     def forget_rep(self) -> None:
         """The repetition in progress is over (judged or dropped)."""
         self._in_rep = []
+        self._rep_values = []
 
     def judge_rep(self, main: Excursion, rep_index: int) -> tuple[list[str], dict[str, float]]:
         """The faults of a finished repetition (``main``: its phase away from the start): frame
-        rules broken in their part of it, then duration rules. Logs them; returns their ids and
-        the worst values seen, as metrics by signal."""
+        rules broken in their part of it, then duration rules. Logs them; returns their ids and,
+        as metrics by signal, each frame rule's worst value in its part of the repetition, broken
+        or not (how close a good repetition came to a limit), a broken rule's first."""
         ids: list[str] = []
         metrics: dict[str, float] = {}
 
@@ -113,6 +118,10 @@ class FormChecker:
                 ids.append(rule.id)
                 metrics[rule.signal or rule.id] = round(w, 3)
                 self.log.fault(Fault(rule.id, round(ft, 3), R.describe(rule, w), round(w, 3), rule.limit, rep_index))
+        for rule in dict.fromkeys(r for r, _, _ in self._rep_values):  # the rules not broken, too
+            values = [x for r, ft, x in self._rep_values if r is rule and in_part(r, ft)]
+            if values and rule.signal is not None and rule.signal not in metrics:
+                metrics[rule.signal] = round(max(values) if rule.kind == "max" else min(values), 3)
         for rule in self.spec.rules:
             if rule.kind in R.REP_RULES and self.applies(rule):
                 secs = R.phase_duration(rule.phase or "rep", main.start_s, main.peak_s, main.end_s,
