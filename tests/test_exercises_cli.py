@@ -119,6 +119,13 @@ def test_validate_checks_programs_and_profiles_as_what_they_are(capsys, tmp_path
     assert lines[0].startswith(f"{program}: exercises.") and "unknown exercise 'squatt'" in lines[0]
     assert lines[1].startswith(f"{profile}: exercises.squat.target:")
     assert lines[2] == "2 of 2 file(s) have problems (1 profile file(s), 1 program file(s))"
+    # a profile with only a typo, and an empty one, are profiles too (not exercise files missing id and kind)
+    typo, empty = tmp_path / "typo.toml", tmp_path / "empty.toml"
+    typo.write_text('notes = "knee op. 2026"\n', encoding="utf-8")
+    empty.write_text("", encoding="utf-8")
+    rc, out, err = run(["exercises", "validate", str(typo), str(empty)], capsys)
+    assert rc == 1 and err.splitlines() == [f"{typo}: notes: unknown key; allowed: name, note, exercises",
+                                            "1 of 2 file(s) have problems (2 profile file(s))"], err
 
 
 def test_validate_the_repository_exercises(capsys, monkeypatch: pytest.MonkeyPatch) -> None:

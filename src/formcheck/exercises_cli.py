@@ -171,9 +171,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def file_kind(path: Path) -> tuple[str, dict[str, Any] | None]:
-    """What a TOML file is, by its shape, and its contents: a program lists ``[[exercises]]``, a
-    profile has ``[exercises.<id>]`` tables (or only a name and a note), anything else is read as
-    an exercise file (whose checks then say what is wrong; None: the TOML itself is not readable)."""
+    """What a TOML file is, by its shape, and its contents: a program lists ``[[exercises]]``, an
+    exercise file has an exercise's own keys (id, kind, [count], ...), anything else is read as a
+    profile (an empty one changes nothing; a typo in one is then named as a profile key). The
+    checks then say what is wrong; None: the TOML itself is not readable."""
     from .spec import read_toml
 
     try:
@@ -183,9 +184,13 @@ def file_kind(path: Path) -> tuple[str, dict[str, Any] | None]:
     exercises = data.get("exercises")
     if isinstance(exercises, list):
         return "program", data
-    if isinstance(exercises, dict) or (data and set(data) <= {"name", "note"}):  # a profile changing nothing yet
+    if isinstance(exercises, dict) or not (set(data) & EXERCISE_ONLY_KEYS):
         return "profile", data
     return "exercise", data
+
+
+EXERCISE_ONLY_KEYS = frozenset({"id", "kind", "posture", "views", "instructions", "count", "count_views", "hold",
+                                "rules", "settle_s", "move_max", "settle_motion_max", "model"})
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
