@@ -122,6 +122,7 @@ def test_not_a_database_is_one_line_error(tmp_path: Path, capsys) -> None:
     rc, out, err = run(["history", "--data-dir", str(tmp_path)], capsys)
     assert rc == 1
     assert err.count("\n") == 1 and "formcheck: error:" in err and "Traceback" not in err
+    assert "rename it to keep it" in err  # what to do about it
 
 
 def test_a_hand_edited_value_names_the_set(tmp_path: Path) -> None:

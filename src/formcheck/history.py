@@ -117,11 +117,20 @@ def connect(folder: str | os.PathLike | None = None, *, create: bool = True) -> 
         _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise HistoryError(f"the history database {path} cannot be used: {exc}") from None
+        raise HistoryError(f"the history database {path} cannot be used: {exc}{_damaged(exc)}") from None
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _damaged(exc: BaseException) -> str:
+    """Advice for a database file SQLite cannot use (damaged, or some other program's)."""
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return (" (the file is damaged or is not formcheck's: rename it to keep it, and formcheck starts a new "
+                "history; the sets in it can often be recovered with the sqlite3 tool's .recover)")
+    return ""
 
 
 def _connect_to_read(path: Path) -> sqlite3.Connection:
@@ -142,7 +151,7 @@ def _connect_to_read(path: Path) -> sqlite3.Connection:
             with contextlib.suppress(Exception):
                 conn.close()
     hint = (" (its -wal file holds sets not yet written into it: copy both files to a folder you can write to)"
-            if unsaved else "")
+            if unsaved else _damaged(last) if last is not None else "")
     raise HistoryError(f"the history database {path} cannot be used: {last}{hint}") from None
 
 
@@ -359,6 +368,6 @@ def load_sets(data_dir: str | os.PathLike | None = None, exercise: str | None = 
         rows = conn.execute(sql + " ORDER BY time, id", args).fetchall()
         return [_decode(r, with_report, path) for r in rows]
     except (sqlite3.Error, json.JSONDecodeError) as exc:
-        raise HistoryError(f"cannot read the history database {db_path(data_dir)}: {exc}") from None
+        raise HistoryError(f"cannot read the history database {db_path(data_dir)}: {exc}{_damaged(exc)}") from None
     finally:
         conn.close()
