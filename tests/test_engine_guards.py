@@ -333,31 +333,53 @@ def test_toe_heel_foot_swinging_around_enter_keeps_the_cycle(data, fps):
     assert [p.name for p in an.reps[0].phases] == list(TOE_HEEL.count.phase_names)
 
 
-def test_turning_round_while_standing_still_is_no_movement():
-    """One heel can read a little higher than the other (here 4 px). When the better-seen side
-    changes at rest, the new side's start position is taken again: measured against the old
-    side's, standing still read as a rise (a phantom 'unfinished' partial)."""
-    pairs = [(lm, L[lm.name.replace("LEFT", "RIGHT")]) for lm in L if "LEFT" in lm.name]
-
-    def turned(p: Pose, swap: bool) -> Pose:
-        xy = p.xy.copy()
-        xy[L.RIGHT_HEEL, 1] -= 4.0 / p.image_size[1]
-        vis = p.visibility.copy()
-        if swap:
-            for a, b in pairs:
-                vis[a], vis[b] = p.visibility[b], p.visibility[a]
-        return Pose(xy=xy, visibility=vis, world=p.world, t_ms=p.t_ms, image_size=p.image_size)
-
-    still = script([(0.0, {"heel_lift": 0.0}), (12.0, {"heel_lift": 0.0})], 30)
-    an = run(Analyzer(TOE_HEEL), [(t, turned(p, t >= 4000.0)) for t, p in still])
-    assert an.side == "R"  # the turn was seen
-    assert not an.reps and not an.partials, an.partials
-    # and after turning, rises are still counted
-    keys = [(0.0, {"heel_lift": 0.0}), (4.5, {"heel_lift": 0.0})]
-    for k in range(2):
-        t = 4.5 + 5.0 * k
+def _toe_heel_keys(cycles: int, start_s: float = 4.5) -> list:
+    keys = [(0.0, {"heel_lift": 0.0}), (start_s, {"heel_lift": 0.0})]
+    for k in range(cycles):
+        t = start_s + 5.0 * k
         keys += [(t + 0.7, {"heel_lift": 0.35}), (t + 1.2, {"heel_lift": 0.35}), (t + 1.8, {"heel_lift": 0.0}),
                  (t + 2.1, {"heel_lift": 0.0}), (t + 2.7, {"heel_lift": -0.25}), (t + 3.2, {"heel_lift": -0.25}),
                  (t + 3.8, {"heel_lift": 0.0}), (t + 5.0, {"heel_lift": 0.0})]
-    an = run(Analyzer(TOE_HEEL), [(t, turned(p, t >= 4000.0)) for t, p in script(keys, 30)])
+    return keys
+
+
+def _right_heel_higher(pose: Pose | None) -> Pose | None:
+    """One heel reads a little higher than the other (4 px), as real landmarks do."""
+    if pose is None:
+        return None
+    xy = pose.xy.copy()
+    xy[L.RIGHT_HEEL, 1] -= 4.0 / pose.image_size[1]
+    return Pose(xy=xy, visibility=pose.visibility, world=pose.world, t_ms=pose.t_ms, image_size=pose.image_size)
+
+
+def test_turning_round_while_standing_still_is_no_movement():
+    """When the better-seen side changes at rest, that side is measured from its own start
+    value: measured against the other side's, standing still read as a rise (a phantom
+    'unfinished' partial)."""
+    still = script([(0.0, {"heel_lift": 0.0}), (12.0, {"heel_lift": 0.0})], 30)
+    an = run(Analyzer(TOE_HEEL), [(t, _right_heel_higher(turned(p) if t >= 4000.0 else p)) for t, p in still])
+    assert an.side == "R"  # the turn was seen
+    assert not an.reps and not an.partials, an.partials
+    frames = script(_toe_heel_keys(2), 30)
+    an = run(Analyzer(TOE_HEEL), [(t, _right_heel_higher(turned(p) if t >= 4000.0 else p)) for t, p in frames])
     assert len(an.reps) == 2 and all(r.side == "R" for r in an.reps)
+
+
+@pytest.mark.parametrize("turn_s", [4.5 + 5.0 + 1.95, 4.5 + 5.0 + 4.4], ids=["between_phases", "between_cycles"])
+def test_turning_round_during_a_toe_heel_set_loses_no_cycle(turn_s: float):
+    """Turning round between the toes and the heels, or between two cycles: every cycle counts
+    (counting is not stopped to take the start again)."""
+    frames = [(t, turned(p) if t >= turn_s * 1000.0 else p) for t, p in script(_toe_heel_keys(3), 30)]
+    an = run(Analyzer(TOE_HEEL), frames)
+    assert len(an.reps) == 3 and not an.partials, an.partials
+
+
+@pytest.mark.parametrize("dt", [0.0, 0.2, 0.35, 0.45])
+def test_turning_round_as_a_squat_begins_loses_no_squat(dt: float):
+    """The side changes in the first moments of a squat, while the knees are still within rest:
+    the squat counts (the visibilities change as the body moves, so this happens in real sets)."""
+    keys, ends = squat_keys(4)
+    turn_s = ends[1] + 0.8 + dt
+    frames = [(t, turned(p) if t / 1000.0 >= turn_s else p) for t, p in script(keys, 30, noise_px=0.3)]
+    report, _ = report_of(SQUAT, frames)
+    assert report["reps"] == 4 and not report["partials"], report["partials"]

@@ -119,7 +119,8 @@ class RepAssembler:
         need_neg = count.full_negative or count.full
         shallow = any(abs(e.peak) < (count.full if e.sign > 0 else need_neg) for e in excs)
         if count.full_at is not None and count.relative:
-            absolute_peak = self.readings.baseline.get(count.signal, 0.0) + main.peak * count.direction
+            base = self.readings.base(count.signal, side or self.viewpoint.side)
+            absolute_peak = (base or 0.0) + main.peak * count.direction
             shallow = shallow or (absolute_peak * count.direction < count.full_at * count.direction)
         if dur < count.min_rep_s:
             return self._partial(main, "too_short", side, count)

@@ -27,7 +27,12 @@ def one_euro(smoothing: Smoothing | None) -> OneEuro:
 
 class Readings:
     def __init__(self, default_smoothing: Smoothing | None) -> None:
-        self.baseline: dict[str, float] = {}
+        self.baseline: dict[str, float] = {}  # as measured on base_side
+        self.base_side: str | None = None
+        # the other side's start value minus base_side's, per signal seen on both while settling:
+        # one heel or knee does not read exactly as the other, so a patient turning round at rest
+        # is measured from that side's own start
+        self.side_shift: dict[str, float] = {}
         self.start_scale: float | None = None  # leg length in pixels at the start (start-scaled signals)
         self._default = default_smoothing  # the exercise's Count.smoothing: rules and holds use it too
         self._filters: dict[str, OneEuro] = {}
@@ -40,7 +45,7 @@ class Readings:
             return None
         scaled = SIGNALS[name].start_scaled
         if relative:
-            base = self.baseline.get(name)
+            base = self.base(name, side)
             if base is None or (scaled and self.start_scale is None):
                 return None
             v -= base
@@ -49,6 +54,19 @@ class Readings:
         elif scaled:
             return None  # a pixel height on its own means nothing
         return v
+
+    def base(self, name: str, side: str) -> float | None:
+        """The start value of signal ``name`` measured on ``side``."""
+        base = self.baseline.get(name)
+        if base is None or self.base_side is None or side == self.base_side:
+            return base
+        return base + self.side_shift.get(name, 0.0)
+
+    def set_base(self, name: str, side: str, value: float) -> None:
+        """Take ``value`` (measured on ``side``) as the start value of ``name``."""
+        if self.base_side is not None and side != self.base_side:
+            value -= self.side_shift.get(name, 0.0)
+        self.baseline[name] = value
 
     def smooth(self, key: str, value: float, t_s: float, smoothing: Smoothing | None = None) -> float:
         """``value`` through the filter named ``key`` (made on first use, with ``smoothing`` or

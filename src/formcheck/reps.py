@@ -79,12 +79,7 @@ class RepExercise:
         count, counter = self.count, self.counter
         assert count is not None and counter is not None
         if counter.phase is CounterPhase.REST:
-            if vp.update_side(pose) and self._settler.baseline_signals(count):
-                # the other side is measured now: its start position is taken again, as one heel
-                # (or knee, or foot) does not read exactly as the other, which would look like a movement
-                self._disarm(Status.POSITIONING)
-                self._arm(pose, t_s, still, set_start_s)
-                return
+            vp.update_side(pose)
             if self._settler.refine(pose, t_s, still, vp, count):
                 self._signal.readings.forget()  # the start moved: the filters start from it
         v, settled_anew = self._signal.read(pose, t_s, vp.side, count, counter)

@@ -90,6 +90,7 @@ class Settler:
         self.gate = gate
         self._times: deque[float] = deque()  # frames of the current wait
         self._values: dict[str, deque[float]] = {}  # raw values of the baseline signals
+        self._shifts: dict[str, deque[float]] = {}  # the other side's value minus this side's, per signal
         self._scales: deque[float] = deque()  # leg lengths in pixels (start-scaled signals)
         self._smoothed: deque[float] = deque()  # the counted signal as the counter will see it
         # the baselines were taken while the landmarks still drifted (TRACKER_WARMUP_FRAMES): they
@@ -151,10 +152,10 @@ class Settler:
             self._refine.pop(0)
         if t_s - self._refine[0][0] < max(self.spec.settle_s, REFINE_S):
             return False
-        for n in readings.baseline:
+        for n in list(readings.baseline):
             vals = [f[1][n] for f in self._refine if n in f[1]]
             if vals:
-                readings.baseline[n] = float(np.median(vals))
+                readings.set_base(n, side, float(np.median(vals)))
         scales = [f[2] for f in self._refine if f[2] is not None]
         if scales and readings.start_scale is not None:
             readings.start_scale = float(np.median(scales))
@@ -171,6 +172,7 @@ class Settler:
         """Start the wait again."""
         self._times.clear()
         self._values.clear()
+        self._shifts.clear()
         self._scales.clear()
         self._smoothed.clear()
         self.readings.forget("settle")
@@ -201,6 +203,9 @@ class Settler:
         for n, v in raw.items():
             if v is not None:
                 self._values.setdefault(n, deque()).append(float(v))
+            other = compute(n, pose, g.other(side))  # the other side's start, for a turn later on
+            if v is not None and other is not None:
+                self._shifts.setdefault(n, deque()).append(float(other) - float(v))
         if scale is not None:
             self._scales.append(scale)
         if count is not None and count.relative:
@@ -221,6 +226,9 @@ class Settler:
                 return Settling.WAITING
         enough = max(1, len(self._times) // 2)  # an optional baseline needs half the settle frames
         self.readings.baseline = {n: float(np.median(v)) for n, v in self._values.items() if len(v) >= enough}
+        self.readings.base_side = side
+        self.readings.side_shift = {n: float(np.median(v)) for n, v in self._shifts.items()
+                                    if n in self.readings.baseline and len(v) >= enough}
         self.readings.start_scale = float(np.median(self._scales)) if self._scales else None
         self.reset()
         self.readings.forget()

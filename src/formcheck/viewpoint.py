@@ -32,14 +32,12 @@ class Viewpoint:
         them: when it finds them again its landmarks start over)."""
         self.tracked_frames = 0 if pose is None else self.tracked_frames + 1
 
-    def update_side(self, pose: Pose) -> bool:
-        """Switch to the other side once it is clearly better seen; True when it switched."""
+    def update_side(self, pose: Pose) -> None:
+        """Switch to the other side once it is clearly better seen."""
         cur = g.side_visibility(pose, self.side)
         oth = g.side_visibility(pose, g.other(self.side))
         if oth > cur + SIDE_SWITCH_MARGIN:
             self.side = g.other(self.side)
-            return True
-        return False
 
     def finds(self, pose: Pose | None, signal: str) -> bool:
         """Whether ``signal`` can be measured on this pose, trying the other side if need be."""
