@@ -423,3 +423,9 @@ def test_a_still_picture_or_a_moment_of_video_is_not_stored_as_a_set(capsys, tmp
     code = main(["replay", str(blink), "-e", "squat", "--out", str(tmp_path / "o"), "--data-dir", str(tmp_path / "d")])
     assert "too short to hold an exercise set (5 frames" in _one_line_error(capsys, code)
     assert not (tmp_path / "o").exists()
+    second = tmp_path / "second.mp4"  # exactly 1 s (the first frame's start to the last one's end) is enough
+    with av.open(str(sample_squat)) as c:
+        fps = float(c.streams.video[0].average_rate)
+    _copy_frames(sample_squat, second, round(fps))
+    code = main(["replay", str(second), "-e", "squat", "--out", str(tmp_path / "o"), "--no-history", "--no-video"])
+    assert code == 0, capsys.readouterr().err

@@ -186,8 +186,9 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int
             raise ReplayError(f"no frames could be decoded from {video}" + (f" ({source.error})" if source.error else ""))
         if builder.frames_with_pose == 0:
             raise ReplayError(f"nobody was seen in any of the {builder.frames} frames of {video}")
-        seconds = ((builder.last_t_ms or 0.0) - (builder.first_t_ms or 0.0)) / 1000.0
-        if seconds < MIN_VIDEO_S:
+        # the first frame's start to the last frame's end: 30 frames at 30 frames/s last 1 s
+        seconds = ((builder.last_t_ms or 0.0) - (builder.first_t_ms or 0.0)) / 1000.0 + 1.0 / fps
+        if seconds < MIN_VIDEO_S - 1e-6:
             raise ReplayError(f"{video} is too short to hold an exercise set ({builder.frames} frames, {seconds:.2f} s; "
                               f"at least {MIN_VIDEO_S:g} s needed)")
         if video_sink is not None:
