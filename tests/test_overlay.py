@@ -381,3 +381,17 @@ def test_the_cue_goes_where_it_hides_less_of_the_body(w: int, h: int) -> None:
     fresh = grey(w, h, 90)
     Overlay("Squat", lang="en").annotate(fresh, result(w, h, pose=high, cue=PLAIN_CUE))
     assert bright_rows(fresh, bottom) > 0.03 * h and bright_rows(fresh, top_right) == 0
+
+
+@pytest.mark.parametrize("w,h", [(720, 1280), (480, 854), (1080, 1920)])
+def test_in_a_portrait_frame_the_cue_stays_at_the_bottom(w: int, h: int) -> None:
+    """Beside the count there is no room in a phone's portrait frame: the cue would shrink to
+    an ellipsis over the count. It stays at the bottom, whole, even over the feet."""
+    low = _scaled(make_pose(w, h), 1.1)
+    img = grey(w, h, 90)
+    ov = Overlay("Squat", lang="en")
+    ov.annotate(img, result(w, h, pose=low, cue=PLAIN_CUE))
+    assert ov._where == "bottom"
+    assert bright_rows(img, (slice(h - h // 5, h), slice(0, w))) > 0.02 * h
+    box = ov._paint.cue_box(h, w, PLAIN_CUE.text("en"), "bottom")
+    assert not any(line.endswith("…") for line in box.lines)

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 _PART_OF = np.array([0] * 11 + [1, 2, 3, 4, 5, 6, 5, 6, 5, 6, 5, 6, 7, 8, 9, 10, 11, 12, 11, 12, 11, 12])
 
 
+TOP_MIN_SIZE = 0.75  # beside the count the cue's text may be at most this much smaller than at the bottom
+
+
 def body_parts_inside(pose: Pose, x0: float, y0: float, x1: float, y1: float) -> int:
     """How many body parts have a well-seen point inside the box (image fractions)."""
     xy, vis = pose.xy, pose.visibility
@@ -93,11 +96,12 @@ class Overlay:
         feet of a heel raise, say, filmed with little room below them)."""
         if pose is None:
             return "bottom"
-        hidden = {}
-        for where in ("bottom", "top"):
-            box = self._paint.cue_box(h, w, text, where, counter_x1)
-            hidden[where] = body_parts_inside(pose, box.x0 / w, box.y0 / h, box.x1 / w, box.y1 / h)
-        return "top" if hidden["top"] < hidden["bottom"] else "bottom"
+        bottom = self._paint.cue_box(h, w, text, "bottom", counter_x1)
+        top = self._paint.cue_box(h, w, text, "top", counter_x1)
+        if top.size < TOP_MIN_SIZE * bottom.size or any(ln.endswith("…") for ln in top.lines) or top.x0 < counter_x1:
+            return "bottom"  # no room beside the count (portrait frames): the text would shrink or be cut
+        hidden = [body_parts_inside(pose, b.x0 / w, b.y0 / h, b.x1 / w, b.y1 / h) for b in (top, bottom)]
+        return "top" if hidden[0] < hidden[1] else "bottom"
 
     def draw_message(self, image: np.ndarray, title: str, lines: Sequence[str] = ()) -> None:
         """A big centred panel (instructions, "paused", camera errors, pain advice); IN PLACE."""
