@@ -172,3 +172,12 @@ def test_validate_counts_files_not_problem_lines(folder: Path, tmp_path: Path, c
     empty.write_text('name = "new patient"\nnote = "nothing changed yet"\n', encoding="utf-8")
     rc, out, err = run(["exercises", "validate", str(empty)], capsys)
     assert rc == 0 and "ok: 1 profile file(s) valid" in out, err
+
+
+def test_an_emptied_exercise_file_is_no_valid_profile(folder: Path, capsys) -> None:
+    """A file in the exercise folder is an exercise file, whatever it holds: emptied by
+    mistake, it is reported, not passed as an empty profile."""
+    (folder / "squat.toml").write_text("", encoding="utf-8")
+    rc, _, err = run(["exercises", "validate"], capsys)
+    assert rc == 1 and "squat.toml: id: Field required" in err, err
+    assert err.splitlines()[-1].endswith("(2 exercise file(s))"), err

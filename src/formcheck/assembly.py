@@ -17,11 +17,11 @@ from .form import FormChecker
 from .pose import Pose
 from .readings import Readings
 from .results import Cue, Fault, Partial, Phase, Rep
-from .spec import Count
+from .spec import ENGINE_PARTIALS, Count
 from .viewpoint import Viewpoint
 
 # partial reasons that are no form fault (the shallow_fault ones are)
-NOT_FAULTS = ("too_short", "too_long", "incomplete_cycle", "tracking_lost", "paused", "implausible")
+NOT_FAULTS = ENGINE_PARTIALS
 
 
 class RepAssembler:

@@ -171,16 +171,19 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def file_kind(path: Path) -> tuple[str, dict[str, Any] | None]:
-    """What a TOML file is, by its shape, and its contents: a program lists ``[[exercises]]``, an
+    """What a TOML file is, by its folder and shape, and its contents: a file in the exercise
+    folder is an exercise file; elsewhere a program lists ``[[exercises]]``, an
     exercise file has an exercise's own keys (id, kind, [count], ...), anything else is read as a
     profile (an empty one changes nothing; a typo in one is then named as a profile key). The
     checks then say what is wrong; None: the TOML itself is not readable."""
-    from .spec import read_toml
+    from .spec import exercises_dir, read_toml
 
     try:
         data = read_toml(path)
     except SpecError:
         return "exercise", None
+    if path.resolve().parent == exercises_dir().resolve():  # the exercise folder holds exercise files only
+        return "exercise", data
     exercises = data.get("exercises")
     if isinstance(exercises, list):
         return "program", data

@@ -282,8 +282,8 @@ class HoldSpec(StrictModel):
 
 # Ids formcheck itself gives partial repetitions, pauses and hold faults: a fault id in an exercise
 # file must not reuse them, or a report could not tell the two apart.
-ENGINE_IDS = frozenset({"too_short", "too_long", "incomplete_cycle", "tracking_lost", "paused", "implausible",
-                        "unfinished", "not_still"})
+ENGINE_PARTIALS = ("too_short", "too_long", "incomplete_cycle", "tracking_lost", "paused", "implausible")  # no form faults
+ENGINE_IDS = frozenset((*ENGINE_PARTIALS, "unfinished", "not_still"))
 
 
 def _check_fault_id(where: str, fault: str) -> None:
