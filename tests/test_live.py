@@ -618,3 +618,21 @@ def test_a_display_that_does_not_answer_is_one_line_not_an_abort(monkeypatch, tm
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     with pytest.raises(LiveError, match="does not answer"):
         WindowDisplay("t", (640, 480))
+
+
+def test_an_earlier_sessions_folder_is_refused_before_the_camera_opens(reference, sample_squat, tmp_path):
+    """--out naming a folder holding an earlier set's report (or, for a program, an earlier
+    session's set folders): refused at once, before the camera or the instructions, not after
+    the patient has exercised."""
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "report.json").write_text("{}", encoding="utf-8")
+    opened = []
+    args = args_for("--exercise", "squat", "--headless", "--out", str(tmp_path / "o"), "--no-history")
+    with pytest.raises(LiveError, match="already holds the results of an earlier session"):
+        cmd_live(args, open_camera=lambda i: opened.append(i), detector_factory=lambda: TrackDetector(reference["track"]))
+    (tmp_path / "p" / "01_squat").mkdir(parents=True)
+    (tmp_path / "p" / "01_squat" / "report.json").write_text("{}", encoding="utf-8")
+    args = args_for("--program", "home_program", "--headless", "--out", str(tmp_path / "p"), "--no-history")
+    with pytest.raises(LiveError, match="already holds the results of an earlier session"):
+        cmd_live(args, open_camera=lambda i: opened.append(i), detector_factory=lambda: TrackDetector(reference["track"]))
+    assert opened == []

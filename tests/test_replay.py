@@ -429,3 +429,22 @@ def test_a_still_picture_or_a_moment_of_video_is_not_stored_as_a_set(capsys, tmp
     _copy_frames(sample_squat, second, round(fps))
     code = main(["replay", str(second), "-e", "squat", "--out", str(tmp_path / "o"), "--no-history", "--no-video"])
     assert code == 0, capsys.readouterr().err
+
+
+def test_outputs_are_not_put_over_a_report_that_appeared_meanwhile(tmp_path):
+    """Two replays into one folder: the second to finish does not replace the first's report
+    (the refusal at the start cannot see a run still going)."""
+    from formcheck.replay import REPORT, TRACK, ReplayError, put_in_place
+
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    stage.mkdir()
+    out.mkdir()
+    (stage / REPORT).write_text("mine")
+    (stage / TRACK).write_bytes(b"my track")
+    (out / REPORT).write_text("theirs")
+    with pytest.raises(ReplayError, match="received another run's results"):
+        put_in_place(stage, out)
+    assert sorted(p.name for p in out.iterdir()) == [REPORT] and (out / REPORT).read_text() == "theirs"
+    (out / REPORT).unlink()
+    put_in_place(stage, out)
+    assert (out / REPORT).read_text() == "mine" and (out / TRACK).read_bytes() == b"my track"

@@ -1,9 +1,10 @@
 """``formcheck replay``: a recorded video in, annotated video + report + landmark track out.
 
 Outputs are written into a hidden staging folder inside the output folder and put in place
-only once all are complete: an earlier replay's report is removed first, then the video and
-track are renamed in, the report last (its presence marks a finished replay). A replay that
-fails or is interrupted leaves the folder as it was, an earlier replay's outputs included.
+only once all are complete: the video and track are renamed in, the report last (its presence
+marks a finished replay). A replay that fails or is interrupted before that leaves the folder
+as it was; one stopped during the renames leaves no report, so nothing passes for complete. A
+folder already holding a report (an earlier run's) is refused.
 """
 
 from __future__ import annotations
@@ -84,11 +85,14 @@ def drop_earlier_video(out_dir: Path) -> str | None:
 
 
 def put_in_place(stage: Path, out_dir: Path) -> None:
-    """Move a finished replay's outputs from ``stage`` into ``out_dir``. An earlier replay's
-    report goes first, so the folder never holds a report beside another run's files; an output
-    this run did not write (no video) goes too, or it would pass for this run's."""
+    """Move a finished replay's outputs from ``stage`` into ``out_dir``, the report last. An
+    output this run did not write (no video) left by an unfinished earlier run goes, or it would
+    pass for this run's. A report that appeared meanwhile (another run into the same folder) is
+    not replaced."""
+    if (out_dir / REPORT).exists():
+        raise ReplayError(f"{out_dir} received another run's results while this replay ran; "
+                          "this replay's were not put there (choose another folder with --out)")
     try:
-        (out_dir / REPORT).unlink(missing_ok=True)
         for name in (VIDEO, TRACK):
             if (stage / name).exists():
                 os.replace(stage / name, out_dir / name)
@@ -124,16 +128,19 @@ def replay(
         size, fps, n_frames = reader.size, reader.fps, reader.n_frames
         made = [d for d in (out_dir, *out_dir.parents) if not d.exists()]  # folders this replay makes
         out_dir = prepare_out_dir(out_dir, video)
+    stage: Path | None = None
     try:
-        stage = Path(tempfile.mkdtemp(prefix=".formcheck-replay-", dir=out_dir))
-    except OSError as exc:
-        raise ReplayError(f"cannot write in the output folder {out_dir}: {exc.strerror} (choose another with --out)") from None
-    try:
+        try:
+            stage = Path(tempfile.mkdtemp(prefix=".formcheck-replay-", dir=out_dir))
+        except OSError as exc:
+            raise ReplayError(f"cannot write in the output folder {out_dir}: {exc.strerror} "
+                              "(choose another with --out)") from None
         outcome = _replay_into(stage, video, spec, size, fps, n_frames, model, target, lang, write_video,
                                progress, workers, profile)
         put_in_place(stage, out_dir)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
         if made:  # nobody seen, Ctrl-C...: the folders it made go again
             with contextlib.suppress(OSError):
                 for d in made:

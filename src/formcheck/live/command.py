@@ -12,7 +12,7 @@ from typing import Any
 from ..capture import LiveError
 from ..cli import UsageError, ranged, target_count
 from ..pipeline import Detector
-from ..replay import prepare_out_dir
+from ..replay import REPORT, prepare_out_dir
 from ..spec import ExerciseSpec
 from .display import KeySchedule
 from .program_flow import run_program, session_exercises
@@ -71,6 +71,12 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UsageError("--session and --only need --program", "live")
     if args.source is not None and not Path(args.source).exists():
         raise LiveError(f"video not found: {args.source}")
+    if args.out:  # an earlier session's results are not replaced unasked: say so before the camera opens
+        out = Path(args.out)
+        earlier = [out / REPORT] if args.exercise else sorted(out.glob(f"*/{REPORT}"))
+        if any(p.is_file() for p in earlier):
+            raise LiveError(f"{out} already holds the results of an earlier session ({REPORT}); "
+                            "choose another folder with --out, or remove them first")
 
 
 def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
