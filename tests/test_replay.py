@@ -272,6 +272,18 @@ def test_the_summary_line_counts_partials_in_plain_english(capsys, tmp_path, n, 
     assert f"Squat: 3 / 10 repetitions, {words}" in capsys.readouterr().out
 
 
+def test_the_summary_names_each_fault_with_what_the_patient_was_told(capsys, tmp_path):
+    from formcheck.spec import load_exercise
+
+    spec = load_exercise("squat")
+    told = spec.fault_cues()
+    assert told["head_down"].en and told[spec.count.shallow_fault].en  # form rules and the partial's cue
+    rep = {"reps": 3, "target": 10, "partials": [], "fault_counts": {"head_down": 3, "not_seen": 1}}
+    print_set("Squat", "reps", rep, tmp_path, told)
+    out = capsys.readouterr().out
+    assert f'faults: head_down x3 ("{told["head_down"].en}"), not_seen x1\n' in out  # an id without a cue stays bare
+
+
 def test_the_summary_says_when_counting_never_started(capsys, tmp_path):
     rep = {"reps": 0, "target": 10, "partials": [], "fault_counts": {}, "frames_with_pose": 40, "started_s": None,
            "kind": "reps", "config": {"settle_s": 0.25}}

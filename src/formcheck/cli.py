@@ -77,12 +77,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if outcome.warning:
         print(f"formcheck: warning: {outcome.warning}", file=sys.stderr)
     _record_history(args, rep)  # before "wrote ...": once that is printed, everything is stored
-    print_set(spec.name.en, spec.kind, rep, outcome.out_dir)
+    print_set(spec.name.en, spec.kind, rep, outcome.out_dir, spec.fault_cues())
     return 0
 
 
-def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
-    """A set's result on stdout (replay and live): the count or holds, or the pain stop; faults; where."""
+def print_set(name: str, kind: str, rep: dict, out_dir: Path, cues: dict | None = None) -> None:
+    """A set's result on stdout (replay and live): the count or holds, or the pain stop; faults
+    (with the cue each gave, from ``cues``: fault id -> Cue); where."""
     if rep.get("pain_stop"):
         print(f"{name}: stopped for pain at {rep['pain_stop']['t_s']:.1f} s after {rep['reps']} repetitions")
     elif kind == "reps":
@@ -96,7 +97,8 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path) -> None:
         missing = f", {' and '.join(short)} not yet" if short else ""
         print(f"{name}: holds {held}; {done} of {rep['target']} done{missing}")
     if rep["fault_counts"]:
-        print("faults: " + ", ".join(f"{k} x{v}" for k, v in rep["fault_counts"].items()))
+        told = {k: f' ("{c.en}")' for k, c in (cues or {}).items()}
+        print("faults: " + ", ".join(f"{k} x{v}{told.get(k, '')}" for k, v in rep["fault_counts"].items()))
     from .report import lost_to_pauses, never_started, paused_long, wrong_view
 
     if note := never_started(rep):

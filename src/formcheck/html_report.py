@@ -285,12 +285,7 @@ def _fault_words(exercise: str, fault: str) -> str:
         spec = load_exercise(exercise)
     except SpecError:
         return ""
-    cues = {r.id: r.cue for r in spec.rules}
-    if spec.count is not None and spec.count.shallow_cue is not None:
-        cues.setdefault(spec.count.shallow_fault, spec.count.shallow_cue)
-    if spec.count is not None and spec.count.same_side_fault and spec.count.same_side_cue is not None:
-        cues.setdefault(spec.count.same_side_fault, spec.count.same_side_cue)
-    cue = cues.get(fault)
+    cue = spec.fault_cues().get(fault)
     return f"{cue.en} / {cue.da}" if cue else ""
 
 

@@ -361,6 +361,16 @@ class ExerciseSpec(StrictModel):
         rules = tuple(r for r in self.rules if r.models is None or model in r.models)
         return self if len(rules) == len(self.rules) else self.model_copy(update={"rules": rules})
 
+    def fault_cues(self) -> dict[str, Cue]:
+        """What the patient is told for each fault id this exercise can report: its form rules'
+        cues and the count's cues for a partial or a repetition on the same side."""
+        cues = {r.id: r.cue for r in self.rules}
+        if self.count is not None and self.count.shallow_cue is not None:
+            cues.setdefault(self.count.shallow_fault, self.count.shallow_cue)
+        if self.count is not None and self.count.same_side_fault and self.count.same_side_cue is not None:
+            cues.setdefault(self.count.same_side_fault, self.count.same_side_cue)
+        return cues
+
     def count_for(self, view: str | None) -> Count:
         """The count settings for this camera view (per-view overrides applied)."""
         assert self.count is not None

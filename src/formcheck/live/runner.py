@@ -107,7 +107,7 @@ def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome
                 _record_history(args, outcome.report)
             except Exception as exc:  # the report is already on disk: warn, do not lose the set
                 print(f"formcheck: warning: the set was not added to the history: {exc}", file=sys.stderr)
-        print_set(spec.name.en, spec.kind, outcome.report, outcome.out_dir)
+        print_set(spec.name.en, spec.kind, outcome.report, outcome.out_dir, spec.fault_cues())
     if args.stats:
         print(outcome.stats.line())
     if outcome.ended_by == "interrupted":
