@@ -93,6 +93,38 @@ def test_a_replay_without_video_removes_a_stray_video_and_a_failed_one_leaves_th
     assert json.loads((out / "report.json").read_text())["outputs"]["video"] is None
 
 
+def test_a_replay_killed_outright_leaves_its_staging_folder_to_the_next_replay_which_removes_it(
+        sample_squat, tmp_path):
+    """SIGKILL runs no cleanup: its hidden staging folder (with a half-written video) stays until
+    the next replay into that folder, which removes it; one another run is using stays."""
+    import time
+
+    from formcheck.replay import STAGE_PREFIX, claim_stage
+
+    out = tmp_path / "o"
+    code = f"from formcheck.cli import main; main(['replay', {str(sample_squat)!r}, '-e', 'squat', '--out', {str(out)!r}, '--no-history'])"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob(STAGE_PREFIX + "*/.annotated.mp4.partial")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert proc.poll() is None, "the replay ended before it could be killed"
+    finally:
+        proc.kill()
+        proc.wait()
+    [killed] = out.glob(STAGE_PREFIX + "*")
+    busy = out / (STAGE_PREFIX + "busy")
+    busy.mkdir()
+    lock = claim_stage(busy)  # another replay at work in the same folder
+    try:
+        rc, _, err = run_cli("replay", str(sample_squat), "-e", "squat", "--out", str(out), "--no-video", "--no-history")
+    finally:
+        lock.close()
+    assert rc == 0, err
+    assert not killed.exists()
+    assert sorted(p.name for p in out.iterdir()) == [busy.name, "report.json", "track.npz"]
+
+
 def test_track_can_be_replayed_without_the_model(squat_replay):
     from formcheck.engine import Analyzer
     from formcheck.pipeline import run_track

@@ -4,7 +4,9 @@ Outputs are written into a hidden staging folder inside the output folder and pu
 only once all are complete: the video and track are renamed in, the report last (its presence
 marks a finished replay). A replay that fails or is interrupted before that leaves the folder
 as it was; one stopped during the renames leaves no report, so nothing passes for complete. A
-folder already holding a report (an earlier run's) is refused.
+folder already holding a report (an earlier run's) is refused. A staging folder left by a run
+that was killed outright (no cleanup ran) is removed by the next replay into the same folder:
+each run holds a lock on its own while it works, and one nobody holds is stale.
 """
 
 from __future__ import annotations
@@ -34,8 +36,40 @@ TRACK = "track.npz"
 MIN_VIDEO_S = 1.0  # a shorter video cannot hold a repetition or a hold: it is not stored as a set
 
 
+STAGE_PREFIX = ".formcheck-replay-"
+STAGE_LOCK = ".in-use"
+
+
 class ReplayError(Exception):
     """A replay that cannot produce a meaningful result; one line for the user."""
+
+
+def claim_stage(stage: Path) -> Any:
+    """Lock ``stage`` for this run (the lock goes when the process ends, however it ends). Returns
+    the open lock file, to keep open while the run works; None where there are no file locks."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    f = open(stage / STAGE_LOCK, "w")  # noqa: SIM115 - held open for the run
+    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return f
+
+
+def sweep_stale_stages(out_dir: Path) -> None:
+    """Remove staging folders in ``out_dir`` whose run is over without having cleaned up (killed):
+    their lock is free. Folders in use, and ones without a lock file (one being made), stay."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    for d in out_dir.glob(STAGE_PREFIX + "*"):
+        try:
+            with open(d / STAGE_LOCK, "r+") as f:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError:  # in use (BlockingIOError), no lock file yet, or not ours to remove
+            continue
 
 
 @dataclass
@@ -129,9 +163,11 @@ def replay(
         made = [d for d in (out_dir, *out_dir.parents) if not d.exists()]  # folders this replay makes
         out_dir = prepare_out_dir(out_dir, video)
     stage: Path | None = None
+    lock = None
     try:
         try:
-            stage = Path(tempfile.mkdtemp(prefix=".formcheck-replay-", dir=out_dir))
+            stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
+            lock = claim_stage(stage)
         except OSError as exc:
             raise ReplayError(f"cannot write in the output folder {out_dir}: {exc.strerror} "
                               "(choose another with --out)") from None
@@ -141,12 +177,17 @@ def replay(
     except BaseException:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
+        if lock is not None:
+            lock.close()
         if made:  # nobody seen, Ctrl-C...: the folders it made go again
             with contextlib.suppress(OSError):
                 for d in made:
                     d.rmdir()
         raise
     shutil.rmtree(stage, ignore_errors=True)
+    if lock is not None:
+        lock.close()
+    sweep_stale_stages(out_dir)  # an earlier run's, killed before it could clean up
     outcome.out_dir = out_dir
     return outcome
 
