@@ -34,7 +34,7 @@ from formcheck.live import (
     run_set,
     summary_from_report,
 )
-from formcheck.live.texts import TEXTS
+from formcheck.texts import TEXTS
 from formcheck.pipeline import run_track
 from formcheck.pose import Pose
 from formcheck.replay import replay

@@ -53,14 +53,26 @@ def test_replay_writes_video_report_and_track(squat_replay, sample_squat):
     assert report["config"]["count"]["full"] > 0  # effective thresholds recorded
 
 
-def test_annotated_video_is_browser_h264_with_all_frames(squat_replay, sample_squat):
+def test_annotated_video_is_browser_h264_with_all_frames_then_the_summary(squat_replay, sample_squat):
+    """Every frame of the clip at its own time, then the last one held END_CARD_S with the set's
+    summary over it (as live shows after a set)."""
+    from formcheck.pipeline import END_CARD_S
+
     with av.open(str(squat_replay / "annotated.mp4")) as c:
         s = c.streams.video[0]
         assert s.codec_context.name == "h264"
         assert s.codec_context.pix_fmt == "yuv420p"
-        n = sum(1 for _ in c.decode(video=0))
+        frames = [(float(f.time), f.to_ndarray(format="rgb24").astype(np.int16)) for f in c.decode(video=0)]
     truth = json.loads(sample_squat.with_suffix(".json").read_text())
-    assert n == truth["n_frames"]
+    report = json.loads((squat_replay / "report.json").read_text())
+    n, card = truth["n_frames"], round(END_CARD_S * report["fps"])
+    assert len(frames) == n + card
+    times = [t for t, _ in frames]
+    assert times == sorted(times) and len(set(times)) == len(times)
+    assert times[-1] - times[n - 1] == pytest.approx(END_CARD_S, abs=1.5 / report["fps"])
+    last_seen, first_card, last_card = frames[n - 1][1], frames[n][1], frames[-1][1]
+    assert np.abs(first_card - last_card).mean() < 2  # one still picture (up to encoding noise)
+    assert np.abs(first_card - last_seen).mean() > 10  # with the summary panel over it
 
 
 def test_an_earlier_replays_folder_is_not_overwritten(squat_replay, sample_squat, tmp_path, capsys):

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Callable, Generator, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Generator, Iterable, Iterator, Protocol
 
 import numpy as np
 
@@ -18,8 +18,24 @@ from .results import FrameResult
 from .track import Track, TrackRecorder
 
 if TYPE_CHECKING:  # only annotations here: tuning a saved track does not load PyAV
+    from .overlay import Overlay, SessionSummary
     from .video import Frame, VideoReader
     from .video_writer import VideoWriter
+
+END_CARD_S = 3.0  # an annotated video ends on the set's summary (what live shows after a set) this long
+
+
+def write_end_card(writer: VideoWriter, overlay: Overlay, last: tuple[np.ndarray, float] | None,
+                   summary: SessionSummary | None, fps: float) -> None:
+    """Hold the video's last annotated frame ``last`` (image, t_ms) for END_CARD_S with the set's
+    summary drawn over it, at the video's frame rate (nothing without a frame or a summary)."""
+    if last is None or summary is None:
+        return
+    image, t_ms = last
+    overlay.draw_summary(image, summary)
+    step = 1000.0 / fps
+    for i in range(1, round(END_CARD_S * fps) + 1):
+        writer.write(image, t_ms + i * step)
 
 
 class Sink(Protocol):
@@ -134,28 +150,34 @@ class AnnotatedVideoSink:
     """Draws the overlay on the frame and encodes it, both on one background thread.
 
     The in-process alternative to ``workers.EncoderProcess`` (same contract: ``close`` finishes
-    the file, ``abort`` drops it). Frames are drawn and encoded in order, so a stateful
-    ``annotate`` sees them as it would inline. The frame's image is drawn on in place (pose
-    estimation has already read it, and nothing after this sink reads pixels), so no copy.
+    the file, after the end card when given a summary; ``abort`` drops it). Frames are drawn and
+    encoded in order, so the stateful overlay sees them as it would inline. The frame's image is
+    drawn on in place (pose estimation has already read it, and nothing after this sink reads
+    pixels); the last one drawn is kept (a copy) for the end card.
     """
 
-    def __init__(self, writer: VideoWriter, annotate: Callable[[np.ndarray, FrameResult], None]) -> None:
+    def __init__(self, writer: VideoWriter, overlay: Overlay, fps: float) -> None:
         self.writer = writer
-        self.annotate = annotate
+        self.overlay = overlay
+        self.fps = fps
+        self._last: tuple[np.ndarray, float] | None = None
         self._worker = BackgroundCalls(self._draw_and_encode)
 
     def _draw_and_encode(self, image: np.ndarray, result: FrameResult, t_ms: float) -> None:
-        self.annotate(image, result)
+        self.overlay.annotate(image, result)
         self.writer.write(image, t_ms)
+        self._last = (image.copy(), t_ms)
 
     def __call__(self, frame: Frame, result: FrameResult) -> None:
         image = frame.image if frame.image.flags.writeable else frame.image.copy()
         self._worker(image, result, frame.t_ms)
 
-    def close(self) -> None:
-        """Wait for the drawing/encoding thread, then finish the file (atomically)."""
+    def close(self, summary: SessionSummary | None = None) -> None:
+        """Wait for the drawing/encoding thread, add the end card (with ``summary``), then
+        finish the file (atomically)."""
         try:
             self._worker.close()
+            write_end_card(self.writer, self.overlay, self._last, summary, self.fps)
         except BaseException:
             self.writer.abort()
             raise

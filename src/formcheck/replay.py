@@ -25,6 +25,7 @@ from .estimator import PoseEstimator, resolve_model
 from .pipeline import AnnotatedVideoSink, PrefetchedFrames, ReportSink, Sink, TrackSink, analyse_frames
 from .report import ReportBuilder, write_report
 from .spec import ExerciseSpec
+from .texts import summary_from_report
 from .track import TrackRecorder, save_track
 from .video import VideoReader
 from .video_writer import VideoWriter
@@ -217,7 +218,7 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int
                 from .overlay import Overlay
 
                 overlay = Overlay(title, lang=lang, kind=spec.kind)
-                video_sink = AnnotatedVideoSink(VideoWriter(out_dir / VIDEO, size, fps), overlay.annotate)
+                video_sink = AnnotatedVideoSink(VideoWriter(out_dir / VIDEO, size, fps), overlay, fps)
             sinks.append(video_sink)
         bar = progress(n_frames) if progress else None
         with PoseEstimator(model) as est:
@@ -239,8 +240,9 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int
         if seconds < MIN_VIDEO_S - 1e-6:
             raise ReplayError(f"{video} is too short to hold an exercise set ({builder.frames} frames, {seconds:.2f} s; "
                               f"at least {MIN_VIDEO_S:g} s needed)")
-        if video_sink is not None:
-            video_sink.close()  # the video is complete and in place (atomically)
+        if video_sink is not None:  # it ends on the set's summary, as live does after a set
+            video_sink.close(summary_from_report(spec, builder.build(analyzer.pauses), lang))
+            # the video is complete and in place (atomically)
     except BaseException:
         if video_sink is not None:
             video_sink.abort()

@@ -34,12 +34,17 @@ import sys
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from .results import FrameResult
 from .video import Frame, VideoError, VideoReader
 from .video_writer import VideoWriter
 from .worker_proc import JOIN_S, STOP, Ring, SlotFrame, Worker, available, leave_first_core, lower_priority, one_line, ring_slots
+
+if TYPE_CHECKING:  # the decoder worker does not load the overlay
+    from .overlay import SessionSummary
 
 __all__ = ["DecoderProcess", "EncoderProcess", "SlotFrame", "available", "leave_first_core"]
 
@@ -188,12 +193,13 @@ class EncoderProcess:
         assert isinstance(frame, SlotFrame)
         self._send(("frame", frame.slot, frame.t_ms, result))
 
-    def close(self) -> None:
-        """Finish the video (in place, atomically); raises VideoError if the worker failed."""
+    def close(self, summary: SessionSummary | None = None) -> None:
+        """Finish the video (in place, atomically), after the end card when given the set's
+        ``summary``; raises VideoError if the worker failed."""
         if self._finished:
             return
         try:
-            self._send(("close",))
+            self._send(("close", summary))
             if not self._ready:
                 self._expect("ready")
             self._expect("closed")
@@ -225,12 +231,14 @@ class EncoderProcess:
 def _encode(args: dict[str, Any]) -> None:
     """Worker: draw the overlay on each announced slot, encode it, give the slot back.
 
-    In: ("frame", slot, t_ms, result), ("close",), ("abort",). Out: ("ready",) once the file is
+    In: ("frame", slot, t_ms, result), ("close", summary or None), ("abort",). The last frame
+    drawn is kept (a copy) for the end card that ``close`` adds. Out: ("ready",) once the file is
     open; ("closed",) or ("aborted",) at the end; ("error", line) at the first failure, after
     which frames are only given back until the main process says close or abort.
     """
     lower_priority()
     from .overlay import Overlay
+    from .pipeline import write_end_card
 
     ring = Ring(tuple(args["shape"]), args["n"], fd=args["ring"])
     inbox = Connection(args["in"], writable=False)
@@ -246,6 +254,7 @@ def _encode(args: dict[str, Any]) -> None:
         return
     outbox.send(("ready",))
     failed = False
+    last: tuple[np.ndarray, float] | None = None
     try:
         while True:
             msg = inbox.recv()
@@ -256,6 +265,7 @@ def _encode(args: dict[str, Any]) -> None:
                         image = ring.frames[k]
                         overlay.annotate(image, result)
                         writer.write(image, t_ms)
+                        last = (image.copy(), t_ms)
                 except Exception as exc:  # noqa: BLE001
                     failed = True
                     writer.abort()
@@ -263,6 +273,7 @@ def _encode(args: dict[str, Any]) -> None:
                 finally:
                     os.write(free, bytes((k,)))
             elif msg[0] == "close" and not failed:
+                write_end_card(writer, overlay, last, msg[1], args["fps"])
                 writer.close()
                 outbox.send(("closed",))
                 return

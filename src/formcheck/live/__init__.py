@@ -14,8 +14,8 @@ resume, r restart, q or Esc end, p pain (stop at once, advice shown), n next / s
 program, f fullscreen. A window is optional (``--headless``); keys can be scripted by video time.
 
 Modules: ``session`` (the set's state machine), ``set_loop`` (frames -> analysis -> overlay ->
-display, and the outputs), ``display`` (canvas, window, keys), ``screens`` (between sets),
-``texts``, ``stats``, ``writer``, and the CLI layer: ``command``, ``runner``, ``program_flow``.
+display, and the outputs), ``display`` (canvas, window, keys), ``screens`` (between sets;
+their words are in ``formcheck.texts``), ``stats``, ``writer``, and the CLI layer: ``command``, ``runner``, ``program_flow``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from .screens import Screens, show_after_set
 from .session import LiveOptions, SetPlan
 from .set_loop import SetOutcome, run_set
 from .stats import LiveStats
-from .texts import summary_from_report
+from ..texts import summary_from_report
 
 __all__ = ["CameraError", "CameraSource", "Display", "FileSource", "HeadlessDisplay", "KeySchedule", "LiveError",
            "LiveFrame", "LiveOptions", "LiveStats", "Overlay", "Screens", "SetOutcome", "SetPlan", "Source",

@@ -86,7 +86,7 @@ def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
 
     from ..history import HistoryError, load_sets
     from ..program import stopped_for_pain_today
-    from .texts import TEXTS, localised
+    from ..texts import TEXTS, localised
 
     try:
         history = load_sets(args.data_dir, spec.id, with_report=False)

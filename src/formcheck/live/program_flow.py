@@ -20,7 +20,7 @@ from ..spec import ExerciseSpec, SpecError, load_exercise
 from .runner import Runner, exit_code, report_set, sessions_root
 from .screens import show_after_set, show_instructions, show_program_done, show_rest
 from .session import SetPlan
-from .texts import TEXTS, localised
+from ..texts import TEXTS, localised
 
 if TYPE_CHECKING:
     from ..profile import Profile

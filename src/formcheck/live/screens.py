@@ -17,7 +17,7 @@ from ..overlay import Overlay
 from ..spec import ExerciseSpec
 from .display import Display, blank_canvas, to_canvas
 from .set_loop import SetOutcome
-from .texts import TEXTS, exercise_name, localised, summary_from_report, view_hint
+from ..texts import TEXTS, exercise_name, localised, summary_from_report, view_hint
 
 if TYPE_CHECKING:
     from ..program import Program

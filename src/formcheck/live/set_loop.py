@@ -30,7 +30,7 @@ from ..worker_proc import one_line
 from .display import Display, canvas_size, to_canvas
 from .session import END_KEYS, LiveOptions, Mode, SetPlan, SetSession
 from .stats import LiveStats
-from .texts import TEXTS, exercise_name, view_hint
+from ..texts import TEXTS, exercise_name, view_hint
 from .writer import AsyncVideoWriter
 
 

@@ -1,15 +1,16 @@
-"""What the live screens say (Danish and English), and the end screen's figures from a report."""
+"""What the trainer's screens say (Danish and English), and the end-of-set summary's figures from a
+report: shown by ``formcheck live`` after each set and at the end of replay's annotated video."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any, Protocol
 
-from ..cues import SHALLOW_SEVERITY, rule_cue
-from ..engine import GUIDE
-from ..overlay import SessionSummary
-from ..report import never_started, paused_long, wrong_view
-from ..spec import ExerciseSpec
+from .cues import SHALLOW_SEVERITY, rule_cue
+from .engine import GUIDE
+from .overlay import SessionSummary
+from .report import never_started, paused_long, wrong_view
+from .spec import ExerciseSpec
 
 TEXTS = {
     "da": {
