@@ -14,11 +14,11 @@ from .background import BackgroundCalls, prefetch
 from .engine import Analyzer
 from .pose import Pose
 from .report import ReportBuilder
-from .results import FrameResult
+from .results import FrameResult, SessionSummary
 from .track import Track, TrackRecorder
 
 if TYPE_CHECKING:  # only annotations here: tuning a saved track does not load PyAV
-    from .overlay import Overlay, SessionSummary
+    from .overlay import Overlay
     from .video import Frame, VideoReader
     from .video_writer import VideoWriter
 

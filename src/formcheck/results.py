@@ -1,4 +1,5 @@
-"""Typed results: one ``FrameResult`` per frame, ``Rep``/``Partial``/``Hold``/``Fault`` events.
+"""Typed results: one ``FrameResult`` per frame, ``Rep``/``Partial``/``Hold``/``Fault`` events, and
+a set's ``SessionSummary`` for the end screen.
 
 The analyzer produces them, the overlay only reads them, and the report is a fold over them.
 """
@@ -135,3 +136,16 @@ class FrameResult:
     def new_partial(self) -> Partial | None:
         """The last partial this frame added, if any."""
         return self.new_partials[-1] if self.new_partials else None
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """What one exercise session achieved, for the end screen (texts already localised)."""
+
+    exercise_name: str
+    reps: int
+    target: int | None
+    partials: int
+    holds: list[tuple[str | None, float, float]]  # (side, held_s, target_s)
+    top_cue: str | None  # the most frequent cue text, already in the right language
+    pain_stopped: bool = False

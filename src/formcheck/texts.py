@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 from .cues import SHALLOW_SEVERITY, rule_cue
 from .engine import GUIDE
-from .overlay import SessionSummary
 from .report import never_started, paused_long, wrong_view
+from .results import SessionSummary
 from .spec import ExerciseSpec
 
 TEXTS = {

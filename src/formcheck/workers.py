@@ -34,17 +34,14 @@ import sys
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from .results import FrameResult
+from .results import FrameResult, SessionSummary
 from .video import Frame, VideoError, VideoReader
 from .video_writer import VideoWriter
 from .worker_proc import JOIN_S, STOP, Ring, SlotFrame, Worker, available, leave_first_core, lower_priority, one_line, ring_slots
-
-if TYPE_CHECKING:  # the decoder worker does not load the overlay
-    from .overlay import SessionSummary
 
 __all__ = ["DecoderProcess", "EncoderProcess", "SlotFrame", "available", "leave_first_core"]
 

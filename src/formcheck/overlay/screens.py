@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from ..results import SessionSummary
 from .painter import Bar, Line, Painter
 from .raster import clip01
 from .style import AMBER, BAR_BG, BAR_FILL, SKELETON_COLOUR, TEXT, TEXT_DIM, side_key
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """What one exercise session achieved, for the end screen (texts already localised)."""
-
-    exercise_name: str
-    reps: int
-    target: int | None
-    partials: int
-    holds: list[tuple[str | None, float, float]]  # (side, held_s, target_s)
-    top_cue: str | None  # the most frequent cue text, already in the right language
-    pain_stopped: bool = False
 
 
 def message_items(title: str, lines: Sequence[str]) -> list[Line | Bar]:
