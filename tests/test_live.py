@@ -35,7 +35,7 @@ from formcheck.live import (
     summary_from_report,
 )
 from formcheck.texts import TEXTS
-from formcheck.pipeline import run_track
+from formcheck.pipeline import END_CARD_S, run_track
 from formcheck.pose import Pose
 from formcheck.replay import replay
 from formcheck.report import ReportBuilder
@@ -279,7 +279,12 @@ def test_saved_video_has_the_set_at_display_size(reference, sample_squat, tmp_pa
     with VideoReader(tmp_path / "o" / "annotated.mp4") as r:
         frames = list(r)
     assert r.size == (960, 720)
-    assert len(frames) == report["frames"]  # the countdown preroll is not in the video
+    card = round(END_CARD_S * report["fps"])  # then the set's summary, held as replay holds it
+    assert len(frames) == report["frames"] + card  # the countdown preroll is not in the video
+    last_seen, first_card, last_card = (frames[i].image.astype(np.int16) for i in (-card - 1, -card, -1))
+    assert frames[-1].t_ms - frames[-card - 1].t_ms == pytest.approx(END_CARD_S * 1000, abs=1500 / report["fps"])
+    assert np.abs(first_card - last_card).mean() < 2  # one still picture
+    assert np.abs(first_card - last_seen).mean() > 10  # the summary panel over it
 
 
 def test_a_set_without_video_into_an_earlier_set_folder_leaves_no_old_video(reference, sample_squat, tmp_path):

@@ -27,8 +27,9 @@ END_CARD_S = 3.0  # an annotated video ends on the set's summary (what live show
 
 def write_end_card(writer: VideoWriter, overlay: Overlay, last: tuple[np.ndarray, float] | None,
                    summary: SessionSummary | None, fps: float) -> None:
-    """Hold the video's last annotated frame ``last`` (image, t_ms) for END_CARD_S with the set's
-    summary drawn over it, at the video's frame rate (nothing without a frame or a summary)."""
+    """Hold the video's last picture ``last`` (image without the overlay, t_ms) for END_CARD_S
+    with the set's summary drawn over it, as live's screen after a set shows it, at the video's
+    frame rate (nothing without a picture or a summary)."""
     if last is None or summary is None:
         return
     image, t_ms = last
@@ -153,7 +154,7 @@ class AnnotatedVideoSink:
     the file, after the end card when given a summary; ``abort`` drops it). Frames are drawn and
     encoded in order, so the stateful overlay sees them as it would inline. The frame's image is
     drawn on in place (pose estimation has already read it, and nothing after this sink reads
-    pixels); the last one drawn is kept (a copy) for the end card.
+    pixels); the last picture is kept (a copy, undrawn) for the end card.
     """
 
     def __init__(self, writer: VideoWriter, overlay: Overlay, fps: float) -> None:
@@ -164,9 +165,9 @@ class AnnotatedVideoSink:
         self._worker = BackgroundCalls(self._draw_and_encode)
 
     def _draw_and_encode(self, image: np.ndarray, result: FrameResult, t_ms: float) -> None:
+        self._last = (image.copy(), t_ms)  # the picture, undrawn, for the end card
         self.overlay.annotate(image, result)
         self.writer.write(image, t_ms)
-        self._last = (image.copy(), t_ms)
 
     def __call__(self, frame: Frame, result: FrameResult) -> None:
         image = frame.image if frame.image.flags.writeable else frame.image.copy()

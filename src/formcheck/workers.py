@@ -228,8 +228,8 @@ class EncoderProcess:
 def _encode(args: dict[str, Any]) -> None:
     """Worker: draw the overlay on each announced slot, encode it, give the slot back.
 
-    In: ("frame", slot, t_ms, result), ("close", summary or None), ("abort",). The last frame
-    drawn is kept (a copy) for the end card that ``close`` adds. Out: ("ready",) once the file is
+    In: ("frame", slot, t_ms, result), ("close", summary or None), ("abort",). The last picture
+    is kept (a copy, undrawn) for the end card that ``close`` adds. Out: ("ready",) once the file is
     open; ("closed",) or ("aborted",) at the end; ("error", line) at the first failure, after
     which frames are only given back until the main process says close or abort.
     """
@@ -260,9 +260,9 @@ def _encode(args: dict[str, Any]) -> None:
                 try:
                     if not failed:
                         image = ring.frames[k]
+                        last = (image.copy(), t_ms)  # the picture, undrawn, for the end card
                         overlay.annotate(image, result)
                         writer.write(image, t_ms)
-                        last = (image.copy(), t_ms)
                 except Exception as exc:  # noqa: BLE001
                     failed = True
                     writer.abort()

@@ -22,15 +22,16 @@ from ..capture import Source
 from ..interrupts import Terminated
 from ..estimator import choose_model
 from ..overlay import Overlay
-from ..pipeline import Detector
+from ..pipeline import Detector, write_end_card
 from ..replay import REPORT, TRACK, VIDEO, drop_earlier_video
 from ..report import write_report
+from ..texts import TEXTS, exercise_name, summary_from_report, view_hint
 from ..track import save_track
+from ..video_writer import VideoWriter
 from ..worker_proc import one_line
 from .display import Display, canvas_size, to_canvas
 from .session import END_KEYS, LiveOptions, Mode, SetPlan, SetSession
 from .stats import LiveStats
-from ..texts import TEXTS, exercise_name, view_hint
 from .writer import AsyncVideoWriter
 
 
@@ -124,12 +125,15 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
     stats.dropped = source.dropped - dropped0
     stats.delivered = getattr(source, "delivered", 0) - delivered0
     last_canvas = to_canvas(last_image, size) if last_image is not None else None
-    return _write_outputs(session, stats, writer, last_canvas, failure)
+    return _write_outputs(session, stats, writer, last_canvas, failure, overlay, lang)
 
 
 def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWriter | None,
-                   last_canvas: np.ndarray | None, failure: str | None = None) -> SetOutcome:
-    """Close what is open, write the outputs (report last: its presence marks a finished set)."""
+                   last_canvas: np.ndarray | None, failure: str | None = None,
+                   overlay: Overlay | None = None, lang: str = "da") -> SetOutcome:
+    """Close what is open, write the outputs (report last: its presence marks a finished set).
+    The annotated video ends on the set's summary over the last picture, as the screen after
+    the set shows it (not after an error)."""
     plan, source = session.plan, session.source
     ended_by = session.ended_by or "end_of_video"
     counted = session.counted
@@ -143,8 +147,13 @@ def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWrit
         raise
     video_ok = writer is not None
     if writer is not None:
+        end: Callable[[VideoWriter, float], None] | None = None
+        if overlay is not None and last_canvas is not None and error is None:
+            summary = summary_from_report(plan.spec, builder.build(session.analyzer.pauses if counted else []), lang)
+            picture, paint = last_canvas.copy(), overlay
+            end = lambda w, t_ms: write_end_card(w, paint, (picture, t_ms), summary, source.fps)  # noqa: E731
         try:
-            writer.close(keep=True)
+            writer.close(keep=True, end=end)
         except Exception as exc:  # the report matters more than the video: keep going
             video_ok = False
             builder.notes.append(f"the annotated video could not be written: {exc}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -26,6 +27,7 @@ class AsyncVideoWriter:
         self.dropped = 0
         self.wait = wait
         self.error: BaseException | None = None
+        self.last_t_ms: float | None = None  # the time of the last frame encoded
         self._thread = threading.Thread(target=self._run, name="live-writer", daemon=True)
         self._thread.start()
 
@@ -43,12 +45,21 @@ class AsyncVideoWriter:
             if self.error is None:
                 try:
                     self._writer.write(*item)
+                    self.last_t_ms = item[1]
                 except BaseException as exc:  # reported by close(); the set goes on
                     self.error = exc
 
-    def close(self, keep: bool = True) -> None:
+    def close(self, keep: bool = True, end: Callable[[VideoWriter, float], None] | None = None) -> None:
+        """Finish the file (``keep``) or drop it. ``end(writer, last_t_ms)`` may add frames after
+        the last one first (the end card): it runs once every queued frame is encoded."""
         self._q.put(None)
         self._thread.join()
+        if keep and self.error is None and end is not None and self.last_t_ms is not None:
+            try:
+                end(self._writer, self.last_t_ms)
+            except BaseException:
+                self._writer.abort()
+                raise
         if keep and self.error is None:
             self._writer.close()
         else:
