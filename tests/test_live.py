@@ -35,7 +35,7 @@ from formcheck.live import (
     summary_from_report,
 )
 from formcheck.texts import TEXTS
-from formcheck.pipeline import END_CARD_S, run_track
+from formcheck.pipeline import END_CARD_S, end_card_frames, run_track
 from formcheck.pose import Pose
 from formcheck.replay import replay
 from formcheck.report import ReportBuilder
@@ -279,12 +279,33 @@ def test_saved_video_has_the_set_at_display_size(reference, sample_squat, tmp_pa
     with VideoReader(tmp_path / "o" / "annotated.mp4") as r:
         frames = list(r)
     assert r.size == (960, 720)
-    card = round(END_CARD_S * report["fps"])  # then the set's summary, held as replay holds it
+    card = end_card_frames(report["fps"])  # then the set's summary, held as replay holds it
     assert len(frames) == report["frames"] + card  # the countdown preroll is not in the video
     last_seen, first_card, last_card = (frames[i].image.astype(np.int16) for i in (-card - 1, -card, -1))
     assert frames[-1].t_ms - frames[-card - 1].t_ms == pytest.approx(END_CARD_S * 1000, abs=1500 / report["fps"])
     assert np.abs(first_card - last_card).mean() < 2  # one still picture
     assert np.abs(first_card - last_seen).mean() > 10  # the summary panel over it
+
+
+def test_a_saved_video_has_no_summary_after_pain_and_ctrl_c_while_it_is_finished_still_saves_the_set(
+        reference, sample_squat, tmp_path, monkeypatch):
+    """After a pain stop live shows advice, not a summary: the video ends on the set's last
+    picture. A Ctrl-C while the video is being finished drops the video, never the set."""
+    report, _ = live_set(FileSource(sample_squat, paced=False, preroll_s=0.0), "3.0:p", save_video=True,
+                         detector=TrackDetector(reference["track"]), out=tmp_path / "pain")
+    assert report["ended_by"] == "pain"
+    with VideoReader(tmp_path / "pain" / "annotated.mp4") as r:
+        assert len(list(r)) == report["frames"]
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("formcheck.live.set_loop.write_end_card", interrupted)
+    report, outcome = live_set(FileSource(sample_squat, paced=False, preroll_s=0.0), "3.0:q", save_video=True,
+                               detector=TrackDetector(reference["track"]), out=tmp_path / "ctrl_c")
+    assert outcome.ended_by == report["ended_by"] == "interrupted"
+    assert report["outputs"]["video"] is None and report["frames"] > 0
+    assert "interrupted while it was written" in " ".join(report["notes"])
+    assert sorted(p.name for p in (tmp_path / "ctrl_c").iterdir()) == ["report.json", "track.npz"]
 
 
 def test_a_set_without_video_into_an_earlier_set_folder_leaves_no_old_video(reference, sample_squat, tmp_path):

@@ -56,7 +56,7 @@ def test_replay_writes_video_report_and_track(squat_replay, sample_squat):
 def test_annotated_video_is_browser_h264_with_all_frames_then_the_summary(squat_replay, sample_squat):
     """Every frame of the clip at its own time, then the last one held END_CARD_S with the set's
     summary over it (as live shows after a set)."""
-    from formcheck.pipeline import END_CARD_S
+    from formcheck.pipeline import END_CARD_S, end_card_frames
 
     with av.open(str(squat_replay / "annotated.mp4")) as c:
         s = c.streams.video[0]
@@ -65,7 +65,7 @@ def test_annotated_video_is_browser_h264_with_all_frames_then_the_summary(squat_
         frames = [(float(f.time), f.to_ndarray(format="rgb24").astype(np.int16)) for f in c.decode(video=0)]
     truth = json.loads(sample_squat.with_suffix(".json").read_text())
     report = json.loads((squat_replay / "report.json").read_text())
-    n, card = truth["n_frames"], round(END_CARD_S * report["fps"])
+    n, card = truth["n_frames"], end_card_frames(report["fps"])
     assert len(frames) == n + card
     times = [t for t, _ in frames]
     assert times == sorted(times) and len(set(times)) == len(times)
@@ -135,6 +135,42 @@ def test_a_replay_killed_outright_leaves_its_staging_folder_to_the_next_replay_w
     assert rc == 0, err
     assert not killed.exists()
     assert sorted(p.name for p in out.iterdir()) == [busy.name, "report.json", "track.npz"]
+
+
+def test_a_staging_folder_is_never_seen_unlocked_by_another_runs_sweep(sample_squat, tmp_path, monkeypatch):
+    """Two replays into one folder: one sweeping between the other's making its lock file and
+    taking the lock must not remove the other's staging folder."""
+    from formcheck import replay as replay_mod
+
+    real = replay_mod.claim_stage
+
+    def swept_meanwhile(folder: Path):
+        (folder / replay_mod.STAGE_LOCK).touch()  # made, not yet locked
+        replay_mod.sweep_stale_stages(folder.parent)
+        return real(folder)
+    monkeypatch.setattr(replay_mod, "claim_stage", swept_meanwhile)
+    out = tmp_path / "o"
+    assert main(["replay", str(sample_squat), "-e", "squat", "--out", str(out), "--no-video", "--no-history"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["report.json", "track.npz"]
+
+
+def test_the_end_card_is_three_seconds_at_most_30_pictures_a_second(tmp_path):
+    from formcheck.overlay import Overlay
+    from formcheck.pipeline import END_CARD_S, write_end_card
+    from formcheck.results import SessionSummary
+
+    for fps in (15.0, 30.0, 240.0):
+        path = tmp_path / f"{fps:g}.mp4"
+        w = VideoWriter(path, (64, 48), fps)
+        image = np.zeros((48, 64, 3), np.uint8)
+        w.write(image, 500.0)
+        write_end_card(w, Overlay("Squat", lang="en"), (image.copy(), 500.0),
+                       SessionSummary("Squat", 3, 10, 0, [], None), fps)
+        w.close()
+        with av.open(str(path)) as c:
+            times = [float(f.time) for f in c.decode(video=0)]
+        assert len(times) == 1 + round(END_CARD_S * min(fps, 30.0)), fps
+        assert times[-1] - times[0] == pytest.approx(END_CARD_S, abs=0.01), fps
 
 
 def test_track_can_be_replayed_without_the_model(squat_replay):

@@ -14,7 +14,7 @@ import pytest
 
 from formcheck import workers
 from formcheck.cli import main
-from formcheck.pipeline import END_CARD_S
+from formcheck.pipeline import end_card_frames
 from formcheck.replay import REPORT, TRACK, VIDEO, replay
 from formcheck.spec import load_exercise
 from formcheck.video import VideoError, VideoReader
@@ -71,7 +71,7 @@ def test_workers_and_threads_give_the_same_report_and_video(short_clip, tmp_path
     b = replay(short_clip, spec, tmp_path / "thread", workers=False)
     assert a.report == b.report
     fa, fb = _frames(tmp_path / "proc" / VIDEO), _frames(tmp_path / "thread" / VIDEO)
-    card = round(END_CARD_S * a.report["fps"])  # both end on the summary
+    card = end_card_frames(a.report["fps"])  # both end on the summary
     assert len(fa) == len(fb) == a.report["frames"] + card
     assert all(np.array_equal(x, y) for x, y in zip(fa, fb))
     assert _children() == set()
@@ -197,7 +197,7 @@ def test_a_portrait_phone_clip_comes_out_upright_through_the_workers(portrait_ph
     out = replay(portrait_phone_clip, load_exercise("squat"), tmp_path / "o")
     assert out.report["size"] == [640, 480] and out.report["frames_with_pose"] == 30
     frames = _frames(tmp_path / "o" / VIDEO)
-    assert len(frames) == 30 + round(END_CARD_S * out.report["fps"]) and frames[0].shape == (480, 640, 3)
+    assert len(frames) == 30 + end_card_frames(out.report["fps"]) and frames[0].shape == (480, 640, 3)
 
 
 def test_overlapped_pose_estimation_gives_the_same_results_in_order():

@@ -23,19 +23,25 @@ if TYPE_CHECKING:  # only annotations here: tuning a saved track does not load P
     from .video_writer import VideoWriter
 
 END_CARD_S = 3.0  # an annotated video ends on the set's summary (what live shows after a set) this long
+END_CARD_FPS = 30.0  # at most this many pictures a second of it (a 240 fps clip's would take 14 s to encode)
+
+
+def end_card_frames(fps: float) -> int:
+    """How many pictures the end card of a video at ``fps`` frames a second has."""
+    return round(END_CARD_S * min(fps, END_CARD_FPS))
 
 
 def write_end_card(writer: VideoWriter, overlay: Overlay, last: tuple[np.ndarray, float] | None,
                    summary: SessionSummary | None, fps: float) -> None:
     """Hold the video's last picture ``last`` (image without the overlay, t_ms) for END_CARD_S
     with the set's summary drawn over it, as live's screen after a set shows it, at the video's
-    frame rate (nothing without a picture or a summary)."""
+    frame rate, up to END_CARD_FPS (nothing without a picture or a summary)."""
     if last is None or summary is None:
         return
     image, t_ms = last
     overlay.draw_summary(image, summary)
-    step = 1000.0 / fps
-    for i in range(1, round(END_CARD_S * fps) + 1):
+    step = 1000.0 / min(fps, END_CARD_FPS)
+    for i in range(1, end_card_frames(fps) + 1):
         writer.write(image, t_ms + i * step)
 
 

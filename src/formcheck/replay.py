@@ -38,6 +38,7 @@ MIN_VIDEO_S = 1.0  # a shorter video cannot hold a repetition or a hold: it is n
 
 
 STAGE_PREFIX = ".formcheck-replay-"
+NEW_STAGE_PREFIX = ".formcheck-new-"  # a staging folder until it is locked
 STAGE_LOCK = ".in-use"
 
 
@@ -47,14 +48,36 @@ class ReplayError(Exception):
 
 def claim_stage(stage: Path) -> Any:
     """Lock ``stage`` for this run (the lock goes when the process ends, however it ends). Returns
-    the open lock file, to keep open while the run works; None where there are no file locks."""
+    the open lock file, to keep open while the run works; None where there are no file locks (not
+    POSIX, or a file system without them: the run goes on, and no sweep can lock it either)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
         return None
     f = open(stage / STAGE_LOCK, "w")  # noqa: SIM115 - held open for the run
-    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        return None
     return f
+
+
+def make_stage(out_dir: Path) -> tuple[Path, Any]:
+    """A new staging folder in ``out_dir`` and its lock (see claim_stage). It is made and locked
+    under another name, then renamed (the lock stays): a sweep never finds it unlocked."""
+    new = Path(tempfile.mkdtemp(prefix=NEW_STAGE_PREFIX, dir=out_dir))
+    lock = None
+    try:
+        lock = claim_stage(new)
+        stage = new.with_name(STAGE_PREFIX + new.name.removeprefix(NEW_STAGE_PREFIX))
+        os.rename(new, stage)
+    except BaseException:
+        if lock is not None:
+            lock.close()
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    return stage, lock
 
 
 def sweep_stale_stages(out_dir: Path) -> None:
@@ -167,8 +190,7 @@ def replay(
     lock = None
     try:
         try:
-            stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
-            lock = claim_stage(stage)
+            stage, lock = make_stage(out_dir)
         except OSError as exc:
             raise ReplayError(f"cannot write in the output folder {out_dir}: {exc.strerror} "
                               "(choose another with --out)") from None

@@ -128,12 +128,17 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
     return _write_outputs(session, stats, writer, last_canvas, failure, overlay, lang)
 
 
+# sets whose video gets no end card: the screen after them is no summary (pain advice, an
+# error), or there is none (Ctrl-C, SIGTERM: the command is ending)
+NO_SUMMARY = ("pain", "failed", "interrupted", "terminated")
+
+
 def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWriter | None,
                    last_canvas: np.ndarray | None, failure: str | None = None,
                    overlay: Overlay | None = None, lang: str = "da") -> SetOutcome:
     """Close what is open, write the outputs (report last: its presence marks a finished set).
     The annotated video ends on the set's summary over the last picture, as the screen after
-    the set shows it (not after an error)."""
+    the set shows it (not after pain, an error or an interrupt: NO_SUMMARY)."""
     plan, source = session.plan, session.source
     ended_by = session.ended_by or "end_of_video"
     counted = session.counted
@@ -148,12 +153,16 @@ def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWrit
     video_ok = writer is not None
     if writer is not None:
         end: Callable[[VideoWriter, float], None] | None = None
-        if overlay is not None and last_canvas is not None and error is None:
+        if overlay is not None and last_canvas is not None and error is None and ended_by not in NO_SUMMARY:
             summary = summary_from_report(plan.spec, builder.build(session.analyzer.pauses if counted else []), lang)
             picture, paint = last_canvas.copy(), overlay
             end = lambda w, t_ms: write_end_card(w, paint, (picture, t_ms), summary, source.fps)  # noqa: E731
         try:
             writer.close(keep=True, end=end)
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM while it was finished: the set is still saved
+            video_ok = False
+            ended_by = "terminated" if isinstance(exc, Terminated) else "interrupted"
+            builder.notes.append("the annotated video was not finished: interrupted while it was written")
         except Exception as exc:  # the report matters more than the video: keep going
             video_ok = False
             builder.notes.append(f"the annotated video could not be written: {exc}")
