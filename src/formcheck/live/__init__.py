@@ -23,13 +23,13 @@ from __future__ import annotations
 # capture first: it loads OpenCV before PyAV, which an OpenCV window needs (see formcheck.capture)
 from ..capture import CameraError, CameraSource, FileSource, LiveError, LiveFrame, Source  # noqa: I001
 from ..overlay import Overlay
+from ..texts import summary_from_report
 from .command import cmd_live, register
 from .display import Display, HeadlessDisplay, KeySchedule, WindowDisplay, canvas_size
 from .screens import Screens, show_after_set
 from .session import LiveOptions, SetPlan
 from .set_loop import SetOutcome, run_set
 from .stats import LiveStats
-from ..texts import summary_from_report
 
 __all__ = ["CameraError", "CameraSource", "Display", "FileSource", "HeadlessDisplay", "KeySchedule", "LiveError",
            "LiveFrame", "LiveOptions", "LiveStats", "Overlay", "Screens", "SetOutcome", "SetPlan", "Source",

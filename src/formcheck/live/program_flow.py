@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from ..cli import profile_info
 from ..replay import prepare_out_dir
 from ..spec import ExerciseSpec, SpecError, load_exercise
+from ..texts import TEXTS, localised
 from .runner import Runner, exit_code, report_set, sessions_root
 from .screens import show_after_set, show_instructions, show_program_done, show_rest
 from .session import SetPlan
-from ..texts import TEXTS, localised
 
 if TYPE_CHECKING:
     from ..profile import Profile

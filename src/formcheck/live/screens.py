@@ -15,9 +15,9 @@ import numpy as np
 from ..capture import Source
 from ..overlay import Overlay
 from ..spec import ExerciseSpec
+from ..texts import TEXTS, exercise_name, localised, summary_from_report, view_hint
 from .display import Display, blank_canvas, to_canvas
 from .set_loop import SetOutcome
-from ..texts import TEXTS, exercise_name, localised, summary_from_report, view_hint
 
 if TYPE_CHECKING:
     from ..program import Program

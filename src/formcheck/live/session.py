@@ -19,8 +19,8 @@ from ..pose import Pose
 from ..report import ReportBuilder
 from ..results import FrameResult, Status
 from ..spec import ExerciseSpec
-from ..track import TrackRecorder
 from ..texts import PAIN_NOTE
+from ..track import TrackRecorder
 
 GUIDE_OK_S = 1.0  # camera: seen in a usable view this long before the countdown starts
 TARGET_GRACE_S = 2.0  # after the target is reached the set ends this much later (the count shows)
