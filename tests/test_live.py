@@ -300,8 +300,11 @@ def test_a_saved_video_has_no_summary_after_pain_and_ctrl_c_while_it_is_finished
     def interrupted(*_a, **_k):
         raise KeyboardInterrupt
     monkeypatch.setattr("formcheck.live.set_loop.write_end_card", interrupted)
-    report, outcome = live_set(FileSource(sample_squat, paced=False, preroll_s=0.0), "3.0:q", save_video=True,
-                               detector=TrackDetector(reference["track"]), out=tmp_path / "ctrl_c")
+    try:
+        report, outcome = live_set(FileSource(sample_squat, paced=False, preroll_s=0.0), "3.0:q", save_video=True,
+                                   detector=TrackDetector(reference["track"]), out=tmp_path / "ctrl_c")
+    except KeyboardInterrupt:
+        pytest.fail("the Ctrl-C while the video was finished escaped, and the set's report with it")
     assert outcome.ended_by == report["ended_by"] == "interrupted"
     assert report["outputs"]["video"] is None and report["frames"] > 0
     assert "interrupted while it was written" in " ".join(report["notes"])

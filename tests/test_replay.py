@@ -354,14 +354,17 @@ def test_the_summary_line_counts_partials_in_plain_english(capsys, tmp_path, n, 
 
 def test_the_summary_names_each_fault_with_what_the_patient_was_told(capsys, tmp_path):
     from formcheck.spec import load_exercise
+    from formcheck.texts import fault_texts
 
     spec = load_exercise("squat")
-    told = spec.fault_cues()
-    assert told["head_down"].en and told[spec.count.shallow_fault].en  # form rules and the partial's cue
+    told = fault_texts(spec, "en")
+    assert told["head_down"] == next(r.cue.en for r in spec.rules if r.id == "head_down")
+    assert told[spec.count.shallow_fault] == spec.count.shallow_cue.en  # a partial's cue too
+    assert fault_texts(load_exercise("core_bracing"), "da")["not_still"]  # and the hold timer's own
     rep = {"reps": 3, "target": 10, "partials": [], "fault_counts": {"head_down": 3, "not_seen": 1}}
     print_set("Squat", "reps", rep, tmp_path, told)
     out = capsys.readouterr().out
-    assert f'faults: head_down x3 ("{told["head_down"].en}"), not_seen x1\n' in out  # an id without a cue stays bare
+    assert f'faults: head_down x3 ("{told["head_down"]}"), not_seen x1\n' in out  # an id without a cue stays bare
 
 
 def test_the_summary_says_when_counting_never_started(capsys, tmp_path):

@@ -62,6 +62,7 @@ def _progress_factory(enabled: bool) -> Callable[[int | None], object] | None:
 def cmd_replay(args: argparse.Namespace) -> int:
     from .estimator import choose_model
     from .replay import default_out_dir, replay
+    from .texts import fault_texts
 
     video = Path(args.video)
     if not video.exists():
@@ -77,13 +78,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if outcome.warning:
         print(f"formcheck: warning: {outcome.warning}", file=sys.stderr)
     _record_history(args, rep)  # before "wrote ...": once that is printed, everything is stored
-    print_set(spec.name.en, spec.kind, rep, outcome.out_dir, spec.fault_cues())
+    print_set(spec.name.en, spec.kind, rep, outcome.out_dir, fault_texts(spec, "en"))
     return 0
 
 
-def print_set(name: str, kind: str, rep: dict, out_dir: Path, cues: dict | None = None) -> None:
+def print_set(name: str, kind: str, rep: dict, out_dir: Path, cues: dict[str, str] | None = None) -> None:
     """A set's result on stdout (replay and live): the count or holds, or the pain stop; faults
-    (with the cue each gave, from ``cues``: fault id -> Cue); where."""
+    (with the cue each gave, from ``cues``: fault id -> its text, texts.fault_texts); where."""
     if rep.get("pain_stop"):
         print(f"{name}: stopped for pain at {rep['pain_stop']['t_s']:.1f} s after {rep['reps']} repetitions")
     elif kind == "reps":
@@ -97,7 +98,7 @@ def print_set(name: str, kind: str, rep: dict, out_dir: Path, cues: dict | None 
         missing = f", {' and '.join(short)} not yet" if short else ""
         print(f"{name}: holds {held}; {done} of {rep['target']} done{missing}")
     if rep["fault_counts"]:
-        told = {k: f' ("{c.en}")' for k, c in (cues or {}).items()}
+        told = {k: f' ("{c}")' for k, c in (cues or {}).items()}
         print("faults: " + ", ".join(f"{k} x{v}{told.get(k, '')}" for k, v in rep["fault_counts"].items()))
     from .report import lost_to_pauses, never_started, paused_long, wrong_view
 

@@ -280,13 +280,14 @@ def _fault_words(exercise: str, fault: str) -> str:
     """The cue a fault id gives, in English and Danish, from the exercise file ("" when the file
     or the fault is no longer there): the report's fault ids in the patient's words."""
     from .spec import SpecError, load_exercise
+    from .texts import fault_texts
 
     try:
         spec = load_exercise(exercise)
     except SpecError:
         return ""
-    cue = spec.fault_cues().get(fault)
-    return f"{cue.en} / {cue.da}" if cue else ""
+    en, da = fault_texts(spec, "en").get(fault), fault_texts(spec, "da").get(fault)
+    return f"{en} / {da}" if en and da else ""
 
 
 def _sets_table(sets: list[dict[str, Any]]) -> str:

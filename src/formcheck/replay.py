@@ -31,6 +31,11 @@ from .video import VideoReader
 from .video_writer import VideoWriter
 from .workers import DecoderProcess, EncoderProcess, available as workers_available
 
+try:
+    import fcntl  # file locks on staging folders (POSIX)
+except ImportError:  # pragma: no cover - not POSIX: killed runs' staging folders are not swept
+    fcntl = None  # type: ignore[assignment]
+
 REPORT = "report.json"
 VIDEO = "annotated.mp4"
 TRACK = "track.npz"
@@ -50,9 +55,7 @@ def claim_stage(stage: Path) -> Any:
     """Lock ``stage`` for this run (the lock goes when the process ends, however it ends). Returns
     the open lock file, to keep open while the run works; None where there are no file locks (not
     POSIX, or a file system without them: the run goes on, and no sweep can lock it either)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
+    if fcntl is None:  # pragma: no cover - not POSIX
         return None
     f = open(stage / STAGE_LOCK, "w")  # noqa: SIM115 - held open for the run
     try:
@@ -83,9 +86,7 @@ def make_stage(out_dir: Path) -> tuple[Path, Any]:
 def sweep_stale_stages(out_dir: Path) -> None:
     """Remove staging folders in ``out_dir`` whose run is over without having cleaned up (killed):
     their lock is free. Folders in use, and ones without a lock file (one being made), stay."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
+    if fcntl is None:  # pragma: no cover - not POSIX
         return
     for d in out_dir.glob(STAGE_PREFIX + "*"):
         try:

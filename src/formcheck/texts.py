@@ -77,16 +77,22 @@ def view_hint(spec: ExerciseSpec, lang: str) -> str:
     return GUIDE["turn_sideways"].text(lang)
 
 
+def fault_texts(spec: ExerciseSpec, lang: str) -> dict[str, str]:
+    """What the patient is told, in ``lang``, for each fault id a set of ``spec`` can report: the
+    exercise file's cues and the hold timer's own ("keep still")."""
+    cues = {fault: localised(cue, lang) for fault, cue in spec.fault_cues().items()}
+    cues.setdefault("not_still", GUIDE["not_still"].text(lang))
+    return cues
+
+
 def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -> SessionSummary:
     """The end screen's figures, with the most frequent fault as one tip in the patient's words."""
-    cues: dict[str, str] = {r.id: localised(r.cue, lang) for r in spec.rules}
+    cues = fault_texts(spec, lang)
     severity: dict[str, int] = {}  # ranked as the live cues are
     for r in spec.rules:
         severity[r.id] = max(severity.get(r.id, 0), rule_cue(r, "L").severity)
-    if spec.count is not None and spec.count.shallow_cue is not None:
-        cues[spec.count.shallow_fault] = localised(spec.count.shallow_cue, lang)
+    if spec.count is not None:
         severity.setdefault(spec.count.shallow_fault, SHALLOW_SEVERITY)
-    cues.setdefault("not_still", GUIDE["not_still"].text(lang))
     # faults only: a partial that missed the range is logged as a fault too (assembly.py)
     tally: Counter[str] = Counter(f["id"] for f in report["faults"] if f["id"] in cues)
     top = cues[max(tally, key=lambda k: (tally[k], severity.get(k, 0)))] if tally else None

@@ -93,6 +93,7 @@ def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome
     when something was counted, and always after a pain stop.
     """
     from ..cli import _record_history, print_set
+    from ..texts import fault_texts
 
     if outcome.error:
         done = "saved what was done" if outcome.counted else "nothing was counted"
@@ -107,7 +108,7 @@ def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome
                 _record_history(args, outcome.report)
             except Exception as exc:  # the report is already on disk: warn, do not lose the set
                 print(f"formcheck: warning: the set was not added to the history: {exc}", file=sys.stderr)
-        print_set(spec.name.en, spec.kind, outcome.report, outcome.out_dir, spec.fault_cues())
+        print_set(spec.name.en, spec.kind, outcome.report, outcome.out_dir, fault_texts(spec, "en"))
     if args.stats:
         print(outcome.stats.line())
     if outcome.ended_by == "interrupted":
