@@ -25,12 +25,12 @@ from baseline import aigym_count  # noqa: E402
 from clips import DISPUTED, Clip, all_clips, expected_fault, true_count  # noqa: E402
 from extract_tracks import DEFAULT_CACHE, cached_track  # noqa: E402
 
-from formcheck.engine import Analyzer  # noqa: E402
-from formcheck.estimator import choose_model  # noqa: E402
-from formcheck.pipeline import run_track  # noqa: E402
-from formcheck.report import ReportBuilder  # noqa: E402
-from formcheck.spec import load_exercise  # noqa: E402
-from formcheck.track import load_track  # noqa: E402
+from formcheck.engine.analyzer import Analyzer  # noqa: E402
+from formcheck.media.estimator import choose_model  # noqa: E402
+from formcheck.media.track import load_track  # noqa: E402
+from formcheck.sets.pipeline import run_track  # noqa: E402
+from formcheck.sets.report import ReportBuilder  # noqa: E402
+from formcheck.spec.exercise import load_exercise  # noqa: E402
 
 # Real clips whose label names a fault formcheck has an id for (labels.json's form_faults are
 # free text; the others name none: "knees travel far forward past toes", "heavy forward trunk

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from formcheck.pose import Landmark as L
-from formcheck.track import Track
+from formcheck.core.pose import Landmark as L
+from formcheck.media.track import Track
 
 # the joint angle an AIGym user would pick per exercise (left side, as its kpts lists are fixed)
 ANGLES = {

@@ -7,6 +7,7 @@ accuracy benchmark and rule tuning can re-run the rules in seconds.
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import sys
@@ -21,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from clips import all_clips  # noqa: E402
 
-from formcheck.estimator import PoseEstimator, resolve_model  # noqa: E402
-from formcheck.track import TrackRecorder, save_track  # noqa: E402
-from formcheck.video import VideoReader  # noqa: E402
+from formcheck.media.estimator import PoseEstimator, resolve_model  # noqa: E402
+from formcheck.media.track import TrackRecorder, save_track  # noqa: E402
+from formcheck.media.video import VideoReader  # noqa: E402
 
 DEFAULT_CACHE = Path.home() / ".cache" / "formcheck" / "tracks"
 
@@ -32,7 +33,22 @@ def track_path(cache: Path, model: str, clip_name: str) -> Path:
     return cache / model / f"{clip_name}.npz"
 
 
-SOURCES = ("estimator.py", "follow.py", "video.py", "track.py", "pose.py")  # the code a track depends on
+# the code a track depends on (under src/formcheck)
+SOURCES = ("media/estimator.py", "media/follow.py", "media/video.py", "media/track.py", "core/pose.py")
+
+
+class _NoImports(ast.NodeTransformer):
+    def visit_Import(self, node: ast.AST) -> None:
+        return None
+
+    visit_ImportFrom = visit_Import
+
+
+def code_fingerprint(path: Path) -> bytes:
+    """A module's code without its imports: where a module lives (and so how it is imported) does
+    not change a track, what it does does."""
+    tree = _NoImports().visit(ast.parse(path.read_text()))
+    return ast.dump(tree, include_attributes=False).encode()
 
 
 def cache_key(video: Path, model: str) -> str:
@@ -47,7 +63,7 @@ def cache_key(video: Path, model: str) -> str:
                 h.update(block)
     src = Path(__file__).resolve().parents[1] / "src" / "formcheck"
     for name in SOURCES:
-        h.update((src / name).read_bytes())
+        h.update(code_fingerprint(src / name))
     h.update(mediapipe.__version__.encode())
     return h.hexdigest()
 

@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clips import all_clips  # noqa: E402
 from extract_tracks import DEFAULT_CACHE, cached_track  # noqa: E402
 
-from formcheck.readings import one_euro  # noqa: E402
-from formcheck.spec import load_exercise  # noqa: E402
-from formcheck.track import load_track  # noqa: E402
-from formcheck.tune import analyse  # noqa: E402
+from formcheck.engine.readings import one_euro  # noqa: E402
+from formcheck.media.track import load_track  # noqa: E402
+from formcheck.spec.exercise import load_exercise  # noqa: E402
+from formcheck.tune.analysis import analyse  # noqa: E402
 
 EXERCISES = ("squat", "heel_raise", "toe_heel", "pelvic_lift", "curl_up", "oblique_curl_up", "weight_shift")
 FPS = (15, 30, 60)

@@ -22,9 +22,9 @@ from pathlib import Path
 
 # formcheck.live imports OpenCV before PyAV (a window needs that order)
 from formcheck import live
-from formcheck.capture import FileSource
-from formcheck.estimator import PoseEstimator
-from formcheck.spec import load_exercise
+from formcheck.media.capture import FileSource
+from formcheck.media.estimator import PoseEstimator
+from formcheck.spec.exercise import load_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = "synthetic/squat_good_front_male_720p.mp4"

@@ -31,11 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from formcheck.estimator import PoseEstimator  # noqa: E402
-from formcheck.replay import replay  # noqa: E402
-from formcheck.spec import load_exercise  # noqa: E402
-from formcheck.video import VideoReader  # noqa: E402
-from formcheck.video_writer import VideoWriter  # noqa: E402
+from formcheck.media.estimator import PoseEstimator  # noqa: E402
+from formcheck.media.video import VideoReader  # noqa: E402
+from formcheck.media.video_writer import VideoWriter  # noqa: E402
+from formcheck.sets.replay import replay  # noqa: E402
+from formcheck.spec.exercise import load_exercise  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "synthetic" / "squat_good_front_male_720p.mp4"
 

@@ -28,8 +28,8 @@ from typing import Iterable
 
 import numpy as np
 
-from formcheck.pose import N_LANDMARKS, Pose
-from formcheck.pose import Landmark as L
+from formcheck.core.pose import N_LANDMARKS, Pose
+from formcheck.core.pose import Landmark as L
 
 THIGH = SHIN = 100.0
 TORSO = 120.0
@@ -261,9 +261,9 @@ def run(analyzer, frames: list[tuple[float, Pose | None]]):
 def report_of(spec, frames: list[tuple[float, Pose | None]], target: int = 10):
     """Poses through a fresh Analyzer into a report, folded as replay folds a track
     (pipeline.run_track); returns the report and the analyzer."""
-    from formcheck.engine import Analyzer
-    from formcheck.pipeline import analyse_poses
-    from formcheck.report import ReportBuilder
+    from formcheck.engine.analyzer import Analyzer
+    from formcheck.sets.pipeline import analyse_poses
+    from formcheck.sets.report import ReportBuilder
 
     an = Analyzer(spec)
     b = ReportBuilder(spec, target=target, source="script", model="none", mode="test")

@@ -11,7 +11,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from extract_tracks import cache_key, is_fresh  # noqa: E402
 
-from formcheck.track import Track, save_track  # noqa: E402
+from formcheck.media.track import Track, save_track  # noqa: E402
 
 
 def _track_for(video: Path, path: Path, key: str | None) -> Path:

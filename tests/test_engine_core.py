@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from factories import run, script, squat_keys
 
-from formcheck.engine import USER_PAUSE_REASON, Analyzer
-from formcheck.pose import Landmark as L
-from formcheck.pose import Pose
-from formcheck.results import Status
-from formcheck.spec import Confirm, ExerciseSpec, load_exercise
+from formcheck.core.pose import Landmark as L
+from formcheck.core.pose import Pose
+from formcheck.core.results import Status
+from formcheck.engine.analyzer import USER_PAUSE_REASON, Analyzer
+from formcheck.spec.exercise import Confirm, ExerciseSpec, load_exercise
 
 SQUAT = load_exercise("squat")
 HEEL_RAISE = load_exercise("heel_raise")
@@ -215,7 +215,7 @@ def test_report_says_when_counting_never_started():
 
 
 def test_a_pause_the_patient_asked_for_is_not_a_reason_to_doubt_the_count():
-    from formcheck.report import ReportBuilder
+    from formcheck.sets.report import ReportBuilder
 
     frames = script(STANDING, 30)
     an = Analyzer(SQUAT)
@@ -251,9 +251,9 @@ def test_pause_ends_a_hold_at_once():
 def test_report_keeps_every_partial_even_when_one_frame_closes_two():
     """finish() can close an unfinished movement and a pending half cycle in the same frame;
     the report (a fold over FrameResults) must still hold every partial the analyzer made."""
-    from formcheck.spec import load_exercise
-
     from factories import report_of, script
+
+    from formcheck.spec.exercise import load_exercise
 
     spec = load_exercise("toe_heel")
     # settle flat, one rise onto the toes (a pending half cycle), back down, then up again and the
@@ -270,12 +270,12 @@ def test_report_keeps_every_partial_even_when_one_frame_closes_two():
 
 def test_a_rep_faults_worst_value_comes_from_the_part_of_the_rep_its_rule_is_about():
     """A rule judged at the bottom reports the worst value seen at the bottom, not on the way."""
-    from formcheck.counter import Excursion
-    from formcheck.cues import CuePicker
-    from formcheck.events import SetLog
-    from formcheck.form import FormChecker
-    from formcheck.readings import Readings
-    from formcheck.viewpoint import Viewpoint
+    from formcheck.engine.counter import Excursion
+    from formcheck.engine.cues import CuePicker
+    from formcheck.engine.events import SetLog
+    from formcheck.engine.form import FormChecker
+    from formcheck.engine.readings import Readings
+    from formcheck.engine.viewpoint import Viewpoint
 
     spec = load_exercise("curl_up")
     (rule,) = [r for r in spec.rules if r.during == "bottom"]

@@ -14,12 +14,12 @@ from factories import make_pose, report_of, run, script, squat_keys
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from formcheck.counter import CounterPhase, ExcursionCounter, Thresholds
-from formcheck.engine import Analyzer
-from formcheck.pose import Landmark as L
-from formcheck.pose import Pose
-from formcheck.results import Status
-from formcheck.spec import load_exercise
+from formcheck.core.pose import Landmark as L
+from formcheck.core.pose import Pose
+from formcheck.core.results import Status
+from formcheck.engine.analyzer import Analyzer
+from formcheck.engine.counter import CounterPhase, ExcursionCounter, Thresholds
+from formcheck.spec.exercise import load_exercise
 
 SQUAT = load_exercise("squat")
 TOE_HEEL = load_exercise("toe_heel")

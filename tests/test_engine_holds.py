@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 from factories import make_pose, run, script
 
-from formcheck.engine import Analyzer
-from formcheck.pose import N_LANDMARKS, Pose
-from formcheck.pose import Landmark as L
-from formcheck.results import Status
+from formcheck.core.pose import N_LANDMARKS, Pose
+from formcheck.core.pose import Landmark as L
+from formcheck.core.results import Status
+from formcheck.engine.analyzer import Analyzer
 from formcheck.signals import compute
-from formcheck.spec import ExerciseSpec, load_exercise
+from formcheck.spec.exercise import ExerciseSpec, load_exercise
 
 SIZE = (640, 480)
 FPS = (15, 30, 60)
@@ -374,9 +374,9 @@ def test_calf_stretch_reports_the_back_leg(back, mirror):
 def test_two_holds_on_one_leg_do_not_finish_a_stretch_asked_for_both():
     """The calf stretch's target is 2, one hold a side: a second left hold is not the right
     leg's. After the first full hold the patient is asked for the other side."""
-    from formcheck.holds import hold_progress
-    from formcheck.program import done_in_report
-    from formcheck.report import ReportBuilder
+    from formcheck.engine.holds import hold_progress
+    from formcheck.records.progression import done_in_report
+    from formcheck.sets.report import ReportBuilder
 
     spec = load_exercise("calf_stretch")
     assert spec.target == 2 and spec.hold.sides == ("L", "R")
@@ -434,11 +434,11 @@ def test_calf_stretch_with_a_bent_back_knee_is_flagged_and_not_timed():
 def test_a_fault_seen_only_from_one_view_ends_when_the_view_changes():
     """The back heel is judged from the side only. Seen lifted from the side and then, after the
     camera view reads oblique, down again: the fault must not keep the hold's timer stopped."""
-    from formcheck.cues import CuePicker
-    from formcheck.events import SetLog
-    from formcheck.form import FormChecker
-    from formcheck.readings import Readings
-    from formcheck.viewpoint import Viewpoint
+    from formcheck.engine.cues import CuePicker
+    from formcheck.engine.events import SetLog
+    from formcheck.engine.form import FormChecker
+    from formcheck.engine.readings import Readings
+    from formcheck.engine.viewpoint import Viewpoint
 
     spec = load_exercise("calf_stretch").for_model("full")
     rule = next(r for r in spec.rules if r.id == "back_heel_lifted")

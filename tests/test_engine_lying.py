@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from formcheck.counter import ExcursionCounter, Thresholds
-from formcheck.engine import Analyzer
-from formcheck.pose import N_LANDMARKS, Pose
-from formcheck.pose import Landmark as L
-from formcheck.spec import load_exercise
+from formcheck.core.pose import N_LANDMARKS, Pose
+from formcheck.core.pose import Landmark as L
+from formcheck.engine.analyzer import Analyzer
+from formcheck.engine.counter import ExcursionCounter, Thresholds
+from formcheck.spec.exercise import load_exercise
 
 SIZE = (640, 480)
 FLOOR = 380.0
@@ -318,7 +318,7 @@ def test_a_start_taken_in_the_first_drifting_frames_is_taken_again_once_steady(f
     assert summary(_count(frames)) == (3, ["L", "L", "L"], [], [])
     # measured from the drifted first frames instead, the rests between them are outside the
     # band (about 5 degrees up) and the bridges run together
-    from formcheck import settle
+    from formcheck.engine import settle
     monkeypatch.setattr(settle, "TRACKER_WARMUP_FRAMES", 0)
     assert summary(_count(frames))[0] < 3
 

@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from factories import make_pose, run, script, squat_keys  # noqa: E402
 
-from formcheck.counter import ExcursionCounter, Thresholds  # noqa: E402
-from formcheck.engine import Analyzer  # noqa: E402
-from formcheck.spec import load_exercise  # noqa: E402
+from formcheck.engine.analyzer import Analyzer  # noqa: E402
+from formcheck.engine.counter import ExcursionCounter, Thresholds  # noqa: E402
+from formcheck.spec.exercise import load_exercise  # noqa: E402
 
 SQUAT = load_exercise("squat")
 HEEL_RAISE = load_exercise("heel_raise")
@@ -207,7 +207,7 @@ def test_walking_off_and_back_mid_set_pauses_counting_and_the_report_says_so():
     keys += [(t_walk + 4.0 + t, kv | {"offset_px": 0.0}) for t, kv in more[1:]]
     an = run(Analyzer(SQUAT), script(keys, 30, noise_px=1.0))
     assert len(an.reps) == 4
-    from formcheck.reps import MOVED_REASON
+    from formcheck.engine.reps import MOVED_REASON
     moved = [p for p in an.pauses if p.reason == MOVED_REASON]
     assert len(moved) == 1, an.pauses
     # from soon after the walk begins until the patient stands still again after it
@@ -370,8 +370,8 @@ def test_toe_heel_half_cycle_does_not_survive_losing_the_person():
 def test_a_cue_on_both_legs_highlights_both_legs():
     """Knees caving in is the two knees' distance: the overlay marks both legs, not the one the
     measured side happens to be (a one-leg signal marks that leg only)."""
-    from formcheck.cues import segments
-    from formcheck.pose import Landmark as L
+    from formcheck.core.pose import Landmark as L
+    from formcheck.engine.cues import segments
 
     both = {lm for seg in segments("knee_width_ratio", "L") for lm in seg}
     assert {L.LEFT_KNEE, L.RIGHT_KNEE} <= both

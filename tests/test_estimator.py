@@ -9,10 +9,10 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.estimator import ModelError, PoseEstimator, resolve_model
-from formcheck.follow import FORGET_S
-from formcheck.pose import Landmark
-from formcheck.video import VideoReader
+from formcheck.core.pose import Landmark
+from formcheck.media.estimator import ModelError, PoseEstimator, resolve_model
+from formcheck.media.follow import FORGET_S
+from formcheck.media.video import VideoReader
 
 
 def first_frames(path, n):
@@ -128,8 +128,8 @@ def test_broken_model_file_is_a_clear_error(tmp_path):
 
 def test_native_logs_are_silenced_and_exit_is_clean(sample_squat):
     code = (
-        "from formcheck.estimator import PoseEstimator\n"
-        "from formcheck.video import VideoReader\n"
+        "from formcheck.media.estimator import PoseEstimator\n"
+        "from formcheck.media.video import VideoReader\n"
         "import numpy as np\n"
         f"r = VideoReader({str(sample_squat)!r})\n"
         "frames = [f for _, f in zip(range(8), r)]\n"
@@ -152,7 +152,7 @@ def test_mediapipes_drawing_helpers_and_matplotlib_load_only_if_used():
     they are deferred, and still work when something uses them."""
     code = (
         "import sys\n"
-        "from formcheck.estimator import PoseEstimator\n"
+        "from formcheck.media.estimator import PoseEstimator\n"
         "with PoseEstimator('lite') as e:\n"
         "    pass\n"
         "print('matplotlib loaded', 'matplotlib' in sys.modules)\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from formcheck import spec as S
+from formcheck.spec import exercise as S
 
 README = Path(__file__).resolve().parents[1] / "exercises" / "README.md"
 MODELS = (S.ExerciseSpec, S.Text, S.Count, S.CountOverride, S.Confirm, S.Smoothing, S.Rule, S.HoldSpec, S.Condition)

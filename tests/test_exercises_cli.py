@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-
-from formcheck import cli
-from formcheck.spec import exercises_dir
-
-from test_profile import CORE, SQUAT  # the same small test exercises
 from factories import exercise_folder
+from test_profile import CORE, SQUAT  # the same small test exercises
+
+from formcheck.cli import main as cli
+from formcheck.spec.exercise import exercises_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

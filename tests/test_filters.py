@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from filter_lag import crossing, repetition  # noqa: E402 (the bench's own scripted repetition)
 
-from formcheck.filters import OneEuro  # noqa: E402
+from formcheck.engine.filters import OneEuro  # noqa: E402
 
 
 def rep(t: np.ndarray, amp: float = 100.0) -> np.ndarray:
@@ -55,8 +55,8 @@ def test_the_squat_filter_lags_a_repetition_by_tens_of_milliseconds():
     """squat.toml's filter on a 2 s squat at 30 fps: the count's `enter` is crossed at most 50 ms
     late and the depth keeps 95% of its peak. With beta 0 (a plain low-pass at the same cutoff)
     the lag is several times larger: beta is what keeps it small."""
-    from formcheck.readings import one_euro
-    from formcheck.spec import load_exercise
+    from formcheck.engine.readings import one_euro
+    from formcheck.spec.exercise import load_exercise
 
     count = load_exercise("squat").count
     t = np.arange(0, 4, 1 / 30)

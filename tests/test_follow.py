@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck.follow import FORGET_S, RADIUS, SIZE_RATIO, Follower, outline
+from formcheck.media.follow import FORGET_S, RADIUS, SIZE_RATIO, Follower, outline
 
 
 def landmarks(cx: float, cy: float, w: float, h: float) -> tuple[np.ndarray, np.ndarray]:
@@ -99,7 +99,7 @@ def test_finding_them_again_clears_the_missing_time():
 
 @pytest.mark.parametrize("vis_legs", [0.0, 0.9])
 def test_outline_uses_the_well_seen_landmarks(vis_legs):
-    from formcheck.follow import outline
+    from formcheck.media.follow import outline
 
     xy = np.array([[0.5, 0.1]] * 23 + [[0.5, 0.9]] * 10, dtype=float)
     xy[:23, 0] = np.linspace(0.4, 0.6, 23)

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from formcheck import cli
-from formcheck import history as H
+from formcheck.cli import common
+from formcheck.cli import main as cli
+from formcheck.records import history as H
 
 
 def make_report(exercise: str = "squat", reps: int = 8, **kw) -> dict:
@@ -148,7 +149,7 @@ def test_bad_report_records_nothing(tmp_path: Path) -> None:
 
 _WRITER = """
 import sys
-from formcheck.history import record_report
+from formcheck.records.history import record_report
 d, i = sys.argv[1], 0
 while True:
     rep = {"exercise": "squat", "kind": "reps", "mode": "live", "reps": i, "target": 10, "partials": [],
@@ -242,8 +243,8 @@ def test_bad_since_is_one_line_error(tmp_path: Path, capsys) -> None:
 def test_replay_hook_records_into_data_dir(tmp_path: Path) -> None:
     import argparse
 
-    cli._record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=False), make_report())
-    cli._record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=True), make_report())
+    common.record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=False), make_report())
+    common.record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=True), make_report())
     assert len(H.load_sets(tmp_path)) == 1
 
 
@@ -276,7 +277,7 @@ def test_report_is_self_contained_html(tmp_path: Path, capsys) -> None:
     assert page.count('class="pain"') >= 2  # the pain box row and the row in the list of sets
     assert "Squat" in page and "Calf stretch" in page and "2026-W" in page
     # the fault ids with what the patient was told (from the exercise file)
-    from formcheck.spec import load_exercise
+    from formcheck.spec.exercise import load_exercise
 
     squat = load_exercise("squat")
     back = next(r.cue for r in squat.rules if r.id == "back_rounded")
@@ -426,8 +427,8 @@ def test_a_row_edited_by_hand_is_named_not_a_crash(tmp_path: Path, capsys, edit:
 
 
 def test_errors_raised_elsewhere_are_caught_when_run_as_python_m(tmp_path: Path) -> None:
-    """`python -m formcheck.cli`: the command module runs as __main__, a second copy of cli.py;
-    an error class other modules import from formcheck.cli was then not the one caught there
+    """`python -m formcheck.cli.main`: the command module runs as __main__, a second copy of cli.py;
+    an error class other modules import from formcheck.cli.main was then not the one caught there
     ("internal error" instead of the one-line message)."""
     import subprocess
     import sys
@@ -440,7 +441,7 @@ def test_errors_raised_elsewhere_are_caught_when_run_as_python_m(tmp_path: Path)
 def test_a_hold_set_that_left_out_a_side_says_so(tmp_path: Path, capsys) -> None:
     """A calf stretch asks for both legs: a set with the left leg only read "10/8 s L" in the
     history and on the terminal, as if it were complete."""
-    from formcheck.cli import print_set
+    from formcheck.cli.common import print_set
 
     rep = hold_report(config={"id": "calf_stretch", "hold": {"target_s": 20, "sides": ["L", "R"]}}, target=2,
                       holds=[{"side": "L", "held_s": 21.0, "target_s": 20.0, "start_s": 0, "end_s": 22, "faults": []}])

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.capture import camera as cap
-from formcheck.capture import CameraSource, FileSource, LiveFrame, Mailbox
-from formcheck.cli import build_parser, main
-from formcheck.engine import GUIDE, Analyzer
+from formcheck.cli.live import cmd_live
+from formcheck.cli.main import build_parser, main
+from formcheck.core.pose import Pose
+from formcheck.engine.analyzer import GUIDE, Analyzer
 from formcheck.live import (
     HeadlessDisplay,
     KeySchedule,
@@ -30,18 +30,18 @@ from formcheck.live import (
     LiveOptions,
     SetPlan,
     canvas_size,
-    cmd_live,
     run_set,
     summary_from_report,
 )
-from formcheck.texts import TEXTS
-from formcheck.pipeline import END_CARD_S, end_card_frames, run_track
-from formcheck.pose import Pose
-from formcheck.replay import replay
-from formcheck.report import ReportBuilder
-from formcheck.spec import load_exercise
-from formcheck.track import Track, load_track
-from formcheck.video import VideoReader
+from formcheck.media.capture import CameraSource, FileSource, LiveFrame, Mailbox
+from formcheck.media.capture import camera as cap
+from formcheck.media.track import Track, load_track
+from formcheck.media.video import VideoReader
+from formcheck.sets.pipeline import END_CARD_S, end_card_frames, run_track
+from formcheck.sets.replay import replay
+from formcheck.sets.report import ReportBuilder
+from formcheck.sets.texts import TEXTS
+from formcheck.spec.exercise import load_exercise
 
 # samples/squat_side.mp4: 4 reps, 1.0-3.5, 4.0-6.3, 6.8-9.5, 10.2-13.0 s (samples/README.md)
 SAMPLE_REPS = 4
@@ -646,7 +646,7 @@ def test_a_display_that_does_not_answer_is_one_line_not_an_abort(tmp_path):
     assert not x_display_answers(":987")
     # in a process of its own: without the check, the window toolkit would abort the test run
     env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"} | {"DISPLAY": ":987"}
-    code = ("from formcheck.capture import LiveError\n"
+    code = ("from formcheck.media.capture import LiveError\n"
             "from formcheck.live.display import WindowDisplay\n"
             "try:\n    WindowDisplay('t', (640, 480))\nexcept LiveError as e:\n    print(e)\n")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)

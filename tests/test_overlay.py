@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-
 import cv2
 import numpy as np
 import pytest
 
+from formcheck.core.pose import N_LANDMARKS, SKELETON, Landmark, Pose
+from formcheck.core.results import Cue, FrameResult, Status
 from formcheck.overlay import HIGHLIGHT_COLOUR, Overlay, SessionSummary
 from formcheck.overlay.text import TextRenderer as _TextRenderer
-from formcheck.pose import N_LANDMARKS, SKELETON, Landmark, Pose
-from formcheck.results import Cue, FrameResult, Status
 
 SIZES = [(320, 240), (1280, 720), (1920, 1080), (720, 1280)]  # (width, height)
 BACKENDS = ["pil"] + (["cv2"] if hasattr(cv2, "FontFace") else [])
@@ -347,7 +346,7 @@ STANDING_WORDS = {"da": ("stil dig", "stå ", "stå,", "gå "), "en": ("stand", 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_texts_shown_in_every_posture_do_not_say_stand(lang: str) -> None:
-    from formcheck.cues import GUIDE
+    from formcheck.engine.cues import GUIDE
     from formcheck.overlay.style import STRINGS
 
     texts = [STRINGS[lang][k] for k in POSTURE_NEUTRAL_STRINGS]

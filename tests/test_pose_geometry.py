@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck import geometry as g
-from formcheck.pose import N_LANDMARKS, Landmark, Pose
+from formcheck.core.pose import N_LANDMARKS, Landmark, Pose
+from formcheck.signals import geometry as g
 
 
 def pose_from_px(points: dict[Landmark, tuple[float, float]], size=(640, 480), vis=1.0) -> Pose:
@@ -70,7 +70,7 @@ def _view_switch_s(fps: float) -> float:
     """Seconds after the person turns from side-on to facing the camera until the view follows."""
     from factories import make_pose
 
-    from formcheck.viewpoint import Viewpoint
+    from formcheck.engine.viewpoint import Viewpoint
 
     vp, step = Viewpoint(), 1000.0 / fps
     n_side = int(3 * fps)

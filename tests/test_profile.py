@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from formcheck import cli
-from formcheck.profile import ProfileError, apply_profile, load_profile
-from formcheck.spec import SpecError, load_exercise
 from factories import exercise_folder
+
+from formcheck.cli import main as cli
+from formcheck.spec.exercise import SpecError, load_exercise
+from formcheck.spec.profile import ProfileError, apply_profile, load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 

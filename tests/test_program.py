@@ -10,21 +10,23 @@ from pathlib import Path
 import pytest
 from test_live import TrackDetector, replay_reference
 
-from formcheck.cli import build_parser
-from formcheck.live import cmd_live
-from formcheck.program import (
+from formcheck.cli.live import cmd_live
+from formcheck.cli.main import build_parser
+from formcheck.records.progression import (
     PastSet,
-    ProgramError,
-    ProgramExercise,
     done_in_report,
-    load_program,
     next_target,
-    parse_program,
     past_sets,
-    programs_dir,
     session_targets,
 )
-from formcheck.spec import EXERCISE_IDS, exercises_dir, load_exercise
+from formcheck.spec.exercise import EXERCISE_IDS, exercises_dir, load_exercise
+from formcheck.spec.program import (
+    ProgramError,
+    ProgramExercise,
+    load_program,
+    parse_program,
+    programs_dir,
+)
 
 HOSPITAL_ORDER = ["core_bracing", "pelvic_lift", "curl_up", "oblique_curl_up", "supine_glute_stretch",
                   "seated_glute_stretch", "toe_heel", "squat", "weight_shift", "calf_stretch"]
@@ -206,8 +208,8 @@ def run_program(prog: Path, tmp_path: Path, sample: Path, track, keys: str, name
 
 def test_program_session_guides_exercise_by_exercise_and_progresses(two_exercise_program, tmp_path, sample_squat,
                                                                     tmp_path_factory, capsys):
-    pytest.importorskip("formcheck.history")
-    from formcheck.history import load_sets
+    pytest.importorskip("formcheck.records.history")
+    from formcheck.records.history import load_sets
 
     track = replay_reference(tmp_path_factory, sample_squat)["track"]
     prog = two_exercise_program
@@ -218,8 +220,8 @@ def test_program_session_guides_exercise_by_exercise_and_progresses(two_exercise
     rep = json.loads((tmp_path / "s1" / "02_squat" / "report.json").read_text())
     assert rep["target"] == 3 and rep["reps"] == 3 and rep["ended_by"] == "target"
     assert rep["partials"] == []  # the 4th squat, begun before the set ended at its target, is none of it
-    from formcheck.track import load_track
-    from formcheck.tune import analyse
+    from formcheck.media.track import load_track
+    from formcheck.tune.analysis import analyse
 
     again = analyse(load_track(tmp_path / "s1" / "02_squat" / "track.npz"), load_exercise("squat"))
     assert (again.report["reps"], again.report["partials"]) == (3, [])  # tune re-runs it as it ended
@@ -247,7 +249,7 @@ def test_program_session_guides_exercise_by_exercise_and_progresses(two_exercise
     # another day: the same target again, not more
     import sqlite3
 
-    from formcheck.history import db_path
+    from formcheck.records.history import db_path
 
     with sqlite3.connect(db_path(tmp_path / "data")) as conn:
         conn.execute("UPDATE sets SET time = '2020-01-01T10:00:00Z' WHERE pain_stop = 1")
@@ -270,7 +272,7 @@ def test_a_profile_target_is_the_patients_prescription_in_a_program(two_exercise
 
 
 def test_program_needs_its_exercise_files(tmp_path, monkeypatch, capsys):
-    from formcheck.cli import main
+    from formcheck.cli.main import main
 
     monkeypatch.setenv("FORMCHECK_EXERCISES", str(tmp_path))  # empty: no exercise files at all
     code = main(["live", "--program", "home_program", "--session", "upright", "--headless",
@@ -283,7 +285,7 @@ def test_program_needs_its_exercise_files(tmp_path, monkeypatch, capsys):
 
 def test_a_broken_exercise_file_of_the_session_fails_before_the_camera_opens(tmp_path, monkeypatch):
     """The session's exercise files were read after the camera (and window) had opened."""
-    from formcheck.spec import SpecError
+    from formcheck.spec.exercise import SpecError
 
     for p in exercises_dir().glob("*.toml"):
         shutil.copy(p, tmp_path / p.name)
@@ -312,7 +314,7 @@ def test_two_sessions_started_in_the_same_second_get_two_folders(tmp_path, monke
     import argparse
     from datetime import datetime
 
-    from formcheck.live import runner
+    from formcheck.cli import live_sets as runner
 
     class Frozen(datetime):
         @classmethod
@@ -329,10 +331,10 @@ def test_two_sessions_started_in_the_same_second_get_two_folders(tmp_path, monke
 def test_a_program_or_profile_with_a_mistake_fails_before_the_camera_opens(tmp_path):
     """A physiotherapist's mistake in a program or profile file is found before the camera and
     the window open (it used to be found only after, for the program)."""
-    from formcheck.cli import build_parser
-    from formcheck.live import cmd_live
-    from formcheck.program import ProgramError
-    from formcheck.profile import ProfileError
+    from formcheck.cli.live import cmd_live
+    from formcheck.cli.main import build_parser
+    from formcheck.spec.profile import ProfileError
+    from formcheck.spec.program import ProgramError
 
     bad_program = tmp_path / "p.toml"
     bad_program.write_text('name = "p"\n')
@@ -350,8 +352,9 @@ def test_a_program_or_profile_with_a_mistake_fails_before_the_camera_opens(tmp_p
 def test_ctrl_c_before_the_first_set_leaves_no_session_folder(two_exercise_program, tmp_path, sample_squat, monkeypatch):
     """The session folder is made when named; a Ctrl-C at the first instructions must not leave
     it behind, empty."""
-    from formcheck.cli import build_parser
-    from formcheck.live import cmd_live, program_flow
+    from formcheck.cli import live_program as program_flow
+    from formcheck.cli.live import cmd_live
+    from formcheck.cli.main import build_parser
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
@@ -368,8 +371,8 @@ def test_an_exercise_left_out_for_pain_is_not_announced(two_exercise_program, tm
                                                         tmp_path_factory, monkeypatch, capsys):
     """The squat (second) was stopped for pain today: the session runs toe_heel only, and no
     rest screen after it announces the squat as the next exercise."""
-    from formcheck.history import record_report
-    from formcheck.live import program_flow
+    from formcheck.cli import live_program as program_flow
+    from formcheck.records.history import record_report
 
     record_report({"exercise": "squat", "kind": "reps", "mode": "live", "reps": 1, "target": 5, "partials": [],
                    "holds": [], "fault_counts": {}, "config": {}, "program": {"name": "t_program"},
@@ -393,8 +396,8 @@ def test_one_exercise_stopped_for_pain_today_does_not_start_again(tmp_path, tmp_
     advice in the patient's language; another exercise, or the same one on another day, runs."""
     import sqlite3
 
-    from formcheck.capture import LiveError
-    from formcheck.history import db_path, record_report
+    from formcheck.media.capture import LiveError
+    from formcheck.records.history import db_path, record_report
 
     data = tmp_path / "data"
     record_report({"exercise": "squat", "kind": "reps", "mode": "live", "reps": 1, "target": 5, "partials": [],

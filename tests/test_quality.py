@@ -20,14 +20,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from clips import DISPUTED, Clip, all_clips, count_error, expected_fault, is_added, true_count  # noqa: E402
+from clips import (  # noqa: E402
+    DISPUTED,
+    Clip,
+    all_clips,
+    count_error,
+    expected_fault,
+    is_added,
+    true_count,
+)
 from extract_tracks import cached_track, is_fresh, track_path  # noqa: E402
 
-from formcheck.engine import Analyzer  # noqa: E402
-from formcheck.pipeline import run_track  # noqa: E402
-from formcheck.report import ReportBuilder  # noqa: E402
-from formcheck.spec import load_exercise  # noqa: E402
-from formcheck.track import load_track  # noqa: E402
+from formcheck.engine.analyzer import Analyzer  # noqa: E402
+from formcheck.media.track import load_track  # noqa: E402
+from formcheck.sets.pipeline import run_track  # noqa: E402
+from formcheck.sets.report import ReportBuilder  # noqa: E402
+from formcheck.spec.exercise import load_exercise  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 

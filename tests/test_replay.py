@@ -13,9 +13,10 @@ import av
 import numpy as np
 import pytest
 
-from formcheck.cli import main, print_set
-from formcheck.track import load_track
-from formcheck.video_writer import VideoWriter
+from formcheck.cli.common import print_set
+from formcheck.cli.main import main
+from formcheck.media.track import load_track
+from formcheck.media.video_writer import VideoWriter
 
 REQUIRED = {"exercise", "video", "reps", "target", "reps_detail", "partials", "faults", "frames",
             "frames_with_pose", "model", "config"}
@@ -56,7 +57,7 @@ def test_replay_writes_video_report_and_track(squat_replay, sample_squat):
 def test_annotated_video_is_browser_h264_with_all_frames_then_the_summary(squat_replay, sample_squat):
     """Every frame of the clip at its own time, then the last one held END_CARD_S with the set's
     summary over it (as live shows after a set)."""
-    from formcheck.pipeline import END_CARD_S, end_card_frames
+    from formcheck.sets.pipeline import END_CARD_S, end_card_frames
 
     with av.open(str(squat_replay / "annotated.mp4")) as c:
         s = c.streams.video[0]
@@ -111,10 +112,10 @@ def test_a_replay_killed_outright_leaves_its_staging_folder_to_the_next_replay_w
     the next replay into that folder, which removes it; one another run is using stays."""
     import time
 
-    from formcheck.replay import STAGE_PREFIX, claim_stage
+    from formcheck.sets.replay import STAGE_PREFIX, claim_stage
 
     out = tmp_path / "o"
-    code = f"from formcheck.cli import main; main(['replay', {str(sample_squat)!r}, '-e', 'squat', '--out', {str(out)!r}, '--no-history'])"
+    code = f"from formcheck.cli.main import main; main(['replay', {str(sample_squat)!r}, '-e', 'squat', '--out', {str(out)!r}, '--no-history'])"
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -140,7 +141,7 @@ def test_a_replay_killed_outright_leaves_its_staging_folder_to_the_next_replay_w
 def test_a_staging_folder_is_never_seen_unlocked_by_another_runs_sweep(sample_squat, tmp_path, monkeypatch):
     """Two replays into one folder: one sweeping between the other's making its lock file and
     taking the lock must not remove the other's staging folder."""
-    from formcheck import replay as replay_mod
+    from formcheck.sets import replay as replay_mod
 
     real = replay_mod.claim_stage
 
@@ -155,9 +156,9 @@ def test_a_staging_folder_is_never_seen_unlocked_by_another_runs_sweep(sample_sq
 
 
 def test_the_end_card_is_three_seconds_at_most_30_pictures_a_second(tmp_path):
+    from formcheck.core.results import SessionSummary
     from formcheck.overlay import Overlay
-    from formcheck.pipeline import END_CARD_S, write_end_card
-    from formcheck.results import SessionSummary
+    from formcheck.sets.pipeline import END_CARD_S, write_end_card
 
     for fps in (15.0, 30.0, 240.0):
         path = tmp_path / f"{fps:g}.mp4"
@@ -174,10 +175,10 @@ def test_the_end_card_is_three_seconds_at_most_30_pictures_a_second(tmp_path):
 
 
 def test_track_can_be_replayed_without_the_model(squat_replay):
-    from formcheck.engine import Analyzer
-    from formcheck.pipeline import run_track
-    from formcheck.report import ReportBuilder
-    from formcheck.spec import load_exercise
+    from formcheck.engine.analyzer import Analyzer
+    from formcheck.sets.pipeline import run_track
+    from formcheck.sets.report import ReportBuilder
+    from formcheck.spec.exercise import load_exercise
 
     track = load_track(squat_replay / "track.npz")
     spec = load_exercise("squat")
@@ -337,7 +338,7 @@ def test_python_level_sockets_are_never_opened(tmp_path, sample_squat):
         "import sys\n"
         "events = []\n"
         "sys.addaudithook(lambda e, a: events.append(e) if e.startswith(('socket.connect', 'socket.getaddrinfo')) else None)\n"
-        "from formcheck.cli import main\n"
+        "from formcheck.cli.main import main\n"
         f"rc = main(['replay', {str(sample_squat)!r}, '-e', 'squat', '--out', {str(tmp_path / 'o')!r}, '--no-history', '--no-video'])\n"
         "print('RESULT', rc, len(events))\n"
     )
@@ -353,8 +354,8 @@ def test_the_summary_line_counts_partials_in_plain_english(capsys, tmp_path, n, 
 
 
 def test_the_summary_names_each_fault_with_what_the_patient_was_told(capsys, tmp_path):
-    from formcheck.spec import load_exercise
-    from formcheck.texts import fault_texts
+    from formcheck.sets.texts import fault_texts
+    from formcheck.spec.exercise import load_exercise
 
     spec = load_exercise("squat")
     told = fault_texts(spec, "en")
@@ -394,7 +395,7 @@ def test_the_summary_says_when_and_why_counting_paused(capsys, tmp_path):
 @pytest.mark.parametrize("exercise, flag, expected", [("calf_stretch", [], "full"), ("squat", [], "lite"),
                                                       ("calf_stretch", ["--model", "lite"], "lite")])
 def test_replay_uses_the_exercises_own_pose_model_unless_told(monkeypatch, tmp_path, capsys, exercise, flag, expected):
-    import formcheck.replay as R
+    import formcheck.sets.replay as R
 
     seen = {}
 
@@ -457,12 +458,12 @@ def test_replay_loads_no_other_commands_modules():
     does not need (the trainer's alone took 0.4 s to import)."""
     code = (
         "import sys\n"
-        "from formcheck.cli import main\n"
+        "from formcheck.cli.main import main\n"
         "try:\n"
         "    main(['replay', '--help'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted(m for m in ('formcheck.live', 'formcheck.tune', 'formcheck.history_cli', 'formcheck.exercises_cli') if m in sys.modules))\n"
+        "print(sorted(m for m in ('formcheck.live', 'formcheck.tune.analysis', 'formcheck.cli.history', 'formcheck.cli.exercises') if m in sys.modules))\n"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
@@ -472,9 +473,9 @@ def test_replay_loads_no_other_commands_modules():
 def test_a_set_filmed_from_a_view_the_exercise_is_not_checked_from_says_so(capsys):
     """A heel raise seen from the front (its checks need the side or 45°) was reported like any
     other: now the report's notes and the summary line say the counts may be wrong."""
-    from formcheck.spec import load_exercise
-
     from factories import report_of, script
+
+    from formcheck.spec.exercise import load_exercise
 
     spec = load_exercise("heel_raise")
     reports = {}
@@ -529,7 +530,7 @@ def test_a_still_picture_or_a_moment_of_video_is_not_stored_as_a_set(capsys, tmp
 def test_outputs_are_not_put_over_a_report_that_appeared_meanwhile(tmp_path):
     """Two replays into one folder: the second to finish does not replace the first's report
     (the refusal at the start cannot see a run still going)."""
-    from formcheck.replay import REPORT, TRACK, ReplayError, put_in_place
+    from formcheck.sets.replay import REPORT, TRACK, ReplayError, put_in_place
 
     stage, out = tmp_path / "stage", tmp_path / "out"
     stage.mkdir()

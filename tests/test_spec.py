@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from formcheck.spec import SpecError, available_ids, exercises_dir, load_exercise, load_exercise_file
+from formcheck.spec.exercise import (
+    SpecError,
+    available_ids,
+    exercises_dir,
+    load_exercise,
+    load_exercise_file,
+)
 
 SQUAT = exercises_dir() / "squat.toml"
 
@@ -143,7 +149,7 @@ def test_a_rule_measured_on_one_pose_model_is_left_out_with_another(tmp_path):
 
 
 def test_the_calf_stretch_asks_for_the_full_model_for_its_back_heel():
-    from formcheck.estimator import choose_model
+    from formcheck.media.estimator import choose_model
 
     spec = load_exercise("calf_stretch")
     assert spec.model == "full"

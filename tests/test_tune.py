@@ -12,15 +12,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from formcheck import cli
-from formcheck import tune as T
-from formcheck.pose import N_LANDMARKS, Pose
-from formcheck.pose import Landmark as L
-from formcheck.spec import load_exercise
-from formcheck.track import Track, save_track
-from formcheck.tune_text import format_text
 from factories import exercise_folder
+
+from formcheck.cli import main as cli
+from formcheck.core.pose import N_LANDMARKS, Pose
+from formcheck.core.pose import Landmark as L
+from formcheck.media.track import Track, save_track
+from formcheck.spec.exercise import load_exercise
+from formcheck.tune import analysis as T
+from formcheck.tune.text import format_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHED = Path.home() / ".cache" / "formcheck" / "tracks" / "lite" / "squat_good_default.npz"
@@ -131,8 +131,8 @@ def run(argv: list[str], capsys) -> tuple[int, str, str]:
 
 
 def test_synthetic_pose_measures_what_it_says() -> None:
-    from formcheck.geometry import classify_view
     from formcheck.signals import compute
+    from formcheck.signals.geometry import classify_view
 
     for angle in (5.0, 45.0, 95.0):
         p = side_pose(angle, 0.0)
@@ -320,7 +320,7 @@ def test_text_names_each_pause_by_its_reason(folder: Path) -> None:
 
 
 def test_suggestions_for_a_view_with_its_own_thresholds_go_to_that_view(tmp_path: Path) -> None:
-    from formcheck.spec import load_exercise_file
+    from formcheck.spec.exercise import load_exercise_file
 
     path = tmp_path / "squat.toml"
     path.write_text(SPEC + '[count_views.front]\nsignal = "hip_height"\nrest = 0.05\nenter = 0.1\nfull = 0.2\n',
@@ -338,7 +338,7 @@ def test_text_only_tune_imports_neither_matplotlib_nor_the_live_coach(folder: Pa
     and PyAV load only when needed."""
     path = tmp_path / "track.npz"
     save_track(squat_track([90, 90]), path)
-    code = ("import sys, io, contextlib\nfrom formcheck import cli\n"
+    code = ("import sys, io, contextlib\nfrom formcheck.cli import main as cli\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             f"    rc = cli.main(['tune', {str(path)!r}, '-e', 'squat'])\n"
             "print(rc, sorted(m for m in ('matplotlib', 'cv2', 'av', 'formcheck.live', 'mediapipe') if m in sys.modules))")

@@ -1,4 +1,4 @@
-"""Tests for formcheck.video: clips are generated into tmp_path with PyAV itself."""
+"""Tests for formcheck.media.video: clips are generated into tmp_path with PyAV itself."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from formcheck.video import Frame, VideoError, VideoReader
-from formcheck.video_writer import VideoWriter
+from formcheck.media.video import Frame, VideoError, VideoReader
+from formcheck.media.video_writer import VideoWriter
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)

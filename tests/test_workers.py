@@ -12,13 +12,14 @@ import av
 import numpy as np
 import pytest
 
-from formcheck import workers
-from formcheck.cli import main
-from formcheck.pipeline import end_card_frames
-from formcheck.replay import REPORT, TRACK, VIDEO, replay
-from formcheck.spec import load_exercise
-from formcheck.video import VideoError, VideoReader
-from formcheck.video_writer import VideoWriter
+from formcheck.core.results import OverlaySetup
+from formcheck.cli.main import main
+from formcheck.media.video import VideoError, VideoReader
+from formcheck.media.video_writer import VideoWriter
+from formcheck.sets import workers
+from formcheck.sets.pipeline import end_card_frames
+from formcheck.sets.replay import REPORT, TRACK, VIDEO, replay
+from formcheck.spec.exercise import load_exercise
 
 pytestmark = pytest.mark.skipif(not workers.available(), reason="worker processes need POSIX")
 
@@ -120,7 +121,7 @@ def test_a_dead_decoder_is_one_line_and_leaves_nothing(short_clip, tmp_path, mon
 
 
 def test_ctrl_c_mid_video_stops_the_workers_and_leaves_nothing(short_clip, tmp_path, monkeypatch):
-    from formcheck import pipeline
+    from formcheck.sets import pipeline
 
     calls = []
     original = pipeline.TrackSink.__call__
@@ -142,7 +143,7 @@ def test_ctrl_c_mid_video_stops_the_workers_and_leaves_nothing(short_clip, tmp_p
 def test_an_encoder_that_cannot_open_its_file_reports_why(short_clip, tmp_path):
     size = (640, 480)
     dec = workers.DecoderProcess(short_clip, size)
-    enc = workers.EncoderProcess(tmp_path / "missing-folder" / VIDEO, size, 30.0, ("Squat", "en", "reps"), dec)
+    enc = workers.EncoderProcess(tmp_path / "missing-folder" / VIDEO, size, 30.0, OverlaySetup("Squat", "en", "reps"), dec)
     try:
         with pytest.raises(VideoError, match="cannot write video"):
             for frame in dec:
@@ -204,9 +205,9 @@ def test_overlapped_pose_estimation_gives_the_same_results_in_order():
     """analyse_frames(overlap=True) runs frame N+1's pose while N is analysed: same results."""
     from factories import script, squat_keys
 
-    from formcheck.engine import Analyzer
-    from formcheck.pipeline import analyse_frames
-    from formcheck.video import Frame
+    from formcheck.engine.analyzer import Analyzer
+    from formcheck.media.video import Frame
+    from formcheck.sets.pipeline import analyse_frames
 
     keys, _ = squat_keys(3)
     poses = script(keys, 30, noise_px=0.5)
@@ -249,7 +250,7 @@ def test_the_threaded_reader_stops_decoding_before_its_video_is_closed():
     import threading
     import time
 
-    from formcheck.pipeline import PrefetchedFrames
+    from formcheck.sets.pipeline import PrefetchedFrames
 
     class SlowReader:
         truncated, error = False, None

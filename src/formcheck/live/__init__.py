@@ -1,7 +1,7 @@
 """``formcheck live``: coach a set (or a whole program) from the camera, or from a video file
 played as if it were the camera.
 
-Threads: the source captures in its own thread into a one-slot mailbox (``formcheck.capture``);
+Threads: the source captures in its own thread into a one-slot mailbox (``formcheck.media.capture``);
 the set loop, on the main thread (HighGUI windows must live there), always takes the newest
 frame, runs pose estimation and the analyzer on it with the frame's own timestamp, draws the
 overlay and shows it; an optional writer thread encodes the annotated video. Lag never grows:
@@ -15,23 +15,22 @@ program, f fullscreen. A window is optional (``--headless``); keys can be script
 
 Modules: ``session`` (the set's state machine), ``set_loop`` (frames -> analysis -> overlay ->
 display, and the outputs), ``display`` (canvas, window, keys), ``screens`` (between sets;
-their words are in ``formcheck.texts``), ``stats``, ``writer``, and the CLI layer: ``command``, ``runner``, ``program_flow``.
+their words are in ``formcheck.sets.texts``), ``stats``, ``writer``, and ``runner`` (opens the camera or file and the window for a whole run). The command line is ``formcheck.cli.live``.
 """
 
 from __future__ import annotations
 
-# capture first: it loads OpenCV before PyAV, which an OpenCV window needs (see formcheck.capture)
-from ..capture import CameraError, CameraSource, FileSource, LiveError, LiveFrame, Source  # noqa: I001
-from ..overlay import Overlay
-from ..texts import summary_from_report
-from .command import cmd_live, register
-from .display import Display, HeadlessDisplay, KeySchedule, WindowDisplay, canvas_size
-from .screens import Screens, show_after_set
-from .session import LiveOptions, SetPlan
-from .set_loop import SetOutcome, run_set
-from .stats import LiveStats
+# capture first: it loads OpenCV before PyAV, which an OpenCV window needs (see formcheck.media.capture)
+from formcheck.media.capture import CameraError, CameraSource, FileSource, LiveError, LiveFrame, Source  # noqa: I001
+from formcheck.live.display import Display, HeadlessDisplay, KeySchedule, WindowDisplay, canvas_size
+from formcheck.live.screens import Screens, show_after_set
+from formcheck.live.session import LiveOptions, SetPlan
+from formcheck.live.set_loop import SetOutcome, run_set
+from formcheck.live.stats import LiveStats
+from formcheck.overlay import Overlay
+from formcheck.sets.texts import summary_from_report
 
 __all__ = ["CameraError", "CameraSource", "Display", "FileSource", "HeadlessDisplay", "KeySchedule", "LiveError",
            "LiveFrame", "LiveOptions", "LiveStats", "Overlay", "Screens", "SetOutcome", "SetPlan", "Source",
-           "WindowDisplay", "canvas_size", "cmd_live", "register", "run_set", "show_after_set",
+           "WindowDisplay", "canvas_size", "run_set", "show_after_set",
            "summary_from_report"]

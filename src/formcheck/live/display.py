@@ -17,7 +17,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from ..capture import AV_BEFORE_CV2, LiveError
+from formcheck.media.capture import AV_BEFORE_CV2, LiveError
 
 MIN_CANVAS_H = 720  # draw at least at 720 lines so the text reads from 3 m; at most 1080
 MAX_CANVAS_H = 1080

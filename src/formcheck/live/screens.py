@@ -12,15 +12,23 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..capture import Source
-from ..overlay import Overlay
-from ..spec import ExerciseSpec
-from ..texts import TEXTS, exercise_name, localised, summary_from_report, view_hint
-from .display import Display, blank_canvas, to_canvas
-from .set_loop import SetOutcome
+from formcheck.core.results import OverlaySetup
+from formcheck.live.display import Display, blank_canvas, to_canvas
+from formcheck.live.set_loop import SetOutcome
+from formcheck.media.capture import Source
+from formcheck.overlay import Overlay
+from formcheck.sets.texts import (
+    TEXTS,
+    exercise_name,
+    localised,
+    overlay_setup,
+    summary_from_report,
+    view_hint,
+)
+from formcheck.spec.exercise import ExerciseSpec
 
 if TYPE_CHECKING:
-    from ..program import Program
+    from formcheck.spec.program import Program
 
 SUMMARY_S = 10.0  # window: the summary stays this long unless a key is pressed
 ADVICE_S = 30.0  # window: the pain advice stays this long unless a key is pressed
@@ -71,7 +79,7 @@ def show_after_set(screens: Screens, outcome: SetOutcome, spec: ExerciseSpec, la
     """The summary, or after a pain stop the advice (nothing there suggests carrying on; in a
     program only an explicit n goes on to the next exercise)."""
     txt = TEXTS[lang]
-    overlay = Overlay.for_exercise(spec, lang)
+    overlay = Overlay.from_setup(overlay_setup(spec, lang))
     if outcome.last_canvas is not None:
         screens.still = outcome.last_canvas
     if outcome.ended_by == "pain":
@@ -96,17 +104,17 @@ def show_instructions(screens: Screens, spec: ExerciseSpec, target: int, lang: s
         goal = txt["target_reps"].format(n=target)
     lines = [*spec.instructions[lang], view_hint(spec, lang), goal, txt["keys_start"]]
     title = f"{where}  {exercise_name(spec, lang)}"
-    return screens.message(Overlay.for_exercise(spec, lang), title, lines, seconds)
+    return screens.message(Overlay.from_setup(overlay_setup(spec, lang)), title, lines, seconds)
 
 
 def show_rest(screens: Screens, nxt: ExerciseSpec, lang: str, seconds: float) -> str | None:
     """Rest between exercises: a countdown naming the next one."""
     txt = TEXTS[lang]
-    overlay = Overlay.for_exercise(nxt, lang)
+    overlay = Overlay.from_setup(overlay_setup(nxt, lang))
     hint = f"{txt['rest']} · " + txt["next"].format(name=exercise_name(nxt, lang))
     return screens.show(lambda img, left: overlay.draw_countdown(img, left, hint), seconds, NEXT_KEYS)
 
 
 def show_program_done(screens: Screens, program: Program, lang: str) -> str | None:
-    overlay = Overlay(program.title.en, lang=lang)
+    overlay = Overlay.from_setup(OverlaySetup(localised(program.title, lang), lang))
     return screens.message(overlay, TEXTS[lang]["done"], [localised(program.title, lang)], DONE_S, ("space",))

@@ -13,14 +13,14 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from ..capture import LiveFrame, Source
-from ..engine import Analyzer
-from ..pose import Pose
-from ..report import ReportBuilder
-from ..results import FrameResult, Status
-from ..spec import ExerciseSpec
-from ..texts import PAIN_NOTE
-from ..track import TrackRecorder
+from formcheck.core.pose import Pose
+from formcheck.core.results import FrameResult, Status
+from formcheck.engine.analyzer import Analyzer
+from formcheck.media.capture import LiveFrame, Source
+from formcheck.media.track import TrackRecorder
+from formcheck.sets.report import ReportBuilder
+from formcheck.sets.texts import PAIN_NOTE
+from formcheck.spec.exercise import ExerciseSpec
 
 GUIDE_OK_S = 1.0  # camera: seen in a usable view this long before the countdown starts
 TARGET_GRACE_S = 2.0  # after the target is reached the set ends this much later (the count shows)

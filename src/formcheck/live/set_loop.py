@@ -18,21 +18,26 @@ from typing import Any
 
 import numpy as np
 
-from ..capture import Source
-from ..interrupts import Terminated
-from ..estimator import choose_model
-from ..overlay import Overlay
-from ..pipeline import Detector, write_end_card
-from ..replay import REPORT, TRACK, VIDEO, drop_earlier_video
-from ..report import write_report
-from ..texts import TEXTS, exercise_name, summary_from_report, view_hint
-from ..track import save_track
-from ..video_writer import VideoWriter
-from ..worker_proc import one_line
-from .display import Display, canvas_size, to_canvas
-from .session import END_KEYS, LiveOptions, Mode, SetPlan, SetSession
-from .stats import LiveStats
-from .writer import AsyncVideoWriter
+from formcheck.core.interrupts import Terminated
+from formcheck.live.display import Display, canvas_size, to_canvas
+from formcheck.live.session import END_KEYS, LiveOptions, Mode, SetPlan, SetSession
+from formcheck.live.stats import LiveStats
+from formcheck.live.writer import AsyncVideoWriter
+from formcheck.media.capture import Source
+from formcheck.media.estimator import choose_model
+from formcheck.media.track import save_track
+from formcheck.media.video_writer import VideoWriter
+from formcheck.overlay import Overlay
+from formcheck.sets.pipeline import Detector, write_end_card
+from formcheck.sets.replay import REPORT, TRACK, VIDEO, drop_earlier_video
+from formcheck.sets.report import write_report
+from formcheck.sets.texts import (
+    TEXTS,
+    overlay_setup,
+    summary_from_report,
+    view_hint,
+)
+from formcheck.sets.worker_proc import one_line
 
 
 @dataclass
@@ -48,7 +53,7 @@ class SetOutcome:
 
 def _default_detector(model: str) -> Callable[[], Detector]:
     def make() -> Detector:
-        from ..estimator import PoseEstimator
+        from formcheck.media.estimator import PoseEstimator
 
         return PoseEstimator(model)
 
@@ -68,7 +73,7 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
     detector = (detector_factory or _default_detector(model))()  # load first: a file must not play meanwhile
     source.start()
     session = SetSession(plan, source, opts, getattr(detector, "model_name", model), detector)
-    overlay = Overlay(exercise_name(spec, lang), lang=lang, kind=spec.kind)
+    overlay = Overlay.from_setup(overlay_setup(spec, lang))
     size = canvas_size(source.size)
     writer = None
     stats = LiveStats()

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..capture import LiveFrame
+from formcheck.media.capture import LiveFrame
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..video_writer import VideoWriter
+from formcheck.media.video_writer import VideoWriter
 
 
 class AsyncVideoWriter:

@@ -1,6 +1,6 @@
 """Drawing the coach's overlay onto camera frames.
 
-The overlay only READS results (:class:`~formcheck.results.FrameResult`, :class:`SessionSummary`)
+The overlay only READS results (:class:`~formcheck.core.results.FrameResult`, :class:`SessionSummary`)
 and computes nothing about the exercise. Every drawing method draws IN PLACE on an RGB (not BGR)
 uint8 ``H x W x 3`` image and returns ``None``.
 
@@ -17,9 +17,9 @@ Modules: ``annotator`` (:class:`Overlay`), ``screens`` (message, countdown, summ
 
 from __future__ import annotations
 
-from .annotator import Overlay
-from .screens import SessionSummary
-from .style import (
+from formcheck.overlay.annotator import Overlay
+from formcheck.overlay.screens import SessionSummary
+from formcheck.overlay.style import (
     AMBER,
     BAR_FILL,
     HIDDEN_VISIBILITY,

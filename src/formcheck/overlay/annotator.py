@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..pose import Pose
-from ..results import FrameResult, Status
-from .counter_panel import CounterPanel
-from .painter import Line, Painter
-from .raster import InPlace
-from .screens import SessionSummary, draw_countdown, message_items, summary_items
-from .skeleton import SkeletonDrawer
-from .style import AMBER, HIGHLIGHT_COLOUR, MIN_VISIBILITY, SKELETON_COLOUR, STRINGS, TEXT_DIM
-from .text import TextRenderer
-
-if TYPE_CHECKING:
-    from ..spec import ExerciseSpec
-
+from formcheck.core.pose import Pose
+from formcheck.core.results import FrameResult, OverlaySetup, Status
+from formcheck.overlay.counter_panel import CounterPanel
+from formcheck.overlay.painter import Line, Painter
+from formcheck.overlay.raster import InPlace
+from formcheck.overlay.screens import (
+    SessionSummary,
+    draw_countdown,
+    message_items,
+    summary_items,
+)
+from formcheck.overlay.skeleton import SkeletonDrawer
+from formcheck.overlay.style import (
+    AMBER,
+    HIGHLIGHT_COLOUR,
+    MIN_VISIBILITY,
+    SKELETON_COLOUR,
+    STRINGS,
+    TEXT_DIM,
+)
+from formcheck.overlay.text import TextRenderer
 
 # The body as the cue's placement weighs it: the face's 11 points are one part, a hand's 4 and a
 # foot's 3 (ankle, heel, toes) are one each.
@@ -61,9 +68,10 @@ class Overlay:
         self._where = "bottom"
 
     @classmethod
-    def for_exercise(cls, spec: ExerciseSpec, lang: str = "da") -> Overlay:
-        """The overlay of ``spec``: its name in ``lang`` (anything but "da" is English), its kind."""
-        return cls(spec.name.da if lang == "da" else spec.name.en, lang=lang, kind=spec.kind)
+    def from_setup(cls, setup: OverlaySetup) -> Overlay:
+        """The way every overlay of a set or screen is made (``sets.texts.overlay_setup`` gives an
+        exercise's)."""
+        return cls(setup.title, lang=setup.lang, kind=setup.kind)
 
     def annotate(self, image: np.ndarray, result: FrameResult) -> None:
         """Draw skeleton, count, progress, one cue and the status message; IN PLACE, returns None."""

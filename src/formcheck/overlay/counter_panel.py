@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..results import FrameResult, Status
-from .painter import Painter
-from .raster import clip01
-from .style import AMBER, BAR_BG, BAR_FILL, GAUGE_FILL, TEXT, TEXT_DIM
+from formcheck.core.results import FrameResult, Status
+from formcheck.overlay.painter import Painter
+from formcheck.overlay.raster import clip01
+from formcheck.overlay.style import AMBER, BAR_BG, BAR_FILL, GAUGE_FILL, TEXT, TEXT_DIM
 
 _CHECK = " ✓"
 

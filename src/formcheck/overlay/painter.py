@@ -13,9 +13,17 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from .raster import LRU, Patch, clip01
-from .style import BAR_BG, BAR_FILL, BLOCK_ALPHA, PANEL, PANEL_ALPHA, RGB, TEXT
-from .text import TextRenderer
+from formcheck.overlay.raster import LRU, Patch, clip01
+from formcheck.overlay.style import (
+    BAR_BG,
+    BAR_FILL,
+    BLOCK_ALPHA,
+    PANEL,
+    PANEL_ALPHA,
+    RGB,
+    TEXT,
+)
+from formcheck.overlay.text import TextRenderer
 
 
 @dataclass(frozen=True)

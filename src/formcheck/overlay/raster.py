@@ -14,7 +14,7 @@ from typing import Callable, Generic, Hashable, TypeVar
 import cv2
 import numpy as np
 
-from .style import RGB
+from formcheck.overlay.style import RGB
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -8,10 +8,18 @@ from collections.abc import Mapping, Sequence
 import cv2
 import numpy as np
 
-from ..results import SessionSummary
-from .painter import Bar, Line, Painter
-from .raster import clip01
-from .style import AMBER, BAR_BG, BAR_FILL, SKELETON_COLOUR, TEXT, TEXT_DIM, side_key
+from formcheck.core.results import SessionSummary
+from formcheck.overlay.painter import Bar, Line, Painter
+from formcheck.overlay.raster import clip01
+from formcheck.overlay.style import (
+    AMBER,
+    BAR_BG,
+    BAR_FILL,
+    SKELETON_COLOUR,
+    TEXT,
+    TEXT_DIM,
+    side_key,
+)
 
 
 def message_items(title: str, lines: Sequence[str]) -> list[Line | Bar]:

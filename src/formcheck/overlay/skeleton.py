@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from ..pose import SKELETON, Pose
-from .style import (
+from formcheck.core.pose import SKELETON, Pose
+from formcheck.overlay.style import (
     FAINT_COLOUR,
     HIDDEN_VISIBILITY,
     HIGHLIGHT_COLOUR,

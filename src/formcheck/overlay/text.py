@@ -13,8 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .raster import LRU, Patch
-from .style import RGB
+from formcheck.overlay.raster import LRU, Patch
+from formcheck.overlay.style import RGB
 
 
 @dataclass(frozen=True)

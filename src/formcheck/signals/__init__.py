@@ -9,9 +9,9 @@ The signals come in families: standing.py, lying.py and positions.py (holds).
 
 from __future__ import annotations
 
-from ..pose import Pose
-from . import lying, positions, standing
-from .base import Signal, SignalFn, leg_scale
+from formcheck.core.pose import Pose
+from formcheck.signals import lying, positions, standing
+from formcheck.signals.base import Signal, SignalFn, leg_scale
 
 __all__ = ["SIGNALS", "Signal", "SignalFn", "body_scale", "compute"]
 

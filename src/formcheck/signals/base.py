@@ -7,9 +7,9 @@ from typing import Callable
 
 import numpy as np
 
-from .. import geometry as g
-from ..pose import Landmark as L
-from ..pose import Pose
+from formcheck.core.pose import Landmark as L
+from formcheck.core.pose import Pose
+from formcheck.signals import geometry as g
 
 SignalFn = Callable[[Pose, str], "float | None"]
 

@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 
-from .. import geometry as g
-from ..pose import Landmark as L
-from ..pose import Pose
-from .base import Signal, part
+from formcheck.core.pose import Landmark as L
+from formcheck.core.pose import Pose
+from formcheck.signals import geometry as g
+from formcheck.signals.base import Signal, part
 
 
 def bridge_line(pose: Pose, side: str) -> float | None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import geometry as g
-from ..pose import Landmark as L
-from ..pose import Pose
-from .base import Signal, leg_scale, part
-from .standing import heel_height, hip_flexion, knee_flexion
+from formcheck.core.pose import Landmark as L
+from formcheck.core.pose import Pose
+from formcheck.signals import geometry as g
+from formcheck.signals.base import Signal, leg_scale, part
+from formcheck.signals.standing import heel_height, hip_flexion, knee_flexion
 
 
 def _ankle_to_other_knee(pose: Pose, side: str) -> float | None:

@@ -7,10 +7,18 @@ import math
 
 import numpy as np
 
-from .. import geometry as g
-from ..pose import Landmark as L
-from ..pose import Pose
-from .base import Signal, angle, ankle_centre, foot_length, leg_scale, mean_over_sides, part
+from formcheck.core.pose import Landmark as L
+from formcheck.core.pose import Pose
+from formcheck.signals import geometry as g
+from formcheck.signals.base import (
+    Signal,
+    angle,
+    ankle_centre,
+    foot_length,
+    leg_scale,
+    mean_over_sides,
+    part,
+)
 
 
 def knee_flexion(pose: Pose, side: str) -> float | None:

@@ -1,0 +1,113 @@
+"""What the subcommands share: one-line errors, argument types, the exercise as a patient's
+profile changes it, the history write, and a set's result on the terminal."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, Callable
+
+from formcheck.records.progression import holds_in_report
+from formcheck.sets.report import lost_to_pauses, never_started, paused_long, wrong_view
+from formcheck.spec.exercise import TARGET_MAX, load_exercise
+from formcheck.spec.profile import apply_profile, load_profile, profile_info
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2  # a mistake on the command line (argparse's own errors exit 2 too)
+
+
+class CliError(Exception):
+    """Raised by subcommands for a clean one-line failure."""
+
+
+class UsageError(CliError):
+    """Options that do not go together (found after parsing): exit 2 like argparse's errors."""
+
+    def __init__(self, message: str, command: str) -> None:
+        super().__init__(f"{message} (see 'formcheck {command} --help')")
+
+
+def ranged(cast: Callable[[str], float], lo: float, hi: float, what: str) -> Callable[[str], Any]:
+    """An argparse type: ``cast(text)`` within lo..hi, else "must be WHAT from LO to HI"."""
+    def parse(text: str) -> Any:
+        try:
+            v = cast(text)
+        except ValueError:
+            v = None
+        if v is None or not lo <= v <= hi:  # (NaN is never within)
+            raise argparse.ArgumentTypeError(f"must be {what} from {lo:g} to {hi:g}, got {text!r}")
+        return v
+
+    return parse
+
+
+def target_count(text: str) -> int:
+    """argparse type of --target: a whole number of repetitions from 1 to TARGET_MAX (the
+    limit of exercise files, profiles and programs)."""
+    return ranged(int, 1, TARGET_MAX, "a whole number")(text)
+
+
+def load_spec(args: argparse.Namespace):
+    """The exercise spec with a patient profile applied (if any), the target, and the profile's
+    name and file for the report (None without one)."""
+    spec = load_exercise(args.exercise)
+    target = getattr(args, "target", None)
+    path = getattr(args, "profile", None)
+    if not path:
+        return spec, target, None
+    profile = load_profile(Path(path))
+    spec, prof_target = apply_profile(spec, profile)
+    return spec, target if target is not None else prof_target, profile_info(profile)
+
+
+def check_history(args: argparse.Namespace) -> None:
+    """A history that cannot take the set fails now, before the work (not after it)."""
+    if getattr(args, "no_history", False):
+        return
+    try:
+        from formcheck.records.history import check_writable
+    except ImportError:
+        return
+    check_writable(getattr(args, "data_dir", None))
+
+
+def record_history(args: argparse.Namespace, report: dict) -> None:
+    """Store the set in the history database when that module is present."""
+    if getattr(args, "no_history", False):
+        return
+    try:
+        from formcheck.records.history import record_report
+    except ImportError:
+        return
+    record_report(report, data_dir=getattr(args, "data_dir", None))
+
+
+def print_set(name: str, kind: str, rep: dict, out_dir: Path, cues: dict[str, str] | None = None) -> None:
+    """A set's result on stdout (replay and live): the count or holds, or the pain stop; faults
+    (with the cue each gave, from ``cues``: fault id -> its text, texts.fault_texts); where."""
+    if rep.get("pain_stop"):
+        print(f"{name}: stopped for pain at {rep['pain_stop']['t_s']:.1f} s after {rep['reps']} repetitions")
+    elif kind == "reps":
+        n = len(rep["partials"])
+        print(f"{name}: {rep['reps']} / {rep['target']} repetitions, {n} partial{'' if n == 1 else 's'}")
+    else:
+        held = ", ".join(f"{h['side'] or ''} {h['held_s']:.0f}/{h['target_s']:.0f} s".strip() for h in rep["holds"]) or "none"
+        done, short = holds_in_report(rep)
+        missing = f", {' and '.join(short)} not yet" if short else ""
+        print(f"{name}: holds {held}; {done} of {rep['target']} done{missing}")
+    if rep["fault_counts"]:
+        told = {k: f' ("{c}")' for k, c in (cues or {}).items()}
+        print("faults: " + ", ".join(f"{k} x{v}{told.get(k, '')}" for k, v in rep["fault_counts"].items()))
+    if note := never_started(rep):
+        print("note: " + note)
+    if note := wrong_view(rep):
+        print("camera: " + note)
+    paused: dict[str, list[float]] = {}
+    for p in rep.get("pauses", []):
+        paused.setdefault(p["reason"], []).append(max(p["end_s"] - p["start_s"], 0.0))
+    if paused:
+        low = f" ({lost_to_pauses(rep)})" if paused_long(rep) is not None else ""
+        print("counting paused: " + "; ".join(f"{r} x{len(d)}, {sum(d):.1f} s" for r, d in paused.items()) + low)
+    print(f"wrote {out_dir}")
+
+

@@ -1,0 +1,119 @@
+"""``formcheck history`` (a table or CSV of every set) and ``formcheck report`` (one HTML page
+for the physiotherapist, drawn by ``html_report.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from formcheck.cli.common import CliError
+from formcheck.records.history import local_time
+from formcheck.records.rows import result_text, top_faults
+
+DATA_DIR_HELP = "history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    h = sub.add_parser("history", help="list the recorded sets, or export them as CSV")
+    h.add_argument("--exercise", "-e", help="only this exercise id")
+    h.add_argument("--since", help="only sets from this date on (YYYY-MM-DD)")
+    h.add_argument("--csv", metavar="FILE", help="export every column as CSV to FILE ('-' for standard output)")
+    h.add_argument("--data-dir", help=DATA_DIR_HELP)
+    h.set_defaults(func=cmd_history)
+
+    r = sub.add_parser("report", help="write an HTML progress report for the physiotherapist")
+    r.add_argument("--out", "-o", default="formcheck-report.html", help="HTML file (default: formcheck-report.html)")
+    r.add_argument("--since", help="only sets from this date on (YYYY-MM-DD)")
+    r.add_argument("--data-dir", help=DATA_DIR_HELP)
+    r.set_defaults(func=cmd_report)
+
+
+# ----- shared helpers ----------------------------------------------------------------------------
+def _since_utc(text: str | None) -> str | None:
+    """A local calendar date as the UTC instant of its midnight, comparable with stored times."""
+    if not text:
+        return None
+    try:
+        d = date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--since: not a date: {text!r} (use YYYY-MM-DD)") from None
+    local_midnight = datetime(d.year, d.month, d.day).astimezone()
+    return local_midnight.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# ----- formcheck history -------------------------------------------------------------------------
+def cmd_history(args: argparse.Namespace) -> int:
+    from formcheck.records.history import db_path, load_sets
+
+    # with the reports: a hold set's sides still short are counted from its holds (result_text)
+    sets = load_sets(args.data_dir, args.exercise, since=_since_utc(args.since), with_report=True)
+    if args.csv:
+        return _write_csv(sets, args.csv, db_path(args.data_dir))
+    if not sets:
+        if args.exercise:
+            from formcheck.spec.exercise import available_ids
+
+            known = available_ids()
+            if known and args.exercise not in known:  # a typo, not an empty history
+                print(f"formcheck: error: {args.exercise!r} is not an exercise id; the ids are: {', '.join(known)}",
+                      file=sys.stderr)
+                return 1
+        what = f" of {args.exercise}" if args.exercise else ""
+        print(f"no sets{what} recorded yet (history: {db_path(args.data_dir)})")
+        return 0
+    rows = [("date", "exercise", "result", "partials", "top faults", "pain", "mode")]
+    for s in sets:
+        pain = ("STOPPED" + (f": {s['pain_note']}" if s["pain_note"] else "")) if s["pain_stop"] else ""
+        mode = s["mode"] + (f" ({s['program']})" if s.get("program") else "")
+        rows.append((local_time(s["time"]).strftime("%Y-%m-%d %H:%M"), s["exercise"], result_text(s),
+                     str(s["partials"]), top_faults(s["fault_counts"]) or "-", pain, mode))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    days = len({local_time(s["time"]).date() for s in sets})
+    pains = sum(1 for s in sets if s["pain_stop"])
+    print(f"{len(sets)} set(s) on {days} day(s)" + (f", {pains} stopped for pain" if pains else ""))
+    return 0
+
+
+def _write_csv(sets: list[dict[str, Any]], dest: str, db: Path) -> int:
+    from formcheck.records.history import COLUMNS, JSON_COLUMNS
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for s in sets:
+        w.writerow([json.dumps(s.get(c), ensure_ascii=False) if c in JSON_COLUMNS
+                    else int(s[c]) if c == "pain_stop" else ("" if s.get(c) is None else s.get(c)) for c in COLUMNS])
+    if dest == "-":
+        sys.stdout.write(buf.getvalue())
+        return 0
+    from formcheck.core.atomic import atomic_write_text, refuse_overwriting
+
+    refuse_overwriting(dest, db)
+    atomic_write_text(dest, buf.getvalue())
+    print(f"wrote {len(sets)} set(s) to {dest}", file=sys.stderr)
+    return 0
+
+
+# ----- formcheck report --------------------------------------------------------------------------
+def cmd_report(args: argparse.Namespace) -> int:
+    from formcheck.core.atomic import atomic_write_text, refuse_overwriting
+    from formcheck.records.history import db_path, load_sets
+    from formcheck.records.html_report import render_html
+
+    sets = load_sets(args.data_dir, since=_since_utc(args.since), with_report=True)
+    page = render_html(sets, since=args.since, source=str(db_path(args.data_dir)))
+    out = Path(args.out)
+    if out.is_dir():
+        out = out / "formcheck-report.html"
+    refuse_overwriting(out, db_path(args.data_dir))
+    atomic_write_text(out, page)
+    print(f"wrote {out} ({len(sets)} set(s)" + ("" if sets else f" in {db_path(args.data_dir)}") + ")")
+    return 0

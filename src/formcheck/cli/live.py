@@ -1,0 +1,146 @@
+"""The ``formcheck live`` subcommand: its options, their checks, and one exercise's set."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from formcheck.cli.common import (
+    UsageError,
+    check_history,
+    load_spec,
+    ranged,
+    target_count,
+)
+from formcheck.cli.live_program import run_program, session_exercises
+from formcheck.cli.live_sets import exit_code, report_set, sessions_root
+from formcheck.live.display import KeySchedule
+from formcheck.live.runner import Runner
+from formcheck.live.screens import show_after_set
+from formcheck.live.session import LiveOptions, SetPlan
+from formcheck.media.capture import LiveError
+from formcheck.sets.pipeline import Detector
+from formcheck.sets.replay import REPORT, prepare_out_dir
+from formcheck.spec.exercise import ExerciseSpec
+
+
+def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | None = None,
+             detector_factory: Callable[[], Detector] | None = None) -> int:
+    """Run ``formcheck live``; ``open_camera`` and ``detector_factory`` stand in for devices in tests."""
+    _check_args(args)
+    keys = KeySchedule.parse(args.keys)
+    if detector_factory is None and args.model:
+        from formcheck.media.estimator import resolve_model
+
+        resolve_model(args.model)  # a missing model fails before the camera opens
+    check_history(args)  # ... and so does a history that could not take the sets
+    # ... and a program, profile or exercise file with a mistake in it: each read once, here
+    if args.program:
+        from formcheck.spec.program import load_program
+
+        program = load_program(args.program)
+        session = session_exercises(args, program)
+        profile = None
+        if args.profile:
+            from formcheck.spec.profile import load_profile
+
+            profile = load_profile(Path(args.profile))
+    else:
+        single = load_spec(args)
+        _not_after_pain_today(args, single[0])
+    opts = LiveOptions(model=args.model, lang=args.lang, save_video=args.save_video,
+                       countdown_s=args.countdown if args.countdown is not None else 3.0,
+                       program_keys=bool(args.program))
+    runner = Runner(args, opts, keys, open_camera, detector_factory)  # CameraError: one line, exit 1
+    try:
+        if args.program:
+            return run_program(args, runner, program, profile, *session)
+        return _run_single(args, runner, *single)
+    finally:
+        runner.close()
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    """Options that do not go together: a mistake on the command line (exit 2, as argparse's)."""
+    if bool(args.program) == bool(args.exercise):
+        raise UsageError("give either --exercise ID or --program NAME", "live")
+    if args.every_frame and args.source is None:
+        raise UsageError("--every-frame needs --source VIDEO (a camera cannot wait for the analysis)", "live")
+    if args.program and args.target is not None:
+        raise UsageError("--target is for one exercise; a program sets its targets from the history", "live")
+    if not args.program and (args.session or args.only):
+        raise UsageError("--session and --only need --program", "live")
+    if args.source is not None and not Path(args.source).exists():
+        raise LiveError(f"video not found: {args.source}")
+    if args.out:  # an earlier session's results are not replaced unasked: say so before the camera opens
+        out = Path(args.out)
+        earlier = [out / REPORT] if args.exercise else sorted(out.glob(f"*/{REPORT}"))
+        if any(p.is_file() for p in earlier):
+            raise LiveError(f"{out} already holds the results of an earlier session ({REPORT}); "
+                            "choose another folder with --out, or remove them first")
+
+
+def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
+    """An exercise stopped for pain earlier today does not start again (the pain advice: not
+    again today); a program session leaves it out in the same way."""
+    import sqlite3
+
+    from formcheck.records.history import HistoryError, load_sets
+    from formcheck.records.progression import stopped_for_pain_today
+    from formcheck.sets.texts import TEXTS, localised
+
+    try:
+        history = load_sets(args.data_dir, spec.id, with_report=False)
+    except (HistoryError, sqlite3.Error, OSError) as exc:
+        print(f"formcheck: warning: history not read ({exc}); pain stops earlier today could not be checked",
+              file=sys.stderr)
+        return
+    if spec.id in stopped_for_pain_today(history):
+        txt = TEXTS[args.lang]
+        raise LiveError(f"{txt['stopped_today'].format(name=localised(spec.name, args.lang))} {' '.join(txt['pain'][1:])}")
+
+
+def _run_single(args: argparse.Namespace, runner: Runner, spec: ExerciseSpec, target: int | None,
+                profile: dict[str, Any] | None) -> int:
+    out = prepare_out_dir(sessions_root(args, spec.id), Path(args.source) if args.source else Path(os.devnull))
+    outcome = runner.run(SetPlan(spec, out, target, profile=profile))
+    report_set(args, spec, outcome)
+    show_after_set(runner.screens, outcome, spec, args.lang)
+    return exit_code(outcome)
+
+
+_countdown = ranged(float, 0.0, 60.0, "seconds")  # --countdown
+_camera_index = ranged(int, 0, 63, "a camera number")  # --camera (OpenCV crashes on a negative index)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("live", help="coach a set (or a program) live from the camera or a video file")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--exercise", "-e", help="exercise id, e.g. squat")
+    what.add_argument("--program", help="run a program exercise by exercise, e.g. home_program")
+    p.add_argument("--session", help="program: one named session of the program (e.g. lying, upright)")
+    p.add_argument("--only", help="program: only these exercise ids, comma separated")
+    p.add_argument("--target", type=target_count, help="target repetitions (default: the exercise's)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--camera", type=_camera_index, default=0, help="camera index (default 0)")
+    src.add_argument("--source", help="play a video file as if it were the camera")
+    p.add_argument("--lang", choices=("da", "en"), default="da", help="language of the screen (default da)")
+    p.add_argument("--model", help="pose model: lite, full, or a .task file (default: each exercise's, else lite)")
+    p.add_argument("--headless", action="store_true", help="no window (tests, CI)")
+    p.add_argument("--every-frame", action="store_true",
+                   help="with --source: analyse every frame (no drops, no pacing)")
+    p.add_argument("--out", "-o", help="output folder (default: a new folder under the data folder's sessions/)")
+    p.add_argument("--save-video", action="store_true", help="also write the annotated video")
+    p.add_argument("--profile", help="patient profile TOML overriding thresholds and targets")
+    p.add_argument("--data-dir",
+                   help="history and sessions folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
+    p.add_argument("--no-history", action="store_true", help="do not store the sets in the history")
+    p.add_argument("--countdown", type=_countdown, help="seconds of countdown before a set, 0-60 (default 3)")
+    p.add_argument("--fullscreen", action="store_true", help="start the window full screen (f toggles)")
+    p.add_argument("--stats", action="store_true", help="print frames per second, drops, latency and CPU use")
+    p.add_argument("--keys", help=argparse.SUPPRESS)  # testing: scripted keys by video time, "5.0:p,7:r"
+    p.set_defaults(func=cmd_live)

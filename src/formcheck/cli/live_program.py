@@ -1,0 +1,143 @@
+"""``formcheck live --program``: a session of the hospital program, exercise by exercise.
+
+Each exercise gets its instructions, a set at the target the history says is next, the summary
+(or, after a pain stop, the advice) and a rest. After a pain stop the session goes on only if
+the patient explicitly asks for the next exercise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from formcheck.cli.live_sets import exit_code, report_set, sessions_root
+from formcheck.live.runner import Runner
+from formcheck.live.screens import (
+    show_after_set,
+    show_instructions,
+    show_program_done,
+    show_rest,
+)
+from formcheck.live.session import SetPlan
+from formcheck.sets.replay import prepare_out_dir
+from formcheck.sets.texts import TEXTS, localised
+from formcheck.spec.exercise import ExerciseSpec, SpecError, load_exercise
+from formcheck.spec.profile import profile_info
+
+if TYPE_CHECKING:
+    from formcheck.spec.profile import Profile
+    from formcheck.spec.program import Program, ProgramExercise
+
+
+def _load_specs(ids: list[str]) -> dict[str, ExerciseSpec]:
+    """Every exercise of the session, or one error naming all that are missing or broken."""
+    specs, missing = {}, []
+    for exercise_id in ids:
+        try:
+            specs[exercise_id] = load_exercise(exercise_id)
+        except SpecError as exc:
+            missing.append(str(exc).splitlines()[0])
+    if missing:
+        raise SpecError("cannot run the program: " + "; ".join(missing))
+    return specs
+
+
+def only_ids(args: argparse.Namespace) -> list[str] | None:
+    """--only's exercise ids (None without it)."""
+    return [s.strip() for s in args.only.split(",") if s.strip()] if args.only is not None else None
+
+
+def session_exercises(args: argparse.Namespace, program: Program) -> tuple[list[ProgramExercise], dict[str, ExerciseSpec]]:
+    """The session's exercises (--session, --only) and their exercise files, read before the
+    camera opens: a mistake in any of them is one error, with nothing started."""
+    entries = program.select(args.session, only_ids(args))
+    return entries, _load_specs([e.id for e in entries])
+
+
+def run_program(args: argparse.Namespace, runner: Runner, program: Program, profile: Profile | None,
+                entries: list[ProgramExercise], specs: dict[str, ExerciseSpec]) -> int:
+    """The session of ``program``: its ``entries`` and their ``specs`` (session_exercises()),
+    read like the patient's ``profile`` before the camera opened."""
+    from formcheck.records.progression import (
+        load_history,
+        session_targets,
+        stopped_for_pain_today,
+    )
+
+    try:
+        history = load_history(args.data_dir)
+    except Exception as exc:  # no history: start from the program's starting targets
+        print(f"formcheck: warning: history not read ({exc}); using the starting targets, and pain stops "
+              "earlier today could not be checked", file=sys.stderr)
+        history = []
+    targets = session_targets(program, entries, history)
+    resting = stopped_for_pain_today(history)
+    for entry in entries:  # the pain advice said: not again today
+        if entry.id in resting:
+            print(TEXTS[args.lang]["left_out"].format(name=localised(specs[entry.id].name, args.lang)))
+    entries = [e for e in entries if e.id not in resting]
+    lang = args.lang
+    advice = (localised(program.advice.pain_title, lang), program.advice.pain.get(lang))
+    runner.opts.countdown_s = args.countdown if args.countdown is not None else program.countdown_s
+    session_id = datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    if not entries:
+        return 0
+    root = sessions_root(args, program.name)
+    try:
+        return _run_entries(args, runner, program, entries, specs, targets, profile, advice, session_id, root)
+    finally:
+        if root.exists():
+            if any(root.iterdir()):
+                print(f"wrote {root}")
+            elif not args.out:  # nothing was done (or Ctrl-C before the first set): the folder goes again
+                root.rmdir()
+
+
+def _run_entries(args: argparse.Namespace, runner: Runner, program: Program, entries: list[ProgramExercise],
+                 specs: dict[str, ExerciseSpec], targets: dict[str, int], profile: Profile | None,
+                 advice: tuple[str, tuple[str, ...]], session_id: str, root: Path) -> int:
+    """The session's exercises one by one: instructions, the set, its summary, a rest."""
+    from formcheck.spec.profile import apply_profile
+
+    lang = args.lang
+    source = Path(args.source) if args.source else Path(os.devnull)
+    code = 0
+    for i, entry in enumerate(entries):
+        spec = specs[entry.id]
+        target = targets[entry.id]
+        if profile is not None:
+            spec, prof_target = apply_profile(spec, profile)
+            target = prof_target if prof_target is not None else target  # the patient's own prescription
+        key = show_instructions(runner.screens, spec, target, lang, f"{i + 1}/{len(entries)}",
+                                program.instructions_s)
+        if key == "q":
+            break
+        if key == "s":
+            print(f"{spec.name.en}: skipped")
+            continue
+        out = prepare_out_dir(root / f"{i + 1:02d}_{spec.id}", source)
+        info = {"name": program.name, "session": args.session or "all", "session_id": session_id,
+                "index": i + 1, "of": len(entries), "step": entry.step}
+        outcome = runner.run(SetPlan(spec, out, target, info, profile_info(profile) if profile else None))
+        report_set(args, spec, outcome)
+        after = show_after_set(runner.screens, outcome, spec, lang, advice, program=True)
+        if outcome.error and (runner.camera is not None or outcome.ended_by == "failed"):
+            code = exit_code(outcome)
+            break
+        if outcome.ended_by == "quit" or after == "q":
+            break
+        if outcome.ended_by == "pain" and after != "n":  # the session goes on only if the patient says so
+            print("session ended after the pain stop")
+            break
+        if i + 1 < len(entries):
+            nxt = specs[entries[i + 1].id]
+            rest = entry.rest_s if entry.rest_s is not None else program.rest_s
+            if show_rest(runner.screens, nxt, lang, rest) == "q":
+                break
+    else:
+        show_program_done(runner.screens, program, lang)
+    return code

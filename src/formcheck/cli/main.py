@@ -1,0 +1,160 @@
+"""The ``formcheck`` command line. Errors are one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import os
+import signal
+import sys
+from typing import Callable, Iterator, NoReturn, Sequence
+
+from formcheck.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, UsageError
+from formcheck.core.interrupts import Terminated, terminate
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (the problem and where to read more, not the usage block),
+    and no empty values: ``--data-dir ""`` is a mistake, not "use the default"."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"formcheck: error: {message} (see '{self.prog} --help')\n")
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        ns, rest = super().parse_known_args(args, namespace)
+        for action in self._actions:  # (hidden testing options may be empty)
+            value = getattr(ns, action.dest, None)
+            if action.help == argparse.SUPPRESS:
+                continue
+            name = action.option_strings[0] if action.option_strings else action.dest
+            if value == "":
+                self.error(f"{name} is empty")
+            if isinstance(value, list) and "" in value:
+                self.error(f"{name}: one of them is empty")
+        return ns, rest
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command`` only that subcommand's module is imported (see _COMMAND_MODULES)."""
+    from formcheck import __version__
+
+    p = _Parser(prog="formcheck", description="Camera-based home-exercise coach.")
+    p.add_argument("--version", action="version", version=f"formcheck {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    for register in _extra_commands(command):
+        register(sub)
+    return p
+
+
+# Which module defines each subcommand, so that running one imports only its own module (the live
+# coach pulls in OpenCV and the overlay: ~0.3 s before 'formcheck tune' could start). A command not
+# listed here (or --help) imports them all, so a missing entry only costs time.
+_COMMAND_MODULES = {"replay": "replay", "live": "live", "history": "history", "report": "history", "tune": "tune",
+                    "exercises": "exercises"}
+
+
+def _command_in(argv: Sequence[str] | None) -> str | None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args if not a.startswith("-")), None)
+    return first if first in _COMMAND_MODULES else None
+
+
+def _extra_commands(command: str | None = None) -> list[Callable[[argparse._SubParsersAction], None]]:
+    """Subcommands living in their own modules (live, history, tune, exercises...): only the
+    one named by ``command`` (none for replay, which is built in), or all of them (help)."""
+    found = []
+    if command is None:
+        mods: tuple[str, ...] = ("replay", "live", "history", "tune", "exercises")
+    else:
+        mods = (_COMMAND_MODULES[command],) if command in _COMMAND_MODULES else ()
+    for mod in mods:
+        try:
+            module = importlib.import_module(f"formcheck.cli.{mod}")
+        except ImportError:
+            continue
+        if hasattr(module, "register"):
+            found.append(module.register)
+    return found
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    from formcheck.media.estimator import ModelError
+    from formcheck.media.track import TrackError
+    from formcheck.media.video import VideoError
+    from formcheck.sets.replay import ReplayError
+    from formcheck.spec.exercise import SpecError
+
+    errs: list[type[BaseException]] = [CliError, ModelError, ReplayError, SpecError, TrackError, VideoError]
+    try:
+        from formcheck.records.history import HistoryError
+
+        errs.append(HistoryError)
+    except ImportError:
+        pass
+    try:
+        from formcheck.live import LiveError
+
+        errs.append(LiveError)
+    except ImportError:
+        pass
+    return tuple(errs)
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored for a moment (main thread only), then as they were."""
+    try:
+        saved = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for s, h in saved.items():
+            signal.signal(s, h if h is not None else signal.SIG_DFL)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser(_command_in(argv))
+    args = parser.parse_args(argv)
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
+        return _run(args)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt as exc:  # first: a second Ctrl-C must not land in the imports below
+        with _signals_ignored():  # and none while the message goes out
+            print("formcheck: interrupted; nothing incomplete was left behind", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+    except _known_errors() as exc:  # evaluated only when something is raised: no imports up front
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"formcheck: error: {line}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
+    except BrokenPipeError:  # the reader of the output went away (e.g. `| head`): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_ERROR
+    except OSError as exc:
+        where = f" {exc.filename}:" if exc.filename else ""
+        print(f"formcheck: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # last resort: one line, never a traceback (FORMCHECK_DEBUG shows it)
+        if os.environ.get("FORMCHECK_DEBUG"):
+            raise
+        text = " ".join(str(exc).split())  # one line, whatever a library put in its message
+        print(f"formcheck: internal error: {type(exc).__name__}: {text} (set FORMCHECK_DEBUG=1 for details)",
+              file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,68 @@
+"""``formcheck replay``: a recorded video in; an annotated video, a report and a landmark track out."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable
+
+from formcheck.cli.common import (
+    CliError,
+    check_history,
+    load_spec,
+    print_set,
+    record_history,
+    target_count,
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    r = sub.add_parser("replay", help="analyse a recorded video: annotated video, report and landmark track")
+    r.add_argument("video", help="video file (mp4, mov, avi, mkv, webm)")
+    r.add_argument("--exercise", "-e", required=True, help="exercise id, e.g. squat (see 'formcheck exercises list')")
+    r.add_argument("--out", "-o", help="output folder (default: a new folder beside the video)")
+    r.add_argument("--model", help="pose model: lite, full, or a path to a .task file (default: the exercise's, else lite)")
+    r.add_argument("--target", type=target_count, help="target repetitions (default: the exercise's)")
+    r.add_argument("--lang", choices=("da", "en"), default="da", help="language of the overlay (default da)")
+    r.add_argument("--profile", help="patient profile TOML overriding thresholds and targets")
+    r.add_argument("--no-video", action="store_true", help="skip writing annotated.mp4")
+    r.add_argument("--no-history", action="store_true", help="do not store this set in the history")
+    r.add_argument("--data-dir", help="history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
+    r.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
+    r.add_argument("--no-progress", dest="progress", action="store_false")
+    r.set_defaults(func=cmd_replay)
+
+
+
+def _progress_factory(enabled: bool) -> Callable[[int | None], object] | None:
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return lambda total: tqdm(total=total, unit="frame", desc="replay", leave=False, dynamic_ncols=True)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from formcheck.media.estimator import choose_model
+    from formcheck.sets.replay import default_out_dir, replay
+    from formcheck.sets.texts import fault_texts
+
+    video = Path(args.video)
+    if not video.exists():
+        raise CliError(f"video not found: {video}")
+    spec, target, profile = load_spec(args)
+    check_history(args)
+    out = Path(args.out) if args.out else default_out_dir(video)
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    model = choose_model(args.model, spec.model)
+    outcome = replay(video, spec, out, model=model, target=target, lang=args.lang,
+                     write_video=not args.no_video, progress=_progress_factory(show), profile=profile)
+    rep = outcome.report
+    if outcome.warning:
+        print(f"formcheck: warning: {outcome.warning}", file=sys.stderr)
+    record_history(args, rep)  # before "wrote ...": once that is printed, everything is stored
+    print_set(spec.name.en, spec.kind, rep, outcome.out_dir, fault_texts(spec, "en"))
+    return 0
+
+

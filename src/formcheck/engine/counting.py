@@ -1,0 +1,127 @@
+"""The counted signal, from pose to the number the excursion counter sees.
+
+Per frame: the Count's signal (relative to the start position when asked), checked for jumps
+faster than a body can move (Count.max_rate), oriented and smoothed, its zero moved while the
+patient settles (Count.follow_start), and held back where a second measure disagrees
+(Count.confirm). Rep-counting thresholds only: form checks live in form.py.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from formcheck.core.pose import Pose
+from formcheck.engine.counter import CounterPhase, Excursion, ExcursionCounter
+from formcheck.engine.readings import Readings
+from formcheck.signals import SIGNALS
+from formcheck.spec.exercise import Count, ExerciseSpec
+
+SETTLING_S = 0.5  # Count.follow_start: a movement begun this soon after arming may still be settling
+# Count.max_rate: the counted signal's speed is measured against its value at least JUMP_MIN_DT
+# earlier (one frame at 25 fps; at higher frame rates a single frame's jitter would dominate),
+# over references of the last RATE_REF_S; a jump this shortly before a repetition began still
+# spoils it (the jump into garbage)
+JUMP_MIN_DT = 0.04
+RATE_REF_S = 0.3
+JUMP_LEAD_S = 0.2
+
+
+class RateGate:
+    """Count.max_rate: notes when the counted signal changes faster than a body can move it (the
+    pose model losing the limb), so the repetition around it is dropped, not counted."""
+
+    def __init__(self) -> None:
+        self._refs: deque[tuple[float, float]] = deque()  # recent (t_s, raw value)
+        self.last_jump_s: float | None = None
+
+    def check(self, raw: float, t_s: float, max_rate: float) -> None:
+        refs = self._refs
+        while refs and t_s - refs[0][0] > RATE_REF_S:
+            refs.popleft()
+        ref = next((r for r in reversed(refs) if t_s - r[0] >= JUMP_MIN_DT), None)
+        if ref is not None and abs(raw - ref[1]) / (t_s - ref[0]) > max_rate:
+            self.last_jump_s = t_s
+        refs.append((t_s, raw))
+
+    def spoils(self, exc: Excursion, t_s: float) -> bool:
+        """A jump during this excursion (or just before it began)."""
+        j = self.last_jump_s
+        return j is not None and exc.start_s - JUMP_LEAD_S <= j <= t_s
+
+
+class CountedSignal:
+    def __init__(self, spec: ExerciseSpec, readings: Readings) -> None:
+        self.spec = spec
+        self.readings = readings
+        self.rate = RateGate()
+        self.armed_at = 0.0  # when counting was last armed (follow_start's settling time)
+        self._beyond_start: deque[tuple[float, float]] = deque()  # follow_start: values past the start
+
+    def read(self, pose: Pose, t_s: float, side: str, count: Count,
+             counter: ExcursionCounter) -> tuple[float | None, bool]:
+        """(the value for the counter, or None when it cannot be measured; whether the
+        excursion in progress turned out to be the patient settling, to be forgotten)."""
+        readings = self.readings
+        raw = readings.raw(count.signal, pose, side, count.relative)
+        if raw is None:
+            return None, False
+        if count.max_rate is not None:
+            self.rate.check(raw, t_s, count.max_rate)
+        v = readings.smooth("count", raw * count.direction, t_s, count.smoothing)
+        dropped = False
+        if count.follow_start:
+            moved = self._follow_start(v, t_s, count, counter)
+            if moved is not None:
+                dropped = counter.phase is CounterPhase.OUT
+                v = readings.smooth("count", (raw - moved) * count.direction, t_s, count.smoothing)
+        if count.confirm is not None:
+            return self._confirmed(v, pose, t_s, side, count), dropped
+        return v, dropped
+
+    def _confirmed(self, v: float, pose: Pose, t_s: float, side: str, count: Count) -> float | None:
+        """Count.confirm: the counted value where the second measure agrees. The second one is
+        mapped onto the count's units piecewise linearly (its rest, enter and full onto the
+        count's), and the smaller of the two taken (0 when they disagree on the direction).
+        None while the second measure is not seen."""
+        c = count.confirm
+        assert c is not None
+        raw = self.readings.raw(c.signal, pose, side, c.relative)
+        if raw is None:
+            return None
+        x = self.readings.smooth("confirm", raw * c.direction, t_s, count.smoothing)
+        w = float(np.interp(abs(x), [0.0, c.rest, c.enter, c.full], [0.0, count.rest, count.enter, count.full]))
+        if abs(x) > c.full:
+            w += (abs(x) - c.full) * (count.full - count.enter) / (c.full - c.enter)
+        if v * x <= 0:
+            return 0.0
+        return v if abs(v) < w else float(np.sign(v)) * w
+
+    def _follow_start(self, v: float, t_s: float, count: Count, counter: ExcursionCounter) -> float | None:
+        """Relative single counts: the start position follows the patient while they settle. A
+        level held beyond the start (e.g. the knees bent after lying down with straight legs),
+        or a level short of a full repetition held just after counting began (still lying back
+        onto the floor), becomes the new zero instead of an excursion. Returns how far the zero
+        moved (in the signal's relative units), or None."""
+        out = counter.phase is CounterPhase.OUT
+        began = counter.current_start_s
+        settling = out and began is not None and began - self.armed_at <= SETTLING_S and v < count.full
+        if count.mode != "single" or not count.relative or not (settling or (not out and v < -count.rest)):
+            self._beyond_start.clear()
+            return None
+        self._beyond_start.append((t_s, v))
+        if t_s - self._beyond_start[0][0] < max(self.spec.settle_s, 0.3):
+            return None
+        vals = np.array([x for _, x in self._beyond_start])
+        if float(vals.max() - vals.min()) > count.enter - count.rest:  # still moving
+            self._beyond_start.popleft()
+            return None
+        moved = float(np.median(vals)) * count.direction
+        pixels = moved
+        if SIGNALS[count.signal].start_scaled and self.readings.start_scale:
+            pixels *= self.readings.start_scale  # the baseline is in pixels, the value in start leg lengths
+        self.readings.baseline[count.signal] += pixels
+        self.readings.forget("count")
+        self._beyond_start.clear()
+        return moved

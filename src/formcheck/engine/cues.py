@@ -1,0 +1,84 @@
+"""The one cue shown to the patient, and the cues the engine itself gives.
+
+A cue stays up at least CUE_HOLD_S so it can be read; a more important one (higher severity)
+may replace it sooner. Guidance cues (GUIDE) help the patient into position; fault cues come
+from the exercise file's rules and name the body segments the overlay highlights.
+"""
+
+from __future__ import annotations
+
+from formcheck.core.pose import Landmark
+from formcheck.core.results import Cue
+from formcheck.signals import SIGNALS
+from formcheck.signals import geometry as g
+from formcheck.spec.exercise import Count, Rule
+
+CUE_HOLD_S = 2.5  # a cue stays up at least this long, so it can be read
+
+GUIDE = {
+    "step_into_view": Cue("step_into_view", "Sørg for, at hele kroppen kan ses", "Make sure your whole body is in view", 1),
+    "get_ready": Cue("get_ready", "Find startstillingen og hold dig i ro", "Get into the start position and keep still", 1),
+    "turn_sideways": Cue("turn_sideways", "Vend siden til kameraet", "Turn your side to the camera", 1),
+    "face_camera": Cue("face_camera", "Vend ansigtet mod kameraet", "Face the camera", 1),
+    "not_still": Cue("not_still", "Hold stillingen i ro", "Hold the position still", 2),
+    "get_in_position": Cue("get_in_position", "Find stillingen og hold den", "Get into the position and hold it", 1),
+    "hold_done": Cue("hold_done", "Godt! Slap af et øjeblik", "Well done! Relax for a moment", 1),
+    "other_side": Cue("other_side", "Godt! Skift nu til den anden side", "Well done! Now change to the other side", 1),
+}
+
+
+def segments(signal: str | None, side: str) -> tuple[tuple[Landmark, Landmark], ...]:
+    """The body segments a signal is measured on, on the measured side, or both for a signal
+    of both legs (for highlighting)."""
+    if signal is None:
+        return ()
+    sig = SIGNALS[signal]
+    sides = ("L", "R") if sig.both_sides else (side,)
+    return tuple((g.SIDES[x][a], g.SIDES[x][b]) for x in sides for a, b in sig.parts)
+
+
+def rule_cue(rule: Rule, side: str) -> Cue:
+    return Cue(rule.id, rule.cue.da, rule.cue.en, rule.severity + 1, segments(rule.signal, side))
+
+
+SHALLOW_SEVERITY = 3  # a repetition that missed the full range: as important as most form faults
+
+
+def shallow_cue(count: Count | None, reason: str, side: str) -> Cue | None:
+    """The cue for a repetition that missed the full range (Count.shallow_cue), if any."""
+    if count is None or count.shallow_cue is None or reason != count.shallow_fault:
+        return None
+    return Cue(reason, count.shallow_cue.da, count.shallow_cue.en, SHALLOW_SEVERITY, segments(count.signal, side))
+
+
+def view_cue(views: tuple[str, ...]) -> Cue:
+    """Ask for the camera view the exercise wants."""
+    return GUIDE["turn_sideways" if "side" in views else "face_camera"]
+
+
+class CuePicker:
+    """Chooses the cue on screen: each one stays CUE_HOLD_S unless a more severe one comes."""
+
+    def __init__(self) -> None:
+        self.current: Cue | None = None
+        self._until = -1.0
+
+    def show(self, cue: Cue, t_s: float, force: bool = False) -> None:
+        cur = self.current
+        if force or cur is None or t_s >= self._until or cue.severity > cur.severity:
+            if cur is None or cue.id != cur.id:
+                self._until = t_s + CUE_HOLD_S
+            self.current = cue
+
+    def expire(self, t_s: float) -> None:
+        """Take the cue down once it has been up long enough."""
+        if t_s >= self._until:
+            self.current = None
+
+    def clear_guidance(self) -> None:
+        """In position: a guidance cue has done its job."""
+        if self.current is not None and self.current.id in GUIDE:
+            self.clear()
+
+    def clear(self) -> None:
+        self.current, self._until = None, -1.0

@@ -1,0 +1,111 @@
+"""Gauges of how much the body moves, in torso lengths per second of video time.
+
+They judge movement over a fixed stretch of video time, not frame to frame: landmark jitter
+divided by one frame's time grows with the frame rate (at 30 fps a still person already "moves"
+0.5 torso lengths a second), over a quarter of a second it does not. Keeping still means the
+body's shape not changing: shoulders, knees and ankles measured from the hip centre (a hand-held
+camera that pans moves them all alike), arms left out (patients hold them out for balance).
+Walking is the feet travelling sideways (the hips also travel back in every squat, the feet
+stay put).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Callable
+
+import numpy as np
+
+from formcheck.core.pose import Landmark as L
+from formcheck.core.pose import Pose
+from formcheck.signals import geometry as g
+
+WINDOW_S = 0.25  # repetition exercises: keeping still and walking are judged over this much video
+# Holds judge stillness over a longer stretch and by the mean, not the median, of the landmarks'
+# movement: in a hold any one limb fidgeting (a foot shuffling, a knee rocking) breaks the
+# stillness, and over half a second landmark jitter averages out while a real movement does not.
+# The unit is the same: torso lengths per second (HoldSpec.still_max).
+HOLD_WINDOW_S = 0.5
+GAP_MS = 500  # a gap this long without a person (or a jump back in time) starts a window again
+_STILL_LANDMARKS = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]
+_FEET = [L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]
+
+
+class PoseWindow:
+    """The poses of the last ``span_s`` seconds of video."""
+
+    def __init__(self, span_s: float) -> None:
+        self.span_s = span_s
+        self.poses: deque[Pose] = deque()
+
+    def push(self, pose: Pose) -> float:
+        """Add a pose; returns the seconds between the oldest pose kept and this one."""
+        poses = self.poses
+        if poses and (pose.t_ms <= poses[-1].t_ms or pose.t_ms - poses[-1].t_ms > GAP_MS):
+            poses.clear()
+        poses.append(pose)
+        while len(poses) > 1 and pose.t_ms - poses[1].t_ms >= self.span_s * 1000:
+            poses.popleft()
+        return (pose.t_ms - poses[0].t_ms) / 1000.0
+
+
+def shape_change(pose: Pose, old: Pose, torso: float, reduce: Callable[[np.ndarray], float]) -> float:
+    """How far the shoulders, knees and ankles moved about the hip centre between two poses,
+    ``reduce``d over the ones seen in both, in torso lengths (0 when none is seen)."""
+    hip_now, hip_old = g.hip_centre(pose), g.hip_centre(old)
+    idx = _STILL_LANDMARKS
+    ok = (pose.visibility[idx] > 0.5) & (old.visibility[idx] > 0.5)
+    if not ok.any() or hip_now is None or hip_old is None:
+        return 0.0
+    w, h = pose.image_size
+    d = (pose.xy[idx][ok] * (w, h) - hip_now) - (old.xy[idx][ok] * (w, h) - hip_old)
+    return float(reduce(np.linalg.norm(d, axis=1))) / torso
+
+
+class RepMotion:
+    """Repetition exercises: (keeping-still speed, sideways foot travel speed) over WINDOW_S."""
+
+    def __init__(self) -> None:
+        self._window = PoseWindow(WINDOW_S)
+
+    def update(self, pose: Pose) -> tuple[float, float]:
+        """Both in torso lengths per second; (0, 0) until WINDOW_S of video has been seen."""
+        dt = self._window.push(pose)
+        old = self._window.poses[0]
+        torso = g.torso_length(pose)
+        if dt < WINDOW_S * 0.8 or torso is None:
+            return 0.0, 0.0
+        still = shape_change(pose, old, torso, np.median) / dt
+        okf = (pose.visibility[_FEET] > 0.3) & (old.visibility[_FEET] > 0.3)
+        travel = 0.0
+        if okf.any():
+            dx = (pose.xy[_FEET][okf, 0] - old.xy[_FEET][okf, 0]) * pose.image_size[0]
+            travel = abs(float(np.mean(dx))) / torso / dt
+        return still, travel
+
+
+class HoldMotion:
+    """Holds: how far the body's shape changed within the last HOLD_WINDOW_S, per second.
+
+    Measured from the start and from the middle of the window, the larger counts: a to-and-fro
+    as long as the window is back where it started at its end, but not half-way through it.
+    Each is one difference of two poses, so landmark jitter weighs the same at any frame rate.
+    """
+
+    def __init__(self) -> None:
+        self._window = PoseWindow(HOLD_WINDOW_S)
+
+    def update(self, pose: Pose) -> float:
+        """Torso lengths per second; 0 until HOLD_WINDOW_S of video has been seen."""
+        window = self._window.push(pose)
+        recent = self._window.poses
+        if window < HOLD_WINDOW_S * 0.8:
+            return 0.0
+        old = recent[0]
+        mid = min(recent, key=lambda q: abs(pose.t_ms - q.t_ms - window * 500.0))
+        return max(_moved(pose, old), _moved(pose, mid)) / window
+
+
+def _moved(pose: Pose, old: Pose) -> float:
+    torso = g.torso_length(pose)
+    return 0.0 if torso is None else shape_change(pose, old, torso, np.mean)

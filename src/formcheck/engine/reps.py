@@ -1,0 +1,146 @@
+"""Counted exercises frame by frame: settle, count, check form, assemble repetitions.
+
+Counting is armed once the patient keeps still in the start position (settle.py) and disarmed
+when they walk about, get up from a lying exercise or are lost from view; it then settles again.
+While armed, the counted signal (counting.py) drives the excursion counter's state machine
+(counter.py), the form rules are checked (form.py) and finished excursions become repetitions
+or partials (assembly.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.core.pose import Pose
+from formcheck.core.results import Partial, Pause, Status
+from formcheck.engine.assembly import RepAssembler
+from formcheck.engine.counter import CounterPhase, ExcursionCounter, Thresholds
+from formcheck.engine.counting import CountedSignal
+from formcheck.engine.cues import GUIDE, CuePicker, view_cue
+from formcheck.engine.events import SetLog
+from formcheck.engine.form import FormChecker
+from formcheck.engine.motion import RepMotion
+from formcheck.engine.readings import Readings
+from formcheck.engine.settle import LyingGate, Settler
+from formcheck.engine.viewpoint import Viewpoint
+from formcheck.spec.exercise import Count, ExerciseSpec
+
+# counting stops while the patient walks about or gets up (or the pose model's landmarks jump as
+# if they did) and starts again once they keep still in the start position: the report says so
+MOVED_REASON = "moving about or getting up (or the pose jumping)"
+
+
+class RepExercise:
+    def __init__(self, spec: ExerciseSpec, viewpoint: Viewpoint, readings: Readings, cues: CuePicker, log: SetLog) -> None:
+        self.spec = spec
+        self.viewpoint = viewpoint
+        self.cues = cues
+        self.log = log
+        self.status = Status.NO_PERSON
+        self.value: float | None = None  # the counted signal as the counter last saw it
+        self.count: Count | None = None  # the count settings armed with (for the view then)
+        self.counter: ExcursionCounter | None = None
+        self.hold_s: float | None = None
+        self._armed = False
+        self._motion = RepMotion()
+        self._gate = LyingGate(spec.posture == "lying")
+        self._settler = Settler(spec, readings, self._gate)
+        self._signal = CountedSignal(spec, readings)
+        self._form = FormChecker(spec, readings, cues, log, viewpoint)
+        self._assembler = RepAssembler(readings, cues, log, viewpoint, self._form, self._signal.rate)
+
+    def key_signal(self, view: str | None) -> str:
+        """The signal that must be seen for the exercise to be followed at all."""
+        return self.spec.count_for(view).signal
+
+    @property
+    def progress(self) -> float | None:
+        """0 at the start position .. 1 at the full range."""
+        if self.count is None or self.value is None:
+            return None
+        return float(np.clip(abs(self.value) / self.count.full, 0.0, 1.0))
+
+    def update(self, pose: Pose, t_s: float, dt_s: float, set_start_s: float) -> None:
+        spec, cues, vp = self.spec, self.cues, self.viewpoint
+        still, travel = self._motion.update(pose)
+        if travel > spec.move_max or self._gate.got_up(pose, t_s):  # walking about / got up: settle again
+            if self.counter is not None:
+                self.counter.abandon()  # a 'rep' made while walking is no rep at all
+            self._assembler.abandon()  # nor half a toe-heel cycle before it; its faults are no later repetition's
+            if self._armed:
+                self.log.pause(Pause(t_s, -1.0, MOVED_REASON))
+            self._disarm(Status.POSITIONING)
+            cues.show(GUIDE["get_ready"], t_s)
+            return
+        if not self._armed:
+            self._arm(pose, t_s, still, set_start_s)
+            return
+        count, counter = self.count, self.counter
+        assert count is not None and counter is not None
+        if counter.phase is CounterPhase.REST:
+            vp.update_side(pose)
+            if self._settler.refine(pose, t_s, still, vp, count):
+                self._signal.readings.forget()  # the start moved: the filters start from it
+        v, settled_anew = self._signal.read(pose, t_s, vp.side, count, counter)
+        if settled_anew:  # that was no repetition: forget it
+            counter.reset()
+            self._assembler.forget()
+        if v is None:
+            return
+        self.value = v
+        exc = counter.update(v, t_s)
+        out = counter.phase is CounterPhase.OUT
+        if out:
+            self._settler.keep_start()  # a movement began: the start stays as it was
+        if out or exc is not None:
+            self._assembler.vote_side(pose, v, count)
+        self.status = Status.MOVING if out else Status.READY
+        self._form.check_frame(pose, t_s, moving=out, holding=False)
+        if exc is not None:
+            self._assembler.on_excursion(exc, t_s, count, v)
+        if not out:
+            self._assembler.reset_votes()
+        if not out and cues.current is None and spec.views and vp.view and vp.view not in spec.views:
+            cues.show(view_cue(spec.views), t_s)
+        cues.expire(t_s)
+
+    def _arm(self, pose: Pose, t_s: float, motion: float, set_start_s: float) -> None:
+        count = self.spec.count_for(self.viewpoint.view)
+        self.status = Status.POSITIONING
+        if not self._settler.wait(pose, t_s, motion, self.viewpoint, self.cues, count, set_start_s):
+            return
+        self._armed = True
+        if self.log.pause_open and self.log.pauses[-1].reason == MOVED_REASON:
+            self.log.close_pause(t_s)
+        self._signal.armed_at = t_s
+        self.count = count
+        self.counter = ExcursionCounter(
+            Thresholds(count.rest, count.enter, count.min_dwell_s, count.peak_band), two_way=count.mode != "single"
+        )
+        self.status = Status.READY
+
+    def _disarm(self, status: Status) -> None:
+        self._armed = False
+        self._settler.reset()
+        self.status = status
+
+    def suspend(self, t_s: float, reason: str) -> None:
+        """Counting pauses (the person is lost, or the patient paused): a repetition in progress
+        is dropped as a partial with ``reason``; counting settles again afterwards."""
+        if self.counter is not None:
+            dropped = self.counter.abandon()
+            if dropped is not None:
+                self.log.partial(Partial(round(dropped[0], 3), round(t_s, 3), reason, self.viewpoint.side,
+                                         {"peak": round(abs(dropped[2]), 2)}))
+        self._assembler.abandon(reason)  # half a toe-heel cycle does not wait across a gap
+        self._disarm(Status.NO_PERSON)
+
+    def finish(self, t_s: float, open_is_partial: bool = True) -> None:
+        """The set ends: a repetition in progress is an unfinished partial (unless the set ended
+        because its target was reached: a movement after that is none of the set's)."""
+        if self.counter is not None and self.counter.phase is CounterPhase.OUT:
+            d = self.counter.abandon()
+            if d is not None and open_is_partial:
+                self.log.partial(Partial(round(d[0], 3), round(t_s, 3), "unfinished", self.viewpoint.side,
+                                         {"peak": round(abs(d[2]), 2)}))
+        self._assembler.abandon("incomplete_cycle" if open_is_partial else None)

@@ -1,0 +1,234 @@
+"""Arming: wait until the patient keeps still in the start position, then take the baselines.
+
+Counting (or a hold's timer) starts only after the patient has kept still in the start position
+for ExerciseSpec.settle_s, so walking in, getting ready and fidgeting count nothing. The
+baselines of the relative signals are their medians over that wait. A wait within the pose
+model's first frames, while its landmarks still drift, gives provisional baselines: they are
+taken again once the landmarks are steady, if the patient is still at the start
+(Settler.refine). Lying exercises also need the patient lying down (LyingGate): counting
+starts only then, and stops once they sit or stand up (the trunk's angle to the image
+horizontal tells which).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from enum import Enum
+
+import numpy as np
+
+from formcheck.core.pose import Pose
+from formcheck.engine.cues import GUIDE, CuePicker
+from formcheck.engine.readings import Readings
+from formcheck.engine.viewpoint import Viewpoint
+from formcheck.signals import SIGNALS, body_scale, compute
+from formcheck.signals import geometry as g
+from formcheck.spec.exercise import Count, ExerciseSpec
+
+LYING_TRUNK_MAX_DEG = 35.0  # lying exercises start only with the trunk this close to level in the image
+LYING_SETTLE_S = 0.5  # ... once the trunk has been down this long
+LYING_LEFT_DEG = 65.0  # ... and stop counting (as when walking) once it is this steep: sitting or standing up
+LYING_LEFT_S = 0.5  # for this long
+# Once the pose model finds a person, its landmarks drift for about this many frames before they
+# steady (frames, not seconds: the model refines each frame from the one before). On the 16
+# lying clips that begin still (rendered and real), the hips read 0.01-0.04 torso lengths
+# (median 0.02; up to 3.5 degrees of the bridge line) lower in the first 0.1 s than later; by
+# the 8th frame within about 0.005.
+TRACKER_WARMUP_FRAMES = 8
+REFINE_S = 0.5  # a baseline taken in the drift is taken again over this long (at least settle_s) once steady
+
+
+class LyingGate:
+    def __init__(self, active: bool) -> None:
+        """``active``: a lying repetition exercise (holds and standing exercises pass always)."""
+        self.active = active
+        self._lying_since: float | None = None  # when the trunk came down
+        self._upright_since: float | None = None  # when the trunk came up
+
+    def _tilt(self, pose: Pose) -> float | None:
+        if not self.active:
+            return None
+        sh, hp = g.shoulder_centre(pose), g.hip_centre(pose)
+        return None if sh is None or hp is None else g.angle_to_horizontal(hp, sh)
+
+    def in_posture(self, pose: Pose, t_s: float, set_start_s: float) -> bool:
+        """Lying down (trunk near level), not sitting or kneeling, and for LYING_SETTLE_S already
+        (or since the set began, ``set_start_s``): someone still lying back has their shoulders
+        moving while the legs, which dominate stillness, do not."""
+        if not self.active:
+            return True
+        a = self._tilt(pose)
+        if a is None or a > LYING_TRUNK_MAX_DEG:
+            self._lying_since = None
+            return False
+        if self._lying_since is None:
+            self._lying_since = t_s
+        return t_s - self._lying_since >= LYING_SETTLE_S or self._lying_since <= set_start_s
+
+    def got_up(self, pose: Pose, t_s: float) -> bool:
+        """The trunk has been steep (sitting or standing up) for LYING_LEFT_S."""
+        a = self._tilt(pose)
+        if a is None or a < LYING_LEFT_DEG:
+            self._upright_since = None
+            return False
+        if self._upright_since is None:
+            self._upright_since = t_s
+        return t_s - self._upright_since >= LYING_LEFT_S
+
+
+class Settling(Enum):
+    NOT_READY = "not_ready"  # moving, not in the start position, or a needed joint unseen
+    WAITING = "waiting"  # still in the start position, not for long enough yet
+    SETTLED = "settled"  # baselines taken: counting may start
+
+
+class Settler:
+    def __init__(self, spec: ExerciseSpec, readings: Readings, gate: LyingGate) -> None:
+        self.spec = spec
+        self.readings = readings
+        self.gate = gate
+        self._times: deque[float] = deque()  # frames of the current wait
+        self._values: dict[str, deque[float]] = {}  # raw values of the baseline signals
+        self._shifts: dict[str, deque[float]] = {}  # the other side's value minus this side's, per signal
+        self._scales: deque[float] = deque()  # leg lengths in pixels (start-scaled signals)
+        self._smoothed: deque[float] = deque()  # the counted signal as the counter will see it
+        # the baselines were taken while the landmarks still drifted (TRACKER_WARMUP_FRAMES): they
+        # are taken again from the first steady, still frames at the start position (refine())
+        self.provisional = False
+        self._refine: list[tuple[float, dict[str, float], float | None, float]] = []  # (t_s, raw values, scale, count value)
+
+    def baseline_signals(self, count: Count | None, rules: bool = True) -> set[str]:
+        """Signals measured from the start position: the count's, a hold position's and (with
+        ``rules``) the form rules'."""
+        names: set[str] = set()
+        if count is not None and count.relative:
+            names.add(count.signal)
+        if count is not None and count.side_signal:
+            names.add(count.side_signal)
+        if count is not None and count.confirm is not None and count.confirm.relative:
+            names.add(count.confirm.signal)
+        for r in self.spec.rules if rules else ():
+            if r.relative and r.signal:
+                names.add(r.signal)
+        if self.spec.hold:
+            names.update(c.signal for c in self.spec.hold.position if c.relative)
+        return names
+
+    def wait(self, pose: Pose, t_s: float, motion: float, viewpoint: Viewpoint, cues: CuePicker,
+             count: Count | None, set_start_s: float) -> bool:
+        """One frame of getting ready (``motion``: keeping-still speed, torso lengths per second):
+        the patient is asked to get ready while not still in the start position; True once
+        settled, with the baselines taken."""
+        viewpoint.update_side(pose)
+        window = len(self._times) + 1  # this frame and the wait's frames before it
+        settling = self.feed(pose, t_s, motion, viewpoint.side, count, set_start_s)
+        if settling is Settling.NOT_READY:
+            cues.show(GUIDE["get_ready"], t_s)
+        if settling is not Settling.SETTLED:
+            return False
+        self.provisional = bool(self.readings.baseline) and viewpoint.tracked_frames - window < TRACKER_WARMUP_FRAMES
+        self._refine.clear()
+        cues.clear_guidance()
+        return True
+
+    def refine(self, pose: Pose, t_s: float, motion: float, viewpoint: Viewpoint, count: Count) -> bool:
+        """While counting is armed and no movement has begun: baselines taken in the pose model's
+        first frames (``provisional``) are taken again as the medians over the first REFINE_S (at
+        least settle_s) of steady frames, kept still at the start position. True when they were
+        (the caller's filters then start afresh). Callers stop calling once a movement begins:
+        the start then stays as it was."""
+        if not self.provisional or viewpoint.tracked_frames <= TRACKER_WARMUP_FRAMES:
+            return False
+        side, readings = viewpoint.side, self.readings
+        names = self.baseline_signals(count)
+        raw = {n: compute(n, pose, side) for n in names}
+        v = readings.raw(count.signal, pose, side, count.relative)
+        if motion > self.spec.settle_motion_max or v is None or any(raw[n] is None for n in self.baseline_signals(count, rules=False)):
+            self._refine.clear()
+            return False
+        self._refine.append((t_s, {n: float(x) for n, x in raw.items() if x is not None}, body_scale(pose), v))
+        while max(f[3] for f in self._refine) - min(f[3] for f in self._refine) > count.rest:  # still moving
+            self._refine.pop(0)
+        if t_s - self._refine[0][0] < max(self.spec.settle_s, REFINE_S):
+            return False
+        for n in list(readings.baseline):
+            vals = [f[1][n] for f in self._refine if n in f[1]]
+            if vals:
+                readings.set_base(n, side, float(np.median(vals)))
+        scales = [f[2] for f in self._refine if f[2] is not None]
+        if scales and readings.start_scale is not None:
+            readings.start_scale = float(np.median(scales))
+        self.provisional = False
+        self._refine.clear()
+        return True
+
+    def keep_start(self) -> None:
+        """A movement began: the baselines stay as they are (no refine())."""
+        self.provisional = False
+        self._refine.clear()
+
+    def reset(self) -> None:
+        """Start the wait again."""
+        self._times.clear()
+        self._values.clear()
+        self._shifts.clear()
+        self._scales.clear()
+        self._smoothed.clear()
+        self.readings.forget("settle")
+
+    def feed(self, pose: Pose, t_s: float, motion: float, side: str, count: Count | None,
+             set_start_s: float) -> Settling:
+        """One frame of the wait; on SETTLED the readings have their new baselines (and fresh
+        filters)."""
+        spec = self.spec
+        names = self.baseline_signals(count)
+        raw = {n: compute(n, pose, side) for n in names}
+        at_start = True
+        if count is not None and not count.relative:
+            v = compute(count.signal, pose, side)
+            at_start = v is not None and v * count.direction <= count.rest
+        at_start = at_start and self.gate.in_posture(pose, t_s, set_start_s)
+        # the counted signal and a hold's position need their baseline; a form rule whose signal
+        # is not seen from this view (e.g. the knees from the side) just goes without one
+        required = self.baseline_signals(count, rules=False)
+        if motion > spec.settle_motion_max or not at_start or any(raw[n] is None for n in required):
+            self.reset()
+            return Settling.NOT_READY
+        scale = body_scale(pose)
+        if any(SIGNALS[n].start_scaled for n in required) and scale is None:
+            self.reset()
+            return Settling.WAITING
+        self._times.append(t_s)
+        for n, v in raw.items():
+            if v is not None:
+                self._values.setdefault(n, deque()).append(float(v))
+            other = compute(n, pose, g.other(side))  # the other side's start, for a turn later on
+            if v is not None and other is not None:
+                self._shifts.setdefault(n, deque()).append(float(other) - float(v))
+        if scale is not None:
+            self._scales.append(scale)
+        if count is not None and count.relative:
+            # the counter sees the smoothed signal, so judge settling on it too (raw landmark
+            # jitter of a foot or heel is larger than the rest band, smoothed it is not)
+            v = float(raw[count.signal])  # type: ignore[arg-type]
+            if SIGNALS[count.signal].start_scaled:
+                v /= scale  # type: ignore[operator]
+            self._smoothed.append(self.readings.smooth("settle", v, t_s, count.smoothing))
+        if t_s - self._times[0] < spec.settle_s:
+            return Settling.WAITING
+        if count is not None and count.relative:
+            vals = np.array(self._smoothed)
+            # settled: the window's frames within the rest band around the baseline taken (all
+            # but one in five, so that one bad landmark frame does not restart the wait)
+            if float(np.percentile(np.abs(vals - np.median(vals)), 80)) > count.rest:
+                self.reset()
+                return Settling.WAITING
+        enough = max(1, len(self._times) // 2)  # an optional baseline needs half the settle frames
+        self.readings.baseline = {n: float(np.median(v)) for n, v in self._values.items() if len(v) >= enough}
+        self.readings.base_side = side
+        self.readings.side_shift = {n: float(np.median(v)) for n, v in self._shifts.items()
+                                    if n in self.readings.baseline and len(v) >= enough}
+        self.readings.start_scale = float(np.median(self._scales)) if self._scales else None
+        self.reset()
+        self.readings.forget()
+        return Settling.SETTLED

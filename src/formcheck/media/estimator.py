@@ -1,0 +1,279 @@
+"""The pose-estimation adapter: the only module that imports MediaPipe.
+
+It runs PoseLandmarker in VIDEO mode on RGB frames with the video's own timestamps and turns
+each result into a :class:`~formcheck.core.pose.Pose` (or ``None`` when nobody is seen). With several
+people in view it follows one person: the most central and largest at the start, then the one
+near where that person was and of about their size. When the followed person is hidden (behind
+furniture, a barbell's plates, out of the frame) it returns ``None`` rather than jump to somebody
+else in view, such as a family member walking past behind; after ``follow.FORGET_S`` without them it
+chooses afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from formcheck.core.pose import N_LANDMARKS, Landmark, Pose
+from formcheck.media.follow import Follower, outline
+
+# MediaPipe's PyPI wheels (seen in 1.2.3) carry a usage-telemetry client that POSTs to Google
+# with libcurl from a background thread (upstream issue google-ai-edge/mediapipe#6291, no opt-out).
+# Patients' sessions must never leave the machine, so before the native library loads we point
+# libcurl's proxy variables at a scheme it refuses: the request fails before any socket opens.
+# formcheck itself uses no network, so nothing else is affected. tests/test_replay.py checks it
+# with strace.
+_NO_NETWORK_PROXY = "blocked://formcheck.invalid"
+
+
+def _block_native_telemetry() -> None:
+    for var in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        os.environ[var] = _NO_NETWORK_PROXY
+    for var in ("no_proxy", "NO_PROXY"):
+        os.environ.pop(var, None)
+
+
+_block_native_telemetry()
+
+
+# Importing MediaPipe's vision tasks also imports its drawing helpers, and they import
+# matplotlib.pyplot: about 0.6 s of every start (measured: 0.95 s to import the pose landmarker,
+# 0.32 s without). formcheck draws with its own overlay, so those two modules are loaded lazily,
+# by the standard library's LazyLoader: they run only if something uses them. Should MediaPipe
+# rename them, the finder matches nothing and they load as before.
+_DEFERRED = frozenset({"mediapipe.tasks.python.vision.drawing_utils", "mediapipe.tasks.python.vision.drawing_styles"})
+
+
+class _DeferDrawingHelpers(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):  # noqa: ANN001, ANN201 (importlib's protocol)
+        if name not in _DEFERRED:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+if not any(isinstance(f, _DeferDrawingHelpers) for f in sys.meta_path):
+    sys.meta_path.insert(0, _DeferDrawingHelpers())
+
+MODEL_NAMES = ("lite", "full")
+DEFAULT_MODEL = "lite"
+
+
+class ModelError(Exception):
+    """The pose model cannot be found or loaded; the message is one line for the user."""
+
+
+def models_dir() -> Path:
+    """Where the bundled ``.task`` models live: $FORMCHECK_MODELS or the repository's models/."""
+    env = os.environ.get("FORMCHECK_MODELS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / "models"
+
+
+def choose_model(requested: str | None, preferred: str | None) -> str:
+    """The pose model for a run: the one asked for (``--model``), else the exercise's own
+    (``ExerciseSpec.model``), else the default."""
+    return requested or preferred or DEFAULT_MODEL
+
+
+def resolve_model(model: str) -> Path:
+    """Map ``lite``/``full`` to the bundled file, or accept a path to a ``.task`` file."""
+    if model in MODEL_NAMES:
+        path = models_dir() / f"pose_landmarker_{model}.task"
+    else:
+        path = Path(model)
+    if not path.is_file():
+        allowed = ", ".join(MODEL_NAMES)
+        what = "is a folder, not a model file" if path.is_dir() else "not found"
+        raise ModelError(f"pose model {what}: {path} (use --model {allowed} or a path to a .task file)")
+    return path
+
+
+@contextlib.contextmanager
+def _quiet_native_logs() -> Iterator[None]:
+    """Silence MediaPipe/LiteRT's native chatter on stderr (fd 2) around one call.
+
+    The native library ignores GLOG/TF log-level variables (checked with mediapipe 1.2.3); it
+    only prints when the landmarker is created, on its first frames and when it is closed.
+    """
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no real stderr (e.g. captured by a test runner): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _candidates(result) -> list[tuple[int, np.ndarray, np.ndarray]]:  # noqa: ANN001
+    """(index, xy, visibility) of each complete pose in a landmarker result."""
+    out = []
+    for i, lms in enumerate(result.pose_landmarks or ()):
+        if len(lms) != N_LANDMARKS:
+            continue
+        xy = np.array([(p.x, p.y) for p in lms], dtype=np.float64)
+        vis = np.array([p.visibility if p.visibility is not None else 0.0 for p in lms])
+        out.append((i, xy, vis))
+    return out
+
+
+def _pose(result, cand: tuple[int, np.ndarray, np.ndarray], t_ms: float, size: tuple[int, int]) -> Pose:  # noqa: ANN001
+    i, xy, vis = cand
+    world_lms = result.pose_world_landmarks[i] if result.pose_world_landmarks else None
+    world = (
+        np.array([(p.x, p.y, p.z) for p in world_lms], dtype=np.float64)
+        if world_lms is not None and len(world_lms) == N_LANDMARKS
+        else np.zeros((N_LANDMARKS, 3))
+    )
+    return Pose(xy=xy, visibility=vis, world=world, t_ms=t_ms, image_size=size)
+
+
+QUIET_CALLS_MAX = 150  # a landmarker's first calls silenced while it has found nobody (5 s at 30 frames/s)
+
+
+class PoseEstimator:
+    """MediaPipe PoseLandmarker in VIDEO mode; use as a context manager so native resources close.
+
+    ``detect(rgb, t_ms)`` must be called with increasing ``t_ms`` (video time, not wall clock).
+
+    Two landmarkers share the work: one looking for up to ``num_poses`` people, used to choose
+    the person at the start and to find them again, and a one-person landmarker that follows
+    them frame to frame. MediaPipe runs its person detector on every frame while it tracks fewer
+    people than ``num_poses``, so following with the one-person landmarker halves the cost
+    (measured: 29 -> 55 frames/s, lite, 720p) in the usual case of one person in view.
+    """
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        num_poses: int = 2,
+        min_detection_confidence: float = 0.5,
+        min_presence_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        self.model_path = resolve_model(model)
+        self.model_name = model if model in MODEL_NAMES else str(self.model_path)
+        self._confidences = (min_detection_confidence, min_presence_confidence, min_tracking_confidence)
+        self._single = self._create(1)
+        self._multi = self._create(num_poses) if num_poses > 1 else None
+        import mediapipe as mp
+
+        self._mp = mp
+        self._last_ts: int | None = None
+        self._calls: dict[int, int] = {}  # landmarker (id) -> calls so far
+        self._found: set[int] = set()  # landmarkers that have found somebody
+        self._settled: set[int] = set()  # ... and have run once more since: no more native warnings
+        self._follower = Follower()
+
+    def _create(self, num_poses: int):  # noqa: ANN202 (a mediapipe PoseLandmarker)
+        det, pres, track = self._confidences
+        with _quiet_native_logs():
+            from mediapipe.tasks.python.core.base_options import BaseOptions
+            from mediapipe.tasks.python.vision import (
+                PoseLandmarker,
+                PoseLandmarkerOptions,
+                RunningMode,
+            )
+
+            options = PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=str(self.model_path)),
+                running_mode=RunningMode.VIDEO,
+                num_poses=num_poses,
+                min_pose_detection_confidence=det,
+                min_pose_presence_confidence=pres,
+                min_tracking_confidence=track,
+            )
+            try:
+                return PoseLandmarker.create_from_options(options)
+            except Exception as exc:  # mediapipe raises RuntimeError/ValueError with long text
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise ModelError(f"cannot load pose model {self.model_path}: {first}") from None
+
+    def _run(self, landmarker, image, ts: int):  # noqa: ANN001, ANN202
+        # MediaPipe prints native warnings on a landmarker's first frame and on the first frame
+        # it finds somebody ("Using NORM_RECT without IMAGE_DIMENSIONS ..."), however late that
+        # comes (1.3 s into the lower-body clip). Calls stay quiet until then and one call more,
+        # but for QUIET_CALLS_MAX calls at most: silencing fd 2 hides every thread's messages, so
+        # a long-empty room is not kept silent (the warning may then show once).
+        key = id(landmarker)
+        calls = self._calls.get(key, 0)
+        self._calls[key] = calls + 1
+        if key in self._settled or (key not in self._found and calls >= QUIET_CALLS_MAX):
+            result = landmarker.detect_for_video(image, ts)
+        else:
+            with _quiet_native_logs():
+                result = landmarker.detect_for_video(image, ts)
+            if key in self._found:
+                self._settled.add(key)
+        if result.pose_landmarks:
+            self._found.add(key)
+        return result
+
+    def detect(self, rgb: np.ndarray, t_ms: float) -> Pose | None:
+        """Landmarks of the coached person in this RGB frame, or None when nobody is seen."""
+        ts = int(round(t_ms))
+        if self._last_ts is not None and ts <= self._last_ts:
+            ts = self._last_ts + 1  # MediaPipe needs strictly increasing integer ms
+        self._last_ts = ts
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        h, w = rgb.shape[:2]
+        self._follower.expire(t_ms)
+        if self._follower.following or self._multi is None:
+            result = self._run(self._single, image, ts)
+            cands = _candidates(result)
+            if cands:
+                box = outline(cands[0][1], cands[0][2])
+                if self._multi is None or self._follower.matches(box):
+                    self._follower.follow(box)
+                    return _pose(result, cands[0], t_ms, (w, h))
+            if self._multi is None:  # one-person mode: nobody in view
+                return None
+        # choose the person (start), or find the followed one again among everyone in view
+        result = self._run(self._multi, image, ts)
+        found = [(c, box) for c in _candidates(result) if self._follower.matches(box := outline(c[1], c[2]))]
+        if not found:
+            self._follower.missed(t_ms)
+            return None
+        best, box = found[self._follower.choose([b for _, b in found])]
+        self._follower.follow(box)
+        return _pose(result, best, t_ms, (w, h))
+
+    def reset_tracking(self) -> None:
+        """Forget the followed person (e.g. when a new set starts)."""
+        self._follower.reset()
+
+    def close(self) -> None:
+        for attr in ("_single", "_multi"):
+            lm = getattr(self, attr, None)
+            if lm is not None:
+                setattr(self, attr, None)
+                with _quiet_native_logs():
+                    lm.close()
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["PoseEstimator", "ModelError", "choose_model", "resolve_model", "models_dir", "Landmark", "DEFAULT_MODEL"]

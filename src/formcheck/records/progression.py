@@ -1,0 +1,103 @@
+"""Progression through a program: each exercise's target for the next session, from the history.
+
+The target goes up by the exercise's step only after a session in which the patient reached the
+target without pain; after a pain stop it never goes up. A pain stop today leaves the exercise out
+of any later session the same day.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from formcheck.engine.holds import hold_progress
+from formcheck.records.history import load_sets, local_time
+from formcheck.spec.program import Program, ProgramExercise
+
+
+@dataclass(frozen=True)
+class PastSet:
+    """What one earlier set of a program exercise achieved (from the history)."""
+
+    exercise: str
+    target: int
+    done: int  # repetitions, or holds that reached their time
+    pain: bool
+
+    @property
+    def reached(self) -> bool:
+        return self.done >= self.target
+
+
+def done_in_report(report: dict[str, Any]) -> int:
+    """Repetitions counted, or for hold exercises the holds that reached their target time
+    (each side up to its share of the target, as the trainer counted them)."""
+    if report.get("kind") == "hold":
+        return holds_in_report(report)[0]
+    return int(report.get("reps") or 0)
+
+
+def holds_in_report(report: dict[str, Any]) -> tuple[int, list[str]]:
+    """A hold set's (holds toward its target, sides still short of their share)."""
+    sides = ((report.get("config") or {}).get("hold") or {}).get("sides") or ()
+    holds = [(h.get("side"), h.get("held_s", 0.0), h.get("target_s", 0.0)) for h in report.get("holds") or []]
+    return hold_progress(holds, sides, report.get("target"))
+
+
+def next_target(entry: ProgramExercise, max_target: int, last: PastSet | None) -> int:
+    """The target for this session from the last set of the exercise in this program.
+
+    First time: the starting target. Reached without pain: up by ``step`` (not above the
+    maximum). Not reached, or stopped for pain: the same target again, never more.
+    """
+    if last is None:
+        return min(entry.start_target, max_target)
+    if last.pain or not last.reached:
+        return min(last.target, max_target)
+    return min(last.target + entry.step, max_target)
+
+
+def past_sets(program: str, sets: Iterable[dict[str, Any]]) -> dict[str, PastSet]:
+    """The most recent set of each exercise of ``program``, from history rows (oldest first)."""
+    last: dict[str, PastSet] = {}
+    for row in sets:
+        if row.get("program") != program or row.get("mode") != "live":
+            continue
+        report = row.get("report") or {}
+        target = row.get("target") or report.get("target")
+        if not target:
+            continue
+        last[row["exercise"]] = PastSet(row["exercise"], int(target), done_in_report(report or row),
+                                        bool(row.get("pain_stop")))
+    return last
+
+
+def session_targets(program: Program, entries: Iterable[ProgramExercise],
+                    history: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Targets for this session's exercises, progressed from the program's history."""
+    last = past_sets(program.name, history)
+    return {e.id: next_target(e, program.max_target, last.get(e.id)) for e in entries}
+
+
+def stopped_for_pain_today(sets: Iterable[dict[str, Any]], today: date | None = None) -> set[str]:
+    """Exercises with a pain stop today (local date), in any program or alone: the pain advice
+    says not to do them again today, so a session later the same day leaves them out."""
+    today = today or datetime.now().astimezone().date()
+    out = set()
+    for row in sets:
+        if not row.get("pain_stop"):
+            continue
+        try:
+            if local_time(row.get("time")).date() == today:
+                out.add(str(row.get("exercise")))
+        except ValueError:
+            continue
+    return out
+
+
+def load_history(data_dir: str | os.PathLike | None) -> list[dict[str, Any]]:
+    """History rows (oldest first)."""
+    return load_sets(data_dir)
