@@ -91,7 +91,7 @@ def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
 
     from formcheck.records.history import HistoryError, load_sets
     from formcheck.records.progression import stopped_for_pain_today
-    from formcheck.sets.texts import TEXTS, localised
+    from formcheck.sets.texts import TEXTS
 
     try:
         history = load_sets(args.data_dir, spec.id, with_report=False)
@@ -101,7 +101,7 @@ def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
         return
     if spec.id in stopped_for_pain_today(history):
         txt = TEXTS[args.lang]
-        raise LiveError(f"{txt['stopped_today'].format(name=localised(spec.name, args.lang))} {' '.join(txt['pain'][1:])}")
+        raise LiveError(f"{txt['stopped_today'].format(name=spec.name.get(args.lang))} {' '.join(txt['pain'][1:])}")
 
 
 def _run_single(args: argparse.Namespace, runner: Runner, spec: ExerciseSpec, target: int | None,

@@ -24,7 +24,7 @@ from formcheck.live.screens import (
 )
 from formcheck.live.session import SetPlan
 from formcheck.sets.replay import prepare_out_dir
-from formcheck.sets.texts import TEXTS, localised
+from formcheck.sets.texts import TEXTS
 from formcheck.spec.exercise import ExerciseSpec, SpecError, load_exercise
 from formcheck.spec.profile import profile_info
 
@@ -78,10 +78,10 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
     resting = stopped_for_pain_today(history)
     for entry in entries:  # the pain advice said: not again today
         if entry.id in resting:
-            print(TEXTS[args.lang]["left_out"].format(name=localised(specs[entry.id].name, args.lang)))
+            print(TEXTS[args.lang]["left_out"].format(name=specs[entry.id].name.get(args.lang)))
     entries = [e for e in entries if e.id not in resting]
     lang = args.lang
-    advice = (localised(program.advice.pain_title, lang), program.advice.pain.get(lang))
+    advice = (program.advice.pain_title.get(lang), program.advice.pain.get(lang))
     runner.opts.countdown_s = args.countdown if args.countdown is not None else program.countdown_s
     session_id = datetime.now().strftime("%Y-%m-%d_%H%M%S")
     if not entries:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from formcheck.core.lang import in_lang
 from formcheck.core.pose import Landmark, Pose
 
 
@@ -34,7 +35,7 @@ class Cue:
     segments: tuple[tuple[Landmark, Landmark], ...] = ()  # body segments to highlight
 
     def text(self, lang: str) -> str:
-        return self.text_da if lang == "da" else self.text_en
+        return in_lang(lang, self.text_da, self.text_en)
 
 
 @dataclass(frozen=True)

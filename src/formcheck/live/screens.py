@@ -19,8 +19,6 @@ from formcheck.media.capture import Source
 from formcheck.overlay import Overlay
 from formcheck.sets.texts import (
     TEXTS,
-    exercise_name,
-    localised,
     overlay_setup,
     summary_from_report,
     view_hint,
@@ -103,7 +101,7 @@ def show_instructions(screens: Screens, spec: ExerciseSpec, target: int, lang: s
     else:
         goal = txt["target_reps"].format(n=target)
     lines = [*spec.instructions[lang], view_hint(spec, lang), goal, txt["keys_start"]]
-    title = f"{where}  {exercise_name(spec, lang)}"
+    title = f"{where}  {spec.name.get(lang)}"
     return screens.message(Overlay.from_setup(overlay_setup(spec, lang)), title, lines, seconds)
 
 
@@ -111,10 +109,10 @@ def show_rest(screens: Screens, nxt: ExerciseSpec, lang: str, seconds: float) ->
     """Rest between exercises: a countdown naming the next one."""
     txt = TEXTS[lang]
     overlay = Overlay.from_setup(overlay_setup(nxt, lang))
-    hint = f"{txt['rest']} · " + txt["next"].format(name=exercise_name(nxt, lang))
+    hint = f"{txt['rest']} · " + txt["next"].format(name=nxt.name.get(lang))
     return screens.show(lambda img, left: overlay.draw_countdown(img, left, hint), seconds, NEXT_KEYS)
 
 
 def show_program_done(screens: Screens, program: Program, lang: str) -> str | None:
-    overlay = Overlay.from_setup(OverlaySetup(localised(program.title, lang), lang))
-    return screens.message(overlay, TEXTS[lang]["done"], [localised(program.title, lang)], DONE_S, ("space",))
+    overlay = Overlay.from_setup(OverlaySetup(program.title.get(lang), lang))
+    return screens.message(overlay, TEXTS[lang]["done"], [program.title.get(lang)], DONE_S, ("space",))

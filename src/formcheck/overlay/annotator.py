@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from formcheck.core.lang import in_lang
 from formcheck.core.pose import Pose
 from formcheck.core.results import FrameResult, OverlaySetup, Status
 from formcheck.overlay.counter_panel import CounterPanel
@@ -59,7 +60,7 @@ class Overlay:
         self.exercise_name = exercise_name
         self.lang = lang
         self.kind = kind
-        self._s = STRINGS["da"] if lang == "da" else STRINGS["en"]
+        self._s = in_lang(lang, STRINGS["da"], STRINGS["en"])
         self._text = TextRenderer(text_backend)
         self._paint = Painter(self._text)
         self._skeleton = SkeletonDrawer()

@@ -4,7 +4,7 @@ report: shown by ``formcheck live`` after each set and at the end of replay's an
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Protocol
+from typing import Any
 
 from formcheck.core.results import OverlaySetup, SessionSummary
 from formcheck.engine.analyzer import GUIDE
@@ -49,25 +49,9 @@ TEXTS = {
 PAIN_NOTE = "patient reported pain (p key); exercise stopped at once"
 
 
-class Bilingual(Protocol):
-    @property
-    def da(self) -> str: ...
-    @property
-    def en(self) -> str: ...
-
-
-def localised(text: Bilingual, lang: str) -> str:
-    """The Danish or English wording of a spec or program text (anything but "da" is English)."""
-    return text.da if lang == "da" else text.en
-
-
-def exercise_name(spec: ExerciseSpec, lang: str) -> str:
-    return localised(spec.name, lang)
-
-
 def overlay_setup(spec: ExerciseSpec, lang: str) -> OverlaySetup:
     """The overlay of a set of ``spec``: its name in ``lang``, and whether it counts or times."""
-    return OverlaySetup(exercise_name(spec, lang), lang, spec.kind)
+    return OverlaySetup(spec.name.get(lang), lang, spec.kind)
 
 
 def view_hint(spec: ExerciseSpec, lang: str) -> str:
@@ -85,7 +69,7 @@ def view_hint(spec: ExerciseSpec, lang: str) -> str:
 def fault_texts(spec: ExerciseSpec, lang: str) -> dict[str, str]:
     """What the patient is told, in ``lang``, for each fault id a set of ``spec`` can report: the
     exercise file's cues and the hold timer's own ("keep still")."""
-    cues = {fault: localised(cue, lang) for fault, cue in spec.fault_cues().items()}
+    cues = {fault: cue.get(lang) for fault, cue in spec.fault_cues().items()}
     cues.setdefault("not_still", GUIDE["not_still"].text(lang))
     return cues
 
@@ -108,5 +92,5 @@ def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -
     elif paused_long(report, unseen_only=True) is not None:  # the count may be low for the camera's sake
         top = TEXTS[lang]["not_seen"]
     holds = [(h["side"], float(h["held_s"]), float(h["target_s"])) for h in report["holds"]]
-    return SessionSummary(exercise_name(spec, lang), int(report["reps"]), report["target"],
+    return SessionSummary(spec.name.get(lang), int(report["reps"]), report["target"],
                           len(report["partials"]), holds, top, bool(report.get("pain_stop")))

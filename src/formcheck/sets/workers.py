@@ -32,8 +32,8 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from multiprocessing.connection import Connection
 from dataclasses import asdict
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 

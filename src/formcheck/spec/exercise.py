@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from formcheck.core.lang import in_lang
 from formcheck.signals import SIGNALS
 
 VIEWS = ("side", "front", "oblique")
@@ -85,13 +86,13 @@ def _check_relative(signal: str | None, relative: bool | None) -> None:
 
 
 class Text(StrictModel):
+    """A text in both languages: a name, a cue, a title."""
+
     da: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
-
-class Cue(StrictModel):
-    da: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    def get(self, lang: str) -> str:
+        return in_lang(lang, self.da, self.en)
 
 
 Seconds = Annotated[float, Field(ge=0.0, le=600.0)]
@@ -144,7 +145,7 @@ class Count(StrictModel):
     full_negative: float | None = Field(default=None, gt=0.0)  # cycle/alternate: range of the - phase
     full_at: float | None = None  # relative signals: the absolute value the peak must also reach
     shallow_fault: str = Field(default="too_shallow", pattern=r"^[a-z][a-z0-9_]*$")
-    shallow_cue: Cue | None = None  # what to tell the patient after a partial repetition
+    shallow_cue: Text | None = None  # what to tell the patient after a partial repetition
     min_dwell_s: Seconds = 0.1
     peak_band: float = Field(default=0.0, ge=0.0, lt=1.0)  # fraction of the peak that counts as a hold there (phase timing)
     min_rep_s: Seconds = 0.5
@@ -152,7 +153,7 @@ class Count(StrictModel):
     side_from_sign: bool = False  # alternate mode: + is the left side, - the right
     side_signal: str | None = None  # side of each repetition from this signal's sign (relative; + left, - right)
     same_side_fault: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")  # sides should alternate: fault when one repeats
-    same_side_cue: Cue | None = None
+    same_side_cue: Text | None = None
     follow_start: bool = False  # relative single mode: the start follows the patient settling (see counting.py)
     phase_names: tuple[str, str] = ("up", "down")  # cycle mode: names of the + and - phases
     confirm: Confirm | None = None  # a second measure that must agree (see Confirm)
@@ -219,7 +220,7 @@ class Rule(StrictModel):
     # pose models whose landmarks this check's limit was measured on (None: any); with another
     # model the rule is left out (ExerciseSpec.for_model), e.g. a heel the lite model misplaces
     models: tuple[Literal["lite", "full"], ...] | None = Field(default=None, min_length=1)
-    cue: Cue
+    cue: Text
 
     @field_validator("signal")
     @classmethod
@@ -368,7 +369,7 @@ class ExerciseSpec(StrictModel):
         rules = tuple(r for r in self.rules if r.models is None or model in r.models)
         return self if len(rules) == len(self.rules) else self.model_copy(update={"rules": rules})
 
-    def fault_cues(self) -> dict[str, Cue]:
+    def fault_cues(self) -> dict[str, Text]:
         """What the patient is told for each fault id this exercise can report: its form rules'
         cues and the count's cues for a partial or a repetition on the same side."""
         cues = {r.id: r.cue for r in self.rules}

@@ -20,11 +20,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from formcheck.core.lang import in_lang
 from formcheck.spec.exercise import (
     EXERCISE_IDS,
     TARGET_MAX,
     SpecError,
     StrictModel,
+    Text,
     format_validation_error,
     read_toml,
 )
@@ -44,16 +46,11 @@ class Lines(StrictModel):
     en: StrTuple = Field(min_length=1)
 
     def get(self, lang: str) -> tuple[str, ...]:
-        return self.da if lang == "da" else self.en
-
-
-class Title(StrictModel):
-    da: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+        return in_lang(lang, self.da, self.en)
 
 
 class Advice(StrictModel):
-    pain_title: Title
+    pain_title: Text
     pain: Lines  # shown when the patient presses p: stop, maybe retry after days, contact the clinic
 
 
@@ -73,7 +70,7 @@ class ProgramExercise(StrictModel):
 
 class Program(StrictModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: Title
+    title: Text
     max_target: int = Field(default=MAX_TARGET, ge=1, le=TARGET_MAX)
     rest_s: float = Field(default=30.0, ge=0.0, le=600.0)  # rest between exercises, seconds
     countdown_s: float = Field(default=3.0, ge=0.0, le=30.0)  # before each set; nothing is counted

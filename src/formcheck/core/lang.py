@@ -1,0 +1,16 @@
+"""The patient's language: every text formcheck shows or says has a Danish and an English wording.
+
+One rule chooses between them, here: "da" is Danish, anything else English (the command line
+offers only the two)."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+T = TypeVar("T")
+LANGS = ("da", "en")
+
+
+def in_lang(lang: str, da: T, en: T) -> T:
+    """The Danish or the English of a pair of wordings (or of anything kept per language)."""
+    return da if lang == "da" else en
