@@ -9,7 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from formcheck.media.estimator import choose_model
-from formcheck.spec.exercise import ExerciseSpec, SpecError
+from formcheck.signals import SIGNALS
+from formcheck.spec.exercise import (
+    ExerciseSpec,
+    SpecError,
+    exercises_dir,
+    load_exercise,
+    load_exercise_file,
+    parse_exercise,
+    read_toml,
+)
+from formcheck.spec.profile import apply_profile, load_profile, parse_profile
+from formcheck.spec.program import parse_program
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,8 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _load_all() -> tuple[list[ExerciseSpec], list[str]]:
-    from formcheck.spec.exercise import exercises_dir, load_exercise_file
-
     specs, problems = [], []
     if not exercises_dir().is_dir():
         raise SpecError(f"exercises folder not found: {exercises_dir()}")
@@ -89,8 +98,6 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 
 
 def _unit(signal: str | None) -> str:
-    from formcheck.signals import SIGNALS
-
     if not signal or signal not in SIGNALS:
         return ""
     u = SIGNALS[signal].unit
@@ -98,8 +105,6 @@ def _unit(signal: str | None) -> str:
 
 
 def _signal_line(signal: str) -> str:
-    from formcheck.signals import SIGNALS
-
     s = SIGNALS[signal]
     return f"{signal} ({s.unit}: {s.description})"
 
@@ -156,12 +161,8 @@ def describe(spec: ExerciseSpec) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from formcheck.spec.exercise import load_exercise
-
     spec = load_exercise(args.id)
     if args.profile:
-        from formcheck.spec.profile import apply_profile, load_profile
-
         spec, _ = apply_profile(spec, load_profile(Path(args.profile)))
     if args.json:
         print(json.dumps(spec.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -176,8 +177,6 @@ def file_kind(path: Path) -> tuple[str, dict[str, Any] | None]:
     exercise file has an exercise's own keys (id, kind, [count], ...), anything else is read as a
     profile (an empty one changes nothing; a typo in one is then named as a profile key). The
     checks then say what is wrong; None: the TOML itself is not readable."""
-    from formcheck.spec.exercise import exercises_dir, read_toml
-
     try:
         data = read_toml(path)
     except SpecError:
@@ -197,14 +196,6 @@ EXERCISE_ONLY_KEYS = frozenset({"id", "kind", "posture", "views", "instructions"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from formcheck.spec.exercise import (
-        exercises_dir,
-        load_exercise_file,
-        parse_exercise,
-    )
-    from formcheck.spec.profile import parse_profile
-    from formcheck.spec.program import parse_program
-
     files = [Path(f) for f in args.files] or sorted(exercises_dir().glob("*.toml"))
     if not files:
         print(f"formcheck: error: no exercise files in {exercises_dir()}", file=sys.stderr)

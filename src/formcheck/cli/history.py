@@ -13,8 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from formcheck.cli.common import CliError
-from formcheck.records.history import local_time
+from formcheck.core.atomic import atomic_write_text, refuse_overwriting
+from formcheck.records.history import (
+    COLUMNS,
+    JSON_COLUMNS,
+    db_path,
+    load_sets,
+    local_time,
+)
 from formcheck.records.rows import result_text, top_faults
+from formcheck.spec.exercise import available_ids
 
 DATA_DIR_HELP = "history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)"
 
@@ -49,16 +57,12 @@ def _since_utc(text: str | None) -> str | None:
 
 # ----- formcheck history -------------------------------------------------------------------------
 def cmd_history(args: argparse.Namespace) -> int:
-    from formcheck.records.history import db_path, load_sets
-
     # with the reports: a hold set's sides still short are counted from its holds (result_text)
     sets = load_sets(args.data_dir, args.exercise, since=_since_utc(args.since), with_report=True)
     if args.csv:
         return _write_csv(sets, args.csv, db_path(args.data_dir))
     if not sets:
         if args.exercise:
-            from formcheck.spec.exercise import available_ids
-
             known = available_ids()
             if known and args.exercise not in known:  # a typo, not an empty history
                 print(f"formcheck: error: {args.exercise!r} is not an exercise id; the ids are: {', '.join(known)}",
@@ -83,8 +87,6 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def _write_csv(sets: list[dict[str, Any]], dest: str, db: Path) -> int:
-    from formcheck.records.history import COLUMNS, JSON_COLUMNS
-
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
@@ -94,7 +96,6 @@ def _write_csv(sets: list[dict[str, Any]], dest: str, db: Path) -> int:
     if dest == "-":
         sys.stdout.write(buf.getvalue())
         return 0
-    from formcheck.core.atomic import atomic_write_text, refuse_overwriting
 
     refuse_overwriting(dest, db)
     atomic_write_text(dest, buf.getvalue())
@@ -104,8 +105,6 @@ def _write_csv(sets: list[dict[str, Any]], dest: str, db: Path) -> int:
 
 # ----- formcheck report --------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace) -> int:
-    from formcheck.core.atomic import atomic_write_text, refuse_overwriting
-    from formcheck.records.history import db_path, load_sets
     from formcheck.records.html_report import render_html
 
     sets = load_sets(args.data_dir, since=_since_utc(args.since), with_report=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,9 +24,15 @@ from formcheck.live.runner import Runner
 from formcheck.live.screens import show_after_set
 from formcheck.live.session import LiveOptions, SetPlan
 from formcheck.media.capture import LiveError
+from formcheck.media.estimator import resolve_model
+from formcheck.records.history import HistoryError, load_sets
+from formcheck.records.progression import stopped_for_pain_today
 from formcheck.sets.pipeline import Detector
 from formcheck.sets.replay import REPORT, prepare_out_dir
+from formcheck.sets.texts import TEXTS
 from formcheck.spec.exercise import ExerciseSpec
+from formcheck.spec.profile import load_profile
+from formcheck.spec.program import load_program
 
 
 def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | None = None,
@@ -34,20 +41,14 @@ def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | No
     _check_args(args)
     keys = KeySchedule.parse(args.keys)
     if detector_factory is None and args.model:
-        from formcheck.media.estimator import resolve_model
-
         resolve_model(args.model)  # a missing model fails before the camera opens
     check_history(args)  # ... and so does a history that could not take the sets
     # ... and a program, profile or exercise file with a mistake in it: each read once, here
     if args.program:
-        from formcheck.spec.program import load_program
-
         program = load_program(args.program)
         session = session_exercises(args, program)
         profile = None
         if args.profile:
-            from formcheck.spec.profile import load_profile
-
             profile = load_profile(Path(args.profile))
     else:
         single = load_spec(args)
@@ -87,12 +88,6 @@ def _check_args(args: argparse.Namespace) -> None:
 def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
     """An exercise stopped for pain earlier today does not start again (the pain advice: not
     again today); a program session leaves it out in the same way."""
-    import sqlite3
-
-    from formcheck.records.history import HistoryError, load_sets
-    from formcheck.records.progression import stopped_for_pain_today
-    from formcheck.sets.texts import TEXTS
-
     try:
         history = load_sets(args.data_dir, spec.id, with_report=False)
     except (HistoryError, sqlite3.Error, OSError) as exc:

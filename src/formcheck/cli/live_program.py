@@ -23,10 +23,15 @@ from formcheck.live.screens import (
     show_rest,
 )
 from formcheck.live.session import SetPlan
+from formcheck.records.progression import (
+    load_history,
+    session_targets,
+    stopped_for_pain_today,
+)
 from formcheck.sets.replay import prepare_out_dir
 from formcheck.sets.texts import TEXTS
 from formcheck.spec.exercise import ExerciseSpec, SpecError, load_exercise
-from formcheck.spec.profile import profile_info
+from formcheck.spec.profile import apply_profile, profile_info
 
 if TYPE_CHECKING:
     from formcheck.spec.profile import Profile
@@ -62,12 +67,6 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
                 entries: list[ProgramExercise], specs: dict[str, ExerciseSpec]) -> int:
     """The session of ``program``: its ``entries`` and their ``specs`` (session_exercises()),
     read like the patient's ``profile`` before the camera opened."""
-    from formcheck.records.progression import (
-        load_history,
-        session_targets,
-        stopped_for_pain_today,
-    )
-
     try:
         history = load_history(args.data_dir)
     except Exception as exc:  # no history: start from the program's starting targets
@@ -101,8 +100,6 @@ def _run_entries(args: argparse.Namespace, runner: Runner, program: Program, ent
                  specs: dict[str, ExerciseSpec], targets: dict[str, int], profile: Profile | None,
                  advice: tuple[str, tuple[str, ...]], session_id: str, root: Path) -> int:
     """The session's exercises one by one: instructions, the set, its summary, a rest."""
-    from formcheck.spec.profile import apply_profile
-
     lang = args.lang
     source = Path(args.source) if args.source else Path(os.devnull)
     code = 0

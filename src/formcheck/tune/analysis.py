@@ -20,6 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
+
+from formcheck.core.results import Status
+from formcheck.engine.analyzer import Analyzer
+from formcheck.media.track import TrackError, TrackRecorder, load_track
+from formcheck.sets.pipeline import run_track
+from formcheck.sets.report import ReportBuilder
+from formcheck.signals import SIGNALS, compute
+from formcheck.signals.base import leg_scale
+from formcheck.spec.exercise import ExerciseSpec
 
 REST_MARGIN = 0.15  # rest sits this fraction of the movement above the start-position level
 ENTER_AT = 0.30  # a repetition begins this fraction of the way from start level to typical peak
@@ -31,8 +41,6 @@ MOVE_AT = 0.20  # a movement is the signal this fraction of its range beyond the
 # ----- loading ---------------------------------------------------------------------------------
 def load_source(path: Path, model: str = "lite"):
     """A Track from a saved track, a replay folder (its track.npz) or a video (runs the model)."""
-    from formcheck.media.track import TrackError, load_track
-
     if path.is_dir():
         if not (path / "track.npz").is_file():
             raise TrackError(f"no track.npz in {path} (give a track, a replay output folder or a video)")
@@ -42,7 +50,6 @@ def load_source(path: Path, model: str = "lite"):
     if path.suffix.lower() == ".npz":
         return load_track(path)
     from formcheck.media.estimator import PoseEstimator
-    from formcheck.media.track import TrackRecorder
     from formcheck.media.video import VideoReader
 
     with VideoReader(path) as reader, PoseEstimator(model) as est:
@@ -84,12 +91,6 @@ class Observed:
 
 
 def analyse(track, spec, target: int | None = None, source: str = "") -> Analysis:
-    from formcheck.core.results import Status
-    from formcheck.engine.analyzer import Analyzer
-    from formcheck.sets.pipeline import run_track
-    from formcheck.sets.report import ReportBuilder
-    from formcheck.signals import SIGNALS, compute
-
     model = str(track.meta.get("model", ""))
     spec = spec.for_model(model)  # as replay and live judged it: checks measured on other models left out
     analyzer = Analyzer(spec, target)
@@ -131,8 +132,6 @@ def analyse(track, spec, target: int | None = None, source: str = "") -> Analysi
 
 def _leg_px(results, at_ready: np.ndarray) -> float:
     """The leg length in pixels at the start position (all frames' when it was never reached)."""
-    from formcheck.signals.base import leg_scale
-
     def median(frames) -> float | None:
         legs = [v for v in (leg_scale(r.pose) for r in frames if r.pose is not None) if v]
         return float(np.median(legs)) if legs else None
@@ -277,8 +276,6 @@ def suggest(a: Analysis, obs: Observed) -> list[Suggestion]:
 
 
 def signal_unit(signal: str) -> str:
-    from formcheck.signals import SIGNALS
-
     u = SIGNALS[signal].unit if signal in SIGNALS else ""
     return "°" if u == "deg" else ("" if u in ("", "ratio") else f" {u}")
 
@@ -297,10 +294,6 @@ def split_changes(a: Analysis, changes: dict[str, float]) -> tuple[dict[str, flo
 
 def retry(a: Analysis, suggestions: list[Suggestion], track, target: int | None) -> dict[str, Any] | None:
     """The report with the suggested count thresholds applied (None if they do not validate)."""
-    from pydantic import ValidationError
-
-    from formcheck.spec.exercise import ExerciseSpec
-
     if not suggestions or a.count is None:
         return None
     data = a.spec.model_dump()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.core.atomic import atomic_open
 from formcheck.tune.analysis import Analysis, Observed, Suggestion, signal_unit
 
 
@@ -112,7 +113,6 @@ def draw(a: Analysis, obs: Observed, sugg: list[Suggestion], out: Path, title: s
                   fontsize=7.5, frameon=False, handlelength=1.8, columnspacing=1.2)
         ax.grid(alpha=0.25)
         fig.tight_layout()
-        from formcheck.core.atomic import atomic_open
 
         with atomic_open(out, "wb") as fh:
             fig.savefig(fh, format="png")
