@@ -23,7 +23,7 @@ from formcheck.live.runner import Runner
 from formcheck.live.screens import show_after_set
 from formcheck.live.session import LiveOptions, SetPlan
 from formcheck.media.capture import LiveError
-from formcheck.sets.pipeline import Detector
+from formcheck.sets.loop import Detector
 from formcheck.sets.replay import REPORT, prepare_out_dir
 from formcheck.spec.exercise import ExerciseSpec
 
