@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from formcheck.media.estimator import PoseEstimator  # noqa: E402
 from formcheck.media.video import VideoReader  # noqa: E402
 from formcheck.media.video_writer import VideoWriter  # noqa: E402
-from formcheck.sets.replay import replay  # noqa: E402
+from formcheck.sets.replay import ReplayOptions, replay  # noqa: E402
 from formcheck.spec.exercise import load_exercise  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "data" / "synthetic" / "squat_good_front_male_720p.mp4"
@@ -80,7 +80,7 @@ def replay_run(clip: Path, out: Path, model: str, exercise: str, n: int, workers
         return bars[-1]
 
     t0, c0 = time.perf_counter(), cpu_s()
-    replay(clip, spec, out, model=model, progress=progress, workers=workers)
+    replay(clip, spec, out, ReplayOptions(model=model, progress=progress, workers=workers))
     whole = time.perf_counter() - t0
     times = bars[0].times
     if len(times) != n:

@@ -38,7 +38,7 @@ from formcheck.media.capture import camera as cap
 from formcheck.media.track import Track, load_track
 from formcheck.media.video import VideoReader
 from formcheck.sets.pipeline import END_CARD_S, end_card_frames, run_track
-from formcheck.sets.replay import replay
+from formcheck.sets.replay import ReplayOptions, replay
 from formcheck.sets.report import ReportBuilder
 from formcheck.sets.texts import TEXTS
 from formcheck.spec.exercise import load_exercise
@@ -81,7 +81,7 @@ def replay_reference(tmp_path_factory, clip: Path) -> dict:
     (made once per test session, kept in pytest's session folder)."""
     out = tmp_path_factory.getbasetemp() / f"replay_{clip.stem}"
     if not (out / "report.json").is_file():
-        replay(clip, load_exercise("squat"), out, model="lite", write_video=False)
+        replay(clip, load_exercise("squat"), out, ReplayOptions(model="lite", write_video=False))
     return {"report": json.loads((out / "report.json").read_text()), "track": load_track(out / "track.npz"),
             "dir": out}
 

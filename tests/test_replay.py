@@ -399,8 +399,8 @@ def test_replay_uses_the_exercises_own_pose_model_unless_told(monkeypatch, tmp_p
 
     seen = {}
 
-    def fake_replay(video, spec, out, *, model, **kw):
-        seen["model"] = model
+    def fake_replay(video, spec, out, opts):
+        seen["model"] = opts.model
         raise R.ReplayError("stopped by the test")
 
     monkeypatch.setattr(R, "replay", fake_replay)

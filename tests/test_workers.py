@@ -18,7 +18,7 @@ from formcheck.media.video import VideoError, VideoReader
 from formcheck.media.video_writer import VideoWriter
 from formcheck.sets import workers
 from formcheck.sets.pipeline import end_card_frames
-from formcheck.sets.replay import REPORT, TRACK, VIDEO, replay
+from formcheck.sets.replay import REPORT, TRACK, VIDEO, ReplayOptions, replay
 from formcheck.spec.exercise import load_exercise
 
 pytestmark = pytest.mark.skipif(not workers.available(), reason="worker processes need POSIX")
@@ -68,8 +68,8 @@ def test_decoder_process_gives_the_readers_frames_and_times(short_clip):
 
 def test_workers_and_threads_give_the_same_report_and_video(short_clip, tmp_path):
     spec = load_exercise("squat")
-    a = replay(short_clip, spec, tmp_path / "proc", workers=True)
-    b = replay(short_clip, spec, tmp_path / "thread", workers=False)
+    a = replay(short_clip, spec, tmp_path / "proc", ReplayOptions(workers=True))
+    b = replay(short_clip, spec, tmp_path / "thread", ReplayOptions(workers=False))
     assert a.report == b.report
     fa, fb = _frames(tmp_path / "proc" / VIDEO), _frames(tmp_path / "thread" / VIDEO)
     card = end_card_frames(a.report["fps"])  # both end on the summary
@@ -207,7 +207,7 @@ def test_overlapped_pose_estimation_gives_the_same_results_in_order():
 
     from formcheck.engine.analyzer import Analyzer
     from formcheck.media.video import Frame
-    from formcheck.sets.pipeline import analyse_frames
+    from formcheck.sets.loop import Analyse, analyse_frames
 
     keys, _ = squat_keys(3)
     poses = script(keys, 30, noise_px=0.5)
@@ -219,8 +219,8 @@ def test_overlapped_pose_estimation_gives_the_same_results_in_order():
 
     frames = [Frame(image=np.zeros((2, 2, 3), np.uint8), t_ms=t, index=i) for i, (t, _) in enumerate(poses)]
     spec = load_exercise("squat")
-    plain = [(f.index, r) for f, r in analyse_frames(frames, Scripted(), Analyzer(spec))]
-    overlapped = [(f.index, r) for f, r in analyse_frames(frames, Scripted(), Analyzer(spec), overlap=True)]
+    plain = [(f.index, r) for f, r in analyse_frames(frames, Scripted(), Analyse(Analyzer(spec)))]
+    overlapped = [(f.index, r) for f, r in analyse_frames(frames, Scripted(), Analyse(Analyzer(spec)), overlap=True)]
     assert [i for i, _ in overlapped] == list(range(len(frames)))
     assert [(r.status, r.reps, r.value) for _, r in overlapped] == [(r.status, r.reps, r.value) for _, r in plain]
     assert overlapped[-1][1].reps == 3
@@ -245,7 +245,7 @@ def test_workers_leave_the_first_core_to_the_pose_model_and_give_way_after_the_f
 
 
 def test_the_threaded_reader_stops_decoding_before_its_video_is_closed():
-    """replay(workers=False): when a replay stops early (an error, Ctrl-C), closing the source
+    """replay(ReplayOptions(workers=False)): when a replay stops early (an error, Ctrl-C), closing the source
     must first stop the decoding thread; else it goes on reading a closed container."""
     import threading
     import time

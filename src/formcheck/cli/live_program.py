@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,7 +88,8 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
         return 0
     root = sessions_root(args, program.name)
     try:
-        return _run_entries(args, runner, program, entries, specs, targets, profile, advice, session_id, root)
+        plan = SessionPlan(program, entries, specs, targets, profile, advice, session_id, root)
+        return _run_entries(args, runner, plan)
     finally:
         if root.exists():
             if any(root.iterdir()):
@@ -96,10 +98,24 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
                 root.rmdir()
 
 
-def _run_entries(args: argparse.Namespace, runner: Runner, program: Program, entries: list[ProgramExercise],
-                 specs: dict[str, ExerciseSpec], targets: dict[str, int], profile: Profile | None,
-                 advice: tuple[str, tuple[str, ...]], session_id: str, root: Path) -> int:
+@dataclass(frozen=True)
+class SessionPlan:
+    """One program session, as settled before its first set."""
+
+    program: Program
+    entries: list[ProgramExercise]  # the exercises to do, in order
+    specs: dict[str, ExerciseSpec]  # their exercise files, by id
+    targets: dict[str, int]  # their targets (the history's next step), by id
+    profile: Profile | None  # the patient's, applied to each exercise
+    advice: tuple[str, tuple[str, ...]]  # the pain advice: title, lines
+    session_id: str
+    root: Path  # the session's folder: one folder a set in it
+
+
+def _run_entries(args: argparse.Namespace, runner: Runner, plan: SessionPlan) -> int:
     """The session's exercises one by one: instructions, the set, its summary, a rest."""
+    program, entries, specs, targets = plan.program, plan.entries, plan.specs, plan.targets
+    profile, advice, session_id, root = plan.profile, plan.advice, plan.session_id, plan.root
     lang = args.lang
     source = Path(args.source) if args.source else Path(os.devnull)
     code = 0

@@ -45,7 +45,7 @@ def _progress_factory(enabled: bool) -> Callable[[int | None], object] | None:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from formcheck.media.estimator import choose_model
-    from formcheck.sets.replay import default_out_dir, replay
+    from formcheck.sets.replay import ReplayOptions, default_out_dir, replay
     from formcheck.sets.texts import fault_texts
 
     video = Path(args.video)
@@ -56,8 +56,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_out_dir(video)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     model = choose_model(args.model, spec.model)
-    outcome = replay(video, spec, out, model=model, target=target, lang=args.lang,
-                     write_video=not args.no_video, progress=_progress_factory(show), profile=profile)
+    opts = ReplayOptions(model=model, target=target, lang=args.lang, write_video=not args.no_video,
+                         progress=_progress_factory(show), profile=profile)
+    outcome = replay(video, spec, out, opts)
     rep = outcome.report
     if outcome.warning:
         print(f"formcheck: warning: {outcome.warning}", file=sys.stderr)

@@ -60,7 +60,7 @@ class HoldExercise:
         self.hold_s = 0.0  # seconds held in the current hold
         self._armed = False
         self._motion = HoldMotion()
-        self._settler = Settler(spec, readings, LyingGate(False))
+        self._settler = Settler(spec, readings, LyingGate(False), viewpoint, cues)
         self._form = FormChecker(spec, readings, cues, log, viewpoint)
         self._still = True  # keeping still (with hysteresis, see STILL_RESUME)
         self._fidget = Fidgeting()
@@ -143,7 +143,7 @@ class HoldExercise:
         start at once."""
         if self._settler.baseline_signals(None):
             self.status = Status.POSITIONING
-            if not self._settler.wait(pose, t_s, motion, self.viewpoint, self.cues, None, set_start_s):
+            if not self._settler.wait(pose, t_s, motion, None, set_start_s):
                 return False
         self._armed = True
         return True

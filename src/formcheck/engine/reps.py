@@ -44,7 +44,7 @@ class RepExercise:
         self._armed = False
         self._motion = RepMotion()
         self._gate = LyingGate(spec.posture == "lying")
-        self._settler = Settler(spec, readings, self._gate)
+        self._settler = Settler(spec, readings, self._gate, viewpoint, cues)
         self._signal = CountedSignal(spec, readings)
         self._form = FormChecker(spec, readings, cues, log, viewpoint)
         self._assembler = RepAssembler(readings, cues, log, viewpoint, self._form, self._signal.rate)
@@ -107,7 +107,7 @@ class RepExercise:
     def _arm(self, pose: Pose, t_s: float, motion: float, set_start_s: float) -> None:
         count = self.spec.count_for(self.viewpoint.view)
         self.status = Status.POSITIONING
-        if not self._settler.wait(pose, t_s, motion, self.viewpoint, self.cues, count, set_start_s):
+        if not self._settler.wait(pose, t_s, motion, count, set_start_s):
             return
         self._armed = True
         if self.log.pause_open and self.log.pauses[-1].reason == MOVED_REASON:

@@ -83,10 +83,13 @@ class Settling(Enum):
 
 
 class Settler:
-    def __init__(self, spec: ExerciseSpec, readings: Readings, gate: LyingGate) -> None:
+    def __init__(self, spec: ExerciseSpec, readings: Readings, gate: LyingGate, viewpoint: Viewpoint,
+                 cues: CuePicker) -> None:
         self.spec = spec
         self.readings = readings
         self.gate = gate
+        self.viewpoint = viewpoint  # the counter's own: the side it tracks
+        self.cues = cues  # where "get ready" goes while waiting
         self._times: deque[float] = deque()  # frames of the current wait
         self._values: dict[str, deque[float]] = {}  # raw values of the baseline signals
         self._shifts: dict[str, deque[float]] = {}  # the other side's value minus this side's, per signal
@@ -114,11 +117,11 @@ class Settler:
             names.update(c.signal for c in self.spec.hold.position if c.relative)
         return names
 
-    def wait(self, pose: Pose, t_s: float, motion: float, viewpoint: Viewpoint, cues: CuePicker,
-             count: Count | None, set_start_s: float) -> bool:
+    def wait(self, pose: Pose, t_s: float, motion: float, count: Count | None, set_start_s: float) -> bool:
         """One frame of getting ready (``motion``: keeping-still speed, torso lengths per second):
         the patient is asked to get ready while not still in the start position; True once
         settled, with the baselines taken."""
+        viewpoint, cues = self.viewpoint, self.cues
         viewpoint.update_side(pose)
         window = len(self._times) + 1  # this frame and the wait's frames before it
         settling = self.feed(pose, t_s, motion, viewpoint.side, count, set_start_s)

@@ -18,7 +18,7 @@ from formcheck.live.screens import Screens
 from formcheck.live.session import LiveOptions, SetPlan
 from formcheck.live.set_loop import SetOutcome, run_set
 from formcheck.media.capture import CameraSource, FileSource, Source
-from formcheck.sets.pipeline import Detector
+from formcheck.sets.loop import Detector
 
 
 class Runner:

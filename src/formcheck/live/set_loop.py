@@ -1,9 +1,10 @@
-"""The loop of one live set: newest frame -> pose -> analyzer -> overlay -> display (and video).
+"""One live set: the set loop (``sets/loop.py``, replay's too) fed the newest frame each time,
+with live's sinks (``sinks.py``: canvas, window, video, keys), then the set's outputs.
 
 It runs on the main thread (HighGUI windows must live there) and always takes the newest frame
 from the source, with the frame's own timestamp, so lag never grows and counting never depends
 on how fast this machine is. What the set is doing (guidance, countdown, counting, paused) is
-``session.py``'s; this module only drives it, draws what it says and writes the outputs.
+``session.py``'s; this module only drives it and writes the outputs.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +21,17 @@ import numpy as np
 
 from formcheck.core.interrupts import Terminated
 from formcheck.live.display import Display, canvas_size, to_canvas
-from formcheck.live.session import END_KEYS, LiveOptions, Mode, SetPlan, SetSession
+from formcheck.live.session import END_KEYS, LiveOptions, SetPlan, SetSession
+from formcheck.live.sinks import Canvas, Keys, SessionStep, VideoSink, Window
 from formcheck.live.stats import LiveStats
 from formcheck.live.writer import AsyncVideoWriter
-from formcheck.media.capture import Source
+from formcheck.media.capture import LiveFrame, Source
 from formcheck.media.estimator import choose_model
 from formcheck.media.track import save_track
 from formcheck.media.video_writer import VideoWriter
 from formcheck.overlay import Overlay
-from formcheck.sets.pipeline import Detector, write_end_card
+from formcheck.sets.loop import Detector, Sink, run_frames
+from formcheck.sets.pipeline import write_end_card
 from formcheck.sets.replay import REPORT, TRACK, VIDEO, drop_earlier_video
 from formcheck.sets.report import write_report
 from formcheck.sets.texts import (
@@ -60,6 +63,33 @@ def _default_detector(model: str) -> Callable[[], Detector]:
     return make
 
 
+def newest_frames(source: Source, session: SetSession, display: Display) -> Iterator[LiveFrame]:
+    """The loop's frames in live: each time it asks, the newest frame from ``source`` (the ones it
+    could not take meanwhile are dropped there), timed in the set, until the set has ended. While
+    no frame comes, the end of the source and the q and p keys are watched."""
+    while session.ended_by is None:
+        frame = source.get(timeout=0.05)
+        if frame is None:
+            if source.finished:
+                session.end("source_error" if source.error else "end_of_video")
+            elif (key := display.poll_key(None)) in ("q", "p"):
+                session.end(END_KEYS[key])
+            continue
+        yield replace(frame, t_ms=session.set_time_ms(frame))
+
+
+@dataclass
+class LiveOutputs:
+    """What the set's outputs are made from besides the session: the loop's stats, the video
+    being written, the last camera picture (undrawn), and how to draw the video's end card."""
+
+    stats: LiveStats
+    overlay: Overlay
+    lang: str
+    writer: AsyncVideoWriter | None = None
+    last_canvas: np.ndarray | None = None
+
+
 def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
             detector_factory: Callable[[], Detector] | None = None) -> SetOutcome:
     """Run one set from ``source`` until the end of it, a key, pain or the target.
@@ -68,55 +98,25 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
     ``plan.out_dir``, and returns the outcome. Screens after the set are the caller's.
     """
     spec, lang = plan.spec, opts.lang
-    txt = TEXTS[lang]
     model = choose_model(opts.model, spec.model)
     detector = (detector_factory or _default_detector(model))()  # load first: a file must not play meanwhile
     source.start()
     session = SetSession(plan, source, opts, getattr(detector, "model_name", model), detector)
-    overlay = Overlay.from_setup(overlay_setup(spec, lang))
     size = canvas_size(source.size)
-    writer = None
-    stats = LiveStats()
-    hint = view_hint(spec, lang)
+    outs = LiveOutputs(LiveStats(), Overlay.from_setup(overlay_setup(spec, lang)), lang)
+    canvas = Canvas(session, outs.overlay, size, TEXTS[lang], view_hint(spec, lang))
+    window = Window(display, canvas, outs.stats)
     dropped0, delivered0 = source.dropped, getattr(source, "delivered", 0)
     wall0, cpu0 = time.monotonic(), time.process_time()
-    last_image: np.ndarray | None = None  # the last camera picture, undrawn (summary background)
     failure: str | None = None
     try:
+        sinks: list[Sink] = [canvas, window]
         if opts.save_video:
             every_frame = not source.live and not getattr(source, "paced", True)
-            writer = AsyncVideoWriter(plan.out_dir / VIDEO, size, source.fps, wait=every_frame)
-        while session.ended_by is None:
-            frame = source.get(timeout=0.05)
-            if frame is None:
-                if source.finished:
-                    session.end("source_error" if source.error else "end_of_video")
-                elif (key := display.poll_key(None)) in ("q", "p"):
-                    session.end(END_KEYS[key])
-                continue
-            t_ms = session.set_time_ms(frame)
-            canvas = to_canvas(frame.image, size)
-            if frame.preroll:  # a file's frozen first frame under the start countdown
-                overlay.draw_countdown(canvas, -t_ms / 1000.0, hint)
-            elif session.mode is Mode.PAUSED:
-                session.update(t_ms, None)  # recorded as unseen; the analyzer is paused (Analyzer.pause)
-                overlay.draw_message(canvas, txt["paused"], [txt["resume"]])
-            else:
-                result = session.update(t_ms, detector.detect(frame.image, t_ms))
-                overlay.annotate(canvas, result)
-                left = session.countdown_left(t_ms / 1000.0)
-                if left is not None:
-                    overlay.draw_countdown(canvas, left, hint)
-            ready_s = time.monotonic()
-            display.show(canvas)
-            key = display.poll_key(t_ms / 1000.0)
-            stats.add(frame, ready_s, time.monotonic())
-            if writer is not None and t_ms >= 0:
-                writer.write(canvas, t_ms)
-            last_image = frame.image
-            if key == "f":
-                display.toggle_fullscreen()
-            session.after_frame(t_ms, key, frame.preroll)
+            outs.writer = AsyncVideoWriter(plan.out_dir / VIDEO, size, source.fps, wait=every_frame)
+            sinks.append(VideoSink(outs.writer, canvas))
+        sinks.append(Keys(session, window))
+        run_frames(newest_frames(source, session, display), detector, SessionStep(session), sinks)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (cli.Terminated)
         session.end("terminated" if isinstance(exc, Terminated) else "interrupted")
     except Exception as exc:  # what was counted before it is still saved, and the report says why it stopped
@@ -126,11 +126,12 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
         close = getattr(detector, "close", None)
         if close is not None:
             close()
+    stats = outs.stats
     stats.wall_s, stats.cpu_s = time.monotonic() - wall0, time.process_time() - cpu0
     stats.dropped = source.dropped - dropped0
     stats.delivered = getattr(source, "delivered", 0) - delivered0
-    last_canvas = to_canvas(last_image, size) if last_image is not None else None
-    return _write_outputs(session, stats, writer, last_canvas, failure, overlay, lang)
+    outs.last_canvas = to_canvas(window.last_image, size) if window.last_image is not None else None
+    return _write_outputs(session, outs, failure)
 
 
 # sets whose video gets no end card: the screen after them is no summary (pain advice, an
@@ -138,13 +139,12 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
 NO_SUMMARY = ("pain", "failed", "interrupted", "terminated")
 
 
-def _write_outputs(session: SetSession, stats: LiveStats, writer: AsyncVideoWriter | None,
-                   last_canvas: np.ndarray | None, failure: str | None = None,
-                   overlay: Overlay | None = None, lang: str = "da") -> SetOutcome:
+def _write_outputs(session: SetSession, outs: LiveOutputs, failure: str | None = None) -> SetOutcome:
     """Close what is open, write the outputs (report last: its presence marks a finished set).
     The annotated video ends on the set's summary over the last picture, as the screen after
     the set shows it (not after pain, an error or an interrupt: NO_SUMMARY)."""
     plan, source = session.plan, session.source
+    stats, writer, last_canvas, overlay, lang = outs.stats, outs.writer, outs.last_canvas, outs.overlay, outs.lang
     ended_by = session.ended_by or "end_of_video"
     counted = session.counted
     error = failure or (source.error if ended_by in ("source_error", "end_of_video") else None)

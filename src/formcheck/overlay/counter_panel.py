@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from formcheck.core.results import FrameResult, Status
-from formcheck.overlay.painter import Painter
+from formcheck.overlay.painter import Font, Painter
 from formcheck.overlay.raster import clip01
 from formcheck.overlay.style import AMBER, BAR_BG, BAR_FILL, GAUGE_FILL, TEXT, TEXT_DIM
 
@@ -105,16 +105,16 @@ class CounterPanel:
         sub_base = y + round(0.4 * pad) + round(0.78 * sl) if c.sub else y
         y1 = sub_base + (round(0.3 * sl) if c.sub else 0) + pad
         x1 = x0 + inner + 2 * pad
-        paint.panel(img, x0, y0, x1, y1)
+        paint.panel(img, (x0, y0), (x1, y1))
 
-        paint.put(img, c.label, sl, False, TEXT_DIM, ix, label_base)
-        paint.put(img, c.big, sb, True, AMBER if c.paused else TEXT, ix, big_base)
+        paint.put(img, c.label, Font(sl, False, TEXT_DIM), ix, label_base)
+        paint.put(img, c.big, Font(sb, True, AMBER if c.paused else TEXT), ix, big_base)
         x = ix + wb
         if c.tail:
-            paint.put(img, c.tail, st, True, BAR_FILL if c.done else TEXT_DIM, x + gap, big_base)
+            paint.put(img, c.tail, Font(st, True, BAR_FILL if c.done else TEXT_DIM), x + gap, big_base)
             x += wt
         if c.done:
-            paint.put(img, _CHECK, st, True, BAR_FILL, x, big_base)
+            paint.put(img, _CHECK, Font(st, True, BAR_FILL), x, big_base)
             x += width(_CHECK, st, True)
         if c.paused:  # a pause sign (two bars) beside the timer
             bw = max(2, round(0.12 * icon))
@@ -131,7 +131,7 @@ class CounterPanel:
             if fill > 0:
                 cv2.rectangle(img, (gx0, gy1 - fill), (gx1 - 1, gy1), GAUGE_FILL, -1)
         if bar_h and c.fraction is not None:
-            paint.bar(img, ix, bar_y, inner, bar_h, c.fraction, AMBER if c.paused else BAR_FILL)
+            paint.bar(img, (ix, bar_y), (inner, bar_h), c.fraction, AMBER if c.paused else BAR_FILL)
         if c.sub:
-            paint.put(img, c.sub, sl, False, AMBER if c.paused else TEXT_DIM, ix, sub_base)
+            paint.put(img, c.sub, Font(sl, False, AMBER if c.paused else TEXT_DIM), ix, sub_base)
         return x1

@@ -26,6 +26,15 @@ from formcheck.overlay.style import (
 from formcheck.overlay.text import TextRenderer
 
 
+@dataclass(frozen=True, slots=True)
+class Font:
+    """How a text is set: its size (pixels), weight and colour."""
+
+    size: int
+    bold: bool
+    colour: RGB
+
+
 @dataclass(frozen=True)
 class Line:
     """One text item of a centred block (sizes are fractions of the image height)."""
@@ -71,10 +80,11 @@ class Painter:
 
     # shapes ------------------------------------------------------------------------------
     def panel(
-        self, img: np.ndarray, x0: int, y0: int, x1: int, y1: int,
+        self, img: np.ndarray, top_left: tuple[int, int], bottom_right: tuple[int, int],
         accent: RGB | None = None, alpha: float = PANEL_ALPHA,
     ) -> None:
         """A dark translucent rounded panel; blends only its own region."""
+        (x0, y0), (x1, y1) = top_left, bottom_right
         w, h = x1 - x0, y1 - y0
         if w <= 0 or h <= 0:
             return
@@ -92,24 +102,26 @@ class Painter:
         patch.blit(img, cx - radius, cy - radius)
 
     @staticmethod
-    def bar(img: np.ndarray, x: int, y: int, w: int, h: int, fraction: float, colour: RGB) -> None:
+    def bar(img: np.ndarray, at: tuple[int, int], size: tuple[int, int], fraction: float, colour: RGB) -> None:
+        """A progress bar ``size`` (w, h) with its top left corner ``at``, filled ``fraction``."""
+        (x, y), (w, h) = at, size
         cv2.rectangle(img, (x, y), (x + w - 1, y + h - 1), BAR_BG, -1)
         fill = round(clip01(fraction) * w)
         if fill > 0:
             cv2.rectangle(img, (x, y), (x + fill - 1, y + h - 1), colour, -1)
 
     # text --------------------------------------------------------------------------------
-    def put(self, img: np.ndarray, text: str, size: int, bold: bool, colour: RGB, x: int, baseline: int) -> None:
+    def put(self, img: np.ndarray, text: str, font: Font, x: int, baseline: int) -> None:
         """Text with its left edge at ``x`` and its baseline at ``baseline``."""
         if not text:
             return
-        ink = self.text.ink(text, size, bold, colour)
+        ink = self.text.ink(text, font.size, font.bold, font.colour)
         ink.patch.blit(img, x - 1, baseline - ink.ascent)
 
-    def put_centred(self, img: np.ndarray, text: str, size: int, bold: bool, colour: RGB, cx: int, cy: int) -> None:
+    def put_centred(self, img: np.ndarray, text: str, font: Font, cx: int, cy: int) -> None:
         """Text whose capital height is centred on (cx, cy)."""
-        x = cx - self.text.width(text, size, bold) // 2
-        self.put(img, text, size, bold, colour, x, cy + round(0.365 * size))
+        x = cx - self.text.width(text, font.size, font.bold) // 2
+        self.put(img, text, font, x, cy + round(0.365 * font.size))
 
     # compositions ------------------------------------------------------------------------
     def bottom_text(self, img: np.ndarray, text: str, accent: RGB) -> None:
@@ -140,10 +152,11 @@ class Painter:
         """One message in large text (at most 2 lines) on a translucent panel (see cue_box)."""
         h, w = img.shape[:2]
         box = self.cue_box(h, w, text, where, x_min)
-        self.panel(img, box.x0, box.y0, box.x1, box.y1, accent)
+        self.panel(img, (box.x0, box.y0), (box.x1, box.y1), accent)
         base = box.y0 + box.pad + round(0.75 * box.size)
+        font = Font(box.size, True, TEXT)
         for line, lw in zip(box.lines, box.widths):
-            self.put(img, line, box.size, True, TEXT, box.x0 + (box.x1 - box.x0 - lw) // 2, base)
+            self.put(img, line, font, box.x0 + (box.x1 - box.x0 - lw) // 2, base)
             base += box.step
 
     def block(self, img: np.ndarray, items: Sequence[Line | Bar], accent: RGB | None = None) -> None:
@@ -176,18 +189,18 @@ class Painter:
         inner = max(widest, round(0.4 * w))
         pw, ph = inner + 2 * pad, total + 2 * pad
         x0, y0 = (w - pw) // 2, (h - ph) // 2
-        self.panel(img, x0, y0, x0 + pw, y0 + ph, accent, BLOCK_ALPHA)
+        self.panel(img, (x0, y0), (x0 + pw, y0 + ph), accent, BLOCK_ALPHA)
         y = y0 + pad
         for kind, payload, size, gap in rows:
             y += gap
             if kind == "bar":
                 assert isinstance(payload, Bar)
                 bw = min(inner, round(0.6 * w))
-                self.bar(img, (w - bw) // 2, y, bw, size, payload.fraction, payload.colour)
+                self.bar(img, ((w - bw) // 2, y), (bw, size), payload.fraction, payload.colour)
                 y += size
             else:
                 line, item, lw = payload  # type: ignore[misc]
-                self.put(img, line, size, item.bold, item.colour, (w - lw) // 2, y + round(0.8 * size))
+                self.put(img, line, Font(size, item.bold, item.colour), (w - lw) // 2, y + round(0.8 * size))
                 y += round(1.0 * size)
 
 

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from formcheck.core.results import SessionSummary
-from formcheck.overlay.painter import Bar, Line, Painter
+from formcheck.overlay.painter import Bar, Font, Line, Painter
 from formcheck.overlay.raster import clip01
 from formcheck.overlay.style import (
     AMBER,
@@ -48,7 +48,7 @@ def draw_countdown(paint: Painter, img: np.ndarray, seconds_left: float, hint: s
     else:
         text, size = go, round(0.55 * radius)
     size = paint.text.fit_size(text, size, True, 2 * (r - ring_t) - 4)
-    paint.put_centred(img, text, size, True, TEXT, cx, cy)
+    paint.put_centred(img, text, Font(size, True, TEXT), cx, cy)
     if hint:
         paint.bottom_text(img, hint, SKELETON_COLOUR)
 

@@ -1,12 +1,11 @@
-"""The frame loop shared by replay and live: frames -> pose -> analyzer -> sinks.
-
-``replay`` and ``live`` differ only in where frames come from and where results go.
+"""Replay's parts around the set loop (``loop.py``): its frame source without worker processes,
+its sinks (report, track, annotated video), the video's end card, and the same analysis from a
+saved track (no model, no video).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Generator, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Generator, Iterable, Iterator, Protocol
 
 import numpy as np
 
@@ -45,44 +44,6 @@ def write_end_card(writer: VideoWriter, overlay: Overlay, last: tuple[np.ndarray
         writer.write(image, t_ms + i * step)
 
 
-class Sink(Protocol):
-    def __call__(self, frame: Frame, result: FrameResult) -> None: ...
-
-
-class Detector(Protocol):
-    def detect(self, rgb: np.ndarray, t_ms: float) -> Pose | None: ...
-
-
-def analyse_frames(
-    frames: Iterable[Frame], detector: Detector, analyzer: Analyzer, *, overlap: bool = False
-) -> Iterator[tuple[Frame, FrameResult]]:
-    """Run pose estimation and analysis on each frame, in order, with its own timestamp.
-
-    With ``overlap``, frame N+1's pose estimation (native code, GIL released) runs on a helper
-    thread while frame N is analysed and handed to the sinks (Python), so the rules, report,
-    track and video hand-off cost the pose model nothing (measured, replay, lite, 720p: ~1.3 ms
-    a frame hidden). The caller still sees every frame in order, each with its own result;
-    two frames are in flight instead of one.
-    """
-    if not overlap:
-        for frame in frames:
-            pose = detector.detect(frame.image, frame.t_ms)
-            yield frame, analyzer.update(frame.t_ms, pose)
-        return
-    # leaving the block (also when the caller stops early) waits for an estimation still running
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="formcheck-pose") as pool:
-        pending: tuple[Frame, Future[Pose | None]] | None = None
-        for frame in frames:
-            future = pool.submit(detector.detect, frame.image, frame.t_ms)
-            if pending is not None:
-                done, pose_future = pending
-                yield done, analyzer.update(done.t_ms, pose_future.result())
-            pending = (frame, future)
-        if pending is not None:
-            done, pose_future = pending
-            yield done, analyzer.update(done.t_ms, pose_future.result())
-
-
 def analyse_poses(
     poses: Iterable[tuple[float, Pose | None]], analyzer: Analyzer
 ) -> Iterator[FrameResult]:
@@ -101,6 +62,21 @@ def run_track(track: Track, analyzer: Analyzer, builder: ReportBuilder) -> list[
     # a live set that ended at its target left the movement then in progress out: so does this
     builder.add(analyzer.finish(end, open_is_partial=track.meta.get("ended_by") != "target"), counted_frame=False)
     return results
+
+
+class DecoderSource(Protocol):
+    """Replay's frames: ``workers.DecoderProcess``, or ``PrefetchedFrames`` without worker processes."""
+
+    @property
+    def truncated(self) -> bool: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def notes(self) -> list[str]: ...
+
+    def __iter__(self) -> Iterator[Frame]: ...
+    def release(self, frame: Frame) -> None: ...
+    def close(self) -> None: ...
 
 
 class PrefetchedFrames:
@@ -197,3 +173,24 @@ class AnnotatedVideoSink:
         except BaseException:  # noqa: BLE001 - the file is being dropped anyway
             pass
         self.writer.abort()
+
+
+class ReleaseSink:
+    """Gives each frame's pixels back to its source (a decoder's ring slot) once the sinks before
+    it are done; only where no video sink takes the frame over (it gives them back when drawn)."""
+
+    def __init__(self, source: DecoderSource) -> None:
+        self.source = source
+
+    def __call__(self, frame: Frame, result: FrameResult) -> None:
+        self.source.release(frame)
+
+
+class ProgressSink:
+    """Moves a progress bar (tqdm-like) on by a frame."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+
+    def __call__(self, frame: Frame, result: FrameResult) -> None:
+        self.bar.update(1)

@@ -20,18 +20,21 @@ from pathlib import Path
 from typing import Any, Callable
 
 from formcheck.core.atomic import same_file
+from formcheck.core.results import OverlaySetup
 from formcheck.engine.analyzer import Analyzer
 from formcheck.media.estimator import PoseEstimator, resolve_model
 from formcheck.media.track import TrackRecorder, save_track
 from formcheck.media.video import VideoReader
 from formcheck.media.video_writer import VideoWriter
+from formcheck.sets.loop import Analyse, Sink, run_frames
 from formcheck.sets.pipeline import (
     AnnotatedVideoSink,
+    DecoderSource,
     PrefetchedFrames,
+    ProgressSink,
+    ReleaseSink,
     ReportSink,
-    Sink,
     TrackSink,
-    analyse_frames,
 )
 from formcheck.sets.report import ReportBuilder, write_report
 from formcheck.sets.texts import overlay_setup, summary_from_report
@@ -105,6 +108,28 @@ def sweep_stale_stages(out_dir: Path) -> None:
             continue
 
 
+@dataclass(frozen=True)
+class ReplayOptions:
+    """How to replay: the pose model, the target, the overlay's language, which outputs, how."""
+
+    model: str = "lite"
+    target: int | None = None
+    lang: str = "da"
+    write_video: bool = True
+    progress: Callable[[int | None], Any] | None = None  # total frames (None: unknown) -> a tqdm-like bar
+    workers: bool = True  # decode and encode in worker processes (where available), else threads
+    profile: dict[str, Any] | None = None  # the patient profile applied, for the report
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What replay needs to know of the input video before it starts."""
+
+    size: tuple[int, int]
+    fps: float
+    n_frames: int | None
+
+
 @dataclass
 class ReplayOutcome:
     out_dir: Path
@@ -170,29 +195,19 @@ def put_in_place(stage: Path, out_dir: Path) -> None:
         raise ReplayError(f"cannot put the outputs in place in {out_dir}: {exc.strerror}") from None
 
 
-def replay(
-    video: Path,
-    spec: ExerciseSpec,
-    out_dir: Path,
-    *,
-    model: str = "lite",
-    target: int | None = None,
-    lang: str = "da",
-    write_video: bool = True,
-    progress: Callable[[int | None], Any] | None = None,
-    workers: bool = True,
-    profile: dict[str, Any] | None = None,
-) -> ReplayOutcome:
+def replay(video: Path, spec: ExerciseSpec, out_dir: Path, opts: ReplayOptions | None = None) -> ReplayOutcome:
     """Replay one video; raises VideoError/ModelError/ReplayError with one-line messages.
 
-    With ``workers`` (the default, on POSIX) decoding and the annotated video run in worker
+    With ``opts.workers`` (the default, on POSIX) decoding and the annotated video run in worker
     processes (``workers.py``: on threads they slow the pose model through the GIL); without,
     on threads of this process.
     """
+    opts = opts or ReplayOptions()
+    model = opts.model
     resolve_model(model)  # an unknown model fails before anything is created
     spec = spec.for_model(model)  # checks measured on another pose model are left out
     with VideoReader(video) as reader:  # open first: a bad video fails before anything is created
-        size, fps, n_frames = reader.size, reader.fps, reader.n_frames
+        info = VideoInfo(reader.size, reader.fps, reader.n_frames)
         made = [d for d in (out_dir, *out_dir.parents) if not d.exists()]  # folders this replay makes
         out_dir = prepare_out_dir(out_dir, video)
     stage: Path | None = None
@@ -203,8 +218,7 @@ def replay(
         except OSError as exc:
             raise ReplayError(f"cannot write in the output folder {out_dir}: {exc.strerror} "
                               "(choose another with --out)") from None
-        outcome = _replay_into(stage, video, spec, size, fps, n_frames, model, target, lang, write_video,
-                               progress, workers, profile)
+        outcome = _replay_into(stage, video, spec, info, opts)
         put_in_place(stage, out_dir)
     except BaseException:
         if stage is not None:
@@ -224,42 +238,45 @@ def replay(
     return outcome
 
 
-def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, size: tuple[int, int], fps: float,
-                 n_frames: int | None, model: str, target: int | None, lang: str, write_video: bool,
-                 progress: Callable[[int | None], Any] | None, workers: bool,
-                 profile: dict[str, Any] | None) -> ReplayOutcome:
-    analyzer = Analyzer(spec, target)
+def _frame_source(video: Path, size: tuple[int, int], workers: bool) -> DecoderSource:
+    if workers and workers_available():
+        return DecoderProcess(video, size)
+    return PrefetchedFrames(VideoReader(video))
+
+
+def _video_sink(path: Path, info: VideoInfo, setup: OverlaySetup,
+                source: DecoderSource) -> EncoderProcess | AnnotatedVideoSink:
+    """The annotated video's sink: in a worker process drawing from the decoder's ring, or on a thread."""
+    if isinstance(source, DecoderProcess):
+        return EncoderProcess(path, info.size, info.fps, setup, source)
+    from formcheck.overlay import Overlay
+
+    return AnnotatedVideoSink(VideoWriter(path, info.size, info.fps), Overlay.from_setup(setup), info.fps)
+
+
+def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo,
+                 opts: ReplayOptions) -> ReplayOutcome:
+    size, fps = info.size, info.fps  # (the names the report's lines below read)
+    model, lang, write_video, profile = opts.model, opts.lang, opts.write_video, opts.profile
+    analyzer = Analyzer(spec, opts.target)
     builder = ReportBuilder(spec, target=analyzer.target, source=str(video), model=model,
                             mode="replay", profile=profile)
     recorder = TrackRecorder(size, {"video": str(video), "model": model, "fps": fps})
     sinks: list[Sink] = [ReportSink(builder), TrackSink(recorder)]
-    setup = overlay_setup(spec, lang)
-    source: DecoderProcess | PrefetchedFrames
+    source = _frame_source(video, size, opts.workers)
     video_sink: EncoderProcess | AnnotatedVideoSink | None = None
-    if workers and workers_available():
-        source = DecoderProcess(video, size)
-    else:
-        source = PrefetchedFrames(VideoReader(video))
     bar = None
     try:
-        if write_video:
-            if isinstance(source, DecoderProcess):
-                video_sink = EncoderProcess(out_dir / VIDEO, size, fps, setup, source)
-            else:
-                from formcheck.overlay import Overlay
-
-                overlay = Overlay.from_setup(setup)
-                video_sink = AnnotatedVideoSink(VideoWriter(out_dir / VIDEO, size, fps), overlay, fps)
+        if write_video:  # it gives each frame's pixels back to the decoder once drawn
+            video_sink = _video_sink(out_dir / VIDEO, info, overlay_setup(spec, lang), source)
             sinks.append(video_sink)
-        bar = progress(n_frames) if progress else None
+        else:
+            sinks.append(ReleaseSink(source))
+        bar = opts.progress(info.n_frames) if opts.progress else None
+        if bar is not None:
+            sinks.append(ProgressSink(bar))
         with PoseEstimator(model) as est:
-            for frame, result in analyse_frames(source, est, analyzer, overlap=True):
-                for sink in sinks:
-                    sink(frame, result)
-                if video_sink is None:
-                    source.release(frame)  # else the video sink gives the pixels back when drawn
-                if bar is not None:
-                    bar.update(1)
+            run_frames(source, est, Analyse(analyzer), sinks, overlap=True)
         last = builder.last_t_ms or 0.0
         builder.add(analyzer.finish(last), counted_frame=False)
         if builder.frames == 0:
