@@ -1,1 +1,3 @@
-"""records"""
+"""What is kept across sets: the history database (``history``), the progression of a program's
+targets from it (``progression``), a set in a few words (``rows``) and the physiotherapist's HTML
+report (``html_report``)."""
