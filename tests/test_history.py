@@ -252,8 +252,8 @@ def test_bad_since_is_one_line_error(tmp_path: Path, capsys) -> None:
 def test_replay_hook_records_into_data_dir(tmp_path: Path) -> None:
     import argparse
 
-    common.record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=False), make_report())
-    common.record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=True), make_report())
+    common.record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=False), SetReport.from_json(make_report()))
+    common.record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=True), SetReport.from_json(make_report()))
     assert len(H.load_sets(tmp_path)) == 1
 
 

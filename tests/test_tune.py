@@ -159,7 +159,7 @@ def test_analysis_observation_and_suggestions(folder: Path) -> None:
     assert sugg["full"].value == 70 and "two groups" in sugg["full"].reason
     assert "To count all, full = 4" in sugg["full"].reason  # just under the shallow one
     retried = T.retry(a, list(sugg.values()), track, None)
-    assert retried is not None and retried["reps"] == 4 and len(retried["partials"]) == 1
+    assert retried is not None and retried.reps == 4 and len(retried.partials) == 1
     # one group that the current full (70) already counts: kept, nothing to change
     b = T.analyse(squat_track([80, 95, 90]), load_exercise("squat", folder))
     sb = {s.key: s for s in T.suggest(b, T.observe(b))}

@@ -153,7 +153,7 @@ class SetReport:
             "reps": self.reps,
             "target": self.target,
             "reps_detail": [_rep_json(r) for r in self.reps_detail],
-            "partials": [asdict(p) for p in self.partials],
+            "partials": [{**asdict(p), "phases": [asdict(x) for x in p.phases]} for p in self.partials],
             "holds": [{"side": h.side, "held_s": h.held_s, "target_s": h.target_s, "start_s": h.start_s,
                        "end_s": h.end_s, "faults": list(h.faults)} for h in self.holds],
             "faults": [asdict(f) for f in self.faults],
