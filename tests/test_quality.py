@@ -103,7 +103,7 @@ def test_counting_accuracy_floors(tracks):
     added: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for clip in _wanted_clips():
         if clip.exercise in FLOORS and clip.reps is not None:
-            got = _report(tracks[clip.name], clip.exercise)["reps"]
+            got = _report(tracks[clip.name], clip.exercise).reps
             if is_added(clip):
                 added[clip.exercise].append((clip.name, count_error(clip, got)))
             else:
@@ -163,7 +163,7 @@ def test_rendered_faults_are_caught(tracks):
     for clip in _wanted_clips():
         if clip.source != "synthetic" or not clip.faults or clip.exercise not in FLOORS:
             continue
-        found = set(_report(tracks[clip.name], clip.exercise)["fault_counts"])
+        found = set(_report(tracks[clip.name], clip.exercise).fault_counts)
         for f in clip.faults:
             want = expected_fault(clip, f)
             if want not in found:
@@ -179,7 +179,7 @@ def test_good_form_is_rarely_flagged(tracks):
     seen = set()
     for clip in _wanted_clips():
         if not clip.faults and clip.exercise in FLOORS:
-            detail = _report(tracks[clip.name], clip.exercise)["reps_detail"]
+            detail = _report(tracks[clip.name], clip.exercise).reps_detail
             reps += len(detail)
             flagged += sum(1 for r in detail if r.faults)
             seen.add(clip.source)
@@ -199,10 +199,10 @@ def test_calf_stretch_with_its_own_pose_model_times_the_hold_and_sees_heel_and_k
             p = cached_track(clip.path, spec.model, CACHE, clip.name)
             got[tuple(clip.faults)] = _report(p, "calf_stretch", spec.model)
     good, heel, knee = got[()], got[("back_heel_lifted",)], got[("back_knee_bent",)]
-    assert good["fault_counts"] == {} and [round(h["held_s"]) for h in good["holds"]] == [17]
-    assert set(heel["fault_counts"]) == {"back_heel_lifted"}
-    assert set(knee["fault_counts"]) == {"back_knee_bent"}
-    assert all(h["held_s"] < 1.0 for h in heel["holds"] + knee["holds"])
+    assert good.fault_counts == {} and [round(h.held_s) for h in good.holds] == [17]
+    assert set(heel.fault_counts) == {"back_heel_lifted"}
+    assert set(knee.fault_counts) == {"back_knee_bent"}
+    assert all(h.held_s < 1.0 for h in heel.holds + knee.holds)
 
 
 @pytest.mark.parametrize("sample,fault,expected", [

@@ -52,7 +52,14 @@ def _live_report():
 
     from factories import report_of, script, squat_keys
 
-    from formcheck.sets.set_report import Latency, LiveInfo, MediaInfo, Outputs, PainStop, SetEnd
+    from formcheck.sets.set_report import (
+        Latency,
+        LiveInfo,
+        MediaInfo,
+        Outputs,
+        PainStop,
+        SetEnd,
+    )
     from formcheck.spec.exercise import load_exercise
 
     keys, _ = squat_keys(3)
