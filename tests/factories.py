@@ -270,7 +270,7 @@ def report_of(spec, frames: list[tuple[float, Pose | None]], target: int = 10):
     for r in analyse_poses(frames, an):
         b.add(r)
     b.add(an.finish(frames[-1][0]), counted_frame=False)
-    return b.build(an.pauses), an
+    return b.finish(an.pauses), an
 
 
 def exercise_folder(tmp_path, monkeypatch, files: dict[str, str]):

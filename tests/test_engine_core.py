@@ -194,11 +194,11 @@ def test_report_notes_when_counting_was_paused_for_much_of_the_set():
 
     keys, _ = squat_keys(4)  # 13.8 s
     lost, _ = report_of(SQUAT, script(keys, 30, dropouts=[(3.0, 6.0)]))
-    assert lost["reps"] < 4
-    assert any("count may be low" in n for n in lost["notes"]), lost["notes"]
+    assert lost.reps < 4
+    assert any("count may be low" in n for n in lost.notes), lost.notes
     blink, _ = report_of(SQUAT, script(keys, 30, dropouts=[(3.0, 3.3)]))  # a short dropout: no note
-    assert blink["reps"] == 4
-    assert not any("count may be low" in n for n in blink["notes"])
+    assert blink.reps == 4
+    assert not any("count may be low" in n for n in blink.notes)
 
 
 def test_report_says_when_counting_never_started():
@@ -207,11 +207,11 @@ def test_report_says_when_counting_never_started():
     from factories import report_of
 
     cut, _ = report_of(SQUAT, script([(0.0, {"knee": 40.0}), (0.6, {"knee": 130.0}), (1.6, {"knee": 60.0})], 30))
-    assert cut["reps"] == 0 and cut["started_s"] is None
-    assert any(n.startswith("counting never started") and "0.25 s" in n for n in cut["notes"]), cut["notes"]
+    assert cut.reps == 0 and cut.started_s is None
+    assert any(n.startswith("counting never started") and "0.25 s" in n for n in cut.notes), cut.notes
     whole, _ = report_of(SQUAT, script(STANDING, 30))
-    assert whole["started_s"] is not None and 0.2 <= whole["started_s"] <= 1.0
-    assert not any("never started" in n for n in whole["notes"])
+    assert whole.started_s is not None and 0.2 <= whole.started_s <= 1.0
+    assert not any("never started" in n for n in whole.notes)
 
 
 def test_a_pause_the_patient_asked_for_is_not_a_reason_to_doubt_the_count():
@@ -227,9 +227,9 @@ def test_a_pause_the_patient_asked_for_is_not_a_reason_to_doubt_the_count():
             b.add(an.resume(t))
         else:
             b.add(an.update(t, p))
-    report = b.build(an.pauses)
-    assert [p["reason"] for p in report["pauses"]] == [USER_PAUSE_REASON]
-    assert not any("count may be low" in n for n in report["notes"])
+    report = b.finish(an.pauses)
+    assert [p.reason for p in report.pauses] == [USER_PAUSE_REASON]
+    assert not any("count may be low" in n for n in report.notes)
 
 
 def test_pause_ends_a_hold_at_once():
@@ -263,7 +263,7 @@ def test_report_keeps_every_partial_even_when_one_frame_closes_two():
                      (5.2, {"heel_lift": 0.35}), (6.0, {"heel_lift": 0.35})], fps=30)
     report, an = report_of(spec, frames)
     assert len(an.partials) >= 2
-    assert len(report["partials"]) == len(an.partials)
+    assert len(report.partials) == len(an.partials)
 
 
 # ----- judging a finished repetition ---------------------------------------------------------------
@@ -300,9 +300,9 @@ def test_every_metric_in_the_report_is_explained_with_its_unit():
     t = keys[-1][0]
     shallow = [(t + 1.0, {"knee": 50.0}), (t + 2.0, {"knee": 0.0}), (t + 3.0, {"knee": 0.0})]  # a partial
     report, _ = report_of(SQUAT, script(keys + shallow, 30))
-    assert report["reps"] >= 2 and report["partials"]
-    legend = report["metrics_legend"]
-    for item in (*report["reps_detail"], *report["partials"]):
-        assert set(item["metrics"]) <= set(legend), (item["metrics"], legend)
+    assert report.reps >= 2 and report.partials
+    legend = report.metrics_legend
+    for item in (*report.reps_detail, *report.partials):
+        assert set(item.metrics) <= set(legend), (item.metrics, legend)
     assert "knee_flexion" in legend["peak"] and "deg" in legend["peak"]  # the squat counts knee bend from the side
     assert "seconds" in legend["descent_s"] and "top of a bridge" in legend["descent_s"]

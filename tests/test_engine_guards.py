@@ -174,7 +174,7 @@ def sides_when_turning_at(turn_s: float) -> tuple[list[str], Analyzer]:
     keys, _ = squat_keys(4)
     frames = [(t, turned(p) if t / 1000.0 >= turn_s else p) for t, p in script(keys, 30, noise_px=0.3)]
     report, an = report_of(SQUAT, frames)
-    return [r["side"] for r in report["reps_detail"]], an
+    return [r.side for r in report.reps_detail], an
 
 
 def test_measured_side_follows_the_person_turning_round_between_reps():
@@ -382,4 +382,4 @@ def test_turning_round_as_a_squat_begins_loses_no_squat(dt: float):
     turn_s = ends[1] + 0.8 + dt
     frames = [(t, turned(p) if t / 1000.0 >= turn_s else p) for t, p in script(keys, 30, noise_px=0.3)]
     report, _ = report_of(SQUAT, frames)
-    assert report["reps"] == 4 and not report["partials"], report["partials"]
+    assert report.reps == 4 and not report.partials, report.partials

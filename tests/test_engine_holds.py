@@ -393,7 +393,7 @@ def test_two_holds_on_one_leg_do_not_finish_a_stretch_asked_for_both():
         builder.add(r)
     assert [h.side for h in an.holds] == ["L", "L"] and all(h.held_s >= h.target_s for h in an.holds)
     assert results[-1].holds_done == 1
-    assert done_in_report(builder.build(an.pauses)) == 1  # the program's progression sees the same
+    assert done_in_report(builder.finish(an.pauses)) == 1  # the program's progression sees the same
     asked = [r.t_ms / 1000 for r in results if r.cue is not None and r.cue.id == "other_side"]
     assert asked and an.holds[0].end_s - 0.1 <= asked[0] <= an.holds[0].end_s + 3.0
     # one hold a side finishes it

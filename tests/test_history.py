@@ -19,6 +19,7 @@ import pytest
 from formcheck.cli import common
 from formcheck.cli import main as cli
 from formcheck.records import history as H
+from formcheck.sets.set_report import SetReport
 
 
 def make_report(exercise: str = "squat", reps: int = 8, **kw) -> dict:
@@ -44,6 +45,13 @@ def hold_report(**kw) -> dict:
     return rep
 
 
+def record(report: dict, data_dir=None) -> int:
+    """Store a report given as report.json's dict (a "time" key: when the set was done)."""
+    report = dict(report)
+    time = report.pop("time", None)
+    return H.record_report(SetReport.from_json(report), data_dir=data_dir, time=time)
+
+
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
     rc = cli.main(argv)
     out, err = capsys.readouterr()
@@ -52,9 +60,9 @@ def run(argv: list[str], capsys) -> tuple[int, str, str]:
 
 # ----- storage ---------------------------------------------------------------------------------
 def test_record_and_load_round_trip(tmp_path: Path) -> None:
-    rid = H.record_report(make_report(program={"name": "Uge 1-4"}), data_dir=tmp_path)
-    hid = H.record_report(hold_report(mode="live", pain_stop={"t_s": 12.0, "note": "stabbing pain in the back"}),
-                          data_dir=tmp_path)
+    rid = record(make_report(program={"name": "Uge 1-4"}), data_dir=tmp_path)
+    hid = record(hold_report(mode="live", pain_stop={"t_s": 12.0, "note": "stabbing pain in the back"}),
+                 data_dir=tmp_path)
     assert (rid, hid) == (1, 2)
     sets = H.load_sets(tmp_path)
     assert [s["exercise"] for s in sets] == ["squat", "calf_stretch"]
@@ -64,7 +72,7 @@ def test_record_and_load_round_trip(tmp_path: Path) -> None:
     assert sq["config"]["count"]["full"] == 60  # effective thresholds are kept
     assert sq["program"] == "Uge 1-4" and sq["video"] == "/v/squat.mp4"
     assert sq["pain_stop"] is False and sq["pain_note"] is None
-    assert sq["report"]["reps"] == 8
+    assert sq["report"].reps == 8
     assert sq["time"].endswith("Z") and "T" in sq["time"]
     assert calf["hold_s"] == 34.5 and calf["holds_by_side"] == {"L": 20.0, "R": 14.5}
     assert calf["holds"] == 2 and calf["holds_reached"] == 1 and calf["hold_target_s"] == 20.0
@@ -74,7 +82,7 @@ def test_record_and_load_round_trip(tmp_path: Path) -> None:
 
 
 def test_database_settings_and_schema_version(tmp_path: Path) -> None:
-    H.record_report(make_report(), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
     conn = sqlite3.connect(tmp_path / H.DB_NAME)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("SELECT version FROM schema_version").fetchall() == [(H.SCHEMA_VERSION,)]
@@ -93,13 +101,13 @@ def test_data_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv(H.ENV_DIR, str(tmp_path / "env"))
     assert H.data_dir() == tmp_path / "env"
     assert H.data_dir(tmp_path / "flag") == tmp_path / "flag"
-    H.record_report(make_report())
+    record(make_report())
     assert (tmp_path / "env" / H.DB_NAME).is_file()
 
 
 def test_since_and_explicit_time(tmp_path: Path) -> None:
-    H.record_report(make_report(time="2026-01-01T10:00:00Z"), data_dir=tmp_path)
-    H.record_report(make_report(time="2026-02-01T10:00:00Z"), data_dir=tmp_path)
+    record(make_report(time="2026-01-01T10:00:00Z"), data_dir=tmp_path)
+    record(make_report(time="2026-02-01T10:00:00Z"), data_dir=tmp_path)
     assert [s["time"] for s in H.load_sets(tmp_path, since="2026-01-15")] == ["2026-02-01T10:00:00Z"]
 
 
@@ -109,7 +117,7 @@ def test_reading_does_not_create_a_database(tmp_path: Path) -> None:
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    H.record_report(make_report(), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
     conn = sqlite3.connect(tmp_path / H.DB_NAME)
     conn.execute("INSERT INTO schema_version VALUES (99, 'x')")
     conn.commit()
@@ -129,8 +137,8 @@ def test_not_a_database_is_one_line_error(tmp_path: Path, capsys) -> None:
 def test_a_hand_edited_value_names_the_set(tmp_path: Path) -> None:
     """Broken JSON in one row (edited by hand, or by another program): the error says which set,
     instead of the JSON parser's "Expecting property name ... (char 1)"."""
-    H.record_report(make_report(), data_dir=tmp_path)
-    H.record_report(make_report(), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
     conn = sqlite3.connect(tmp_path / H.DB_NAME)
     conn.execute("PRAGMA ignore_check_constraints = ON")
     conn.execute("UPDATE sets SET fault_counts = '{bad' WHERE id = 2")
@@ -141,21 +149,22 @@ def test_a_hand_edited_value_names_the_set(tmp_path: Path) -> None:
 
 
 def test_bad_report_records_nothing(tmp_path: Path) -> None:
-    H.record_report(make_report(), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
     with pytest.raises(H.HistoryError):
-        H.record_report({"reps": 3}, data_dir=tmp_path)
+        record({"reps": 3}, data_dir=tmp_path)
     assert len(H.load_sets(tmp_path)) == 1
 
 
 _WRITER = """
 import sys
 from formcheck.records.history import record_report
+from formcheck.sets.set_report import SetReport
 d, i = sys.argv[1], 0
 while True:
     rep = {"exercise": "squat", "kind": "reps", "mode": "live", "reps": i, "target": 10, "partials": [],
            "holds": [], "fault_counts": {"too_fast": i % 3}, "config": {"pad": "x" * 50000},
            "notes": ["y" * 50000]}
-    rid = record_report(rep, d)
+    rid = record_report(SetReport.from_json(rep), d)
     print(rid, i, flush=True)
     i += 1
 """
@@ -191,17 +200,17 @@ def test_killed_writer_loses_no_completed_set_and_leaves_no_corrupt_row(tmp_path
     conn.close()
     sets = {s["id"]: s for s in H.load_sets(tmp_path)}  # decodes every JSON column: no corrupt row
     for rid, i in done.items():
-        assert sets[rid]["reps"] == i and sets[rid]["report"]["reps"] == i
+        assert sets[rid]["reps"] == i and sets[rid]["report"].reps == i
     assert len(sets) <= len(done) + 1  # at most the set committed just before the kill went unprinted
-    assert all(s["report"]["notes"][0] == "y" * 50000 for s in sets.values())
-    H.record_report(make_report(), data_dir=tmp_path)  # and it is still writable
+    assert all(s["report"].notes[0] == "y" * 50000 for s in sets.values())
+    record(make_report(), data_dir=tmp_path)  # and it is still writable
     assert len(H.load_sets(tmp_path)) == len(sets) + 1
 
 
 # ----- formcheck history -----------------------------------------------------------------------
 def test_history_table_and_filter(tmp_path: Path, capsys) -> None:
-    H.record_report(make_report(), data_dir=tmp_path)
-    H.record_report(hold_report(pain_stop={"note": "leg pain"}), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
+    record(hold_report(pain_stop={"note": "leg pain"}), data_dir=tmp_path)
     rc, out, err = run(["history", "--data-dir", str(tmp_path)], capsys)
     assert rc == 0, err
     lines = out.splitlines()
@@ -220,8 +229,8 @@ def test_history_empty_and_env_dir(tmp_path: Path, capsys, monkeypatch: pytest.M
 
 
 def test_history_csv_exports_every_column(tmp_path: Path, capsys) -> None:
-    H.record_report(make_report(), data_dir=tmp_path)
-    H.record_report(hold_report(pain_stop={"note": "ouch, \"sharp\""}), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
+    record(hold_report(pain_stop={"note": "ouch, \"sharp\""}), data_dir=tmp_path)
     dest = tmp_path / "out.csv"
     rc, _, _ = run(["history", "--data-dir", str(tmp_path), "--csv", str(dest)], capsys)
     assert rc == 0
@@ -243,8 +252,8 @@ def test_bad_since_is_one_line_error(tmp_path: Path, capsys) -> None:
 def test_replay_hook_records_into_data_dir(tmp_path: Path) -> None:
     import argparse
 
-    common.record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=False), make_report())
-    common.record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=True), make_report())
+    common.record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=False), SetReport.from_json(make_report()))
+    common.record_history(argparse.Namespace(data_dir=str(tmp_path), no_history=True), SetReport.from_json(make_report()))
     assert len(H.load_sets(tmp_path)) == 1
 
 
@@ -261,7 +270,7 @@ class _Tags(HTMLParser):
 def test_report_is_self_contained_html(tmp_path: Path, capsys) -> None:
     for day, rep in ((1, make_report(reps=6)), (2, make_report(reps=9)), (2, hold_report()),
                      (9, hold_report(pain_stop={"note": "pain <down> the leg"}))):
-        H.record_report(dict(rep, time=f"2026-03-{day:02d}T10:00:00Z"), data_dir=tmp_path)
+        record(dict(rep, time=f"2026-03-{day:02d}T10:00:00Z"), data_dir=tmp_path)
     out = tmp_path / "r.html"
     rc, stdout, err = run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)
     assert rc == 0, err
@@ -287,9 +296,9 @@ def test_report_is_self_contained_html(tmp_path: Path, capsys) -> None:
 
 def test_the_list_of_sets_says_when_a_set_was_filmed_from_a_view_it_is_not_checked_from(tmp_path: Path,
                                                                                         capsys) -> None:
-    H.record_report(dict(make_report(exercise="heel_raise", view="front", views_asked=["side", "oblique"]),
+    record(dict(make_report(exercise="heel_raise", view="front", views_asked=["side", "oblique"]),
                          time="2026-03-02T10:00:00Z"), data_dir=tmp_path)
-    H.record_report(dict(make_report(view="front", views_asked=["side", "front", "oblique"]),
+    record(dict(make_report(view="front", views_asked=["side", "front", "oblique"]),
                          time="2026-03-03T10:00:00Z"), data_dir=tmp_path)
     out = tmp_path / "r.html"
     assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
@@ -299,10 +308,10 @@ def test_the_list_of_sets_says_when_a_set_was_filmed_from_a_view_it_is_not_check
 def test_the_list_of_sets_says_when_counting_was_paused_for_much_of_a_set(tmp_path: Path, capsys) -> None:
     """A low count because the camera lost the patient must not read as the patient doing less."""
     lost = [{"start_s": 3.0, "end_s": 9.0, "reason": "person or key joints not seen"}]
-    H.record_report(dict(make_report(reps=2, pauses=lost), time="2026-03-02T10:00:00Z"), data_dir=tmp_path)
-    H.record_report(dict(hold_report(pauses=lost), time="2026-03-03T10:00:00Z"), data_dir=tmp_path)
+    record(dict(make_report(reps=2, pauses=lost), time="2026-03-02T10:00:00Z"), data_dir=tmp_path)
+    record(dict(hold_report(pauses=lost), time="2026-03-03T10:00:00Z"), data_dir=tmp_path)
     asked = [{"start_s": 3.0, "end_s": 9.0, "reason": "paused by the user"}]
-    H.record_report(dict(make_report(reps=2, pauses=asked), time="2026-03-04T10:00:00Z"), data_dir=tmp_path)
+    record(dict(make_report(reps=2, pauses=asked), time="2026-03-04T10:00:00Z"), data_dir=tmp_path)
     out = tmp_path / "r.html"
     assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
     page = out.read_text()
@@ -313,10 +322,10 @@ def test_the_list_of_sets_says_when_counting_was_paused_for_much_of_a_set(tmp_pa
 def test_a_set_quit_at_once_is_no_day_trained(tmp_path: Path, capsys) -> None:
     """Days trained (the card and the weekly table alike): a set quit at once is no training; a
     day of only shallow attempts is (the patient moved)."""
-    H.record_report(dict(make_report(reps=6), time="2026-03-02T10:00:00Z"), data_dir=tmp_path)
-    H.record_report(dict(make_report(reps=0, partials=[], fault_counts={}), time="2026-03-03T10:00:00Z"),
+    record(dict(make_report(reps=6), time="2026-03-02T10:00:00Z"), data_dir=tmp_path)
+    record(dict(make_report(reps=0, partials=[], fault_counts={}), time="2026-03-03T10:00:00Z"),
                     data_dir=tmp_path)
-    H.record_report(dict(make_report(reps=0, fault_counts={"too_shallow": 2}), time="2026-03-04T10:00:00Z"),
+    record(dict(make_report(reps=0, fault_counts={"too_shallow": 2}), time="2026-03-04T10:00:00Z"),
                     data_dir=tmp_path)
     out = tmp_path / "r.html"
     assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
@@ -325,7 +334,7 @@ def test_a_set_quit_at_once_is_no_day_trained(tmp_path: Path, capsys) -> None:
 
 
 def test_report_since_and_empty(tmp_path: Path, capsys) -> None:
-    H.record_report(dict(make_report(), time="2026-03-01T10:00:00Z"), data_dir=tmp_path)
+    record(dict(make_report(), time="2026-03-01T10:00:00Z"), data_dir=tmp_path)
     out = tmp_path / "r.html"
     rc, stdout, _ = run(["report", "--data-dir", str(tmp_path), "--out", str(out), "--since", "2026-04-01"], capsys)
     assert rc == 0 and "0 set(s)" in stdout and "No sets recorded since 2026-04-01" in out.read_text()
@@ -347,7 +356,7 @@ def test_a_report_into_a_missing_folder_names_the_file_asked_for(tmp_path: Path,
 def test_an_export_onto_the_history_itself_is_refused(tmp_path: Path, capsys, command) -> None:
     """`history --csv` or `report --out` given the history database: refused, the history kept
     (it used to be replaced by the CSV or the page, with exit 0)."""
-    H.record_report(make_report(), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
     db = H.db_path(tmp_path)
     before = db.read_bytes()
     code = cli.main([command[0], "--data-dir", str(tmp_path), command[1], str(db)])
@@ -359,7 +368,7 @@ def test_an_export_onto_the_history_itself_is_refused(tmp_path: Path, capsys, co
 
 def test_an_export_onto_a_folder_or_a_full_disk_names_the_file(tmp_path: Path, capsys, monkeypatch) -> None:
     """Errors name the file asked for, never the temporary file beside it."""
-    H.record_report(make_report(), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
     folder = tmp_path / "adir"
     folder.mkdir()
     assert cli.main(["history", "--data-dir", str(tmp_path), "--csv", str(folder)]) == 1
@@ -413,8 +422,8 @@ def test_a_row_edited_by_hand_is_named_not_a_crash(tmp_path: Path, capsys, edit:
     progression used to stop with an internal error (ValueError, TypeError...)."""
     import sqlite3
 
-    H.record_report(make_report(), data_dir=tmp_path)
-    H.record_report(make_report(), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
     with sqlite3.connect(H.db_path(tmp_path)) as conn:
         conn.execute(f"UPDATE sets SET {edit} WHERE id = 2")
     commands = [["history"], ["report", "--out", str(tmp_path / "r.html")]]
@@ -445,21 +454,21 @@ def test_a_hold_set_that_left_out_a_side_says_so(tmp_path: Path, capsys) -> None
 
     rep = hold_report(config={"id": "calf_stretch", "hold": {"target_s": 20, "sides": ["L", "R"]}}, target=2,
                       holds=[{"side": "L", "held_s": 21.0, "target_s": 20.0, "start_s": 0, "end_s": 22, "faults": []}])
-    H.record_report(rep, data_dir=tmp_path)
+    record(rep, data_dir=tmp_path)
     rc, out, _ = run(["history", "--data-dir", str(tmp_path)], capsys)
     assert rc == 0 and "21/20 s L, R not done" in out
-    print_set("Calf stretch", "hold", rep, tmp_path)
+    print_set("Calf stretch", "hold", SetReport.from_json(rep), tmp_path)
     assert capsys.readouterr().out.splitlines()[0] == "Calf stretch: holds L 21/20 s; 1 of 2 done, R not yet"
     # a target of 1 is met by one side: nothing is missing then
     one = dict(rep, target=1)
-    H.record_report(one, data_dir=tmp_path / "h1")
+    record(one, data_dir=tmp_path / "h1")
     rc, out, _ = run(["history", "--data-dir", str(tmp_path / "h1")], capsys)
     assert "21/20 s L" in out and "not done" not in out
-    print_set("Calf stretch", "hold", one, tmp_path)
+    print_set("Calf stretch", "hold", SetReport.from_json(one), tmp_path)
     assert capsys.readouterr().out.splitlines()[0] == "Calf stretch: holds L 21/20 s; 1 of 1 done"
     # two full holds on the left reach 2 holds but not the right leg's share: R is still missing
     two = dict(rep, holds=rep["holds"] * 2)
-    H.record_report(two, data_dir=tmp_path / "h2")
+    record(two, data_dir=tmp_path / "h2")
     rc, out, _ = run(["history", "--data-dir", str(tmp_path / "h2")], capsys)
     assert "R not done" in out
 
@@ -470,7 +479,7 @@ def test_reading_the_history_does_not_wait_for_a_writer(tmp_path: Path) -> None:
     (Reading a copy on a read-only medium, the other reason for it, needs a mount: not tested.)"""
     import sqlite3
 
-    H.record_report(make_report(), data_dir=tmp_path)
+    record(make_report(), data_dir=tmp_path)
     writer = sqlite3.connect(H.db_path(tmp_path), isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")
@@ -489,5 +498,5 @@ def test_an_empty_database_file_is_an_empty_history(tmp_path: Path, capsys) -> N
     assert rc == 0 and "no sets recorded yet" in out
     rep = make_report()
     rep.pop("holds", None)
-    H.record_report(rep, data_dir=tmp_path / "h")
+    record(rep, data_dir=tmp_path / "h")
     assert len(H.load_sets(tmp_path / "h")) == 1

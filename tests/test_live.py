@@ -40,6 +40,7 @@ from formcheck.media.video import VideoReader
 from formcheck.sets.pipeline import END_CARD_S, end_card_frames, run_track
 from formcheck.sets.replay import ReplayOptions, replay
 from formcheck.sets.report import ReportBuilder
+from formcheck.sets.set_report import SetReport
 from formcheck.sets.texts import TEXTS
 from formcheck.spec.exercise import load_exercise
 
@@ -106,7 +107,9 @@ def live_set(source, keys: str = "", *, detector=None, countdown: float = 3.0, o
     return report, outcome
 
 
-def same_results(a: dict, b: dict) -> None:
+def same_results(a: dict, b: dict | SetReport) -> None:
+    """The counts, faults and repetitions of two reports (report.json's dicts; a SetReport as its JSON)."""
+    b = b.to_json() if isinstance(b, SetReport) else b
     for key in ("reps", "target", "partials", "holds", "fault_counts", "frames", "frames_with_pose", "pauses"):
         assert a[key] == b[key], key
     assert [(f["id"], f["t_s"]) for f in a["faults"]] == [(f["id"], f["t_s"]) for f in b["faults"]]
@@ -198,7 +201,7 @@ def test_every_frame_live_equals_the_fold_of_the_same_poses(reference, sample_sq
     analyzer = Analyzer(spec)
     builder = ReportBuilder(spec, target=analyzer.target, source="x", model="track", mode="replay")
     run_track(track, analyzer, builder)
-    same_results(report, builder.build(analyzer.pauses))
+    same_results(report, builder.finish(analyzer.pauses))
     assert report["reps"] == SAMPLE_REPS
     assert report["mode"] == "live" and report["ended_by"] == "end_of_video"
     assert report["live"]["every_frame"] is True and report["live"]["frames_dropped"] == 0
@@ -214,7 +217,7 @@ def test_countdown_preroll_is_shown_and_not_counted(reference, sample_squat, tmp
     det = TrackDetector(reference["track"])
     outcome = run_set(SetPlan(spec, tmp_path), src, display, LiveOptions(lang="en"), lambda: det)
     src.stop()
-    n_video = outcome.report["frames"]
+    n_video = outcome.report.frames
     assert len(seen) == n_video + 90  # 3 s at 30 fps of countdown first
     assert det.calls == n_video  # the model never ran on countdown frames
     assert set(seen) == {(720, 960, 3)}  # 640x480 drawn at 960x720 for reading from afar
@@ -326,10 +329,10 @@ def test_summary_names_the_most_frequent_fault_as_a_tip():
     report = {"reps": 3, "target": 10, "holds": [], "pain_stop": None,
               "faults": [{"id": "too_fast"}, {"id": "back_rounded"}, {"id": "back_rounded"}],
               "partials": []}
-    s = summary_from_report(spec, report, "en")
+    s = summary_from_report(spec, SetReport.from_json(report), "en")
     assert (s.reps, s.target, s.partials, s.pain_stopped) == (3, 10, 0, False)
     assert s.top_cue == next(r.cue.en for r in spec.rules if r.id == "back_rounded")
-    assert summary_from_report(spec, {**report, "faults": [], "partials": []}, "da").top_cue is None
+    assert summary_from_report(spec, SetReport.from_json({**report, "faults": [], "partials": []}), "da").top_cue is None
 
 
 def test_summary_tip_after_a_set_filmed_from_the_wrong_view_is_how_to_stand():
@@ -339,8 +342,8 @@ def test_summary_tip_after_a_set_filmed_from_the_wrong_view_is_how_to_stand():
     report = {"reps": 0, "target": 10, "holds": [], "pain_stop": None, "partials": [{}, {}],
               "faults": [{"id": "incomplete_rise"}, {"id": "incomplete_rise"}],
               "view": "front", "views_asked": ["side", "oblique"]}
-    assert summary_from_report(spec, report, "da").top_cue == GUIDE["turn_sideways"].text("da")
-    assert summary_from_report(spec, {**report, "view": "side"}, "da").top_cue == spec.count.shallow_cue.da
+    assert summary_from_report(spec, SetReport.from_json(report), "da").top_cue == GUIDE["turn_sideways"].text("da")
+    assert summary_from_report(spec, SetReport.from_json({**report, "view": "side"}), "da").top_cue == spec.count.shallow_cue.da
 
 
 def test_summary_tip_after_a_set_the_camera_lost_sight_of_says_so():
@@ -350,14 +353,14 @@ def test_summary_tip_after_a_set_the_camera_lost_sight_of_says_so():
     report = {"reps": 2, "target": 10, "holds": [], "pain_stop": None, "partials": [],
               "faults": [{"id": "back_rounded"}], "view": "side", "views_asked": ["side", "front", "oblique"],
               "duration_s": 30.0, "pauses": [{"start_s": 3.0, "end_s": 9.0, "reason": "person or key joints not seen"}]}
-    assert summary_from_report(spec, report, "da").top_cue == TEXTS["da"]["not_seen"]
-    assert summary_from_report(spec, report, "en").top_cue.startswith("The camera could not see you")
+    assert summary_from_report(spec, SetReport.from_json(report), "da").top_cue == TEXTS["da"]["not_seen"]
+    assert summary_from_report(spec, SetReport.from_json(report), "en").top_cue.startswith("The camera could not see you")
     short = {**report, "pauses": [{"start_s": 3.0, "end_s": 4.0, "reason": "person or key joints not seen"}]}
-    assert summary_from_report(spec, short, "en").top_cue == spec.rules[0].cue.en  # back_rounded
+    assert summary_from_report(spec, SetReport.from_json(short), "en").top_cue == spec.rules[0].cue.en  # back_rounded
     walked = {**report, "pauses": [{"start_s": 3.0, "end_s": 9.0, "reason": "moving about or getting up (or the pose jumping)"}]}
-    assert summary_from_report(spec, walked, "en").top_cue == spec.rules[0].cue.en  # walking about is not the camera's fault
+    assert summary_from_report(spec, SetReport.from_json(walked), "en").top_cue == spec.rules[0].cue.en  # walking about is not the camera's fault
     never = {**short, "faults": [], "frames_with_pose": 200, "started_s": None}  # never still in the start position
-    assert summary_from_report(spec, never, "en").top_cue == GUIDE["get_ready"].text("en")
+    assert summary_from_report(spec, SetReport.from_json(never), "en").top_cue == GUIDE["get_ready"].text("en")
 
 
 def test_summary_tip_counts_a_shallow_repetition_once_and_ties_go_to_the_graver_fault():
@@ -372,8 +375,8 @@ def test_summary_tip_counts_a_shallow_repetition_once_and_ties_go_to_the_graver_
             (5.7, {"knee": 55.0, "trunk": 20.0}), (5.9, {"knee": 55.0, "trunk": 20.0}),
             (6.9, {"knee": 0.0, "trunk": 0.0}), (8.0, {"knee": 0.0, "trunk": 0.0})]
     report, _ = report_of(spec, script(keys, 30, noise_px=0.3))
-    assert [f["id"] for f in report["faults"]] == ["back_rounded", "too_shallow"]
-    assert [p["reason"] for p in report["partials"]] == ["too_shallow"]
+    assert [f.id for f in report.faults] == ["back_rounded", "too_shallow"]
+    assert [p.reason for p in report.partials] == ["too_shallow"]
     s = summary_from_report(spec, report, "en")
     assert s.top_cue == next(r.cue.en for r in spec.rules if r.id == "back_rounded")
 
@@ -556,8 +559,8 @@ def test_camera_set_starts_after_guidance_and_countdown(reference, sample_squat,
         src.stop()
     rep = outcome.report
     # the person is seen from the start: 1 s of guidance, 1 s of countdown, then counting
-    assert rep["frames"] > 0 and outcome.counted
-    first_counted = 6.0 - rep["duration_s"]
+    assert rep.frames > 0 and outcome.counted
+    first_counted = 6.0 - rep.duration_s
     assert 1.8 < first_counted < 2.6
 
 

@@ -19,6 +19,7 @@ from formcheck.records.progression import (
     past_sets,
     session_targets,
 )
+from formcheck.sets.set_report import SetReport
 from formcheck.spec.exercise import EXERCISE_IDS, exercises_dir, load_exercise
 from formcheck.spec.program import (
     ProgramError,
@@ -144,7 +145,7 @@ def test_step_zero_keeps_the_target():
 def row(exercise, target, reps, *, program="t", pain=False, mode="live", kind="reps", holds=()):
     report = {"kind": kind, "reps": reps, "target": target, "holds": list(holds)}
     return {"exercise": exercise, "program": program, "mode": mode, "target": target, "reps": reps,
-            "pain_stop": pain, "report": report}
+            "pain_stop": pain, "report": SetReport.from_json(report)}
 
 
 def test_progression_reads_only_this_programs_live_sets_latest_last():
@@ -162,8 +163,8 @@ def test_progression_reads_only_this_programs_live_sets_latest_last():
 
 def test_holds_count_when_they_reach_their_time():
     holds = [{"held_s": 20.0, "target_s": 20.0}, {"held_s": 12.0, "target_s": 20.0}, {"held_s": 20.4, "target_s": 20.0}]
-    assert done_in_report({"kind": "hold", "reps": 0, "holds": holds}) == 2
-    assert done_in_report({"kind": "reps", "reps": 7, "holds": []}) == 7
+    assert done_in_report(SetReport.from_json({"kind": "hold", "reps": 0, "holds": holds})) == 2
+    assert done_in_report(SetReport.from_json({"kind": "reps", "reps": 7, "holds": []})) == 7
 
 
 # ----- a program session, live from a file -----------------------------------------------------------
@@ -224,7 +225,7 @@ def test_program_session_guides_exercise_by_exercise_and_progresses(two_exercise
     from formcheck.tune.analysis import analyse
 
     again = analyse(load_track(tmp_path / "s1" / "02_squat" / "track.npz"), load_exercise("squat"))
-    assert (again.report["reps"], again.report["partials"]) == (3, [])  # tune re-runs it as it ended
+    assert (again.report.reps, again.report.partials) == (3, ())  # tune re-runs it as it ended
     assert rep["program"]["name"] == "t_program" and rep["program"]["index"] == 2
     sets = load_sets(tmp_path / "data")
     assert [(s["exercise"], s["program"], s["target"], s["reps"]) for s in sets] == [("squat", "t_program", 3, 3)]
@@ -374,9 +375,10 @@ def test_an_exercise_left_out_for_pain_is_not_announced(two_exercise_program, tm
     from formcheck.cli import live_program as program_flow
     from formcheck.records.history import record_report
 
-    record_report({"exercise": "squat", "kind": "reps", "mode": "live", "reps": 1, "target": 5, "partials": [],
-                   "holds": [], "fault_counts": {}, "config": {}, "program": {"name": "t_program"},
-                   "pain_stop": {"t_s": 3.0, "note": "pain"}}, data_dir=tmp_path / "data")
+    record_report(SetReport.from_json({"exercise": "squat", "kind": "reps", "mode": "live", "reps": 1, "target": 5,
+                                       "partials": [], "holds": [], "fault_counts": {}, "config": {},
+                                       "program": {"name": "t_program"}, "pain_stop": {"t_s": 3.0, "note": "pain"}}),
+                  data_dir=tmp_path / "data")
     announced = []
     real_rest = program_flow.show_rest
     monkeypatch.setattr(program_flow, "show_rest", lambda screens, nxt, *a: announced.append(nxt.id) or real_rest(screens, nxt, *a))
@@ -400,9 +402,9 @@ def test_one_exercise_stopped_for_pain_today_does_not_start_again(tmp_path, tmp_
     from formcheck.records.history import db_path, record_report
 
     data = tmp_path / "data"
-    record_report({"exercise": "squat", "kind": "reps", "mode": "live", "reps": 1, "target": 5, "partials": [],
-                   "holds": [], "fault_counts": {}, "config": {}, "pain_stop": {"t_s": 3.0, "note": "pain"}},
-                  data_dir=data)
+    record_report(SetReport.from_json({"exercise": "squat", "kind": "reps", "mode": "live", "reps": 1, "target": 5,
+                                       "partials": [], "holds": [], "fault_counts": {}, "config": {},
+                                       "pain_stop": {"t_s": 3.0, "note": "pain"}}), data_dir=data)
     track = replay_reference(tmp_path_factory, sample_squat)["track"]
     started = []
 

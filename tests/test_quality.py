@@ -34,7 +34,7 @@ from extract_tracks import cached_track, is_fresh, track_path  # noqa: E402
 from formcheck.engine.analyzer import Analyzer  # noqa: E402
 from formcheck.media.track import load_track  # noqa: E402
 from formcheck.sets.pipeline import run_track  # noqa: E402
-from formcheck.sets.report import ReportBuilder  # noqa: E402
+from formcheck.sets.report import ReportBuilder, SetReport  # noqa: E402
 from formcheck.spec.exercise import load_exercise  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
@@ -90,12 +90,12 @@ def tracks(shared_data) -> dict[str, Path]:
     return {c.name: track_path(CACHE, MODEL, c.name) for c in clips}
 
 
-def _report(track_file: Path, exercise: str, model: str = MODEL) -> dict:
+def _report(track_file: Path, exercise: str, model: str = MODEL) -> SetReport:
     spec = load_exercise(exercise).for_model(model)
     an = Analyzer(spec)
     b = ReportBuilder(spec, target=spec.target, source=str(track_file), model=model, mode="test")
     run_track(load_track(track_file), an, b)
-    return b.build(an.pauses)
+    return b.finish(an.pauses)
 
 
 def test_counting_accuracy_floors(tracks):
@@ -103,7 +103,7 @@ def test_counting_accuracy_floors(tracks):
     added: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for clip in _wanted_clips():
         if clip.exercise in FLOORS and clip.reps is not None:
-            got = _report(tracks[clip.name], clip.exercise)["reps"]
+            got = _report(tracks[clip.name], clip.exercise).reps
             if is_added(clip):
                 added[clip.exercise].append((clip.name, count_error(clip, got)))
             else:
@@ -139,12 +139,12 @@ def test_repetitions_are_never_missed_silently(tracks):
     for clip in _wanted_clips():
         if clip.exercise in FLOORS and clip.reps is not None:
             rep = _report(tracks[clip.name], clip.exercise)
-            short = -count_error(clip, rep["reps"]) if is_added(clip) else true_count(clip) - rep["reps"]
+            short = -count_error(clip, rep.reps) if is_added(clip) else true_count(clip) - rep.reps
             found = silent_added if is_added(clip) else silent
-            if short >= 1 and not (rep["partials"] or rep["pauses"] or rep["notes"]):
-                found.append(f"{clip.name}: {rep['reps']} of {true_count(clip)}, no partial, pause or note")
-            elif short > 1 and not rep["partials"] and not any("may be low" in n for n in rep["notes"]):
-                found.append(f"{clip.name}: {rep['reps']} of {true_count(clip)}, no partial and no note that the count may be low")
+            if short >= 1 and not (rep.partials or rep.pauses or rep.notes):
+                found.append(f"{clip.name}: {rep.reps} of {true_count(clip)}, no partial, pause or note")
+            elif short > 1 and not rep.partials and not any("may be low" in n for n in rep.notes):
+                found.append(f"{clip.name}: {rep.reps} of {true_count(clip)}, no partial and no note that the count may be low")
     assert not silent, "\n".join(silent)
     assert len(silent_added) <= SILENT_ADDED_MAX, "\n".join(silent_added)
 
@@ -155,7 +155,7 @@ def test_idle_footage_counts_nothing(tracks, exercise):
     assert idle, "no idle clips found"
     for clip in idle:
         rep = _report(tracks[clip.name], exercise)
-        assert rep["reps"] == 0, f"{clip.name} as {exercise}: {rep['reps']} reps"
+        assert rep.reps == 0, f"{clip.name} as {exercise}: {rep.reps} reps"
 
 
 def test_rendered_faults_are_caught(tracks):
@@ -163,7 +163,7 @@ def test_rendered_faults_are_caught(tracks):
     for clip in _wanted_clips():
         if clip.source != "synthetic" or not clip.faults or clip.exercise not in FLOORS:
             continue
-        found = set(_report(tracks[clip.name], clip.exercise)["fault_counts"])
+        found = set(_report(tracks[clip.name], clip.exercise).fault_counts)
         for f in clip.faults:
             want = expected_fault(clip, f)
             if want not in found:
@@ -179,9 +179,9 @@ def test_good_form_is_rarely_flagged(tracks):
     seen = set()
     for clip in _wanted_clips():
         if not clip.faults and clip.exercise in FLOORS:
-            detail = _report(tracks[clip.name], clip.exercise)["reps_detail"]
+            detail = _report(tracks[clip.name], clip.exercise).reps_detail
             reps += len(detail)
-            flagged += sum(1 for r in detail if r["faults"])
+            flagged += sum(1 for r in detail if r.faults)
             seen.add(clip.source)
     assert seen == {"synthetic", "real"}, seen
     assert flagged / reps <= 0.1, f"{flagged} of {reps} good-form reps flagged"
@@ -199,10 +199,10 @@ def test_calf_stretch_with_its_own_pose_model_times_the_hold_and_sees_heel_and_k
             p = cached_track(clip.path, spec.model, CACHE, clip.name)
             got[tuple(clip.faults)] = _report(p, "calf_stretch", spec.model)
     good, heel, knee = got[()], got[("back_heel_lifted",)], got[("back_knee_bent",)]
-    assert good["fault_counts"] == {} and [round(h["held_s"]) for h in good["holds"]] == [17]
-    assert set(heel["fault_counts"]) == {"back_heel_lifted"}
-    assert set(knee["fault_counts"]) == {"back_knee_bent"}
-    assert all(h["held_s"] < 1.0 for h in heel["holds"] + knee["holds"])
+    assert good.fault_counts == {} and [round(h.held_s) for h in good.holds] == [17]
+    assert set(heel.fault_counts) == {"back_heel_lifted"}
+    assert set(knee.fault_counts) == {"back_knee_bent"}
+    assert all(h.held_s < 1.0 for h in heel.holds + knee.holds)
 
 
 @pytest.mark.parametrize("sample,fault,expected", [
@@ -218,6 +218,6 @@ def test_rendered_squat_faults_are_seen_on_every_rep_and_not_on_good_form(sample
     p = cached_track(samples / f"{sample}.mp4", MODEL, CACHE, f"sample_{sample}")
     rep = _report(p, "squat")
     truth = json.loads((samples / f"{sample}.json").read_text())["reps"]
-    assert rep["reps"] == truth
-    per_rep = [fault in r["faults"] for r in rep["reps_detail"]]
+    assert rep.reps == truth
+    per_rep = [fault in r.faults for r in rep.reps_detail]
     assert per_rep == [expected] * truth, per_rep

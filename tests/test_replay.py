@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from formcheck.cli.common import print_set
+from formcheck.sets.set_report import SetReport
 from formcheck.cli.main import main
 from formcheck.media.track import load_track
 from formcheck.media.video_writer import VideoWriter
@@ -186,7 +187,7 @@ def test_track_can_be_replayed_without_the_model(squat_replay):
     an = Analyzer(spec)
     run_track(track, an, b)
     report = json.loads((squat_replay / "report.json").read_text())
-    assert b.build(an.pauses)["reps"] == report["reps"]
+    assert b.finish(an.pauses).reps == report["reps"]
 
 
 # ---- bad input: one line on stderr, non-zero exit, nothing half-written ----------------------
@@ -349,7 +350,7 @@ def test_python_level_sockets_are_never_opened(tmp_path, sample_squat):
 @pytest.mark.parametrize("n, words", [(0, "0 partials"), (1, "1 partial\n"), (2, "2 partials")])
 def test_the_summary_line_counts_partials_in_plain_english(capsys, tmp_path, n, words):
     rep = {"reps": 3, "target": 10, "partials": [{}] * n, "fault_counts": {}}
-    print_set("Squat", "reps", rep, tmp_path)
+    print_set("Squat", "reps", SetReport.from_json(rep), tmp_path)
     assert f"Squat: 3 / 10 repetitions, {words}" in capsys.readouterr().out
 
 
@@ -363,7 +364,7 @@ def test_the_summary_names_each_fault_with_what_the_patient_was_told(capsys, tmp
     assert told[spec.count.shallow_fault] == spec.count.shallow_cue.en  # a partial's cue too
     assert fault_texts(load_exercise("core_bracing"), "da")["not_still"]  # and the hold timer's own
     rep = {"reps": 3, "target": 10, "partials": [], "fault_counts": {"head_down": 3, "not_seen": 1}}
-    print_set("Squat", "reps", rep, tmp_path, told)
+    print_set("Squat", "reps", SetReport.from_json(rep), tmp_path, told)
     out = capsys.readouterr().out
     assert f'faults: head_down x3 ("{told["head_down"]}"), not_seen x1\n' in out  # an id without a cue stays bare
 
@@ -371,9 +372,9 @@ def test_the_summary_names_each_fault_with_what_the_patient_was_told(capsys, tmp
 def test_the_summary_says_when_counting_never_started(capsys, tmp_path):
     rep = {"reps": 0, "target": 10, "partials": [], "fault_counts": {}, "frames_with_pose": 40, "started_s": None,
            "kind": "reps", "config": {"settle_s": 0.25}}
-    print_set("Squat", "reps", rep, tmp_path)
+    print_set("Squat", "reps", SetReport.from_json(rep), tmp_path)
     assert "note: counting never started: the person was never still in the start position for 0.25 s" in capsys.readouterr().out
-    print_set("Squat", "reps", rep | {"started_s": 0.3}, tmp_path)
+    print_set("Squat", "reps", SetReport.from_json(rep | {"started_s": 0.3}), tmp_path)
     assert "never started" not in capsys.readouterr().out
 
 
@@ -381,14 +382,14 @@ def test_the_summary_says_when_and_why_counting_paused(capsys, tmp_path):
     pauses = [{"start_s": 2.0, "end_s": 3.5, "reason": "moving about"}, {"start_s": 9.0, "end_s": 9.5, "reason": "moving about"},
               {"start_s": 12.0, "end_s": 14.0, "reason": "person or key joints not seen"}]
     rep = {"reps": 0, "target": 10, "partials": [], "fault_counts": {}, "pauses": pauses}
-    print_set("Squat", "reps", rep, tmp_path)  # no duration: nothing to say how much of the set that was
+    print_set("Squat", "reps", SetReport.from_json(rep), tmp_path)  # no duration: nothing to say how much of the set that was
     out = capsys.readouterr().out
     assert "counting paused: moving about x2, 2.0 s; person or key joints not seen x1, 2.0 s\n" in out
-    print_set("Squat", "reps", rep | {"duration_s": 20.0}, tmp_path)  # 4 s of 20: the count may be low
+    print_set("Squat", "reps", SetReport.from_json(rep | {"duration_s": 20.0}), tmp_path)  # 4 s of 20: the count may be low
     assert "not seen x1, 2.0 s (repetitions then were not counted, so the count may be low)" in capsys.readouterr().out
-    print_set("Squat", "reps", rep | {"duration_s": 60.0}, tmp_path)  # 4 s of a minute: it is said, not doubted
+    print_set("Squat", "reps", SetReport.from_json(rep | {"duration_s": 60.0}), tmp_path)  # 4 s of a minute: it is said, not doubted
     assert "may be low" not in capsys.readouterr().out
-    print_set("Squat", "reps", rep | {"pauses": []}, tmp_path)
+    print_set("Squat", "reps", SetReport.from_json(rep | {"pauses": []}), tmp_path)
     assert "paused" not in capsys.readouterr().out
 
 
@@ -485,8 +486,8 @@ def test_a_set_filmed_from_a_view_the_exercise_is_not_checked_from_says_so(capsy
                         fps=30, view=view)
         reports[view] = report_of(spec, frames)[0]
     front, side = reports["front"], reports["side"]
-    assert (front["view"], side["view"]) == ("front", "side") and front["views_asked"] == ["side", "oblique"]
-    assert [n for n in front["notes"] if "filmed mostly from the front" in n] and not side["notes"]
+    assert (front.view, side.view) == ("front", "side") and front.views_asked == ("side", "oblique")
+    assert [n for n in front.notes if "filmed mostly from the front" in n] and not side.notes
     print_set("Heel raise", "reps", front, Path("out"))
     assert "camera: filmed mostly from the front; this exercise is checked from the side or oblique" in capsys.readouterr().out
     print_set("Heel raise", "reps", side, Path("out"))

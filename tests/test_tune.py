@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,9 @@ from factories import exercise_folder
 from formcheck.cli import main as cli
 from formcheck.core.pose import N_LANDMARKS, Pose
 from formcheck.core.pose import Landmark as L
+from formcheck.core.results import Pause
 from formcheck.media.track import Track, save_track
+from formcheck.sets.set_report import SetReport
 from formcheck.spec.exercise import load_exercise
 from formcheck.tune import analysis as T
 from formcheck.tune.text import format_text
@@ -144,8 +147,8 @@ def test_synthetic_pose_measures_what_it_says() -> None:
 def test_analysis_observation_and_suggestions(folder: Path) -> None:
     track = squat_track([95, 95, 50, 95, 90])
     a = T.analyse(track, load_exercise("squat", folder))
-    assert a.report["reps"] == 4 and [p["reason"] for p in a.report["partials"]] == ["too_shallow"]
-    assert a.report["fault_counts"].get("back_rounded") == 4  # trunk lean 45-47.5° > 40 on the deep ones
+    assert a.report.reps == 4 and [p.reason for p in a.report.partials] == ["too_shallow"]
+    assert a.report.fault_counts.get("back_rounded") == 4  # trunk lean 45-47.5° > 40 on the deep ones
     obs = T.observe(a)
     assert [round(p) for _, p in obs.peaks] == [95, 95, 50, 95, 90]
     assert obs.rest_level == pytest.approx(5.0, abs=3.0)  # standing at 5°, not the way down (>= 30)
@@ -156,7 +159,7 @@ def test_analysis_observation_and_suggestions(folder: Path) -> None:
     assert sugg["full"].value == 70 and "two groups" in sugg["full"].reason
     assert "To count all, full = 4" in sugg["full"].reason  # just under the shallow one
     retried = T.retry(a, list(sugg.values()), track, None)
-    assert retried is not None and retried["reps"] == 4 and len(retried["partials"]) == 1
+    assert retried is not None and retried.reps == 4 and len(retried.partials) == 1
     # one group that the current full (70) already counts: kept, nothing to change
     b = T.analyse(squat_track([80, 95, 90]), load_exercise("squat", folder))
     sb = {s.key: s for s in T.suggest(b, T.observe(b))}
@@ -172,7 +175,7 @@ def test_movements_found_even_when_enter_is_too_high(folder: Path) -> None:
     spec = load_exercise("squat", folder)
     spec = spec.model_copy(update={"count": spec.count.model_copy(update={"enter": 60, "full": 65})})
     a = T.analyse(squat_track([45, 45, 45]), spec)
-    assert a.report["reps"] == 0 and not a.report["partials"]
+    assert a.report.reps == 0 and not a.report.partials
     obs = T.observe(a)
     assert len(obs.peaks) == 3
     text = format_text(a, obs, T.suggest(a, obs), "x.npz")
@@ -300,7 +303,7 @@ def test_a_pixel_signal_is_shown_in_leg_lengths_like_the_engine_reads_it() -> No
     keys, _ = squat_keys(3)
     track = Track.from_frames(script(keys, 30, noise_px=0.5, view="front"), (640, 480), {"model": "synthetic"})
     a = T.analyse(track, load_exercise("squat"))
-    assert a.report["view"] == "front" and a.count.signal == "hip_height_start" and a.report["reps"] == 3
+    assert a.report.view == "front" and a.count.signal == "hip_height_start" and a.report.reps == 3
     raw_top, counted_top = np.nanmax(a.raw), np.nanmax(a.value)
     assert 0.2 < counted_top < 1.0
     assert raw_top == pytest.approx(counted_top, rel=0.15)
@@ -312,8 +315,8 @@ def test_a_pixel_signal_is_shown_in_leg_lengths_like_the_engine_reads_it() -> No
 def test_text_names_each_pause_by_its_reason(folder: Path) -> None:
     """Pauses were all listed as "paused (not seen)", the patient's own pause too."""
     a = T.analyse(squat_track([95, 95]), load_exercise("squat", folder))
-    a.report["pauses"] = [{"start_s": 1.0, "end_s": 2.5, "reason": "paused by the patient"},
-                          {"start_s": 4.0, "end_s": 4.5, "reason": "person or key joints not seen"}]
+    a.report = replace(a.report, pauses=(Pause(1.0, 2.5, "paused by the patient"),
+                                         Pause(4.0, 4.5, "person or key joints not seen")))
     text = format_text(a, T.observe(a), [], "x")
     assert "counting paused (paused by the patient): 1.0-2.5 s" in text
     assert "counting paused (person or key joints not seen): 4.0-4.5 s" in text and "not seen): 1.0" not in text
@@ -327,9 +330,9 @@ def test_suggestions_for_a_view_with_its_own_thresholds_go_to_that_view(tmp_path
                     encoding="utf-8")
     spec = load_exercise_file(path)
     empty = np.zeros(0)
-    a = T.Analysis(spec, {"view": "front"}, empty, empty, empty, [], spec.count_for("front"))
+    a = T.Analysis(spec, SetReport(exercise="squat", view="front"), empty, empty, empty, [], spec.count_for("front"))
     assert T.split_changes(a, {"rest": 0.06, "min_rep_s": 0.5}) == ({"min_rep_s": 0.5}, "front", {"rest": 0.06})
-    a.report["view"] = "side"
+    a.report = replace(a.report, view="side")
     assert T.split_changes(a, {"rest": 22.0}) == ({"rest": 22.0}, None, {})
 
 

@@ -72,8 +72,8 @@ def test_workers_and_threads_give_the_same_report_and_video(short_clip, tmp_path
     b = replay(short_clip, spec, tmp_path / "thread", ReplayOptions(workers=False))
     assert a.report == b.report
     fa, fb = _frames(tmp_path / "proc" / VIDEO), _frames(tmp_path / "thread" / VIDEO)
-    card = end_card_frames(a.report["fps"])  # both end on the summary
-    assert len(fa) == len(fb) == a.report["frames"] + card
+    card = end_card_frames(a.report.end.media.fps)  # both end on the summary
+    assert len(fa) == len(fb) == a.report.frames + card
     assert all(np.array_equal(x, y) for x, y in zip(fa, fb))
     assert _children() == set()
 
@@ -196,9 +196,9 @@ def test_a_portrait_phone_clip_comes_out_upright_through_the_workers(portrait_ph
     assert len(got) == len(expected) == 30
     assert all(np.array_equal(a, b) for a, b in zip(got, expected))
     out = replay(portrait_phone_clip, load_exercise("squat"), tmp_path / "o")
-    assert out.report["size"] == [640, 480] and out.report["frames_with_pose"] == 30
+    assert out.report.end.media.size == (640, 480) and out.report.frames_with_pose == 30
     frames = _frames(tmp_path / "o" / VIDEO)
-    assert len(frames) == 30 + end_card_frames(out.report["fps"]) and frames[0].shape == (480, 640, 3)
+    assert len(frames) == 30 + end_card_frames(out.report.end.media.fps) and frames[0].shape == (480, 640, 3)
 
 
 def test_overlapped_pose_estimation_gives_the_same_results_in_order():

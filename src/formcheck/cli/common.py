@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from formcheck.records.progression import holds_in_report
-from formcheck.sets.report import lost_to_pauses, never_started, paused_long, wrong_view
+from formcheck.sets.report_notes import (
+    lost_to_pauses,
+    never_started,
+    paused_long,
+    wrong_view,
+)
+from formcheck.sets.set_report import SetReport
 from formcheck.spec.exercise import TARGET_MAX, load_exercise
 from formcheck.spec.profile import apply_profile, load_profile, profile_info
 
@@ -71,7 +77,7 @@ def check_history(args: argparse.Namespace) -> None:
     check_writable(getattr(args, "data_dir", None))
 
 
-def record_history(args: argparse.Namespace, report: dict) -> None:
+def record_history(args: argparse.Namespace, report: SetReport) -> None:
     """Store the set in the history database when that module is present."""
     if getattr(args, "no_history", False):
         return
@@ -82,29 +88,29 @@ def record_history(args: argparse.Namespace, report: dict) -> None:
     record_report(report, data_dir=getattr(args, "data_dir", None))
 
 
-def print_set(name: str, kind: str, rep: dict, out_dir: Path, cues: dict[str, str] | None = None) -> None:
+def print_set(name: str, kind: str, rep: SetReport, out_dir: Path, cues: dict[str, str] | None = None) -> None:
     """A set's result on stdout (replay and live): the count or holds, or the pain stop; faults
     (with the cue each gave, from ``cues``: fault id -> its text, texts.fault_texts); where."""
-    if rep.get("pain_stop"):
-        print(f"{name}: stopped for pain at {rep['pain_stop']['t_s']:.1f} s after {rep['reps']} repetitions")
+    if rep.pain_stop is not None:
+        print(f"{name}: stopped for pain at {rep.pain_stop.t_s or 0.0:.1f} s after {rep.reps} repetitions")
     elif kind == "reps":
-        n = len(rep["partials"])
-        print(f"{name}: {rep['reps']} / {rep['target']} repetitions, {n} partial{'' if n == 1 else 's'}")
+        n = len(rep.partials)
+        print(f"{name}: {rep.reps} / {rep.target} repetitions, {n} partial{'' if n == 1 else 's'}")
     else:
-        held = ", ".join(f"{h['side'] or ''} {h['held_s']:.0f}/{h['target_s']:.0f} s".strip() for h in rep["holds"]) or "none"
+        held = ", ".join(f"{h.side or ''} {h.held_s:.0f}/{h.target_s:.0f} s".strip() for h in rep.holds) or "none"
         done, short = holds_in_report(rep)
         missing = f", {' and '.join(short)} not yet" if short else ""
-        print(f"{name}: holds {held}; {done} of {rep['target']} done{missing}")
-    if rep["fault_counts"]:
+        print(f"{name}: holds {held}; {done} of {rep.target} done{missing}")
+    if rep.fault_counts:
         told = {k: f' ("{c}")' for k, c in (cues or {}).items()}
-        print("faults: " + ", ".join(f"{k} x{v}{told.get(k, '')}" for k, v in rep["fault_counts"].items()))
+        print("faults: " + ", ".join(f"{k} x{v}{told.get(k, '')}" for k, v in rep.fault_counts.items()))
     if note := never_started(rep):
         print("note: " + note)
     if note := wrong_view(rep):
         print("camera: " + note)
     paused: dict[str, list[float]] = {}
-    for p in rep.get("pauses", []):
-        paused.setdefault(p["reason"], []).append(max(p["end_s"] - p["start_s"], 0.0))
+    for p in rep.pauses:
+        paused.setdefault(p.reason, []).append(max(p.end_s - p.start_s, 0.0))
     if paused:
         low = f" ({lost_to_pauses(rep)})" if paused_long(rep) is not None else ""
         print("counting paused: " + "; ".join(f"{r} x{len(d)}, {sum(d):.1f} s" for r, d in paused.items()) + low)

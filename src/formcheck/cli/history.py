@@ -86,12 +86,19 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plain(value: Any) -> Any:
+    """A JSON column's value as stored (the report column is read typed: its JSON again)."""
+    from formcheck.sets.set_report import SetReport
+
+    return value.to_json() if isinstance(value, SetReport) else value
+
+
 def _write_csv(sets: list[dict[str, Any]], dest: str, db: Path) -> int:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     for s in sets:
-        w.writerow([json.dumps(s.get(c), ensure_ascii=False) if c in JSON_COLUMNS
+        w.writerow([json.dumps(_plain(s.get(c)), ensure_ascii=False) if c in JSON_COLUMNS
                     else int(s[c]) if c == "pain_stop" else ("" if s.get(c) is None else s.get(c)) for c in COLUMNS])
     if dest == "-":
         sys.stdout.write(buf.getvalue())

@@ -40,8 +40,8 @@ def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome
         done = "saved what was done" if outcome.counted else "nothing was counted"
         grave = not outcome.counted or outcome.ended_by == "failed"
         print(f"formcheck: {'error' if grave else 'warning'}: {outcome.error} "
-              f"after {outcome.report['duration_s']:.1f} s; {done} ({outcome.out_dir})", file=sys.stderr)
-    if outcome.ended_by == "skip" and not (outcome.report["reps"] or outcome.report["holds"]):
+              f"after {outcome.report.duration_s:.1f} s; {done} ({outcome.out_dir})", file=sys.stderr)
+    if outcome.ended_by == "skip" and not (outcome.report.reps or outcome.report.holds):
         print(f"{spec.name.en}: skipped")
     else:
         if outcome.counted or outcome.ended_by == "pain":

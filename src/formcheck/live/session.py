@@ -19,6 +19,7 @@ from formcheck.engine.analyzer import Analyzer
 from formcheck.media.capture import LiveFrame, Source
 from formcheck.media.track import TrackRecorder
 from formcheck.sets.report import ReportBuilder
+from formcheck.sets.set_report import PainStop
 from formcheck.sets.texts import PAIN_NOTE
 from formcheck.spec.exercise import ExerciseSpec
 
@@ -178,7 +179,7 @@ class SetSession:
         if error:
             builder.notes.append(f"{error}; the set was saved up to {self.last_t_ms / 1000:.1f} s")
         if self.ended_by == "pain":
-            builder.pain_stop = {"t_s": round((self.pain_t_ms or 0.0) / 1000.0, 3), "note": PAIN_NOTE}
+            builder.pain_stop = PainStop(round((self.pain_t_ms or 0.0) / 1000.0, 3), PAIN_NOTE)
         if not counted:
             builder.notes.append("the set ended before counting started")
         if self.ended_by in ("interrupted", "terminated"):

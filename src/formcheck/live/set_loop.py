@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -33,7 +32,14 @@ from formcheck.overlay import Overlay
 from formcheck.sets.loop import Detector, Sink, run_frames
 from formcheck.sets.pipeline import write_end_card
 from formcheck.sets.replay import REPORT, TRACK, VIDEO, drop_earlier_video
-from formcheck.sets.report import write_report
+from formcheck.sets.report import (
+    LiveInfo,
+    MediaInfo,
+    Outputs,
+    SetEnd,
+    SetReport,
+    write_report,
+)
 from formcheck.sets.texts import (
     TEXTS,
     overlay_setup,
@@ -45,7 +51,7 @@ from formcheck.sets.worker_proc import one_line
 
 @dataclass
 class SetOutcome:
-    report: dict[str, Any]
+    report: SetReport
     out_dir: Path
     ended_by: str  # end_of_video, quit, next, skip, pain, target, source_error, interrupted, terminated, failed
     stats: LiveStats
@@ -159,7 +165,7 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, failure: str | None =
     if writer is not None:
         end: Callable[[VideoWriter, float], None] | None = None
         if overlay is not None and last_canvas is not None and error is None and ended_by not in NO_SUMMARY:
-            summary = summary_from_report(plan.spec, builder.build(session.analyzer.pauses if counted else []), lang)
+            summary = summary_from_report(plan.spec, builder.finish(session.analyzer.pauses if counted else []), lang)
             picture, paint = last_canvas.copy(), overlay
             end = lambda w, t_ms: write_end_card(w, paint, (picture, t_ms), summary, source.fps)  # noqa: E731
         try:
@@ -177,16 +183,11 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, failure: str | None =
     session.recorder.meta["ended_by"] = ended_by  # tune re-runs the set as it ended (pipeline.run_track)
     save_track(session.recorder.track(), plan.out_dir / TRACK)
     builder.notes.extend(getattr(source, "notes", []))  # a video file's timing notes (a camera has none)
-    report = builder.build(session.analyzer.pauses if counted else [])
-    report["truncated"] = bool(getattr(source, "truncated", False))
-    report["fps"] = round(source.fps, 3)
-    report["size"] = list(source.size)
-    report["outputs"] = {"video": VIDEO if video_ok else None, "track": TRACK}
-    report["ended_by"] = ended_by
-    report["live"] = {"source": "camera" if source.live else "file",
-                      "every_frame": not getattr(source, "paced", True), **stats.as_dict()}
-    if plan.program is not None:
-        report["program"] = plan.program
+    live = LiveInfo.from_json({"source": "camera" if source.live else "file",
+                               "every_frame": not getattr(source, "paced", True), **stats.as_dict()})
+    set_end = SetEnd(MediaInfo(bool(getattr(source, "truncated", False)), round(source.fps, 3), tuple(source.size)),
+                     Outputs(VIDEO if video_ok else None, TRACK), ended_by, live, plan.program)
+    report = builder.finish(session.analyzer.pauses if counted else [], set_end)
     write_report(report, plan.out_dir / REPORT)
     if not video_ok and (warning := drop_earlier_video(plan.out_dir)):
         print(f"formcheck: warning: {warning}", file=sys.stderr)

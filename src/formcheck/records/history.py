@@ -16,9 +16,12 @@ import json
 import os
 import sqlite3
 from collections import defaultdict
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from formcheck.sets.set_report import SetReport
 
 DB_NAME = "history.sqlite3"
 SCHEMA_VERSION = 1
@@ -194,20 +197,8 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
-def _pain(report: dict[str, Any]) -> tuple[bool, str | None]:
-    ps = report.get("pain_stop")
-    if not ps:
-        return False, None
-    if isinstance(ps, dict):
-        note = ps.get("note") or ps.get("reason") or ps.get("text")
-        return True, (str(note) if note else None)
-    if isinstance(ps, str):
-        return True, ps
-    return True, None
-
-
-def _program(report: dict[str, Any]) -> str | None:
-    prog = report.get("program")
+def _program(report: SetReport) -> str | None:
+    prog = report.end.program
     if not prog:
         return None
     if isinstance(prog, dict):
@@ -216,55 +207,54 @@ def _program(report: dict[str, Any]) -> str | None:
     return str(prog)
 
 
-def row_from_report(report: dict[str, Any], time: str | None = None) -> dict[str, Any]:
-    """The history row for one set report (see ``report.ReportBuilder.build``)."""
-    if not isinstance(report, dict) or not report.get("exercise"):
+def row_from_report(report: SetReport, time: str | None = None) -> dict[str, Any]:
+    """The history row for one set report (see ``report.ReportBuilder.finish``)."""
+    if not isinstance(report, SetReport) or not report.exercise:
         raise HistoryError("cannot record a set without an exercise id in its report")
     by_side: dict[str, float] = defaultdict(float)
     targets = []
-    holds = report.get("holds") or []
+    holds = report.holds
     reached = 0
     for h in holds:
-        by_side[h.get("side") or "-"] += float(h.get("held_s") or 0.0)
-        if h.get("target_s") is not None:
-            targets.append(float(h["target_s"]))
-            reached += float(h.get("held_s") or 0.0) >= float(h["target_s"]) - 1e-6
-    config = report.get("config") or {}
+        by_side[h.side or "-"] += float(h.held_s or 0.0)
+        if h.target_s is not None:
+            targets.append(float(h.target_s))
+            reached += float(h.held_s or 0.0) >= float(h.target_s) - 1e-6
+    config = report.config
     if not targets and isinstance(config.get("hold"), dict) and config["hold"].get("target_s") is not None:
         targets.append(float(config["hold"]["target_s"]))
-    pain, note = _pain(report)
-    name = report.get("exercise_name") or {"da": report["exercise"], "en": report["exercise"]}
-    partials = report.get("partials") or []
+    pain = report.pain_stop
     return {
-        "time": time or report.get("time") or report.get("ended_at") or now_utc(),
-        "exercise": str(report["exercise"]),
-        "exercise_name": json.dumps(name, ensure_ascii=False),
-        "kind": report.get("kind") or ("hold" if report.get("holds") else "reps"),
-        "mode": report.get("mode") or "replay",
-        "video": None if report.get("video") is None else str(report["video"]),
+        "time": time or now_utc(),
+        "exercise": report.exercise,
+        "exercise_name": json.dumps(asdict(report.name), ensure_ascii=False),
+        "kind": report.kind,
+        "mode": report.mode,
+        "video": report.video,
         "program": _program(report),
-        "target": report.get("target"),
-        "reps": int(report.get("reps") or 0),
-        "partials": len(partials) if isinstance(partials, list) else int(partials),
+        "target": report.target,
+        "reps": int(report.reps),
+        "partials": len(report.partials),
         "holds": len(holds),
         "holds_reached": int(reached),
         "hold_s": round(sum(by_side.values()), 2),
         "hold_target_s": max(targets) if targets else None,
         "holds_by_side": json.dumps({k: round(v, 2) for k, v in by_side.items()}),
-        "fault_counts": json.dumps(report.get("fault_counts") or {}, ensure_ascii=False),
-        "pain_stop": int(pain),
-        "pain_note": note,
-        "duration_s": report.get("duration_s"),
-        "model": report.get("model"),
-        "formcheck_version": report.get("formcheck_version"),
+        "fault_counts": json.dumps(report.fault_counts, ensure_ascii=False),
+        "pain_stop": int(pain is not None),
+        "pain_note": None if pain is None else pain.note,
+        "duration_s": report.duration_s,
+        "model": report.model,
+        "formcheck_version": report.formcheck_version,
         "config": json.dumps(config, ensure_ascii=False),
-        "report": json.dumps(report, ensure_ascii=False),
+        "report": json.dumps(report.to_json(), ensure_ascii=False),
     }
 
 
-def record_report(report: dict[str, Any], data_dir: str | os.PathLike | None = None) -> int:
-    """Store one finished set; returns its row id. Durable when this returns."""
-    row = row_from_report(report)
+def record_report(report: SetReport, data_dir: str | os.PathLike | None = None, *, time: str | None = None) -> int:
+    """Store one finished set (at ``time``, UTC ISO; default now); returns its row id. Durable
+    when this returns."""
+    row = row_from_report(report, time)
     cols = [c for c in COLUMNS if c != "id"]
     conn = connect(data_dir)
     try:
@@ -331,6 +321,12 @@ def _decode(row: sqlite3.Row, with_report: bool, path: Path) -> dict[str, Any]:
     d["pain_stop"] = bool(d["pain_stop"])
     if not with_report:
         d.pop("report", None)
+    elif isinstance(d.get("report"), dict):  # read typed from here on, whichever version wrote it
+        try:
+            d["report"] = SetReport.from_json(d["report"])
+        except (TypeError, ValueError, AttributeError, KeyError):
+            raise HistoryError(f"set {d.get('id')} in the history database {path} has a report formcheck "
+                               "does not write: was it edited by hand?") from None
     return d
 
 

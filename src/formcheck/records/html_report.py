@@ -14,9 +14,10 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from formcheck.core.results import Hold
 from formcheck.records.history import local_time
 from formcheck.records.rows import result_text, top_faults
-from formcheck.sets.report import lost_to_pauses, paused_long, wrong_view
+from formcheck.sets.report_notes import lost_to_pauses, paused_long, wrong_view
 
 
 def exercise_name(s: dict[str, Any], lang: str = "en") -> str:
@@ -198,12 +199,12 @@ def _progress_plot(ss: list[dict[str, Any]]) -> str:
     t = [s["_t"] for s in ss]
     if ss[-1]["kind"] == "hold":
         # every hold against its target (a set may have several), with the per-set mean as a line
-        sides = sorted({(h.get("side") or "-") for s in ss for h in _holds(s)}) or ["-"]
+        sides = sorted({(h.side or "-") for s in ss for h in _holds(s)}) or ["-"]
         for side, marker in zip(sides, "os^"):
             label = "seconds per hold" if side == "-" else f"side {side}: seconds per hold"
             xs, ys, mt, my = [], [], [], []
             for s in ss:
-                held = [float(h.get("held_s") or 0.0) for h in _holds(s) if (h.get("side") or "-") == side]
+                held = [float(h.held_s or 0.0) for h in _holds(s) if (h.side or "-") == side]
                 xs += [s["_t"]] * len(held)
                 ys += held
                 if held:
@@ -238,8 +239,9 @@ def _progress_plot(ss: list[dict[str, Any]]) -> str:
     return _png(fig)
 
 
-def _holds(s: dict[str, Any]) -> list[dict[str, Any]]:
-    return (s.get("report") or {}).get("holds") or []
+def _holds(s: dict[str, Any]) -> tuple[Hold, ...]:
+    report = s.get("report")
+    return report.holds if report is not None else ()
 
 
 def _fault_section(sets: list[dict[str, Any]]) -> str:
@@ -296,10 +298,11 @@ def _sets_table(sets: list[dict[str, Any]]) -> str:
     for s in reversed(sets):
         pain = ("stopped" + (f": {s['pain_note']}" if s["pain_note"] else "")) if s["pain_stop"] else ""
         mode = s["mode"] + (f" ({s['program']})" if s.get("program") else "")
-        if note := wrong_view(s.get("report") or {}):
+        report = s.get("report")
+        if report is not None and (note := wrong_view(report)):
             mode += f"; {note}"
-        if (paused := paused_long(s.get("report") or {})) is not None:
-            mode += f"; counting paused {paused:.0f} s of {s['report']['duration_s']:.0f} s: {lost_to_pauses(s['report'])}"
+        if report is not None and (paused := paused_long(report)) is not None:
+            mode += f"; counting paused {paused:.0f} s of {report.duration_s:.0f} s: {lost_to_pauses(report)}"
         rows.append(f"<tr{_pain_cls(s['pain_stop'])}><td>{s['_t']:%Y-%m-%d %H:%M}</td>"
                     f"<td>{_e(exercise_name(s))}</td><td>{_e(result_text(s))}</td><td class=\"n\">{s['partials']}</td>"
                     f"<td>{_e(top_faults(s['fault_counts'], 5) or '-')}</td><td>{_e(pain)}</td><td>{_e(mode)}</td></tr>")

@@ -15,6 +15,7 @@ from typing import Any
 
 from formcheck.engine.holds import hold_progress
 from formcheck.records.history import load_sets, local_time
+from formcheck.sets.set_report import SetReport
 from formcheck.spec.program import Program, ProgramExercise
 
 
@@ -32,19 +33,19 @@ class PastSet:
         return self.done >= self.target
 
 
-def done_in_report(report: dict[str, Any]) -> int:
+def done_in_report(report: SetReport) -> int:
     """Repetitions counted, or for hold exercises the holds that reached their target time
     (each side up to its share of the target, as the trainer counted them)."""
-    if report.get("kind") == "hold":
+    if report.kind == "hold":
         return holds_in_report(report)[0]
-    return int(report.get("reps") or 0)
+    return int(report.reps)
 
 
-def holds_in_report(report: dict[str, Any]) -> tuple[int, list[str]]:
+def holds_in_report(report: SetReport) -> tuple[int, list[str]]:
     """A hold set's (holds toward its target, sides still short of their share)."""
-    sides = ((report.get("config") or {}).get("hold") or {}).get("sides") or ()
-    holds = [(h.get("side"), h.get("held_s", 0.0), h.get("target_s", 0.0)) for h in report.get("holds") or []]
-    return hold_progress(holds, sides, report.get("target"))
+    sides = (report.config.get("hold") or {}).get("sides") or ()
+    holds = [(h.side, h.held_s, h.target_s) for h in report.holds]
+    return hold_progress(holds, sides, report.target)
 
 
 def next_target(entry: ProgramExercise, max_target: int, last: PastSet | None) -> int:
@@ -66,13 +67,18 @@ def past_sets(program: str, sets: Iterable[dict[str, Any]]) -> dict[str, PastSet
     for row in sets:
         if row.get("program") != program or row.get("mode") != "live":
             continue
-        report = row.get("report") or {}
-        target = row.get("target") or report.get("target")
+        report: SetReport | None = row.get("report")
+        target = row.get("target") or (report.target if report is not None else None)
         if not target:
             continue
-        last[row["exercise"]] = PastSet(row["exercise"], int(target), done_in_report(report or row),
-                                        bool(row.get("pain_stop")))
+        done = done_in_report(report) if report is not None else _done_in_row(row)
+        last[row["exercise"]] = PastSet(row["exercise"], int(target), done, bool(row.get("pain_stop")))
     return last
+
+
+def _done_in_row(row: dict[str, Any]) -> int:
+    """What a history row loaded without its report says was done (its summary columns)."""
+    return int(row.get("holds_reached") or 0) if row.get("kind") == "hold" else int(row.get("reps") or 0)
 
 
 def session_targets(program: Program, entries: Iterable[ProgramExercise],

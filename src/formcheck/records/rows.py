@@ -15,7 +15,8 @@ def result_text(s: dict[str, Any]) -> str:
         sides = s.get("holds_by_side") or {}
         if not sides:
             return f"no hold{t} s" if t else "no hold"
-        short = holds_in_report(s.get("report") or {})[1]  # sides short of their share, as the trainer counted
+        report = s.get("report")
+        short = holds_in_report(report)[1] if report is not None else []  # sides short of their share, as the trainer counted
         missing = "".join(f", {k} not done" for k in short if k not in sides)  # a side left out altogether
         if s.get("holds", len(sides)) == len(sides):  # one hold per side: show each against its target
             return ", ".join(f"{v:.0f}{t} s" + ("" if k == "-" else f" {k}") for k, v in sorted(sides.items())) + missing

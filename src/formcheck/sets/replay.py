@@ -36,7 +36,14 @@ from formcheck.sets.pipeline import (
     ReportSink,
     TrackSink,
 )
-from formcheck.sets.report import ReportBuilder, write_report
+from formcheck.sets.report import (
+    MediaInfo,
+    Outputs,
+    ReportBuilder,
+    SetEnd,
+    SetReport,
+    write_report,
+)
 from formcheck.sets.texts import overlay_setup, summary_from_report
 from formcheck.sets.workers import DecoderProcess, EncoderProcess
 from formcheck.sets.workers import available as workers_available
@@ -133,7 +140,7 @@ class VideoInfo:
 @dataclass
 class ReplayOutcome:
     out_dir: Path
-    report: dict[str, Any]
+    report: SetReport
     truncated: bool
     warning: str | None
 
@@ -289,7 +296,7 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
             raise ReplayError(f"{video} is too short to hold an exercise set ({builder.frames} frames, {seconds:.2f} s; "
                               f"at least {MIN_VIDEO_S:g} s needed)")
         if video_sink is not None:  # it ends on the set's summary, as live does after a set
-            video_sink.close(summary_from_report(spec, builder.build(analyzer.pauses), lang))
+            video_sink.close(summary_from_report(spec, builder.finish(analyzer.pauses), lang))
             # the video is complete and in place (atomically)
     except BaseException:
         if video_sink is not None:
@@ -305,10 +312,7 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
     if source.truncated:
         warning = f"the video is truncated or damaged after {builder.frames} frames ({source.error}); replayed what could be read"
         builder.notes.append(warning)
-    report = builder.build(analyzer.pauses)
-    report["truncated"] = source.truncated
-    report["fps"] = round(fps, 3)
-    report["size"] = list(size)
-    report["outputs"] = {"video": VIDEO if write_video else None, "track": TRACK}
+    report = builder.finish(analyzer.pauses, SetEnd(MediaInfo(source.truncated, round(fps, 3), size),
+                                                    Outputs(VIDEO if write_video else None, TRACK)))
     write_report(report, out_dir / REPORT)
     return ReplayOutcome(out_dir, report, source.truncated, warning)

@@ -1,28 +1,38 @@
-"""The set report: a fold over FrameResults, written atomically as report.json."""
+"""The set report: a fold over FrameResults into one ``SetReport``, built once at the set's end
+(``ReportBuilder.finish``, for replay and live alike) and written atomically as report.json.
+
+The type is ``set_report.py``'s; the notes and the metrics legend are ``report_notes.py``'s."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import replace
 from typing import Any
 
 from formcheck import __version__
 from formcheck.core.atomic import atomic_write_text
-from formcheck.core.results import (
-    LOST_REASON,
-    USER_PAUSE_REASON,
-    Fault,
-    FrameResult,
-    Hold,
-    Partial,
-    Pause,
-    Rep,
-    Status,
+from formcheck.core.results import Fault, FrameResult, Hold, Partial, Pause, Rep, Status
+from formcheck.sets.report_notes import (
+    metrics_legend,
+    never_started,
+    paused_much,
+    wrong_view,
 )
-from formcheck.signals import SIGNALS
+from formcheck.sets.set_report import (
+    ExerciseName,
+    LiveInfo,
+    MediaInfo,
+    Outputs,
+    PainStop,
+    ReportFault,
+    SetEnd,
+    SetReport,
+)
 from formcheck.spec.exercise import ExerciseSpec
+
+__all__ = ["REPORT_VERSION", "LiveInfo", "MediaInfo", "Outputs", "ReportBuilder", "SetEnd", "SetReport",
+           "write_report"]
 
 REPORT_VERSION = 1
 
@@ -52,7 +62,7 @@ class ReportBuilder:
         self.last_t_ms: float | None = None
         self.views: Counter[str] = Counter()
         self.notes: list[str] = []
-        self.pain_stop: dict[str, Any] | None = None
+        self.pain_stop: PainStop | None = None
         self.started_t_ms: float | None = None  # first still in the start position: counting (or timing) started
 
     def add(self, r: FrameResult, *, counted_frame: bool = True) -> None:
@@ -74,152 +84,44 @@ class ReportBuilder:
             self.holds.append(r.new_hold)
         self.faults.extend(r.new_faults)
 
-    def build(self, pauses: list[Pause]) -> dict[str, Any]:
-        """The report as a JSON-ready dict. ``pauses``: the analyzer's pause list (the results'
-        new_pause objects are still open when they arrive; the analyzer's are closed)."""
+    def finish(self, pauses: list[Pause], end: SetEnd | None = None) -> SetReport:
+        """The whole report, with what only the set's end knows (``end``: the video's size and
+        frame rate, the files written, how a live set ended...). ``pauses``: the analyzer's pause
+        list (the results' new_pause objects are still open when they arrive; the analyzer's are
+        closed). Called again before the end (the video's summary card) it is a snapshot."""
         duration = 0.0 if self.first_t_ms is None else ((self.last_t_ms or 0.0) - self.first_t_ms) / 1000.0
-        fault_counts = Counter(f.id for f in self.faults)
-        report = {
-            "report_version": REPORT_VERSION,
-            "formcheck_version": __version__,
-            "mode": self.mode,
-            "exercise": self.spec.id,
-            "exercise_name": {"da": self.spec.name.da, "en": self.spec.name.en},
-            "kind": self.spec.kind,
-            "video": self.source,
-            "reps": len(self.reps),
-            "target": self.target,
-            "reps_detail": [_rep(r) for r in self.reps],
-            "partials": [asdict(p) for p in self.partials],
-            "holds": [
-                {"side": h.side, "held_s": h.held_s, "target_s": h.target_s, "start_s": h.start_s,
-                 "end_s": h.end_s, "faults": list(h.faults)}
-                for h in self.holds
-            ],
-            "faults": [{"id": f.id, "t_s": f.t_s, "message": f.message, "rep": f.rep_index} for f in self.faults],
-            "fault_counts": dict(fault_counts),
-            "pauses": [{"start_s": round(p.start_s, 3), "end_s": round(p.end_s, 3), "reason": p.reason} for p in pauses],
-            "pain_stop": self.pain_stop,
-            "frames": self.frames,
-            "frames_with_pose": self.frames_with_pose,
-            "duration_s": round(duration, 3),
-            "started_s": None if self.started_t_ms is None else round(self.started_t_ms / 1000.0, 3),
-            "view": self.views.most_common(1)[0][0] if self.views else None,
-            "views_asked": list(self.spec.views),
-            "model": self.model,
-            "notes": list(self.notes),
-            "config": self.config,
-            "profile": self.profile,
-        }
-        report["metrics_legend"] = metrics_legend(self.spec, report)
-        for note in (never_started(report), wrong_view(report), paused_much(report)):
-            if note:
-                report["notes"].append(note)
-        return report
+        report = SetReport(
+            report_version=REPORT_VERSION,
+            formcheck_version=__version__,
+            mode=self.mode,
+            exercise=self.spec.id,
+            exercise_name=ExerciseName(self.spec.name.da, self.spec.name.en),
+            kind=self.spec.kind,
+            video=self.source,
+            reps=len(self.reps),
+            target=self.target,
+            reps_detail=tuple(self.reps),
+            partials=tuple(self.partials),
+            holds=tuple(self.holds),
+            faults=tuple(ReportFault(f.id, f.t_s, f.message, f.rep_index) for f in self.faults),
+            fault_counts=dict(Counter(f.id for f in self.faults)),
+            pauses=tuple(Pause(round(p.start_s, 3), round(p.end_s, 3), p.reason) for p in pauses),
+            pain_stop=self.pain_stop,
+            frames=self.frames,
+            frames_with_pose=self.frames_with_pose,
+            duration_s=round(duration, 3),
+            started_s=None if self.started_t_ms is None else round(self.started_t_ms / 1000.0, 3),
+            view=self.views.most_common(1)[0][0] if self.views else None,
+            views_asked=tuple(self.spec.views),
+            model=self.model,
+            notes=tuple(self.notes),
+            config=self.config,
+            profile=self.profile,
+            end=end or SetEnd(),
+        )
+        notes = [n for n in (never_started(report), wrong_view(report), paused_much(report)) if n]
+        return replace(report, metrics_legend=metrics_legend(self.spec, report), notes=(*self.notes, *notes))
 
 
-# What each repetition's timing metrics mean, for a reader of report.json. The movement "away
-# from the start" is the way down of a squat and the way up of a bridge or a heel raise.
-TIMING_LEGEND = {
-    "duration_s": "seconds, the whole repetition: from leaving the start position to being back in it",
-    "descent_s": "seconds from leaving the start position to the furthest point of the movement "
-                 "(the bottom of a squat; the top of a bridge, heel raise or curl-up)",
-    "return_s": "seconds from leaving the furthest point to being back in the start position "
-                "(standing up from a squat; lowering a bridge, the heels or the shoulders)",
-}
-
-
-def metrics_legend(spec: ExerciseSpec, report: dict[str, Any]) -> dict[str, str]:
-    """Plain words and units for every metric key in the report's repetitions and partials:
-    ``peak`` is the counted signal (from the camera view seen most), the rest are timings or the
-    worst value of a form check's signal."""
-    keys: list[str] = []
-    for item in (*report["reps_detail"], *report["partials"]):
-        keys += [k for k in item.get("metrics", {}) if k not in keys]
-    relative = {r.signal for r in spec.rules if r.signal and r.relative}
-    count = spec.count_for(report.get("view")) if spec.count is not None else None
-    legend: dict[str, str] = {}
-    for key in keys:
-        if key == "peak" and count is not None:
-            legend[key] = ("how far the counted movement went, at its furthest point: "
-                           + _signal_words(count.signal, count.relative))
-        elif key in TIMING_LEGEND:
-            legend[key] = TIMING_LEGEND[key]
-        elif key in SIGNALS:
-            legend[key] = "the worst value during the repetition: " + _signal_words(key, key in relative)
-    return legend
-
-
-def _signal_words(name: str, relative: bool) -> str:
-    sig = SIGNALS[name]
-    start = ", as a change from the start position" if relative else ""
-    return f"{sig.description} ({name}, in {sig.unit}{start})"
-
-
-def never_started(report: dict[str, Any]) -> str | None:
-    """A note when somebody was seen but never still in the start position: whatever they did
-    was not counted (a clip cut mid-movement, or moving before the trainer was ready)."""
-    if "started_s" not in report or report["started_s"] is not None or not report.get("frames_with_pose"):
-        return None  # (reports from before started_s existed: unknown)
-    what = "hold timing" if report.get("kind") == "hold" else "counting"
-    settle = (report.get("config") or {}).get("settle_s")
-    still = f" for {settle:g} s (settle_s)" if isinstance(settle, (int, float)) else ""
-    return f"{what} never started: the person was never still in the start position{still}, so nothing was counted"
-
-
-PAUSED_NOTE_MIN_S = 2.0  # counting paused at least this long in all ...
-PAUSED_NOTE_SHARE = 0.1  # ... and for at least this share of the set: say the count may be low
-
-
-def paused_long(report: dict[str, Any], *, unseen_only: bool = False) -> float | None:
-    """Seconds counting was paused in a set when that is a good part of it, else None. Pauses
-    the patient asked for are left out; with ``unseen_only`` those for moving about too, leaving
-    the camera not seeing the person well."""
-    duration_s = report.get("duration_s") or 0.0
-    paused = sum(p["end_s"] - p["start_s"] for p in report.get("pauses") or ()
-                 if p["reason"] != USER_PAUSE_REASON and p["end_s"] > p["start_s"]
-                 and (not unseen_only or p["reason"] == LOST_REASON))
-    if duration_s <= 0 or paused < PAUSED_NOTE_MIN_S or paused < PAUSED_NOTE_SHARE * duration_s:
-        return None
-    return paused
-
-
-def paused_much(report: dict[str, Any]) -> str | None:
-    """A note when counting was paused for a good part of the set: movements then were not
-    counted, so the count may be lower than what was done."""
-    paused = paused_long(report)
-    if paused is None:
-        return None
-    return (f"counting was paused for {paused:.1f} s of {report['duration_s']:.1f} s while the body was not seen "
-            f"well, moved about or the pose jumped; {lost_to_pauses(report)} (check that the whole body is in view "
-            "and nothing stands in front of it)")
-
-
-def lost_to_pauses(report: dict[str, Any]) -> str:
-    """What long pauses cost the set, in its kind's words (the note, the summary line, history)."""
-    if report.get("kind") == "hold":
-        return "the hold timer stopped then, so the time held may be short"
-    return "repetitions then were not counted, so the count may be low"
-
-
-def wrong_view(report: dict[str, Any]) -> str | None:
-    """A note when the set was filmed mostly from a view its exercise is not checked from."""
-    view, asked = report.get("view"), report.get("views_asked") or []
-    if not view or not asked or view in asked:
-        return None
-    return (f"filmed mostly from the {view}; this exercise is checked from the {' or '.join(asked)}: "
-            "counts and form checks may be wrong")
-
-
-def _rep(r: Rep) -> dict[str, Any]:
-    d: dict[str, Any] = {
-        "index": r.index, "start_s": r.start_s, "end_s": r.end_s, "bottom_s": r.bottom_s,
-        "side": r.side, "metrics": r.metrics, "faults": list(r.faults),
-    }
-    if r.phases:
-        d["phases"] = [asdict(p) for p in r.phases]
-    return d
-
-
-def write_report(report: dict[str, Any], path: str | os.PathLike) -> None:
-    atomic_write_text(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+def write_report(report: SetReport, path: str | os.PathLike) -> None:
+    atomic_write_text(path, report.dumps())

@@ -4,12 +4,12 @@ report: shown by ``formcheck live`` after each set and at the end of replay's an
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from formcheck.core.results import OverlaySetup, SessionSummary
 from formcheck.engine.analyzer import GUIDE
 from formcheck.engine.cues import SHALLOW_SEVERITY, rule_cue
-from formcheck.sets.report import never_started, paused_long, wrong_view
+from formcheck.sets.report_notes import never_started, paused_long, wrong_view
+from formcheck.sets.set_report import SetReport
 from formcheck.spec.exercise import ExerciseSpec
 
 TEXTS = {
@@ -74,7 +74,7 @@ def fault_texts(spec: ExerciseSpec, lang: str) -> dict[str, str]:
     return cues
 
 
-def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -> SessionSummary:
+def summary_from_report(spec: ExerciseSpec, report: SetReport, lang: str) -> SessionSummary:
     """The end screen's figures, with the most frequent fault as one tip in the patient's words."""
     cues = fault_texts(spec, lang)
     severity: dict[str, int] = {}  # ranked as the live cues are
@@ -83,7 +83,7 @@ def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -
     if spec.count is not None:
         severity.setdefault(spec.count.shallow_fault, SHALLOW_SEVERITY)
     # faults only: a partial that missed the range is logged as a fault too (assembly.py)
-    tally: Counter[str] = Counter(f["id"] for f in report["faults"] if f["id"] in cues)
+    tally: Counter[str] = Counter(f.id for f in report.faults if f.id in cues)
     top = cues[max(tally, key=lambda k: (tally[k], severity.get(k, 0)))] if tally else None
     if wrong_view(report):  # filmed from a view this exercise is not checked from: the tip is how to stand
         top = view_hint(spec, lang)
@@ -91,6 +91,6 @@ def summary_from_report(spec: ExerciseSpec, report: dict[str, Any], lang: str) -
         top = GUIDE["get_ready"].text(lang)
     elif paused_long(report, unseen_only=True) is not None:  # the count may be low for the camera's sake
         top = TEXTS[lang]["not_seen"]
-    holds = [(h["side"], float(h["held_s"]), float(h["target_s"])) for h in report["holds"]]
-    return SessionSummary(spec.name.get(lang), int(report["reps"]), report["target"],
-                          len(report["partials"]), holds, top, bool(report.get("pain_stop")))
+    holds = [(h.side, float(h.held_s), float(h.target_s)) for h in report.holds]
+    return SessionSummary(spec.name.get(lang), int(report.reps), report.target,
+                          len(report.partials), holds, top, report.pain_stop is not None)

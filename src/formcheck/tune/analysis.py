@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import ValidationError
@@ -30,6 +30,9 @@ from formcheck.sets.report import ReportBuilder
 from formcheck.signals import SIGNALS, compute
 from formcheck.signals.base import leg_scale
 from formcheck.spec.exercise import ExerciseSpec
+
+if TYPE_CHECKING:
+    from formcheck.sets.set_report import SetReport
 
 REST_MARGIN = 0.15  # rest sits this fraction of the movement above the start-position level
 ENTER_AT = 0.30  # a repetition begins this fraction of the way from start level to typical peak
@@ -63,7 +66,7 @@ def load_source(path: Path, model: str = "lite"):
 @dataclass
 class Analysis:
     spec: Any  # ExerciseSpec
-    report: dict[str, Any]
+    report: SetReport
     t_s: np.ndarray  # per frame
     value: np.ndarray  # the analyzer's counted signal (smoothed, oriented), NaN when not counting
     raw: np.ndarray  # the counted signal straight from the pose, oriented like value, NaN if unseen
@@ -96,8 +99,8 @@ def analyse(track, spec, target: int | None = None, source: str = "") -> Analysi
     analyzer = Analyzer(spec, target)
     builder = ReportBuilder(spec, target=analyzer.target, source=source, model=model, mode="tune")
     results = run_track(track, analyzer, builder)
-    report = builder.build(analyzer.pauses)
-    count = spec.count_for(report["view"]) if spec.kind == "reps" else None
+    report = builder.finish(analyzer.pauses)
+    count = spec.count_for(report.view) if spec.kind == "reps" else None
     t = np.array([r.t_ms / 1000.0 for r in results])
     value = np.array([np.nan if r.value is None else r.value for r in results], dtype=float)
     if count is not None:
@@ -283,7 +286,7 @@ def signal_unit(signal: str) -> str:
 def split_changes(a: Analysis, changes: dict[str, float]) -> tuple[dict[str, float], str | None, dict[str, float]]:
     """Which suggested values belong to the exercise's [count] and which to the per-view override
     of the camera view seen (where that view sets the same key): (base, view, view changes)."""
-    view = a.report.get("view")
+    view = a.report.view
     ov = a.spec.count_views.get(view) if view else None
     if ov is None:
         return dict(changes), None, {}
@@ -292,7 +295,7 @@ def split_changes(a: Analysis, changes: dict[str, float]) -> tuple[dict[str, flo
             {k: v for k, v in changes.items() if k in set_by_view})
 
 
-def retry(a: Analysis, suggestions: list[Suggestion], track, target: int | None) -> dict[str, Any] | None:
+def retry(a: Analysis, suggestions: list[Suggestion], track, target: int | None) -> SetReport | None:
     """The report with the suggested count thresholds applied (None if they do not validate)."""
     if not suggestions or a.count is None:
         return None

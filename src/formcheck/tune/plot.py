@@ -58,23 +58,23 @@ def draw(a: Analysis, obs: Observed, sugg: list[Suggestion], out: Path, title: s
         ymin, ymax = float(allv.min()), float(allv.max())
         pad = 0.08 * ((ymax - ymin) or 1.0)
         top = ymax + pad
-        for r in rep["reps_detail"]:
-            ax.axvspan(r["start_s"], r["end_s"], color="tab:green", alpha=0.15, lw=0)
-            ax.text((r["start_s"] + r["end_s"]) / 2, 0.97, str(r["index"]), transform=ax.get_xaxis_transform(),
+        for r in rep.reps_detail:
+            ax.axvspan(r.start_s, r.end_s, color="tab:green", alpha=0.15, lw=0)
+            ax.text((r.start_s + r.end_s) / 2, 0.97, str(r.index), transform=ax.get_xaxis_transform(),
                     ha="center", va="top", fontsize=9, color="darkgreen", weight="bold")
-        for p in rep["partials"]:
-            ax.axvspan(p["start_s"], p["end_s"], color="tab:orange", alpha=0.22, lw=0)
-            ax.text((p["start_s"] + p["end_s"]) / 2, 0.03, p["reason"], transform=ax.get_xaxis_transform(),
+        for p in rep.partials:
+            ax.axvspan(p.start_s, p.end_s, color="tab:orange", alpha=0.22, lw=0)
+            ax.text((p.start_s + p.end_s) / 2, 0.03, p.reason, transform=ax.get_xaxis_transform(),
                     ha="center", va="bottom", fontsize=7, color="saddlebrown", rotation=90)
-        for h in rep["holds"]:
-            ax.axvspan(h["start_s"], h["end_s"], color="tab:blue", alpha=0.12, lw=0)
-            ax.text((h["start_s"] + h["end_s"]) / 2, 0.97, f"{h['side'] or ''} {h['held_s']:.0f}/{h['target_s']:.0f} s",
+        for h in rep.holds:
+            ax.axvspan(h.start_s, h.end_s, color="tab:blue", alpha=0.12, lw=0)
+            ax.text((h.start_s + h.end_s) / 2, 0.97, f"{h.side or ''} {h.held_s:.0f}/{h.target_s:.0f} s",
                     transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=9, color="navy")
-        for p in rep["pauses"]:
-            ax.axvspan(p["start_s"], p["end_s"], color="0.5", alpha=0.15, lw=0, hatch="//")
-        for i, f in enumerate(rep["faults"]):
-            ax.plot([f["t_s"]], [top], marker="v", color="crimson", ms=7, ls="none")
-            ax.annotate(f["id"], (f["t_s"], top), xytext=(0, 6 + 9 * (i % 2)), textcoords="offset points",
+        for p in rep.pauses:
+            ax.axvspan(p.start_s, p.end_s, color="0.5", alpha=0.15, lw=0, hatch="//")
+        for i, f in enumerate(rep.faults):
+            ax.plot([f.t_s], [top], marker="v", color="crimson", ms=7, ls="none")
+            ax.annotate(f.id, (f.t_s, top), xytext=(0, 6 + 9 * (i % 2)), textcoords="offset points",
                         ha="center", fontsize=7, color="crimson")
         for t, pk in obs.peaks:
             ax.plot([t], [pk], marker="o", mfc="none", mec="tab:purple", ms=6, ls="none")
@@ -90,9 +90,9 @@ def draw(a: Analysis, obs: Observed, sugg: list[Suggestion], out: Path, title: s
         ax.set_xlabel("video time (s)")
         sig = c.signal if c is not None else (a.spec.hold.position[0].signal if a.spec.hold.position else "")
         ax.set_ylabel(f"{sig} ({signal_unit(sig).strip() or 'value'})")
-        what = (f"{rep['reps']}/{rep['target']} reps, {len(rep['partials'])} partials" if c is not None
-                else f"{len(rep['holds'])} hold(s)")
-        ax.set_title(f"{title}: {what}, {len(rep['faults'])} faults", fontsize=10)
+        what = (f"{rep.reps}/{rep.target} reps, {len(rep.partials)} partials" if c is not None
+                else f"{len(rep.holds)} hold(s)")
+        ax.set_title(f"{title}: {what}, {len(rep.faults)} faults", fontsize=10)
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
 
@@ -107,7 +107,7 @@ def draw(a: Analysis, obs: Observed, sugg: list[Suggestion], out: Path, title: s
             Line2D([], [], marker="v", color="crimson", ls="none", label="fault"),
             Line2D([], [], marker="o", mfc="none", mec="tab:purple", ls="none", label="movement peak"),
         ]
-        if rep["holds"]:
+        if rep.holds:
             handles.insert(5, Patch(color="tab:blue", alpha=0.25, label="hold"))
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=len(handles),
                   fontsize=7.5, frameon=False, handlelength=1.8, columnspacing=1.2)

@@ -3,9 +3,12 @@ every repetition, partial and fault, and the suggested thresholds with their rea
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from formcheck.sets.set_report import SetReport
 
 from formcheck.signals import SIGNALS
 from formcheck.tune.analysis import (
@@ -27,12 +30,12 @@ def _stats(x: np.ndarray) -> str:
 
 
 def format_text(a: Analysis, obs: Observed, sugg: list[Suggestion], name: str,
-                retried: dict[str, Any] | None = None) -> str:
+                retried: SetReport | None = None) -> str:
     rep, spec, c = a.report, a.spec, a.count
     dur = float(a.t_s[-1] - a.t_s[0]) if len(a.t_s) > 1 else 0.0
     seen = sum(1 for r in a.raw if np.isfinite(r))
     lines = [f"{spec.id} ({spec.name.en}) on {name}: {len(a.t_s)} frames, {dur:.1f} s, "
-             f"key joints seen in {seen}, view {rep['view'] or 'unknown'}"]
+             f"key joints seen in {seen}, view {rep.view or 'unknown'}"]
     armed = [i for i, st in enumerate(a.status) if st not in ("no_person", "positioning")]
     if armed:
         # (times as in the report: video time, or a live set's own clock)
@@ -53,16 +56,16 @@ def format_text(a: Analysis, obs: Observed, sugg: list[Suggestion], name: str,
                      + f"  (repetition {c.min_rep_s:g}-{c.max_rep_s:g} s, dwell {c.min_dwell_s:g} s)")
         lines.append(f"  while counting: {_stats(a.value)}")
         lines.append(f"  from the pose:  {_stats(a.raw)}")
-        lines.append(f"reps {rep['reps']} / {rep['target']}, partials {len(rep['partials'])}")
-        for r in rep["reps_detail"]:
-            m = r["metrics"]
-            lines.append(f"  rep {r['index']:>2}  {r['start_s']:6.2f}-{r['end_s']:6.2f} s  peak {m.get('peak', float('nan')):.3g}"
-                         f" at {r['bottom_s']:.2f} s  down {m.get('descent_s', 0):.2f} s  up {m.get('return_s', 0):.2f} s"
-                         + (f"  side {r['side']}" if c.mode == "alternate" else "")
-                         + (f"  faults: {', '.join(r['faults'])}" if r["faults"] else ""))
-        for p in rep["partials"]:
-            lines.append(f"  partial {p['start_s']:6.2f}-{p['end_s']:6.2f} s  peak {p['metrics'].get('peak', float('nan')):.3g}"
-                         f"  reason {p['reason']}")
+        lines.append(f"reps {rep.reps} / {rep.target}, partials {len(rep.partials)}")
+        for r in rep.reps_detail:
+            m = r.metrics
+            lines.append(f"  rep {r.index:>2}  {r.start_s:6.2f}-{r.end_s:6.2f} s  peak {m.get('peak', float('nan')):.3g}"
+                         f" at {r.bottom_s:.2f} s  down {m.get('descent_s', 0):.2f} s  up {m.get('return_s', 0):.2f} s"
+                         + (f"  side {r.side}" if c.mode == "alternate" else "")
+                         + (f"  faults: {', '.join(r.faults)}" if r.faults else ""))
+        for p in rep.partials:
+            lines.append(f"  partial {p.start_s:6.2f}-{p.end_s:6.2f} s  peak {p.metrics.get('peak', float('nan')):.3g}"
+                         f"  reason {p.reason}")
     else:
         hold = spec.hold
         lines.append(f"hold: target {hold.target_s:g} s" + (f" per side ({', '.join(hold.sides)})" if hold.sides else ""))
@@ -81,28 +84,28 @@ def format_text(a: Analysis, obs: Observed, sugg: list[Suggestion], name: str,
                 inside &= fin <= cond.max
             share = f"; inside the range in {inside.mean():.0%} of the frames where it was seen" if len(fin) else ""
             lines.append(f"    seen: {_stats(vals)}{share}")
-        for h in rep["holds"]:
-            lines.append(f"  hold {h['side'] or '-'}  {h['start_s']:6.2f}-{h['end_s']:6.2f} s  held {h['held_s']:.1f}"
-                         f" / {h['target_s']:g} s" + (f"  faults: {', '.join(h['faults'])}" if h["faults"] else ""))
-        if not rep["holds"]:
+        for h in rep.holds:
+            lines.append(f"  hold {h.side or '-'}  {h.start_s:6.2f}-{h.end_s:6.2f} s  held {h.held_s:.1f}"
+                         f" / {h.target_s:g} s" + (f"  faults: {', '.join(h.faults)}" if h.faults else ""))
+        if not rep.holds:
             lines.append("  no hold was timed")
-    if rep["faults"]:
+    if rep.faults:
         lines.append("faults:")
-        for f in rep["faults"]:
-            lines.append(f"  {f['t_s']:6.2f} s  {f['id']}" + (f" (rep {f['rep']})" if f["rep"] else "") + f"  {f['message']}")
+        for f in rep.faults:
+            lines.append(f"  {f.t_s:6.2f} s  {f.id}" + (f" (rep {f.rep})" if f.rep else "") + f"  {f.message}")
     else:
         lines.append("faults: none")
-    if rep["pauses"]:
+    if rep.pauses:
         by_reason: dict[str, list[str]] = {}
-        for p in rep["pauses"]:
-            by_reason.setdefault(p["reason"], []).append(f"{p['start_s']:.1f}-{p['end_s']:.1f}")
+        for p in rep.pauses:
+            by_reason.setdefault(p.reason, []).append(f"{p.start_s:.1f}-{p.end_s:.1f}")
         lines.extend(f"counting paused ({reason}): {', '.join(spans)} s" for reason, spans in by_reason.items())
     if c is not None:
         lines.extend(_suggestion_lines(a, obs, sugg, retried))
     return "\n".join(lines)
 
 
-def _suggestion_lines(a: Analysis, obs: Observed, sugg: list[Suggestion], retried: dict[str, Any] | None) -> list[str]:
+def _suggestion_lines(a: Analysis, obs: Observed, sugg: list[Suggestion], retried: SetReport | None) -> list[str]:
     c = a.count
     u = signal_unit(c.signal)
     out = []
@@ -126,8 +129,8 @@ def _suggestion_lines(a: Analysis, obs: Observed, sugg: list[Suggestion], retrie
         cur = "-" if s.current is None else f"{s.current:g}"
         out.append(f"  {s.key:<13} {cur:>6} -> {s.value:<6g} {s.reason}")
     if retried is not None:
-        out.append(f"  with these: {retried['reps']} reps, {len(retried['partials'])} partials "
-                   f"(now {a.report['reps']} reps, {len(a.report['partials'])} partials)")
+        out.append(f"  with these: {retried.reps} reps, {len(retried.partials)} partials "
+                   f"(now {a.report.reps} reps, {len(a.report.partials)} partials)")
     changed = [s for s in sugg if s.current is None or abs(s.value - s.current) > 1e-9]
     if changed:
         base, view, per_view = split_changes(a, {s.key: s.value for s in changed})

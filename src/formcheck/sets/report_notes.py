@@ -1,0 +1,101 @@
+"""What a set report says in words: the metrics legend and the notes on how far its count can be
+trusted (never started, paused long, filmed from the wrong view), read from a ``SetReport``."""
+
+from __future__ import annotations
+
+from formcheck.core.results import LOST_REASON, USER_PAUSE_REASON
+from formcheck.sets.set_report import SetReport
+from formcheck.signals import SIGNALS
+from formcheck.spec.exercise import ExerciseSpec
+
+# What each repetition's timing metrics mean, for a reader of report.json. The movement "away
+# from the start" is the way down of a squat and the way up of a bridge or a heel raise.
+TIMING_LEGEND = {
+    "duration_s": "seconds, the whole repetition: from leaving the start position to being back in it",
+    "descent_s": "seconds from leaving the start position to the furthest point of the movement "
+                 "(the bottom of a squat; the top of a bridge, heel raise or curl-up)",
+    "return_s": "seconds from leaving the furthest point to being back in the start position "
+                "(standing up from a squat; lowering a bridge, the heels or the shoulders)",
+}
+
+
+def metrics_legend(spec: ExerciseSpec, report: SetReport) -> dict[str, str]:
+    """Plain words and units for every metric key in the report's repetitions and partials:
+    ``peak`` is the counted signal (from the camera view seen most), the rest are timings or the
+    worst value of a form check's signal."""
+    keys: list[str] = []
+    for item in (*report.reps_detail, *report.partials):
+        keys += [k for k in item.metrics if k not in keys]
+    relative = {r.signal for r in spec.rules if r.signal and r.relative}
+    count = spec.count_for(report.view) if spec.count is not None else None
+    legend: dict[str, str] = {}
+    for key in keys:
+        if key == "peak" and count is not None:
+            legend[key] = ("how far the counted movement went, at its furthest point: "
+                           + _signal_words(count.signal, count.relative))
+        elif key in TIMING_LEGEND:
+            legend[key] = TIMING_LEGEND[key]
+        elif key in SIGNALS:
+            legend[key] = "the worst value during the repetition: " + _signal_words(key, key in relative)
+    return legend
+
+
+def _signal_words(name: str, relative: bool) -> str:
+    sig = SIGNALS[name]
+    start = ", as a change from the start position" if relative else ""
+    return f"{sig.description} ({name}, in {sig.unit}{start})"
+
+
+def never_started(report: SetReport) -> str | None:
+    """A note when somebody was seen but never still in the start position: whatever they did
+    was not counted (a clip cut mid-movement, or moving before the trainer was ready)."""
+    if report.started_s is not None or not report.frames_with_pose:
+        return None
+    what = "hold timing" if report.kind == "hold" else "counting"
+    settle = report.config.get("settle_s")
+    still = f" for {settle:g} s (settle_s)" if isinstance(settle, (int, float)) else ""
+    return f"{what} never started: the person was never still in the start position{still}, so nothing was counted"
+
+
+PAUSED_NOTE_MIN_S = 2.0  # counting paused at least this long in all ...
+PAUSED_NOTE_SHARE = 0.1  # ... and for at least this share of the set: say the count may be low
+
+
+def paused_long(report: SetReport, *, unseen_only: bool = False) -> float | None:
+    """Seconds counting was paused in a set when that is a good part of it, else None. Pauses
+    the patient asked for are left out; with ``unseen_only`` those for moving about too, leaving
+    the camera not seeing the person well."""
+    duration_s = report.duration_s or 0.0
+    paused = sum(p.end_s - p.start_s for p in report.pauses
+                 if p.reason != USER_PAUSE_REASON and p.end_s > p.start_s
+                 and (not unseen_only or p.reason == LOST_REASON))
+    if duration_s <= 0 or paused < PAUSED_NOTE_MIN_S or paused < PAUSED_NOTE_SHARE * duration_s:
+        return None
+    return paused
+
+
+def paused_much(report: SetReport) -> str | None:
+    """A note when counting was paused for a good part of the set: movements then were not
+    counted, so the count may be lower than what was done."""
+    paused = paused_long(report)
+    if paused is None:
+        return None
+    return (f"counting was paused for {paused:.1f} s of {report.duration_s:.1f} s while the body was not seen "
+            f"well, moved about or the pose jumped; {lost_to_pauses(report)} (check that the whole body is in view "
+            "and nothing stands in front of it)")
+
+
+def lost_to_pauses(report: SetReport) -> str:
+    """What long pauses cost the set, in its kind's words (the note, the summary line, history)."""
+    if report.kind == "hold":
+        return "the hold timer stopped then, so the time held may be short"
+    return "repetitions then were not counted, so the count may be low"
+
+
+def wrong_view(report: SetReport) -> str | None:
+    """A note when the set was filmed mostly from a view its exercise is not checked from."""
+    view, asked = report.view, report.views_asked
+    if not view or not asked or view in asked:
+        return None
+    return (f"filmed mostly from the {view}; this exercise is checked from the {' or '.join(asked)}: "
+            "counts and form checks may be wrong")
