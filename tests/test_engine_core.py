@@ -12,7 +12,8 @@ from formcheck.core.pose import Landmark as L
 from formcheck.core.pose import Pose
 from formcheck.core.results import Status
 from formcheck.engine.analyzer import USER_PAUSE_REASON, Analyzer
-from formcheck.spec.exercise import Confirm, ExerciseSpec, load_exercise
+from formcheck.spec.exercise import ExerciseSpec, load_exercise
+from formcheck.spec.parts import Confirm
 
 SQUAT = load_exercise("squat")
 HEEL_RAISE = load_exercise("heel_raise")

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from formcheck.spec import exercise as S
+from formcheck.spec.exercise import ExerciseSpec
+from formcheck.spec.files import Text
+from formcheck.spec.parts import Condition, Confirm, Count, CountOverride, HoldSpec, Rule, Smoothing
 
 README = Path(__file__).resolve().parents[1] / "exercises" / "README.md"
-MODELS = (S.ExerciseSpec, S.Text, S.Count, S.CountOverride, S.Confirm, S.Smoothing, S.Rule, S.HoldSpec, S.Condition)
+MODELS = (ExerciseSpec, Text, Count, CountOverride, Confirm, Smoothing, Rule, HoldSpec, Condition)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
@@ -34,8 +36,8 @@ def _documented_defaults() -> list[tuple[str, str, str]]:
     return out
 
 
-SECTION_MODELS = {"## Top level": S.ExerciseSpec, "## `[count]` (kind = \"reps\")": S.Count,
-                  "## `[[rules]]` (form checks)": S.Rule}
+SECTION_MODELS = {"## Top level": ExerciseSpec, "## `[count]` (kind = \"reps\")": Count,
+                  "## `[[rules]]` (form checks)": Rule}
 
 
 def test_documented_defaults_are_the_loaders():

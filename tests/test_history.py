@@ -436,7 +436,7 @@ def test_a_row_edited_by_hand_is_named_not_a_crash(tmp_path: Path, capsys, edit:
 
 
 def test_errors_raised_elsewhere_are_caught_when_run_as_python_m(tmp_path: Path) -> None:
-    """`python -m formcheck.cli.main`: the command module runs as __main__, a second copy of cli.py;
+    """`python -m formcheck.cli`: the command module used to run as __main__, a second copy of cli.py;
     an error class other modules import from formcheck.cli.main was then not the one caught there
     ("internal error" instead of the one-line message)."""
     import subprocess

@@ -8,7 +8,8 @@ import pytest
 from factories import exercise_folder
 
 from formcheck.cli import main as cli
-from formcheck.spec.exercise import SpecError, load_exercise
+from formcheck.spec.exercise import load_exercise
+from formcheck.spec.files import SpecError
 from formcheck.spec.profile import ProfileError, apply_profile, load_profile
 
 ROOT = Path(__file__).resolve().parents[1]

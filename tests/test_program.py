@@ -286,7 +286,7 @@ def test_program_needs_its_exercise_files(tmp_path, monkeypatch, capsys):
 
 def test_a_broken_exercise_file_of_the_session_fails_before_the_camera_opens(tmp_path, monkeypatch):
     """The session's exercise files were read after the camera (and window) had opened."""
-    from formcheck.spec.exercise import SpecError
+    from formcheck.spec.files import SpecError
 
     for p in exercises_dir().glob("*.toml"):
         shutil.copy(p, tmp_path / p.name)

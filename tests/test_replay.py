@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from formcheck.cli.common import print_set
-from formcheck.sets.set_report import SetReport
 from formcheck.cli.main import main
 from formcheck.media.track import load_track
 from formcheck.media.video_writer import VideoWriter
+from formcheck.sets.set_report import SetReport
 
 REQUIRED = {"exercise", "video", "reps", "target", "reps_detail", "partials", "faults", "frames",
             "frames_with_pose", "model", "config"}

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from formcheck.spec.exercise import (
-    SpecError,
     available_ids,
     exercises_dir,
     load_exercise,
     load_exercise_file,
 )
+from formcheck.spec.files import SpecError
 
 SQUAT = exercises_dir() / "squat.toml"
 

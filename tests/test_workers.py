@@ -12,8 +12,8 @@ import av
 import numpy as np
 import pytest
 
-from formcheck.core.results import OverlaySetup
 from formcheck.cli.main import main
+from formcheck.core.results import OverlaySetup
 from formcheck.media.video import VideoError, VideoReader
 from formcheck.media.video_writer import VideoWriter
 from formcheck.sets import workers

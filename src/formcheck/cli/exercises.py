@@ -12,13 +12,12 @@ from formcheck.media.estimator import choose_model
 from formcheck.signals import SIGNALS
 from formcheck.spec.exercise import (
     ExerciseSpec,
-    SpecError,
     exercises_dir,
     load_exercise,
     load_exercise_file,
     parse_exercise,
-    read_toml,
 )
+from formcheck.spec.files import SpecError, read_toml
 from formcheck.spec.profile import apply_profile, load_profile, parse_profile
 from formcheck.spec.program import parse_program
 

@@ -31,7 +31,8 @@ from formcheck.records.progression import (
 )
 from formcheck.sets.replay import prepare_out_dir
 from formcheck.sets.texts import TEXTS
-from formcheck.spec.exercise import ExerciseSpec, SpecError, load_exercise
+from formcheck.spec.exercise import ExerciseSpec, load_exercise
+from formcheck.spec.files import SpecError
 from formcheck.spec.profile import apply_profile, profile_info
 
 if TYPE_CHECKING:

@@ -87,7 +87,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from formcheck.media.track import TrackError
     from formcheck.media.video import VideoError
     from formcheck.sets.replay import ReplayError
-    from formcheck.spec.exercise import SpecError
+    from formcheck.spec.files import SpecError
 
     errs: list[type[BaseException]] = [CliError, ModelError, ReplayError, SpecError, TrackError, VideoError]
     try:

@@ -18,7 +18,7 @@ from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
 from formcheck.engine.readings import Readings
 from formcheck.engine.viewpoint import Viewpoint
-from formcheck.spec.exercise import ENGINE_PARTIALS, Count
+from formcheck.spec.parts import ENGINE_PARTIALS, Count
 
 # partial reasons that are no form fault (the shallow_fault ones are)
 NOT_FAULTS = ENGINE_PARTIALS

@@ -16,7 +16,8 @@ from formcheck.core.pose import Pose
 from formcheck.engine.counter import CounterPhase, Excursion, ExcursionCounter
 from formcheck.engine.readings import Readings
 from formcheck.signals import SIGNALS
-from formcheck.spec.exercise import Count, ExerciseSpec
+from formcheck.spec.exercise import ExerciseSpec
+from formcheck.spec.parts import Count
 
 SETTLING_S = 0.5  # Count.follow_start: a movement begun this soon after arming may still be settling
 # Count.max_rate: the counted signal's speed is measured against its value at least JUMP_MIN_DT

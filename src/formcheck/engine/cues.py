@@ -11,7 +11,7 @@ from formcheck.core.pose import Landmark
 from formcheck.core.results import Cue
 from formcheck.signals import SIGNALS
 from formcheck.signals import geometry as g
-from formcheck.spec.exercise import Count, Rule
+from formcheck.spec.parts import Count, Rule
 
 CUE_HOLD_S = 2.5  # a cue stays up at least this long, so it can be read
 

@@ -20,7 +20,8 @@ from formcheck.engine.cues import CuePicker, rule_cue
 from formcheck.engine.events import SetLog
 from formcheck.engine.readings import Readings
 from formcheck.engine.viewpoint import Viewpoint
-from formcheck.spec.exercise import ExerciseSpec, Rule
+from formcheck.spec.exercise import ExerciseSpec
+from formcheck.spec.parts import Rule
 
 
 @dataclass

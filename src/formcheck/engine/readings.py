@@ -12,7 +12,7 @@ from __future__ import annotations
 from formcheck.core.pose import Pose
 from formcheck.engine.filters import OneEuro
 from formcheck.signals import SIGNALS, compute
-from formcheck.spec.exercise import Smoothing
+from formcheck.spec.parts import Smoothing
 
 DEFAULT_SMOOTHING = (1.5, 0.05)  # min_cutoff (Hz), beta: an exercise file that names none
 

@@ -23,7 +23,8 @@ from formcheck.engine.motion import RepMotion
 from formcheck.engine.readings import Readings
 from formcheck.engine.settle import LyingGate, Settler
 from formcheck.engine.viewpoint import Viewpoint
-from formcheck.spec.exercise import Count, ExerciseSpec
+from formcheck.spec.exercise import ExerciseSpec
+from formcheck.spec.parts import Count
 
 # counting stops while the patient walks about or gets up (or the pose model's landmarks jump as
 # if they did) and starts again once they keep still in the start position: the report says so

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from formcheck.spec.exercise import Rule
+from formcheck.spec.parts import Rule
 
 
 def _max(rule: Rule, value: float) -> bool:

@@ -23,7 +23,8 @@ from formcheck.engine.readings import Readings
 from formcheck.engine.viewpoint import Viewpoint
 from formcheck.signals import SIGNALS, body_scale, compute
 from formcheck.signals import geometry as g
-from formcheck.spec.exercise import Count, ExerciseSpec
+from formcheck.spec.exercise import ExerciseSpec
+from formcheck.spec.parts import Count
 
 LYING_TRUNK_MAX_DEG = 35.0  # lying exercises start only with the trunk this close to level in the image
 LYING_SETTLE_S = 0.5  # ... once the trunk has been down this long

@@ -282,7 +282,8 @@ def _fault_words(exercise: str, fault: str) -> str:
     """The cue a fault id gives, in English and Danish, from the exercise file ("" when the file
     or the fault is no longer there): the report's fault ids in the patient's words."""
     from formcheck.sets.texts import fault_texts
-    from formcheck.spec.exercise import SpecError, load_exercise
+    from formcheck.spec.exercise import load_exercise
+    from formcheck.spec.files import SpecError
 
     try:
         spec = load_exercise(exercise)

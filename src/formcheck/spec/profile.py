@@ -25,11 +25,13 @@ from formcheck.spec.exercise import (
     EXERCISE_IDS,
     TARGET_MAX,
     ExerciseSpec,
+    load_exercise,
+)
+from formcheck.spec.files import (
     SpecError,
     StrictModel,
     allowed_keys,
     format_validation_error,
-    load_exercise,
     read_toml,
 )
 

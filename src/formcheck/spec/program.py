@@ -21,9 +21,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from formcheck.core.lang import in_lang
-from formcheck.spec.exercise import (
-    EXERCISE_IDS,
-    TARGET_MAX,
+from formcheck.spec.exercise import EXERCISE_IDS, TARGET_MAX
+from formcheck.spec.files import (
     SpecError,
     StrictModel,
     Text,
