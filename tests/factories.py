@@ -22,14 +22,20 @@ view), ``trunk`` (lean from vertical) and ``heel_lift`` (heel above the toes in 
 
 from __future__ import annotations
 
+import json
 import math
+import time
 from pathlib import Path
 from typing import Iterable
 
+import av
 import numpy as np
 
 from formcheck.core.pose import N_LANDMARKS, Pose
 from formcheck.core.pose import Landmark as L
+from formcheck.media.track import Track, load_track
+from formcheck.sets.replay import ReplayOptions, replay
+from formcheck.spec.exercise import load_exercise
 
 THIGH = SHIN = 100.0
 TORSO = 120.0
@@ -301,3 +307,136 @@ def formcheck_killed(argv: list[str], out: Path, after_s: float) -> tuple[int, s
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     return proc.returncode, err
+
+
+class TrackDetector:
+    """Poses from a saved track, by nearest time: the live loop without the model.
+
+    ``delay_s`` makes each call that slow, like a model on a slow machine (forces drops).
+    """
+
+    model_name = "track"
+
+    def __init__(self, track: Track, delay_s: float = 0.0) -> None:
+        self.t = np.asarray(track.t_ms)
+        self.poses = [p for _, p in track.poses()]
+        self.delay_s = delay_s
+        self.calls = 0
+
+    def detect(self, rgb: np.ndarray, t_ms: float) -> Pose | None:
+        self.calls += 1
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        i = int(np.clip(np.searchsorted(self.t, t_ms), 1, len(self.t) - 1))
+        i = i - 1 if abs(self.t[i - 1] - t_ms) <= abs(self.t[i] - t_ms) else i
+        p = self.poses[i]
+        if p is None:
+            return None
+        return Pose(xy=p.xy, visibility=p.visibility, world=p.world, t_ms=t_ms, image_size=p.image_size)
+
+    def close(self) -> None:
+        pass
+
+
+def replay_reference(tmp_path_factory, clip: Path) -> dict:
+    """`formcheck replay` of ``clip`` as squat: its report and the landmark track it saved
+    (made once per test session, kept in pytest's session folder)."""
+    out = tmp_path_factory.getbasetemp() / f"replay_{clip.stem}"
+    if not (out / "report.json").is_file():
+        replay(clip, load_exercise("squat"), out, ReplayOptions(model="lite", write_video=False))
+    return {"report": json.loads((out / "report.json").read_text()), "track": load_track(out / "track.npz"),
+            "dir": out}
+
+
+def write_restarting_clock(folder: Path) -> Path:
+    """Two 1 s MPEG-TS recordings joined, each starting at time 0 (dark, then bright)."""
+    parts = []
+    for i, val in enumerate((60, 200)):
+        part = folder / f"part{i}.ts"
+        with av.open(str(part), "w", format="mpegts") as c:
+            s = c.add_stream("libx264", rate=30)
+            s.width, s.height, s.pix_fmt = 160, 120, "yuv420p"
+            for j in range(30):
+                f = av.VideoFrame.from_ndarray(np.full((120, 160, 3), val, np.uint8), format="rgb24")
+                f.pts = j
+                c.mux(s.encode(f))
+            c.mux(s.encode())
+        parts.append(part.read_bytes())
+    joined = folder / "joined.ts"
+    joined.write_bytes(b"".join(parts))
+    return joined
+
+
+# Test exercises of our own, so the tests do not move when the real files are tuned.
+SQUAT = """
+id = "squat"
+kind = "reps"
+posture = "standing"
+views = ["side", "front", "oblique"]
+target = 10
+[name]
+da = "Knæbøjning"
+en = "Squat"
+[instructions]
+da = ["Bøj knæene."]
+en = ["Bend your knees."]
+[count]
+signal = "knee_flexion"
+rest = 25
+enter = 35
+full = 75
+[count_views.oblique]
+rest = 20
+full = 70
+[count_views.front]
+signal = "hip_height"
+rest = 0.05
+enter = 0.1
+full = 0.2
+[[rules]]
+id = "back_rounded"
+kind = "max"
+signal = "trunk_lean"
+limit = 55
+views = ["side", "oblique"]
+cue = { da = "Ret ryg", en = "Straight back" }
+[[rules]]
+id = "back_rounded"
+kind = "max"
+signal = "back_vs_shin"
+limit = 35
+views = ["side"]
+cue = { da = "Ret ryg", en = "Straight back" }
+[[rules]]
+id = "heels_lifting"
+kind = "max"
+signal = "foot_pitch"
+relative = true
+limit = 33
+cue = { da = "Hæle ned", en = "Heels down" }
+[[rules]]
+id = "too_fast"
+kind = "min_duration"
+phase = "descent"
+limit = 0.5
+cue = { da = "Langsomt", en = "Slowly" }
+"""
+
+
+CORE = """
+id = "core_bracing"
+kind = "hold"
+posture = "lying"
+views = ["side"]
+[name]
+da = "Rygstabilisering"
+en = "Core bracing"
+[instructions]
+da = ["Spænd maven."]
+en = ["Brace your belly."]
+[hold]
+target_s = 10
+[[hold.position]]
+signal = "knee_flexion"
+min = 60
+"""

@@ -1,9 +1,9 @@
 """report.json must not change when the report's code does: replay every bundled sample clip
-(real pose model, no video) and compare its report with the golden copy under tests/golden/.
+(real pose model, no video) and compare its report with the golden copy under tests/sets/golden/.
 
 The goldens were written by the code as it was before the report became a typed ``SetReport``;
 regenerate them only on purpose (a deliberate change of the report) with
-``FORMCHECK_UPDATE_GOLDEN=1 pytest tests/test_report_golden.py``.
+``FORMCHECK_UPDATE_GOLDEN=1 pytest tests/sets/test_report_golden.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 
 from formcheck.cli.main import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CLIPS = sorted(p.stem for p in SAMPLES.glob("*.mp4"))

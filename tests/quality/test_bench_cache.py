@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
+from extract_tracks import cache_key, is_fresh
 
-from extract_tracks import cache_key, is_fresh  # noqa: E402
+from formcheck.media.track import Track, save_track
 
-from formcheck.media.track import Track, save_track  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _track_for(video: Path, path: Path, key: str | None) -> Path:

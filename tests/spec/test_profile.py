@@ -5,87 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import exercise_folder
+from factories import CORE, SQUAT, exercise_folder
 
 from formcheck.cli import main as cli
 from formcheck.spec.exercise import load_exercise
 from formcheck.spec.files import SpecError
 from formcheck.spec.profile import ProfileError, apply_profile, load_profile
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
-# Test exercises of our own, so the tests do not move when the real files are tuned.
-SQUAT = """
-id = "squat"
-kind = "reps"
-posture = "standing"
-views = ["side", "front", "oblique"]
-target = 10
-[name]
-da = "Knæbøjning"
-en = "Squat"
-[instructions]
-da = ["Bøj knæene."]
-en = ["Bend your knees."]
-[count]
-signal = "knee_flexion"
-rest = 25
-enter = 35
-full = 75
-[count_views.oblique]
-rest = 20
-full = 70
-[count_views.front]
-signal = "hip_height"
-rest = 0.05
-enter = 0.1
-full = 0.2
-[[rules]]
-id = "back_rounded"
-kind = "max"
-signal = "trunk_lean"
-limit = 55
-views = ["side", "oblique"]
-cue = { da = "Ret ryg", en = "Straight back" }
-[[rules]]
-id = "back_rounded"
-kind = "max"
-signal = "back_vs_shin"
-limit = 35
-views = ["side"]
-cue = { da = "Ret ryg", en = "Straight back" }
-[[rules]]
-id = "heels_lifting"
-kind = "max"
-signal = "foot_pitch"
-relative = true
-limit = 33
-cue = { da = "Hæle ned", en = "Heels down" }
-[[rules]]
-id = "too_fast"
-kind = "min_duration"
-phase = "descent"
-limit = 0.5
-cue = { da = "Langsomt", en = "Slowly" }
-"""
 
-CORE = """
-id = "core_bracing"
-kind = "hold"
-posture = "lying"
-views = ["side"]
-[name]
-da = "Rygstabilisering"
-en = "Core bracing"
-[instructions]
-da = ["Spænd maven."]
-en = ["Brace your belly."]
-[hold]
-target_s = 10
-[[hold.position]]
-signal = "knee_flexion"
-min = 60
-"""
 
 
 @pytest.fixture()

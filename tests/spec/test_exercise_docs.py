@@ -10,9 +10,17 @@ from pydantic import BaseModel
 
 from formcheck.spec.exercise import ExerciseSpec
 from formcheck.spec.files import Text
-from formcheck.spec.parts import Condition, Confirm, Count, CountOverride, HoldSpec, Rule, Smoothing
+from formcheck.spec.parts import (
+    Condition,
+    Confirm,
+    Count,
+    CountOverride,
+    HoldSpec,
+    Rule,
+    Smoothing,
+)
 
-README = Path(__file__).resolve().parents[1] / "exercises" / "README.md"
+README = Path(__file__).resolve().parents[2] / "exercises" / "README.md"
 MODELS = (ExerciseSpec, Text, Count, CountOverride, Confirm, Smoothing, Rule, HoldSpec, Condition)
 
 

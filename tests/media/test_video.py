@@ -13,6 +13,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from factories import write_restarting_clock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -294,23 +295,6 @@ def test_a_stream_that_changes_size_keeps_the_first_size(tmp_path: Path) -> None
     assert abs(int(frames[-1].image.mean()) - 200) < 10  # the second part, scaled up
 
 
-def write_restarting_clock(folder: Path) -> Path:
-    """Two 1 s MPEG-TS recordings joined, each starting at time 0 (dark, then bright)."""
-    parts = []
-    for i, val in enumerate((60, 200)):
-        part = folder / f"part{i}.ts"
-        with av.open(str(part), "w", format="mpegts") as c:
-            s = c.add_stream("libx264", rate=30)
-            s.width, s.height, s.pix_fmt = 160, 120, "yuv420p"
-            for j in range(30):
-                f = av.VideoFrame.from_ndarray(np.full((120, 160, 3), val, np.uint8), format="rgb24")
-                f.pts = j
-                c.mux(s.encode(f))
-            c.mux(s.encode())
-        parts.append(part.read_bytes())
-    joined = folder / "joined.ts"
-    joined.write_bytes(b"".join(parts))
-    return joined
 
 
 def test_joined_clips_whose_clock_starts_again_are_timed_on_not_dropped(tmp_path: Path) -> None:
@@ -492,7 +476,7 @@ def test_writer_rejects_wrong_image_shape(tmp_path: Path) -> None:
 def _data_dir() -> Path | None:
     env = os.environ.get("FORMCHECK_DATA")
     candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    candidates.append(Path(__file__).resolve().parents[2].parent / "shared" / "data")
     return next((p for p in candidates if (p / "labels.json").is_file()), None)
 
 

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from factories import exercise_folder
-from test_profile import CORE, SQUAT  # the same small test exercises
+from factories import CORE, SQUAT, exercise_folder  # the same small test exercises
 
 from formcheck.cli import main as cli
 from formcheck.spec.exercise import exercises_dir
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_live import TrackDetector, replay_reference
+from factories import TrackDetector, replay_reference
 
 from formcheck.cli.live import cmd_live
 from formcheck.cli.main import build_parser
@@ -277,7 +277,7 @@ def test_program_needs_its_exercise_files(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setenv("FORMCHECK_EXERCISES", str(tmp_path))  # empty: no exercise files at all
     code = main(["live", "--program", "home_program", "--session", "upright", "--headless",
-                 "--source", str(Path(__file__).resolve().parents[1] / "samples" / "squat_side.mp4"),
+                 "--source", str(Path(__file__).resolve().parents[2] / "samples" / "squat_side.mp4"),
                  "--data-dir", str(tmp_path / "d")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 1

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from factories import TrackDetector, replay_reference
 
 from formcheck.cli.live import cmd_live
 from formcheck.cli.main import build_parser, main
@@ -35,10 +36,9 @@ from formcheck.live import (
 )
 from formcheck.media.capture import CameraSource, FileSource, LiveFrame, Mailbox
 from formcheck.media.capture import camera as cap
-from formcheck.media.track import Track, load_track
+from formcheck.media.track import load_track
 from formcheck.media.video import VideoReader
 from formcheck.sets.pipeline import END_CARD_S, end_card_frames, run_track
-from formcheck.sets.replay import ReplayOptions, replay
 from formcheck.sets.report import ReportBuilder
 from formcheck.sets.set_report import SetReport
 from formcheck.sets.texts import TEXTS
@@ -48,43 +48,8 @@ from formcheck.spec.exercise import load_exercise
 SAMPLE_REPS = 4
 
 
-class TrackDetector:
-    """Poses from a saved track, by nearest time: the live loop without the model.
-
-    ``delay_s`` makes each call that slow, like a model on a slow machine (forces drops).
-    """
-
-    model_name = "track"
-
-    def __init__(self, track: Track, delay_s: float = 0.0) -> None:
-        self.t = np.asarray(track.t_ms)
-        self.poses = [p for _, p in track.poses()]
-        self.delay_s = delay_s
-        self.calls = 0
-
-    def detect(self, rgb: np.ndarray, t_ms: float) -> Pose | None:
-        self.calls += 1
-        if self.delay_s:
-            time.sleep(self.delay_s)
-        i = int(np.clip(np.searchsorted(self.t, t_ms), 1, len(self.t) - 1))
-        i = i - 1 if abs(self.t[i - 1] - t_ms) <= abs(self.t[i] - t_ms) else i
-        p = self.poses[i]
-        if p is None:
-            return None
-        return Pose(xy=p.xy, visibility=p.visibility, world=p.world, t_ms=t_ms, image_size=p.image_size)
-
-    def close(self) -> None:
-        pass
 
 
-def replay_reference(tmp_path_factory, clip: Path) -> dict:
-    """`formcheck replay` of ``clip`` as squat: its report and the landmark track it saved
-    (made once per test session, kept in pytest's session folder)."""
-    out = tmp_path_factory.getbasetemp() / f"replay_{clip.stem}"
-    if not (out / "report.json").is_file():
-        replay(clip, load_exercise("squat"), out, ReplayOptions(model="lite", write_video=False))
-    return {"report": json.loads((out / "report.json").read_text()), "track": load_track(out / "track.npz"),
-            "dir": out}
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-
-from clips import (  # noqa: E402
+from clips import (
     DISPUTED,
     Clip,
     all_clips,
@@ -29,13 +24,15 @@ from clips import (  # noqa: E402
     is_added,
     true_count,
 )
-from extract_tracks import cached_track, is_fresh, track_path  # noqa: E402
+from extract_tracks import cached_track, is_fresh, track_path
 
-from formcheck.engine.analyzer import Analyzer  # noqa: E402
-from formcheck.media.track import load_track  # noqa: E402
-from formcheck.sets.pipeline import run_track  # noqa: E402
-from formcheck.sets.report import ReportBuilder, SetReport  # noqa: E402
-from formcheck.spec.exercise import load_exercise  # noqa: E402
+from formcheck.engine.analyzer import Analyzer
+from formcheck.media.track import load_track
+from formcheck.sets.pipeline import run_track
+from formcheck.sets.report import ReportBuilder, SetReport
+from formcheck.spec.exercise import load_exercise
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 

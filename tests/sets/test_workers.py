@@ -296,7 +296,7 @@ def test_sigterm_mid_replay_is_like_ctrl_c(sample_squat, tmp_path):
 def test_the_decoder_process_passes_on_what_the_reader_noted(tmp_path):
     """The decoding worker hands the reader's timing notes (a clock starting again) to replay's
     report, as the in-process reader does."""
-    from test_video import write_restarting_clock
+    from factories import write_restarting_clock
 
     joined = write_restarting_clock(tmp_path)
     with VideoReader(joined) as r:

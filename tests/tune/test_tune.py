@@ -25,7 +25,7 @@ from formcheck.spec.exercise import load_exercise
 from formcheck.tune import analysis as T
 from formcheck.tune.text import format_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CACHED = Path.home() / ".cache" / "formcheck" / "tracks" / "lite" / "squat_good_default.npz"
 
 SPEC = """

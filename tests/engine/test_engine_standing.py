@@ -5,20 +5,14 @@ hysteresis (jitter inside the band never adds a repetition)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from factories import make_pose, run, script, squat_keys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from factories import make_pose, run, script, squat_keys  # noqa: E402
-
-from formcheck.engine.analyzer import Analyzer  # noqa: E402
-from formcheck.engine.counter import ExcursionCounter, Thresholds  # noqa: E402
-from formcheck.spec.exercise import load_exercise  # noqa: E402
+from formcheck.engine.analyzer import Analyzer
+from formcheck.engine.counter import ExcursionCounter, Thresholds
+from formcheck.spec.exercise import load_exercise
 
 SQUAT = load_exercise("squat")
 HEEL_RAISE = load_exercise("heel_raise")

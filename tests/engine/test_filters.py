@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
+from filter_lag import crossing, repetition  # the bench's own scripted repetition
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-from filter_lag import crossing, repetition  # noqa: E402 (the bench's own scripted repetition)
-
-from formcheck.engine.filters import OneEuro  # noqa: E402
+from formcheck.engine.filters import OneEuro
 
 
 def rep(t: np.ndarray, amp: float = 100.0) -> np.ndarray:
