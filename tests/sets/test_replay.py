@@ -396,15 +396,16 @@ def test_the_summary_says_when_and_why_counting_paused(capsys, tmp_path):
 @pytest.mark.parametrize("exercise, flag, expected", [("calf_stretch", [], "full"), ("squat", [], "lite"),
                                                       ("calf_stretch", ["--model", "lite"], "lite")])
 def test_replay_uses_the_exercises_own_pose_model_unless_told(monkeypatch, tmp_path, capsys, exercise, flag, expected):
-    import formcheck.sets.replay as R
+    import formcheck.cli.replay as command
+    from formcheck.sets.replay import ReplayError
 
     seen = {}
 
     def fake_replay(video, spec, out, opts):
         seen["model"] = opts.model
-        raise R.ReplayError("stopped by the test")
+        raise ReplayError("stopped by the test")
 
-    monkeypatch.setattr(R, "replay", fake_replay)
+    monkeypatch.setattr(command, "replay", fake_replay)
     video = tmp_path / "clip.mp4"
     video.write_bytes(b"")
     assert main(["replay", str(video), "--exercise", exercise, "--out", str(tmp_path / "o"), *flag]) == 1

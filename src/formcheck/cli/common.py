@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any, Callable
 
+from formcheck.records.history import check_writable, record_report
 from formcheck.records.progression import holds_in_report
 from formcheck.sets.report_notes import (
     lost_to_pauses,
@@ -70,20 +71,12 @@ def check_history(args: argparse.Namespace) -> None:
     """A history that cannot take the set fails now, before the work (not after it)."""
     if getattr(args, "no_history", False):
         return
-    try:
-        from formcheck.records.history import check_writable
-    except ImportError:
-        return
     check_writable(getattr(args, "data_dir", None))
 
 
 def record_history(args: argparse.Namespace, report: SetReport) -> None:
-    """Store the set in the history database when that module is present."""
+    """Store the set in the history database (unless --no-history)."""
     if getattr(args, "no_history", False):
-        return
-    try:
-        from formcheck.records.history import record_report
-    except ImportError:
         return
     record_report(report, data_dir=getattr(args, "data_dir", None))
 

@@ -21,7 +21,9 @@ from formcheck.records.history import (
     load_sets,
     local_time,
 )
+from formcheck.records.html_report import render_html
 from formcheck.records.rows import result_text, top_faults
+from formcheck.sets.set_report import SetReport
 from formcheck.spec.exercise import available_ids
 
 DATA_DIR_HELP = "history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)"
@@ -88,8 +90,6 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def _plain(value: Any) -> Any:
     """A JSON column's value as stored (the report column is read typed: its JSON again)."""
-    from formcheck.sets.set_report import SetReport
-
     return value.to_json() if isinstance(value, SetReport) else value
 
 
@@ -112,8 +112,6 @@ def _write_csv(sets: list[dict[str, Any]], dest: str, db: Path) -> int:
 
 # ----- formcheck report --------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace) -> int:
-    from formcheck.records.html_report import render_html
-
     sets = load_sets(args.data_dir, since=_since_utc(args.since), with_report=True)
     page = render_html(sets, since=args.since, source=str(db_path(args.data_dir)))
     out = Path(args.out)

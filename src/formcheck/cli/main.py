@@ -10,6 +10,7 @@ import signal
 import sys
 from typing import Callable, Iterator, NoReturn, Sequence
 
+from formcheck import __version__
 from formcheck.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, UsageError
 from formcheck.core.interrupts import Terminated, terminate
 
@@ -40,8 +41,6 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``command`` only that subcommand's module is imported (see _COMMAND_MODULES)."""
-    from formcheck import __version__
-
     p = _Parser(prog="formcheck", description="Camera-based home-exercise coach.")
     p.add_argument("--version", action="version", version=f"formcheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
@@ -83,6 +82,8 @@ def _extra_commands(command: str | None = None) -> list[Callable[[argparse._SubP
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
+    """The error classes reported as one line. Imported here, only once something was raised:
+    their modules load PyAV and OpenCV, which ``formcheck history`` or ``tune`` never need."""
     from formcheck.media.estimator import ModelError
     from formcheck.media.track import TrackError
     from formcheck.media.video import VideoError

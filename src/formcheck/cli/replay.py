@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from tqdm import tqdm
+
 from formcheck.cli.common import (
     CliError,
     check_history,
@@ -15,6 +17,9 @@ from formcheck.cli.common import (
     record_history,
     target_count,
 )
+from formcheck.media.estimator import choose_model
+from formcheck.sets.replay import ReplayOptions, default_out_dir, replay
+from formcheck.sets.texts import fault_texts
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,16 +43,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _progress_factory(enabled: bool) -> Callable[[int | None], object] | None:
     if not enabled:
         return None
-    from tqdm import tqdm
 
     return lambda total: tqdm(total=total, unit="frame", desc="replay", leave=False, dynamic_ncols=True)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from formcheck.media.estimator import choose_model
-    from formcheck.sets.replay import ReplayOptions, default_out_dir, replay
-    from formcheck.sets.texts import fault_texts
-
     video = Path(args.video)
     if not video.exists():
         raise CliError(f"video not found: {video}")

@@ -25,7 +25,7 @@ from formcheck.live.sinks import Canvas, Keys, SessionStep, VideoSink, Window
 from formcheck.live.stats import LiveStats
 from formcheck.live.writer import AsyncVideoWriter
 from formcheck.media.capture import LiveFrame, Source
-from formcheck.media.estimator import choose_model
+from formcheck.media.estimator import PoseEstimator, choose_model
 from formcheck.media.track import save_track
 from formcheck.media.video_writer import VideoWriter
 from formcheck.overlay import Overlay
@@ -62,8 +62,6 @@ class SetOutcome:
 
 def _default_detector(model: str) -> Callable[[], Detector]:
     def make() -> Detector:
-        from formcheck.media.estimator import PoseEstimator
-
         return PoseEstimator(model)
 
     return make

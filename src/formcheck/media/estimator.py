@@ -175,7 +175,7 @@ class PoseEstimator:
         self._confidences = (min_detection_confidence, min_presence_confidence, min_tracking_confidence)
         self._single = self._create(1)
         self._multi = self._create(num_poses) if num_poses > 1 else None
-        import mediapipe as mp
+        import mediapipe as mp  # after _create: its native library loads with telemetry blocked
 
         self._mp = mp
         self._last_ts: int | None = None
@@ -186,7 +186,7 @@ class PoseEstimator:
 
     def _create(self, num_poses: int):  # noqa: ANN202 (a mediapipe PoseLandmarker)
         det, pres, track = self._confidences
-        with _quiet_native_logs():
+        with _quiet_native_logs():  # MediaPipe's native library prints on load: loaded here, quietly
             from mediapipe.tasks.python.core.base_options import BaseOptions
             from mediapipe.tasks.python.vision import (
                 PoseLandmarker,

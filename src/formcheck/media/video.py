@@ -63,7 +63,7 @@ def _to_rgb(frame: av.VideoFrame) -> np.ndarray:
     swscale path holds it), so decoding on a background thread does not stall the pose model.
     """
     if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
-        import cv2
+        import cv2  # only when decoding: a saved track (formcheck tune) loads no OpenCV
 
         yuv = frame.to_ndarray(format="yuv420p")
         return cv2.cvtColor(yuv, cv2.COLOR_YUV2RGB_I420)
@@ -228,7 +228,7 @@ class VideoReader:
                 continue
             image = _upright(_to_rgb(frame), self.rotation)
             if image.shape[1::-1] != self.size:  # the stream changed size mid-way: keep the first
-                import cv2
+                import cv2  # as in _to_rgb
 
                 image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
             yield Frame(image=image, t_ms=t_ms, index=index)

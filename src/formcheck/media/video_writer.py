@@ -21,7 +21,7 @@ _WRITE_TIME_BASE = Fraction(1, 90_000)
 def _to_yuv420p(image: np.ndarray) -> av.VideoFrame:
     """An encoder frame from RGB pixels (even size), converted by OpenCV off the GIL (BT.601,
     as the stream is tagged) so encoding on its own thread does not stall the pose model."""
-    import cv2
+    import cv2  # only when encoding (see video._to_rgb)
 
     yuv = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2YUV_I420)
     return av.VideoFrame.from_ndarray(yuv, format="yuv420p")

@@ -28,7 +28,7 @@ class Ink:
 
 def _font_dir() -> Path | None:
     try:
-        import matplotlib
+        import matplotlib  # only for its fonts' folder, once (a 0.3 s import otherwise unneeded)
 
         path = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     except Exception:  # matplotlib missing or broken: fall back to the renderer's own font
@@ -74,6 +74,7 @@ class TextRenderer:
         return face
 
     def _pil_font(self, size: int, bold: bool) -> object:
+        # the fallback renderer, used only without OpenCV's FreeType: PIL loads only then
         from PIL import ImageFont
 
         def make() -> object:
@@ -118,7 +119,7 @@ class TextRenderer:
             mask = np.zeros((h, w), np.uint8)
             cv2.putText(mask, text, (1, asc), 255, self._cv_face(bold), self._cv_size(size))
             return mask
-        from PIL import Image, ImageDraw
+        from PIL import Image, ImageDraw  # as in _pil_font
 
         img = Image.new("L", (w, h), 0)
         ImageDraw.Draw(img).text((1, asc), text, fill=255, font=self._pil_font(size, bold), anchor="ls")

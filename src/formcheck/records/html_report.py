@@ -18,6 +18,9 @@ from formcheck.core.results import Hold
 from formcheck.records.history import local_time
 from formcheck.records.rows import result_text, top_faults
 from formcheck.sets.report_notes import lost_to_pauses, paused_long, wrong_view
+from formcheck.sets.texts import fault_texts
+from formcheck.spec.exercise import load_exercise
+from formcheck.spec.files import SpecError
 
 
 def exercise_name(s: dict[str, Any], lang: str = "en") -> str:
@@ -98,6 +101,7 @@ def render_html(sets: list[dict[str, Any]], *, since: str | None = None, source:
                          f"<td>{_e(result_text(s))}</td><td>{_e(s['pain_note'] or '')}</td></tr>")
         parts.append("</table></div>")
 
+    # matplotlib (0.6 s) in the drawing functions only: `formcheck history` loads this module too
     import matplotlib
 
     matplotlib.use("Agg")
@@ -281,10 +285,6 @@ def _fault_section(sets: list[dict[str, Any]]) -> str:
 def _fault_words(exercise: str, fault: str) -> str:
     """The cue a fault id gives, in English and Danish, from the exercise file ("" when the file
     or the fault is no longer there): the report's fault ids in the patient's words."""
-    from formcheck.sets.texts import fault_texts
-    from formcheck.spec.exercise import load_exercise
-    from formcheck.spec.files import SpecError
-
     try:
         spec = load_exercise(exercise)
     except SpecError:

@@ -256,6 +256,7 @@ def _video_sink(path: Path, info: VideoInfo, setup: OverlaySetup,
     """The annotated video's sink: in a worker process drawing from the decoder's ring, or on a thread."""
     if isinstance(source, DecoderProcess):
         return EncoderProcess(path, info.size, info.fps, setup, source)
+    # OpenCV (28 MB) loads only when this process draws (not when the encoder process does)
     from formcheck.overlay import Overlay
 
     return AnnotatedVideoSink(VideoWriter(path, info.size, info.fps), Overlay.from_setup(setup), info.fps)

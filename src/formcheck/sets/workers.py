@@ -246,6 +246,8 @@ def _encode(args: dict[str, Any]) -> None:
     which frames are only given back until the main process says close or abort.
     """
     lower_priority()
+    # only the encoder draws: the decoder process (same module) loads neither OpenCV's overlay
+    # nor the engine that sets.pipeline brings
     from formcheck.overlay import Overlay
     from formcheck.sets.pipeline import write_end_card
 

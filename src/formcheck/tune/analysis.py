@@ -52,6 +52,7 @@ def load_source(path: Path, model: str = "lite"):
         raise TrackError(f"not found: {path}")
     if path.suffix.lower() == ".npz":
         return load_track(path)
+    # a video: the pose model and PyAV, which tuning a saved track never loads (bench/tune_speed.py)
     from formcheck.media.estimator import PoseEstimator
     from formcheck.media.video import VideoReader
 

@@ -14,7 +14,7 @@ from formcheck.tune.analysis import Analysis, Observed, Suggestion, signal_unit
 
 def draw(a: Analysis, obs: Observed, sugg: list[Suggestion], out: Path, title: str) -> None:
     """The counted signal over time with thresholds, repetitions, partials and faults (PNG)."""
-    import matplotlib
+    import matplotlib  # 0.6 s: only when a PNG is asked for
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -21,7 +21,7 @@ class CameraError(LiveError):
 
 
 def _open_capture(index: int) -> Any:
-    import cv2.utils.logging as cvlog
+    import cv2.utils.logging as cvlog  # (cv2 is loaded by this package already; the submodule only here)
 
     cvlog.setLogLevel(cvlog.LOG_LEVEL_SILENT)  # a missing camera makes OpenCV print pages of warnings
     return cv2.VideoCapture(index)
