@@ -21,7 +21,6 @@ from formcheck.records.history import (
     load_sets,
     local_time,
 )
-from formcheck.records.html_report import render_html
 from formcheck.records.rows import result_text, top_faults
 from formcheck.sets.set_report import SetReport
 from formcheck.spec.exercise import available_ids
@@ -112,6 +111,9 @@ def _write_csv(sets: list[dict[str, Any]], dest: str, db: Path) -> int:
 
 # ----- formcheck report --------------------------------------------------------------------------
 def cmd_report(args: argparse.Namespace) -> int:
+    # the page's module only here: `formcheck history`, in this module too, draws nothing
+    from formcheck.records.html_report import render_html
+
     sets = load_sets(args.data_dir, since=_since_utc(args.since), with_report=True)
     page = render_html(sets, since=args.since, source=str(db_path(args.data_dir)))
     out = Path(args.out)

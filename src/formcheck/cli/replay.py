@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from tqdm import tqdm
-
 from formcheck.cli.common import (
     CliError,
     check_history,
@@ -43,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _progress_factory(enabled: bool) -> Callable[[int | None], object] | None:
     if not enabled:
         return None
+    # only with a progress bar (a terminal): ~30 ms of imports otherwise spared
+    from tqdm import tqdm
 
     return lambda total: tqdm(total=total, unit="frame", desc="replay", leave=False, dynamic_ncols=True)
 

@@ -21,8 +21,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from formcheck.sets.set_report import SetReport
 
 DB_NAME = "history.sqlite3"
@@ -80,6 +78,8 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path:
     env = os.environ.get(ENV_DIR)
     if env:
         return Path(env).expanduser()
+    import platformdirs  # only for the default folder: it loads importlib.metadata and e-mail parsers
+
 
     return Path(platformdirs.user_data_dir("formcheck", appauthor=False))
 
