@@ -26,7 +26,7 @@ FAMILY_TO_EXERCISE = {
 
 # The real clips the first quality floors were set on (2026-11-27, labels.json's first 19). The
 # 25 added since are harder (homes, gyms, outdoors, phones, other views and bodies): they have
-# floors of their own (tests/test_quality.py), so neither set's floor hides the other's change.
+# floors of their own (tests/quality/test_quality.py), so neither set's floor hides the other's change.
 ORIGINAL_REAL = frozenset({
     "squat_bodyweight_oblique_woman_8reps", "squat_bodyweight_side_handheld_6reps", "squat_barbell_back_side_gym_3reps",
     "squat_bodyweight_front_man_1rep_a", "squat_bodyweight_side_woman_good_1rep", "squat_bodyweight_side_woman_BAD_1rep_a",
@@ -40,7 +40,7 @@ ORIGINAL_REAL = frozenset({
 
 # Real labels that disagree with the clip after a careful look (frame sheets and the pose's
 # joint angles, times in seconds). bench/accuracy.py keeps them in its main table and prints a
-# second without them; tests/test_quality.py has floors for both.
+# second without them; tests/quality/test_quality.py has floors for both.
 DISPUTED = {
     "squat_bodyweight_side_handheld_6reps": (
         "label 6, we read 5 whole squats: the clip starts at the bottom of the first (0.00 s, knees "

@@ -16,8 +16,8 @@ import cv2
 import numpy as np
 
 from formcheck.overlay import Overlay, SessionSummary
-from formcheck.pose import N_LANDMARKS, Landmark, Pose
-from formcheck.results import Cue, FrameResult, Status
+from formcheck.core.pose import N_LANDMARKS, Landmark, Pose
+from formcheck.core.results import Cue, FrameResult, OverlaySetup, Status
 
 OUT = Path(__file__).resolve().parent
 SYNTH = Path("/work/shared/data/synthetic")
@@ -75,7 +75,7 @@ def save(name: str, rgb: np.ndarray) -> None:
 
 
 def main() -> None:
-    squat = Overlay("Squat", lang="da")
+    squat = Overlay.from_setup(OverlaySetup("Squat", "da"))
     img, pose = clip_frame("squat_good_front_male_720p", 6.0)
     cue = Cue("knees_in", "Skub knæene ud over tæerne", "Push your knees out over your toes", 2,
               ((Landmark.LEFT_HIP, Landmark.LEFT_KNEE), (Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
@@ -88,7 +88,7 @@ def main() -> None:
     squat.annotate(img, FrameResult(0, None, Status.NO_PERSON, 7, 15, None))
     save("no_person", img)
 
-    stretch = Overlay("Lægstræk", lang="da", kind="hold")
+    stretch = Overlay.from_setup(OverlaySetup("Lægstræk", "da", "hold"))
     img, pose = clip_frame("calf_stretch_good_L_default", 8.0)
     stretch.annotate(img, FrameResult(8000, pose, Status.HOLDING, 0, None, None, side="L",
                                       hold_s=12.4, hold_target_s=20, holds_done=1))

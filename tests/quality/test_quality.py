@@ -29,7 +29,8 @@ from extract_tracks import cached_track, is_fresh, track_path
 from formcheck.engine.analyzer import Analyzer
 from formcheck.media.track import load_track
 from formcheck.sets.pipeline import run_track
-from formcheck.sets.report import ReportBuilder, SetReport
+from formcheck.sets.report import ReportBuilder
+from formcheck.sets.set_report import SetReport
 from formcheck.spec.exercise import load_exercise
 
 ROOT = Path(__file__).resolve().parents[2]

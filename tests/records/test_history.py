@@ -244,6 +244,22 @@ def test_history_csv_exports_every_column(tmp_path: Path, capsys) -> None:
     assert len(list(csv.DictReader(io.StringIO(out)))) == 2
 
 
+def test_history_csv_exports_a_report_as_an_earlier_version_stored_it(tmp_path: Path, capsys) -> None:
+    """The report column is exported as stored: a report written by an earlier version (fewer
+    keys, a key this version does not know) is not rewritten in this version's shape."""
+    record(make_report(), data_dir=tmp_path)
+    stored = {"exercise": "squat", "reps": 8, "target": 10, "partials": 1, "holds": [], "faults": [],
+              "a_key_from_then": True}
+    conn = sqlite3.connect(tmp_path / H.DB_NAME)
+    with conn:
+        conn.execute("UPDATE sets SET report = ?", (json.dumps(stored),))
+    conn.close()
+    dest = tmp_path / "out.csv"
+    rc, _, _ = run(["history", "--data-dir", str(tmp_path), "--csv", str(dest)], capsys)
+    assert rc == 0
+    assert json.loads(next(csv.DictReader(dest.open(encoding="utf-8")))["report"]) == stored
+
+
 def test_bad_since_is_one_line_error(tmp_path: Path, capsys) -> None:
     rc, _, err = run(["history", "--data-dir", str(tmp_path), "--since", "last week"], capsys)
     assert rc == 1 and "YYYY-MM-DD" in err and err.count("\n") == 1

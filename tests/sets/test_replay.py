@@ -113,7 +113,7 @@ def test_a_replay_killed_outright_leaves_its_staging_folder_to_the_next_replay_w
     the next replay into that folder, which removes it; one another run is using stays."""
     import time
 
-    from formcheck.sets.replay import STAGE_PREFIX, claim_stage
+    from formcheck.sets.outputs import STAGE_PREFIX, claim_stage
 
     out = tmp_path / "o"
     code = f"from formcheck.cli.main import main; main(['replay', {str(sample_squat)!r}, '-e', 'squat', '--out', {str(out)!r}, '--no-history'])"
@@ -142,15 +142,15 @@ def test_a_replay_killed_outright_leaves_its_staging_folder_to_the_next_replay_w
 def test_a_staging_folder_is_never_seen_unlocked_by_another_runs_sweep(sample_squat, tmp_path, monkeypatch):
     """Two replays into one folder: one sweeping between the other's making its lock file and
     taking the lock must not remove the other's staging folder."""
-    from formcheck.sets import replay as replay_mod
+    from formcheck.sets import outputs
 
-    real = replay_mod.claim_stage
+    real = outputs.claim_stage
 
     def swept_meanwhile(folder: Path):
-        (folder / replay_mod.STAGE_LOCK).touch()  # made, not yet locked
-        replay_mod.sweep_stale_stages(folder.parent)
+        (folder / outputs.STAGE_LOCK).touch()  # made, not yet locked
+        outputs.sweep_stale_stages(folder.parent)
         return real(folder)
-    monkeypatch.setattr(replay_mod, "claim_stage", swept_meanwhile)
+    monkeypatch.setattr(outputs, "claim_stage", swept_meanwhile)
     out = tmp_path / "o"
     assert main(["replay", str(sample_squat), "-e", "squat", "--out", str(out), "--no-video", "--no-history"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "track.npz"]
@@ -397,7 +397,7 @@ def test_the_summary_says_when_and_why_counting_paused(capsys, tmp_path):
                                                       ("calf_stretch", ["--model", "lite"], "lite")])
 def test_replay_uses_the_exercises_own_pose_model_unless_told(monkeypatch, tmp_path, capsys, exercise, flag, expected):
     import formcheck.cli.replay as command
-    from formcheck.sets.replay import ReplayError
+    from formcheck.sets.outputs import ReplayError
 
     seen = {}
 
@@ -532,7 +532,7 @@ def test_a_still_picture_or_a_moment_of_video_is_not_stored_as_a_set(capsys, tmp
 def test_outputs_are_not_put_over_a_report_that_appeared_meanwhile(tmp_path):
     """Two replays into one folder: the second to finish does not replace the first's report
     (the refusal at the start cannot see a run still going)."""
-    from formcheck.sets.replay import REPORT, TRACK, ReplayError, put_in_place
+    from formcheck.sets.outputs import REPORT, TRACK, ReplayError, put_in_place
 
     stage, out = tmp_path / "stage", tmp_path / "out"
     stage.mkdir()

@@ -22,7 +22,6 @@ from formcheck.records.history import (
     local_time,
 )
 from formcheck.records.rows import result_text, top_faults
-from formcheck.sets.set_report import SetReport
 from formcheck.spec.exercise import available_ids
 
 DATA_DIR_HELP = "history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)"
@@ -87,9 +86,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plain(value: Any) -> Any:
-    """A JSON column's value as stored (the report column is read typed: its JSON again)."""
-    return value.to_json() if isinstance(value, SetReport) else value
+def _stored(row: dict[str, Any], column: str) -> Any:
+    """A JSON column's value as stored (the report as an earlier version wrote it, too)."""
+    return row.get("stored_report") if column == "report" else row.get(column)
 
 
 def _write_csv(sets: list[dict[str, Any]], dest: str, db: Path) -> int:
@@ -97,7 +96,7 @@ def _write_csv(sets: list[dict[str, Any]], dest: str, db: Path) -> int:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     for s in sets:
-        w.writerow([json.dumps(_plain(s.get(c)), ensure_ascii=False) if c in JSON_COLUMNS
+        w.writerow([json.dumps(_stored(s, c), ensure_ascii=False) if c in JSON_COLUMNS
                     else int(s[c]) if c == "pain_stop" else ("" if s.get(c) is None else s.get(c)) for c in COLUMNS])
     if dest == "-":
         sys.stdout.write(buf.getvalue())

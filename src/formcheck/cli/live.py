@@ -28,7 +28,7 @@ from formcheck.media.estimator import resolve_model
 from formcheck.records.history import HistoryError, load_sets
 from formcheck.records.progression import stopped_for_pain_today
 from formcheck.sets.loop import Detector
-from formcheck.sets.replay import REPORT, prepare_out_dir
+from formcheck.sets.outputs import REPORT, prepare_out_dir
 from formcheck.sets.texts import TEXTS
 from formcheck.spec.exercise import ExerciseSpec
 from formcheck.spec.profile import load_profile

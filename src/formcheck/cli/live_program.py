@@ -29,7 +29,7 @@ from formcheck.records.progression import (
     session_targets,
     stopped_for_pain_today,
 )
-from formcheck.sets.replay import prepare_out_dir
+from formcheck.sets.outputs import prepare_out_dir
 from formcheck.sets.texts import TEXTS
 from formcheck.spec.exercise import ExerciseSpec, load_exercise
 from formcheck.spec.files import SpecError

@@ -45,7 +45,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"formcheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    for register in _extra_commands(command):
+    for register in _subcommands(command):
         register(sub)
     return p
 
@@ -63,47 +63,25 @@ def _command_in(argv: Sequence[str] | None) -> str | None:
     return first if first in _COMMAND_MODULES else None
 
 
-def _extra_commands(command: str | None = None) -> list[Callable[[argparse._SubParsersAction], None]]:
-    """Subcommands living in their own modules (live, history, tune, exercises...): only the
-    one named by ``command`` (none for replay, which is built in), or all of them (help)."""
-    found = []
-    if command is None:
-        mods: tuple[str, ...] = ("replay", "live", "history", "tune", "exercises")
-    else:
-        mods = (_COMMAND_MODULES[command],) if command in _COMMAND_MODULES else ()
-    for mod in mods:
-        try:
-            module = importlib.import_module(f"formcheck.cli.{mod}")
-        except ImportError:
-            continue
-        if hasattr(module, "register"):
-            found.append(module.register)
-    return found
+def _subcommands(command: str | None = None) -> list[Callable[[argparse._SubParsersAction], None]]:
+    """The ``register`` of each subcommand's module: only the one named by ``command``, or all of
+    them (help, or a mistake in the command's name)."""
+    mods = (_COMMAND_MODULES[command],) if command in _COMMAND_MODULES else tuple(dict.fromkeys(_COMMAND_MODULES.values()))
+    return [importlib.import_module(f"formcheck.cli.{mod}").register for mod in mods]
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     """The error classes reported as one line. Imported here, only once something was raised:
     their modules load PyAV and OpenCV, which ``formcheck history`` or ``tune`` never need."""
+    from formcheck.media.capture import LiveError
     from formcheck.media.estimator import ModelError
     from formcheck.media.track import TrackError
     from formcheck.media.video import VideoError
-    from formcheck.sets.replay import ReplayError
+    from formcheck.records.history import HistoryError
+    from formcheck.sets.outputs import ReplayError
     from formcheck.spec.files import SpecError
 
-    errs: list[type[BaseException]] = [CliError, ModelError, ReplayError, SpecError, TrackError, VideoError]
-    try:
-        from formcheck.records.history import HistoryError
-
-        errs.append(HistoryError)
-    except ImportError:
-        pass
-    try:
-        from formcheck.live import LiveError
-
-        errs.append(LiveError)
-    except ImportError:
-        pass
-    return tuple(errs)
+    return (CliError, ModelError, ReplayError, SpecError, TrackError, VideoError, HistoryError, LiveError)
 
 
 @contextlib.contextmanager

@@ -16,7 +16,8 @@ from formcheck.cli.common import (
     target_count,
 )
 from formcheck.media.estimator import choose_model
-from formcheck.sets.replay import ReplayOptions, default_out_dir, replay
+from formcheck.sets.outputs import default_out_dir
+from formcheck.sets.replay import ReplayOptions, replay
 from formcheck.sets.texts import fault_texts
 
 

@@ -20,27 +20,14 @@ their words are in ``formcheck.sets.texts``), ``stats``, ``writer``, and ``runne
 
 from __future__ import annotations
 
-from formcheck.live.display import (
-           Display,
-           HeadlessDisplay,
-           KeySchedule,
-           WindowDisplay,
-           canvas_size,
-)
+# capture first: it loads OpenCV before PyAV, which an OpenCV window needs (see formcheck.media.capture);
+# import sorters must leave this order alone (pyproject.toml, [tool.ruff.lint.per-file-ignores])
+from formcheck.media.capture import CameraError, CameraSource, FileSource, LiveError, LiveFrame, Source
+from formcheck.live.display import Display, HeadlessDisplay, KeySchedule, WindowDisplay, canvas_size
 from formcheck.live.screens import Screens, show_after_set
 from formcheck.live.session import LiveOptions, SetPlan
 from formcheck.live.set_loop import SetOutcome, run_set
 from formcheck.live.stats import LiveStats
-
-# capture first: it loads OpenCV before PyAV, which an OpenCV window needs (see formcheck.media.capture)
-from formcheck.media.capture import (  # noqa: I001
-           CameraError,
-           CameraSource,
-           FileSource,
-           LiveError,
-           LiveFrame,
-           Source,
-)
 from formcheck.overlay import Overlay
 from formcheck.sets.texts import summary_from_report
 

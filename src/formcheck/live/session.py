@@ -44,7 +44,7 @@ class SetPlan:
     out_dir: Path
     target: int | None = None
     program: dict[str, Any] | None = None  # the program's place, copied into the report
-    profile: dict[str, Any] | None = None  # the patient profile applied (cli.profile_info), for the report
+    profile: dict[str, Any] | None = None  # the patient profile applied (spec.profile.profile_info), for the report
 
 
 class Mode(Enum):

@@ -30,16 +30,10 @@ from formcheck.media.track import save_track
 from formcheck.media.video_writer import VideoWriter
 from formcheck.overlay import Overlay
 from formcheck.sets.loop import Detector, Sink, run_frames
+from formcheck.sets.outputs import REPORT, TRACK, VIDEO, drop_earlier_video
 from formcheck.sets.pipeline import write_end_card
-from formcheck.sets.replay import REPORT, TRACK, VIDEO, drop_earlier_video
-from formcheck.sets.report import (
-    LiveInfo,
-    MediaInfo,
-    Outputs,
-    SetEnd,
-    SetReport,
-    write_report,
-)
+from formcheck.sets.report import write_report
+from formcheck.sets.set_report import LiveInfo, MediaInfo, Outputs, SetEnd, SetReport
 from formcheck.sets.texts import (
     TEXTS,
     overlay_setup,
@@ -121,7 +115,7 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
             sinks.append(VideoSink(outs.writer, canvas))
         sinks.append(Keys(session, window))
         run_frames(newest_frames(source, session, display), detector, SessionStep(session), sinks)
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (cli.Terminated)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (core.interrupts.Terminated)
         session.end("terminated" if isinstance(exc, Terminated) else "interrupted")
     except Exception as exc:  # what was counted before it is still saved, and the report says why it stopped
         session.end("failed")
@@ -162,7 +156,7 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, failure: str | None =
     video_ok = writer is not None
     if writer is not None:
         end: Callable[[VideoWriter, float], None] | None = None
-        if overlay is not None and last_canvas is not None and error is None and ended_by not in NO_SUMMARY:
+        if last_canvas is not None and error is None and ended_by not in NO_SUMMARY:
             summary = summary_from_report(plan.spec, builder.finish(session.analyzer.pauses if counted else []), lang)
             picture, paint = last_canvas.copy(), overlay
             end = lambda w, t_ms: write_end_card(w, paint, (picture, t_ms), summary, source.fps)  # noqa: E731

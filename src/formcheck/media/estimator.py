@@ -29,7 +29,7 @@ from formcheck.media.follow import Follower, outline
 # with libcurl from a background thread (upstream issue google-ai-edge/mediapipe#6291, no opt-out).
 # Patients' sessions must never leave the machine, so before the native library loads we point
 # libcurl's proxy variables at a scheme it refuses: the request fails before any socket opens.
-# formcheck itself uses no network, so nothing else is affected. tests/test_replay.py checks it
+# formcheck itself uses no network, so nothing else is affected. tests/sets/test_replay.py checks it
 # with strace.
 _NO_NETWORK_PROXY = "blocked://formcheck.invalid"
 

@@ -323,6 +323,7 @@ def _decode(row: sqlite3.Row, with_report: bool, path: Path) -> dict[str, Any]:
     if not with_report:
         d.pop("report", None)
     elif isinstance(d.get("report"), dict):  # read typed from here on, whichever version wrote it
+        d["stored_report"] = d["report"]  # and as stored, for an export that changes nothing
         try:
             d["report"] = SetReport.from_json(d["report"])
         except (TypeError, ValueError, AttributeError, KeyError):

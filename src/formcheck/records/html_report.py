@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from formcheck.core.lang import in_lang
 from formcheck.core.results import Hold
 from formcheck.records.history import local_time
 from formcheck.records.rows import result_text, top_faults
@@ -24,8 +25,9 @@ from formcheck.spec.files import SpecError
 
 
 def exercise_name(s: dict[str, Any], lang: str = "en") -> str:
+    """A history row's exercise name in ``lang`` (its id where the row has none)."""
     name = s.get("exercise_name") or {}
-    return name.get(lang) or s["exercise"]
+    return in_lang(lang, name.get("da"), name.get("en")) or s["exercise"]
 
 
 _CSS = """
@@ -50,7 +52,7 @@ img{max-width:100%;height:auto}.muted{color:#777}
 def _png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=96)
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # (matplotlib: see render_html)
 
     plt.close(fig)
     return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
@@ -126,7 +128,7 @@ def render_html(sets: list[dict[str, Any]], *, since: str | None = None, source:
 
 
 def _adherence_plot(sets: list[dict[str, Any]], start: date, last: date) -> str:
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # (matplotlib: see render_html)
 
     days = [start + timedelta(days=i) for i in range((last - start).days + 1)]
     exercises = list(dict.fromkeys(s["exercise"] for s in sets))
@@ -196,7 +198,7 @@ def _exercise_summary(sets: list[dict[str, Any]]) -> str:
 
 def _progress_plot(ss: list[dict[str, Any]]) -> str:
     """Reps against target (or seconds held against target) per set over time."""
-    import matplotlib.dates as mdates
+    import matplotlib.dates as mdates  # (matplotlib: see render_html)
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(10.5, 2.6))
@@ -226,7 +228,7 @@ def _progress_plot(ss: list[dict[str, Any]]) -> str:
         if any(s.get("target") for s in ss):
             ax.step(t, [s.get("target") for s in ss], where="post", color="0.4", ls="--", lw=1, label="target")
         ax.set_ylabel("per set")
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import MaxNLocator  # (as above)
 
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     for i, s in enumerate(x for x in ss if x["pain_stop"]):
@@ -250,7 +252,7 @@ def _holds(s: dict[str, Any]) -> tuple[Hold, ...]:
 
 def _fault_section(sets: list[dict[str, Any]]) -> str:
     """Faults per set for each exercise (how often each form problem shows up)."""
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # (matplotlib: see render_html)
 
     rows: list[tuple[str, float, int, int]] = []  # label, per set, total, sets with it
     by_ex: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -1,4 +1,5 @@
 """One exercise set from frames to outputs: the set loop (``loop``: frames -> pose -> analysis ->
-sinks, for replay and live alike), replay (``replay``, with its decoder and encoder processes in
-``workers``/``worker_proc`` or threads in ``background``, and its sinks in ``pipeline``), the set
-report (``report``) and the patient's words for the end of a set (``texts``)."""
+sinks, for replay and live alike), replay (``replay``; its output folder and staging in
+``outputs``; its decoder and encoder processes in ``workers``/``worker_proc``, or threads in
+``background``; its sinks in ``pipeline``), the set report (``set_report``, built by ``report``)
+and the patient's words for the end of a set (``texts``)."""

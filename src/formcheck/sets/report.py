@@ -21,18 +21,12 @@ from formcheck.sets.report_notes import (
 )
 from formcheck.sets.set_report import (
     ExerciseName,
-    LiveInfo,
-    MediaInfo,
-    Outputs,
     PainStop,
     ReportFault,
     SetEnd,
     SetReport,
 )
 from formcheck.spec.exercise import ExerciseSpec
-
-__all__ = ["REPORT_VERSION", "LiveInfo", "MediaInfo", "Outputs", "ReportBuilder", "SetEnd", "SetReport",
-           "write_report"]
 
 REPORT_VERSION = 1
 

@@ -8,6 +8,7 @@ keeps them: missing fields take defaults, so old sets still load.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -183,7 +184,7 @@ class SetReport:
             d["live"] = end.live.to_json()
         if end.program is not None:
             d["program"] = end.program
-        return d
+        return copy.deepcopy(d)  # its dicts (config, profile, metrics...) are the caller's to change, not the report's
 
     @staticmethod
     def from_json(d: dict[str, Any]) -> SetReport:

@@ -93,7 +93,7 @@ def draw(a: Analysis, obs: Observed, sugg: list[Suggestion], out: Path, title: s
         what = (f"{rep.reps}/{rep.target} reps, {len(rep.partials)} partials" if c is not None
                 else f"{len(rep.holds)} hold(s)")
         ax.set_title(f"{title}: {what}, {len(rep.faults)} faults", fontsize=10)
-        from matplotlib.lines import Line2D
+        from matplotlib.lines import Line2D  # (matplotlib only when drawing, as above)
         from matplotlib.patches import Patch
 
         handles = [

@@ -1,0 +1,150 @@
+"""Where a set's outputs go: the output folder, its hidden staging folder, and putting them in place.
+
+Outputs are written into a hidden staging folder inside the output folder and put in place
+only once all are complete: the video and track are renamed in, the report last (its presence
+marks a finished replay). A replay that fails or is interrupted before that leaves the folder
+as it was; one stopped during the renames leaves no report, so nothing passes for complete. A
+folder already holding a report (an earlier run's) is refused. A staging folder left by a run
+that was killed outright (no cleanup ran) is removed by the next replay into the same folder:
+each run holds a lock on its own while it works, and one nobody holds is stale.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from formcheck.core.atomic import same_file
+
+try:
+    import fcntl  # file locks on staging folders (POSIX)
+except ImportError:  # pragma: no cover - not POSIX: killed runs' staging folders are not swept
+    fcntl = None  # type: ignore[assignment]
+
+
+REPORT = "report.json"
+
+
+VIDEO = "annotated.mp4"
+
+
+TRACK = "track.npz"
+
+
+STAGE_PREFIX = ".formcheck-replay-"
+
+
+NEW_STAGE_PREFIX = ".formcheck-new-"  # a staging folder until it is locked
+
+
+STAGE_LOCK = ".in-use"
+
+
+class ReplayError(Exception):
+    """A replay that cannot produce a meaningful result; one line for the user."""
+
+
+def claim_stage(stage: Path) -> Any:
+    """Lock ``stage`` for this run (the lock goes when the process ends, however it ends). Returns
+    the open lock file, to keep open while the run works; None where there are no file locks (not
+    POSIX, or a file system without them: the run goes on, and no sweep can lock it either)."""
+    if fcntl is None:  # pragma: no cover - not POSIX
+        return None
+    f = open(stage / STAGE_LOCK, "w")  # noqa: SIM115 - held open for the run
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        return None
+    return f
+
+
+def make_stage(out_dir: Path) -> tuple[Path, Any]:
+    """A new staging folder in ``out_dir`` and its lock (see claim_stage). It is made and locked
+    under another name, then renamed (the lock stays): a sweep never finds it unlocked."""
+    new = Path(tempfile.mkdtemp(prefix=NEW_STAGE_PREFIX, dir=out_dir))
+    lock = None
+    try:
+        lock = claim_stage(new)
+        stage = new.with_name(STAGE_PREFIX + new.name.removeprefix(NEW_STAGE_PREFIX))
+        os.rename(new, stage)
+    except BaseException:
+        if lock is not None:
+            lock.close()
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    return stage, lock
+
+
+def sweep_stale_stages(out_dir: Path) -> None:
+    """Remove staging folders in ``out_dir`` whose run is over without having cleaned up (killed):
+    their lock is free. Folders in use, and ones without a lock file (one being made), stay."""
+    if fcntl is None:  # pragma: no cover - not POSIX
+        return
+    for d in out_dir.glob(STAGE_PREFIX + "*"):
+        try:
+            with open(d / STAGE_LOCK, "r+") as f:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError:  # in use (BlockingIOError), no lock file yet, or not ours to remove
+            continue
+
+
+def default_out_dir(video: Path) -> Path:
+    """A new folder beside the video, never the video itself: <stem>_formcheck[_N]."""
+    base = video.parent / f"{video.stem}_formcheck"
+    cand, n = base, 2
+    while cand.exists():
+        cand, n = base.with_name(f"{base.name}_{n}"), n + 1
+    return cand
+
+
+def prepare_out_dir(out: Path, video: Path) -> Path:
+    if out.exists() and not out.is_dir():
+        raise ReplayError(f"output path exists and is not a folder: {out}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReplayError(f"cannot create output folder {out}: {exc.strerror} (choose another with --out)") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ReplayError(f"output folder is not writable: {out} (choose another with --out)")
+    for name in (VIDEO, REPORT, TRACK):  # the outputs' names in the input's own folder
+        if same_file(out / name, video):
+            raise ReplayError(f"refusing to overwrite the input video with the {name} written there (choose another --out)")
+    if (out / REPORT).exists():  # an earlier replay or set: its results are not replaced unasked
+        raise ReplayError(f"{out} already holds the results of an earlier run ({REPORT}); "
+                          "choose another folder with --out, or remove them first")
+    return out
+
+
+def drop_earlier_video(out_dir: Path) -> str | None:
+    """After a live set that wrote no annotated video (its report, saying so, already in place):
+    remove one a failed earlier run left in the same folder, which would pass for this set's.
+    Returns a warning when it cannot."""
+    try:
+        (out_dir / VIDEO).unlink(missing_ok=True)
+    except OSError as exc:
+        return f"{VIDEO} in {out_dir} is from an earlier run and could not be removed ({exc.strerror})"
+    return None
+
+
+def put_in_place(stage: Path, out_dir: Path) -> None:
+    """Move a finished replay's outputs from ``stage`` into ``out_dir``, the report last. An
+    output this run did not write (no video) left by an unfinished earlier run goes, or it would
+    pass for this run's. A report that appeared meanwhile (another run into the same folder) is
+    not replaced."""
+    if (out_dir / REPORT).exists():
+        raise ReplayError(f"{out_dir} received another run's results while this replay ran; "
+                          "this replay's were not put there (choose another folder with --out)")
+    try:
+        for name in (VIDEO, TRACK):
+            if (stage / name).exists():
+                os.replace(stage / name, out_dir / name)
+            else:
+                (out_dir / name).unlink(missing_ok=True)
+        os.replace(stage / REPORT, out_dir / REPORT)
+    except OSError as exc:
+        raise ReplayError(f"cannot put the outputs in place in {out_dir}: {exc.strerror}") from None
