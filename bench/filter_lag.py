@@ -131,7 +131,7 @@ def main() -> int:
             lag = recorded_lag(a.t_s, a.raw, a.value)
             if lag is not None:
                 lags.append(lag)
-            print(f"{ex:<16} {clip.name[:52]:<52} {a.report['view'] or '-':<8} {'-' if lag is None else f'{lag * 1000:.0f}':>5}")
+            print(f"{ex:<16} {clip.name[:52]:<52} {a.report.view or '-':<8} {'-' if lag is None else f'{lag * 1000:.0f}':>5}")
         if lags:
             print(f"{ex:<16} {'median over ' + str(len(lags)) + ' clips':<52} {'':<8} {np.median(lags) * 1000:>5.0f}")
     return 0

@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"stages      pose model p50 {pct(det.ms, 50):.1f} ms (p90 {pct(det.ms, 90):.1f}), "
           f"overlay p50 {pct(annotate_ms, 50):.1f} ms")
     print(f"CPU         {s.cpu_s / s.wall_s:.2f} cores ({s.cpu_s:.1f} s CPU in {s.wall_s:.1f} s)")
-    print(f"result      {outcome.report['reps']} reps, ended by {outcome.ended_by}")
+    print(f"result      {outcome.report.reps} reps, ended by {outcome.ended_by}")
     ok = s.fps >= 29.0 and pct(s.shown_ms, 50) < 100
     print(f"target      30 fps and < 100 ms latency: {'met' if ok else 'NOT met'}")
     return 0

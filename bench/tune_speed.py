@@ -56,7 +56,7 @@ def main() -> int:
         for track in args.tracks:
             if not track.is_file():
                 raise SystemExit(f"no track {track} (bench/extract_tracks.py makes the cached ones)")
-            base = [sys.executable, "-m", "formcheck.cli.main", "tune", str(track), "--exercise", args.exercise]
+            base = [sys.executable, "-m", "formcheck.cli", "tune", str(track), "--exercise", args.exercise]
             for label, cmd in (("text", base), ("text + PNG", base + ["--out", str(Path(tmp) / "t.png")])):
                 timed(cmd)  # warm the file cache and write the bytecode caches
                 runs = [timed(cmd) for _ in range(args.runs)]

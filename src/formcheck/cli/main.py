@@ -137,3 +137,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"formcheck: internal error: {type(exc).__name__}: {text} (set FORMCHECK_DEBUG=1 for details)",
               file=sys.stderr)
         return EXIT_ERROR
+
+
+if __name__ == "__main__":  # python -m formcheck.cli.main works as python -m formcheck.cli does
+    sys.exit(main())
