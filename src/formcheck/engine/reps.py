@@ -45,7 +45,7 @@ class RepExercise:
         self._armed = False
         self._motion = RepMotion()
         self._gate = LyingGate(spec.posture == "lying")
-        self._settler = Settler(spec, readings, self._gate, viewpoint, cues)
+        self._settler = Settler(spec, readings, self._gate, viewpoint, cues, arm_at_once=True)
         self._signal = CountedSignal(spec, readings)
         self._form = FormChecker(spec, readings, cues, log, viewpoint)
         self._assembler = RepAssembler(readings, cues, log, viewpoint, self._form, self._signal.rate)

@@ -1,13 +1,18 @@
-"""Arming: wait until the patient keeps still in the start position, then take the baselines.
+"""Arming: start counting as soon as the body is in the exercise's posture; take the baselines.
 
-Counting (or a hold's timer) starts only after the patient has kept still in the start position
-for ExerciseSpec.settle_s, so walking in, getting ready and fidgeting count nothing. The
-baselines of the relative signals are their medians over that wait. A wait within the pose
-model's first frames, while its landmarks still drift, gives provisional baselines: they are
-taken again once the landmarks are steady, if the patient is still at the start
-(Settler.refine). Lying exercises also need the patient lying down (LyingGate): counting
-starts only then, and stops once they sit or stand up (the trunk's angle to the image
-horizontal tells which).
+Repetition exercises arm at once (Settler(arm_at_once=True)): the first frame in the posture
+(standing and not walking; lying down for lying exercises, LyingGate; for an absolute count, at
+the start position) with the counted signal seen gives provisional baselines, taken again as
+the medians over REFINE_S the first time the patient keeps still at the start (Settler.refine;
+later a still moment between repetitions can be the start of the next one's rise, and moving
+the zero up there cost real bridges their depth), and the counted signal's own rest-side
+envelope moves its zero down while the patient moves on (counting.py). Waiting for stillness first lost the first repetitions of a set begun straight
+away and every repetition of continuous movers (crunches whose head never rests). Two-way
+relative counts (a rest in the middle of the movement, as toe_heel's) and holds still wait for
+the patient to keep still in the start position for ExerciseSpec.settle_s: their start
+cannot be read off an envelope. Lying exercises need the patient lying down: counting starts
+only then, and stops once they sit or stand up (the trunk's angle to the image horizontal
+tells which).
 """
 
 from __future__ import annotations
@@ -85,8 +90,12 @@ class Settling(Enum):
 
 class Settler:
     def __init__(self, spec: ExerciseSpec, readings: Readings, gate: LyingGate, viewpoint: Viewpoint,
-                 cues: CuePicker) -> None:
+                 cues: CuePicker, *, arm_at_once: bool = False) -> None:
+        """``arm_at_once``: repetition exercises (see the module's doc): no wait for stillness,
+        unless the count is relative and two-way."""
         self.spec = spec
+        c = spec.count
+        self.arm_at_once = arm_at_once and not (c is not None and c.relative and c.mode != "single")
         self.readings = readings
         self.gate = gate
         self.viewpoint = viewpoint  # the counter's own: the side it tracks
@@ -130,7 +139,8 @@ class Settler:
             cues.show(GUIDE["get_ready"], t_s)
         if settling is not Settling.SETTLED:
             return False
-        self.provisional = bool(self.readings.baseline) and viewpoint.tracked_frames - window < TRACKER_WARMUP_FRAMES
+        self.provisional = bool(self.readings.baseline) and (
+            self.arm_at_once or viewpoint.tracked_frames - window < TRACKER_WARMUP_FRAMES)
         self._refine.clear()
         cues.clear_guidance()
         return True
@@ -167,8 +177,9 @@ class Settler:
         return True
 
     def keep_start(self) -> None:
-        """A movement began: the baselines stay as they are (no refine())."""
-        self.provisional = False
+        """A movement began: the baselines stay as they are (no refine() until still again)."""
+        if not self.arm_at_once:
+            self.provisional = False
         self._refine.clear()
 
     def reset(self) -> None:
@@ -195,7 +206,8 @@ class Settler:
         # the counted signal and a hold's position need their baseline; a form rule whose signal
         # is not seen from this view (e.g. the knees from the side) just goes without one
         required = self.baseline_signals(count, rules=False)
-        if motion > spec.settle_motion_max or not at_start or any(raw[n] is None for n in required):
+        moving = motion > spec.settle_motion_max and not self.arm_at_once
+        if moving or not at_start or any(raw[n] is None for n in required):
             self.reset()
             return Settling.NOT_READY
         scale = body_scale(pose)
@@ -218,9 +230,9 @@ class Settler:
             if SIGNALS[count.signal].start_scaled:
                 v /= scale  # type: ignore[operator]
             self._smoothed.append(self.readings.smooth("settle", v, t_s, count.smoothing))
-        if t_s - self._times[0] < spec.settle_s:
+        if t_s - self._times[0] < spec.settle_s and not self.arm_at_once:
             return Settling.WAITING
-        if count is not None and count.relative:
+        if count is not None and count.relative and not self.arm_at_once:
             vals = np.array(self._smoothed)
             # settled: the window's frames within the rest band around the baseline taken (all
             # but one in five, so that one bad landmark frame does not restart the wait)
