@@ -145,7 +145,12 @@ class CountedSignal:
         moved (in the signal's relative units), or None."""
         out = counter.phase is CounterPhase.OUT
         began = counter.current_start_s
-        settling = out and began is not None and began - self.armed_at <= SETTLING_S and v < count.full
+        # an excursion that reached the full range is a repetition, however soon after arming it
+        # began (a set begun at once, counting armed on its first frame): only one that stayed
+        # short of it can be the patient still lying back
+        peak = counter.current_peak
+        settling = (out and began is not None and began - self.armed_at <= SETTLING_S
+                    and peak is not None and peak < count.full)
         if count.mode != "single" or not count.relative or not (settling or (not out and v < -count.rest)):
             self._beyond_start.clear()
             return None

@@ -70,6 +70,7 @@ class RepExercise:
             self._assembler.abandon()  # nor half a toe-heel cycle before it; its faults are no later repetition's
             if self._armed:
                 self.log.pause(Pause(t_s, -1.0, MOVED_REASON))
+                self._settler.came_back()  # back in position is a still start, not a turn mid-walk
             self._disarm(Status.POSITIONING)
             cues.show(GUIDE["get_ready"], t_s)
             return

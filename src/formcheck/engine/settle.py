@@ -96,6 +96,12 @@ class Settler:
         self.spec = spec
         c = spec.count
         self.arm_at_once = arm_at_once and not (c is not None and c.relative and c.mode != "single")
+        # back after walking off or getting up mid-set (came_back()): the next arming waits for a
+        # still start. Between two bouts of walking (a turn, a step back) the body is briefly in the
+        # posture without being back in position; arming there at once would end the pause and
+        # open another one as the walk goes on
+        self._still_start = False
+        self._armed_at_once = False  # how the current baselines were taken
         self.readings = readings
         self.gate = gate
         self.viewpoint = viewpoint  # the counter's own: the side it tracks
@@ -139,8 +145,10 @@ class Settler:
             cues.show(GUIDE["get_ready"], t_s)
         if settling is not Settling.SETTLED:
             return False
+        self._armed_at_once = self.at_once
+        self._still_start = False
         self.provisional = bool(self.readings.baseline) and (
-            self.arm_at_once or viewpoint.tracked_frames - window < TRACKER_WARMUP_FRAMES)
+            self._armed_at_once or viewpoint.tracked_frames - window < TRACKER_WARMUP_FRAMES)
         self._refine.clear()
         cues.clear_guidance()
         return True
@@ -176,9 +184,19 @@ class Settler:
         self._refine.clear()
         return True
 
+    @property
+    def at_once(self) -> bool:
+        """The next arming takes the first frame in the posture (no wait for stillness)."""
+        return self.arm_at_once and not self._still_start
+
+    def came_back(self) -> None:
+        """The patient walked off or got up mid-set: counting starts again only once they keep
+        still in the start position for settle_s (see __init__)."""
+        self._still_start = True
+
     def keep_start(self) -> None:
         """A movement began: the baselines stay as they are (no refine() until still again)."""
-        if not self.arm_at_once:
+        if not self._armed_at_once:
             self.provisional = False
         self._refine.clear()
 
@@ -206,7 +224,8 @@ class Settler:
         # the counted signal and a hold's position need their baseline; a form rule whose signal
         # is not seen from this view (e.g. the knees from the side) just goes without one
         required = self.baseline_signals(count, rules=False)
-        moving = motion > spec.settle_motion_max and not self.arm_at_once
+        at_once = self.at_once
+        moving = motion > spec.settle_motion_max and not at_once
         if moving or not at_start or any(raw[n] is None for n in required):
             self.reset()
             return Settling.NOT_READY
@@ -230,9 +249,9 @@ class Settler:
             if SIGNALS[count.signal].start_scaled:
                 v /= scale  # type: ignore[operator]
             self._smoothed.append(self.readings.smooth("settle", v, t_s, count.smoothing))
-        if t_s - self._times[0] < spec.settle_s and not self.arm_at_once:
+        if t_s - self._times[0] < spec.settle_s and not at_once:
             return Settling.WAITING
-        if count is not None and count.relative and not self.arm_at_once:
+        if count is not None and count.relative and not at_once:
             vals = np.array(self._smoothed)
             # settled: the window's frames within the rest band around the baseline taken (all
             # but one in five, so that one bad landmark frame does not restart the wait)
