@@ -34,9 +34,14 @@ def set_of(clip: Clip) -> str:
     return clip.source
 
 
+def is_idle(clip: Clip) -> bool:
+    """Idle footage: rendered (exercise "idle") or real (family "idle"), replayed as a squat."""
+    return clip.exercise is None and "idle" in (clip.truth.get("exercise"), clip.truth.get("family"))
+
+
 def _score(clip: Clip) -> tuple[str, str, int | None, int, int | None]:
     """(set, clip, truth, counted, error); truth None for an idle clip."""
-    idle = clip.exercise is None
+    idle = is_idle(clip)
     rep = analyse(clip, IDLE_AS if idle else clip.exercise, None, DEFAULT_CACHE)
     got = rep["reps"]
     if idle:
@@ -51,14 +56,13 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args()
-    clips = [c for c in all_clips() if (c.exercise in COUNTED and c.reps is not None)
-             or c.truth.get("exercise") == "idle"]
+    clips = [c for c in all_clips() if (c.exercise in COUNTED and c.reps is not None) or is_idle(c)]
     with ProcessPoolExecutor(args.jobs) as pool:
         rows = list(pool.map(_score, clips))
     by_set: dict[str, list] = defaultdict(list)
     for row in rows:
         by_set[row[0]].append(row)
-        if args.verbose and row[4] != 0:
+        if args.verbose and row[4] not in (0, None):
             print(f"{row[0]:<14} {row[1][:56]:<56} truth {row[2]} counted {row[3]} error {row[4]}")
     print(f"{'set':<14} {'clips':>5} {'exact':>9} {'off1':>9} {'worst':>5} {'recall':>7} {'precision':>9} {'idle reps':>9}")
     for name in SETS:

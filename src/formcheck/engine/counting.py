@@ -70,6 +70,11 @@ class CountedSignal:
         self.armed_at = 0.0  # when counting was last armed (follow_start's settling time)
         self._beyond_start: deque[tuple[float, float]] = deque()  # follow_start: values past the start
         self._below: list[tuple[float, float]] = []  # the envelope: the current run below the zero
+        # the envelope follows the rest only while the start is provisional (armed on the first
+        # frame in the posture, maybe mid-movement); once the patient kept still at the start
+        # (Settler.refine) the zero is known, and a later dip of a jittery point (a heel landing,
+        # the heel point of a rear-oblique foot) is noise, not a lower rest
+        self.find_rest = False
 
     def read(self, pose: Pose, t_s: float, side: str, count: Count,
              counter: ExcursionCounter) -> tuple[float | None, bool]:
@@ -117,7 +122,7 @@ class CountedSignal:
     def _envelope(self, v: float, t_s: float, count: Count, counter: ExcursionCounter) -> float | None:
         """Relative single counts: the zero follows the signal's rest-side envelope down (see
         ENVELOPE_S). Returns how far it moved (relative units, as raw), or None."""
-        if count.mode != "single" or not count.relative or counter.phase is CounterPhase.OUT \
+        if not self.find_rest or count.mode != "single" or not count.relative or counter.phase is CounterPhase.OUT \
                 or v >= -ENVELOPE_BAND * count.rest:
             self._below.clear()
             return None

@@ -83,6 +83,7 @@ class RepExercise:
             vp.update_side(pose)
             if self._settler.refine(pose, t_s, still, vp, count):
                 self._signal.readings.forget()  # the start moved: the filters start from it
+                self._signal.find_rest = False  # kept still at the start: the zero is known
         v, settled_anew = self._signal.read(pose, t_s, vp.side, count, counter)
         if settled_anew:  # that was no repetition: forget it
             counter.reset()
@@ -115,6 +116,7 @@ class RepExercise:
         if self.log.pause_open and self.log.pauses[-1].reason == MOVED_REASON:
             self.log.close_pause(t_s)
         self._signal.armed_at = t_s
+        self._signal.find_rest = self._settler.provisional
         self.count = count
         self.counter = ExcursionCounter(
             Thresholds(count.rest, count.enter, count.min_dwell_s, count.peak_band), two_way=count.mode != "single"

@@ -168,6 +168,10 @@ class Settler:
         if motion > self.spec.settle_motion_max or v is None or any(raw[n] is None for n in self.baseline_signals(count, rules=False)):
             self._refine.clear()
             return False
+        # kept still: judged on the counted signal as the counter sees it (smoothed, as the wait's
+        # rest band in feed()); the raw heel point of a standing patient jitters by more than the
+        # rest band (1 cm) frame to frame, and a raw window never filled
+        v = readings.smooth("refine", v * count.direction, t_s, count.smoothing)
         self._refine.append((t_s, {n: float(x) for n, x in raw.items() if x is not None}, body_scale(pose), v))
         while max(f[3] for f in self._refine) - min(f[3] for f in self._refine) > count.rest:  # still moving
             self._refine.pop(0)
@@ -208,6 +212,7 @@ class Settler:
         self._scales.clear()
         self._smoothed.clear()
         self.readings.forget("settle")
+        self.readings.forget("refine")
 
     def feed(self, pose: Pose, t_s: float, motion: float, side: str, count: Count | None,
              set_start_s: float) -> Settling:
