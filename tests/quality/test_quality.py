@@ -60,10 +60,10 @@ FLOORS_UNDISPUTED = {"squat": (0.92, 3), "heel_raise": (1.0, 0)}
 # count as right too (clips.count_error). Low: these are the footage nobody tuned to; raise them as
 # the engine learns to count it.
 FLOORS_ADDED = {
-    "squat": (0.5, 1),
+    "squat": (0.75, 1),  # 2026-12-07, issue 17 (counting arms at once): 0.5 -> 0.75
     "heel_raise": (0.0, 14),
-    "pelvic_lift": (0.16, 7),
-    "curl_up": (0.0, 10),
+    "pelvic_lift": (0.16, 5),  # worst 7 -> 5 (issue 17)
+    "curl_up": (0.16, 10),  # exact 0 -> 1 of 6 (issue 17)
     "oblique_curl_up": (0.0, 1),
 }
 IDLE_EXERCISES = ("squat", "heel_raise", "toe_heel", "weight_shift")
@@ -124,8 +124,9 @@ def test_counting_accuracy_floors(tracks):
 
 
 # Added clips (clips.is_added) whose shortfall the report does not explain, at most: 6 of 20 when
-# they came (2026-12-07). Lower it as the engine learns to count them or to say why it cannot.
-SILENT_ADDED_MAX = 6
+# they came (2026-12-07), 4 once counting armed at once (issue 17). Lower it as the engine learns
+# to count them or to say why it cannot.
+SILENT_ADDED_MAX = 4
 
 
 def test_repetitions_are_never_missed_silently(tracks):
