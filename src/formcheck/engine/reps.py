@@ -1,7 +1,9 @@
 """Counted exercises frame by frame: settle, count, check form, assemble repetitions.
 
-Counting is armed once the patient keeps still in the start position (settle.py) and disarmed
-when they walk about, get up from a lying exercise or are lost from view; it then settles again.
+Counting is armed as soon as the patient is in the start position (settle.py: a provisional
+start, taken again when they keep still) and disarmed when they walk about, get up from a lying
+exercise or are lost from view. After walking off or getting up it waits for a still start
+(Settler.came_back); after a loss of view it arms again at once.
 While armed, the counted signal (counting.py) drives the excursion counter's state machine
 (counter.py), the form rules are checked (form.py) and finished excursions become repetitions
 or partials (assembly.py).

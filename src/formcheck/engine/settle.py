@@ -5,12 +5,13 @@ Repetition exercises arm at once (Settler(arm_at_once=True)): the first frame in
 the start position) with the counted signal seen gives provisional baselines, taken again as
 the medians over REFINE_S the first time the patient keeps still at the start (Settler.refine;
 later a still moment between repetitions can be the start of the next one's rise, and moving
-the zero up there cost real bridges their depth), and the counted signal's own rest-side
-envelope moves its zero down while the patient moves on (counting.py). Waiting for stillness first lost the first repetitions of a set begun straight
-away and every repetition of continuous movers (crunches whose head never rests). Two-way
-relative counts (a rest in the middle of the movement, as toe_heel's) and holds still wait for
-the patient to keep still in the start position for ExerciseSpec.settle_s: their start
-cannot be read off an envelope. Lying exercises need the patient lying down: counting starts
+the zero up there cost real bridges their depth); until then the counted signal's own
+rest-side envelope moves its zero down while the patient moves on (counting.py). Waiting for
+stillness first lost the first repetitions of a set begun straight away and every repetition of
+continuous movers (crunches whose head never rests). Two-way relative counts (a rest in the
+middle of the movement, as toe_heel's) and holds still wait for the patient to keep still in
+the start position for ExerciseSpec.settle_s: their start cannot be read off an envelope; so
+does every exercise once the patient walked off or got up mid-set (Settler.came_back). Lying exercises need the patient lying down: counting starts
 only then, and stops once they sit or stand up (the trunk's angle to the image horizontal
 tells which).
 """
