@@ -87,7 +87,7 @@ def analyse(clip: Clip, exercise: str, model: str | None, cache: Path, ignore_pa
     an = Analyzer(spec)
     b = ReportBuilder(spec, target=spec.target, source=str(clip.path), model=model, mode="bench")
     run_track(track, an, b)
-    return b.build(an.pauses) | {"_track": track}
+    return b.finish(an.pauses).to_json() | {"_track": track}  # report.json's dict
 
 
 def main() -> int:
