@@ -23,7 +23,8 @@ from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
 from formcheck.engine.motion import RepMotion
 from formcheck.engine.readings import Readings
-from formcheck.engine.settle import LyingGate, Settler
+from formcheck.engine.posture import PostureGate
+from formcheck.engine.settle import Settler
 from formcheck.engine.viewpoint import Viewpoint
 from formcheck.spec.exercise import ExerciseSpec
 from formcheck.spec.parts import Count
@@ -46,7 +47,7 @@ class RepExercise:
         self.hold_s: float | None = None
         self._armed = False
         self._motion = RepMotion()
-        self._gate = LyingGate(spec.posture == "lying")
+        self._gate = PostureGate(spec.posture if spec.posture in ("lying", "standing") else None)
         self._settler = Settler(spec, readings, self._gate, viewpoint, cues, arm_at_once=True)
         self._signal = CountedSignal(spec, readings)
         self._form = FormChecker(spec, readings, cues, log, viewpoint)

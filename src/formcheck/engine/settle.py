@@ -1,8 +1,8 @@
 """Arming: start counting as soon as the body is in the exercise's posture; take the baselines.
 
 Repetition exercises arm at once (Settler(arm_at_once=True)): the first frame in the posture
-(standing and not walking; lying down for lying exercises, LyingGate; for an absolute count, at
-the start position) with the counted signal seen gives provisional baselines, taken again as
+(posture.PostureGate: standing on the feet and not walking; lying down with the knees bent for
+lying exercises; for an absolute count, at the start position) with the counted signal seen gives provisional baselines, taken again as
 the medians over REFINE_S the first time the patient keeps still at the start (Settler.refine;
 later a still moment between repetitions can be the start of the next one's rise, and moving
 the zero up there cost real bridges their depth); until then the counted signal's own
@@ -25,6 +25,7 @@ import numpy as np
 
 from formcheck.core.pose import Pose
 from formcheck.engine.cues import GUIDE, CuePicker
+from formcheck.engine.posture import PostureGate
 from formcheck.engine.readings import Readings
 from formcheck.engine.viewpoint import Viewpoint
 from formcheck.signals import SIGNALS, body_scale, compute
@@ -32,10 +33,6 @@ from formcheck.signals import geometry as g
 from formcheck.spec.exercise import ExerciseSpec
 from formcheck.spec.parts import Count
 
-LYING_TRUNK_MAX_DEG = 35.0  # lying exercises start only with the trunk this close to level in the image
-LYING_SETTLE_S = 0.5  # ... once the trunk has been down this long
-LYING_LEFT_DEG = 65.0  # ... and stop counting (as when walking) once it is this steep: sitting or standing up
-LYING_LEFT_S = 0.5  # for this long
 # Once the pose model finds a person, its landmarks drift for about this many frames before they
 # steady (frames, not seconds: the model refines each frame from the one before). On the 16
 # lying clips that begin still (rendered and real), the hips read 0.01-0.04 torso lengths
@@ -45,44 +42,6 @@ TRACKER_WARMUP_FRAMES = 8
 REFINE_S = 0.5  # a baseline taken in the drift is taken again over this long (at least settle_s) once steady
 
 
-class LyingGate:
-    def __init__(self, active: bool) -> None:
-        """``active``: a lying repetition exercise (holds and standing exercises pass always)."""
-        self.active = active
-        self._lying_since: float | None = None  # when the trunk came down
-        self._upright_since: float | None = None  # when the trunk came up
-
-    def _tilt(self, pose: Pose) -> float | None:
-        if not self.active:
-            return None
-        sh, hp = g.shoulder_centre(pose), g.hip_centre(pose)
-        return None if sh is None or hp is None else g.angle_to_horizontal(hp, sh)
-
-    def in_posture(self, pose: Pose, t_s: float, set_start_s: float) -> bool:
-        """Lying down (trunk near level), not sitting or kneeling, and for LYING_SETTLE_S already
-        (or since the set began, ``set_start_s``): someone still lying back has their shoulders
-        moving while the legs, which dominate stillness, do not."""
-        if not self.active:
-            return True
-        a = self._tilt(pose)
-        if a is None or a > LYING_TRUNK_MAX_DEG:
-            self._lying_since = None
-            return False
-        if self._lying_since is None:
-            self._lying_since = t_s
-        return t_s - self._lying_since >= LYING_SETTLE_S or self._lying_since <= set_start_s
-
-    def got_up(self, pose: Pose, t_s: float) -> bool:
-        """The trunk has been steep (sitting or standing up) for LYING_LEFT_S."""
-        a = self._tilt(pose)
-        if a is None or a < LYING_LEFT_DEG:
-            self._upright_since = None
-            return False
-        if self._upright_since is None:
-            self._upright_since = t_s
-        return t_s - self._upright_since >= LYING_LEFT_S
-
-
 class Settling(Enum):
     NOT_READY = "not_ready"  # moving, not in the start position, or a needed joint unseen
     WAITING = "waiting"  # still in the start position, not for long enough yet
@@ -90,7 +49,7 @@ class Settling(Enum):
 
 
 class Settler:
-    def __init__(self, spec: ExerciseSpec, readings: Readings, gate: LyingGate, viewpoint: Viewpoint,
+    def __init__(self, spec: ExerciseSpec, readings: Readings, gate: PostureGate, viewpoint: Viewpoint,
                  cues: CuePicker, *, arm_at_once: bool = False) -> None:
         """``arm_at_once``: repetition exercises (see the module's doc): no wait for stillness,
         unless the count is relative and two-way."""
