@@ -5,7 +5,8 @@ clips added since (clips.is_added), the reference renders (synthetic) and the st
 
 Per set: clips, exact, off by one, worst error, and recall and precision of repetitions
 (repetitions counted that were there: sum of min(counted, true) over the true total and over the
-counted total), plus the repetitions counted on idle clips. Errors as tests/test_quality.py reads
+counted total), plus the repetitions counted on idle clips (each replayed as every counted
+exercise: reps / clip-exercise replays). Errors as tests/test_quality.py reads
 them: an added clip's error is against its nearest defensible count (clips.count_error), the
 others' against the label. Scored the way bench/accuracy.py analyses (each exercise's own model).
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from accuracy import COUNTED, IDLE_AS, analyse  # noqa: E402
+from accuracy import COUNTED, analyse  # noqa: E402
 from clips import Clip, all_clips, count_error, is_added, true_count  # noqa: E402
 from extract_tracks import DEFAULT_CACHE  # noqa: E402
 
@@ -35,17 +36,17 @@ def set_of(clip: Clip) -> str:
 
 
 def is_idle(clip: Clip) -> bool:
-    """Idle footage: rendered (exercise "idle") or real (family "idle"), replayed as a squat."""
+    """Idle footage: rendered (exercise "idle") or real (family "idle"), replayed as every counted
+    exercise."""
     return clip.exercise is None and "idle" in (clip.truth.get("exercise"), clip.truth.get("family"))
 
 
 def _score(clip: Clip) -> tuple[str, str, int | None, int, int | None]:
     """(set, clip, truth, counted, error); truth None for an idle clip."""
-    idle = is_idle(clip)
-    rep = analyse(clip, IDLE_AS if idle else clip.exercise, None, DEFAULT_CACHE)
-    got = rep["reps"]
-    if idle:
+    if is_idle(clip):
+        got = sum(analyse(clip, ex, None, DEFAULT_CACHE)["reps"] for ex in COUNTED)
         return set_of(clip), clip.name, None, got, None
+    got = analyse(clip, clip.exercise, None, DEFAULT_CACHE)["reps"]
     truth = true_count(clip)
     err = count_error(clip, got) if is_added(clip) else got - truth
     return set_of(clip), clip.name, truth, got, err
@@ -62,7 +63,7 @@ def main() -> int:
     by_set: dict[str, list] = defaultdict(list)
     for row in rows:
         by_set[row[0]].append(row)
-        if args.verbose and row[4] not in (0, None):
+        if args.verbose and (row[4] not in (0, None) or row[2] is None and row[3]):
             print(f"{row[0]:<14} {row[1][:56]:<56} truth {row[2]} counted {row[3]} error {row[4]}")
     print(f"{'set':<14} {'clips':>5} {'exact':>9} {'off1':>9} {'worst':>5} {'recall':>7} {'precision':>9} {'idle reps':>9}")
     for name in SETS:
@@ -78,7 +79,7 @@ def main() -> int:
         got = sum(r[3] for r in counted)
         print(f"{name:<14} {n:>5} {exact:>3} ({exact / n:>3.0%}) {off1:>3} ({off1 / n:>3.0%}) "
               f"{max(abs(r[4]) for r in counted):>5} {hit / truth:>7.0%} {hit / got if got else 1:>9.0%} "
-              f"{sum(r[3] for r in idle):>4}/{len(idle)}")
+              f"{sum(r[3] for r in idle):>4}/{len(idle) * len(COUNTED)}")
     return 0
 
 
