@@ -18,8 +18,8 @@ from formcheck.engine.cues import GUIDE, CuePicker, view_cue
 from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
 from formcheck.engine.motion import HoldMotion
-from formcheck.engine.readings import Readings
 from formcheck.engine.posture import PostureGate
+from formcheck.engine.readings import Readings
 from formcheck.engine.settle import Settler
 from formcheck.engine.viewpoint import Viewpoint
 from formcheck.signals import compute

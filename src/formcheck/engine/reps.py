@@ -22,8 +22,8 @@ from formcheck.engine.cues import GUIDE, CuePicker, view_cue
 from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
 from formcheck.engine.motion import RepMotion
-from formcheck.engine.readings import Readings
 from formcheck.engine.posture import PostureGate
+from formcheck.engine.readings import Readings
 from formcheck.engine.settle import Settler
 from formcheck.engine.viewpoint import Viewpoint
 from formcheck.spec.exercise import ExerciseSpec
