@@ -95,6 +95,7 @@ def main() -> int:
     ap.add_argument("--exercise", help="only clips of this exercise")
     ap.add_argument("--model", help="pose model for every clip (default: each exercise's, else lite)")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    ap.add_argument("--source", help="only clips of this source (real, synthetic, stress)")
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args()
     rows = []
@@ -104,16 +105,16 @@ def main() -> int:
         ex = clip.exercise or (IDLE_AS if clip.truth.get("exercise") == "idle" else None)
         if ex is None or ex not in COUNTED and clip.source == "real" and hold_truth(clip) is None:
             continue
-        if args.exercise and ex != args.exercise:
+        if args.exercise and ex != args.exercise or args.source and clip.source != args.source:
             continue
         idle = clip.exercise is None
         rep = analyse(clip, ex, args.model, args.cache)
         track = rep.pop("_track")
-        truth = true_count(clip) if clip.reps is not None or clip.source == "synthetic" else None
+        truth = true_count(clip) if clip.reps is not None or clip.source != "real" else None
         got = rep["reps"]
         base = aigym_count(track, ex) if ex in COUNTED else None
         found = sorted(rep["fault_counts"])
-        want = (sorted(expected_fault(clip, f) for f in clip.faults) if clip.source == "synthetic"
+        want = (sorted(expected_fault(clip, f) for f in clip.faults) if clip.source != "real"
                 else sorted(REAL_FAULTS.get(clip.name, ())))
         missed = [f for f in want if f not in found]
         good_reps = [r for r in rep["reps_detail"]]

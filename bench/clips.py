@@ -70,7 +70,7 @@ class Clip:
     path: Path
     exercise: str | None  # None: a family we do not coach (still replayed for idle checks)
     reps: int | None
-    source: str  # "real" or "synthetic"
+    source: str  # "real", "synthetic" or "stress" (rendered like synthetic, scored the same way)
     faults: tuple[str, ...]
     truth: dict
 
@@ -80,8 +80,12 @@ class Clip:
 PARTIAL_FAULTS = ("shallow", "incomplete_rise")
 
 
+def is_rendered(clip: Clip) -> bool:
+    return clip.source in ("synthetic", "stress")
+
+
 def true_count(clip: Clip) -> int:
-    if clip.source == "synthetic" and any(f in PARTIAL_FAULTS for f in clip.faults):
+    if is_rendered(clip) and any(f in PARTIAL_FAULTS for f in clip.faults):
         return 0
     return clip.reps or 0
 
@@ -116,21 +120,34 @@ def real_clips() -> list[Clip]:
     return out
 
 
-def synthetic_clips() -> list[Clip]:
-    d = data_dir()
-    if d is None or not (d / "synthetic" / "index.json").is_file():
+def _rendered(folder: Path, source: str) -> list[Clip]:
+    """The clips an index.json of tools/synth lists (same format for every rendered set)."""
+    if not (folder / "index.json").is_file():
         return []
-    idx = json.loads((d / "synthetic" / "index.json").read_text())
+    idx = json.loads((folder / "index.json").read_text())
     out = []
     for c in idx["clips"]:
-        path = d / "synthetic" / c["clip"]
+        path = folder / c["clip"]
         ex = None if c["exercise"] == "idle" else c["exercise"]
-        out.append(Clip(path.stem, path, ex, c.get("reps", 0), "synthetic", tuple(c.get("faults") or ()), c))
+        out.append(Clip(path.stem, path, ex, c.get("reps", 0), source, tuple(c.get("faults") or ()), c))
     return out
 
 
+def synthetic_clips() -> list[Clip]:
+    d = data_dir()
+    return [] if d is None else _rendered(d / "synthetic", "synthetic")
+
+
+def stress_clips() -> list[Clip]:
+    """Renders of what real patients do (brisk reps, no rest before the first, front, back and
+    foot-end cameras: synthetic/stress/README.md). A source of their own so the reference set's
+    floors and these are read apart."""
+    d = data_dir()
+    return [] if d is None else _rendered(d / "synthetic" / "stress", "stress")
+
+
 def all_clips() -> list[Clip]:
-    return real_clips() + synthetic_clips()
+    return real_clips() + synthetic_clips() + stress_clips()
 
 
 # rendered fault names -> the fault ids formcheck reports for them

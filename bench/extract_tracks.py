@@ -108,9 +108,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--force", action="store_true")
     ap.add_argument("--only", default="", help="substring filter on clip names")
+    ap.add_argument("--source", default="", help="only clips of this source (real, synthetic, stress)")
     args = ap.parse_args()
     for clip in all_clips():
-        if args.only and args.only not in clip.name:
+        if args.only and args.only not in clip.name or args.source and clip.source != args.source:
             continue
         out = track_path(args.out, args.model, clip.name)
         if is_fresh(out, clip.path, args.model) and not args.force:

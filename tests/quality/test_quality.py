@@ -61,17 +61,30 @@ FLOORS_UNDISPUTED = {"squat": (0.92, 3), "heel_raise": (1.0, 0)}
 # count as right too (clips.count_error). Low: these are the footage nobody tuned to; raise them as
 # the engine learns to count it.
 FLOORS_ADDED = {
-    "squat": (0.5, 1),
+    "squat": (0.75, 1),  # 2026-12-07, issue 17 (counting arms at once): 0.5 -> 0.75
     "heel_raise": (0.0, 14),
-    "pelvic_lift": (0.16, 7),
-    "curl_up": (0.0, 10),
+    "pelvic_lift": (0.16, 5),  # worst 7 -> 5 (issue 17)
+    "curl_up": (0.16, 10),  # exact 0 -> 1 of 6 (issue 17)
     "oblique_curl_up": (0.0, 1),
 }
-IDLE_EXERCISES = ("squat", "heel_raise", "toe_heel", "weight_shift")
+# Idle footage (rendered: exercise "idle"; real: family "idle") is replayed as every counted
+# exercise, standing and lying: nobody exercising, so every count is a false repetition.
+IDLE_EXERCISES = ("squat", "heel_raise", "toe_heel", "weight_shift", "pelvic_lift", "curl_up", "oblique_curl_up")
+# (clip, exercise) -> the most false repetitions allowed where the engine does not reach 0 yet: a
+# ceiling that may only go down (2026-12-07, issue 17). The cane walker approaches the camera
+# slowly (about 0.2 m/s from far away): neither the walking gauge (sideways travel) nor the
+# posture gate sees it, and one push-off with the body growing in the image reads as a heel raise.
+IDLE_CEILINGS = {("idle_walking_man_cane_outdoor_5s", "heel_raise"): 1}
+
+
+def is_idle(clip: Clip) -> bool:
+    return "idle" in (clip.truth.get("exercise"), clip.truth.get("family"))
 
 
 def _wanted_clips() -> list[Clip]:
-    return [c for c in all_clips() if (c.exercise in FLOORS) or c.truth.get("exercise") == "idle"]
+    """The real and reference rendered clips the floors were set on (the stress renders,
+    clips.stress_clips, are measured by bench/accuracy.py --source stress, not floored here yet)."""
+    return [c for c in all_clips() if c.source != "stress" and ((c.exercise in FLOORS) or is_idle(c))]
 
 
 def _ensure(clip: Clip) -> str:
@@ -123,8 +136,9 @@ def test_counting_accuracy_floors(tracks):
 
 
 # Added clips (clips.is_added) whose shortfall the report does not explain, at most: 6 of 20 when
-# they came (2026-12-07). Lower it as the engine learns to count them or to say why it cannot.
-SILENT_ADDED_MAX = 6
+# they came (2026-12-07), 4 once counting armed at once (issue 17). Lower it as the engine learns
+# to count them or to say why it cannot.
+SILENT_ADDED_MAX = 4
 
 
 def test_repetitions_are_never_missed_silently(tracks):
@@ -149,11 +163,16 @@ def test_repetitions_are_never_missed_silently(tracks):
 
 @pytest.mark.parametrize("exercise", IDLE_EXERCISES)
 def test_idle_footage_counts_nothing(tracks, exercise):
-    idle = [clip for clip in _wanted_clips() if clip.truth.get("exercise") == "idle"]
-    assert idle, "no idle clips found"
+    """No repetitions on footage of nobody exercising (real: walking, sitting, lying still), but
+    for the ceilings IDLE_CEILINGS allows."""
+    idle = [clip for clip in _wanted_clips() if is_idle(clip)]
+    assert {c.source for c in idle} == {"synthetic", "real"}, "idle clips missing"
+    false = []
     for clip in idle:
         rep = _report(tracks[clip.name], exercise)
-        assert rep.reps == 0, f"{clip.name} as {exercise}: {rep.reps} reps"
+        if rep.reps > IDLE_CEILINGS.get((clip.name, exercise), 0):
+            false.append(f"{clip.name} as {exercise}: {rep.reps} reps")
+    assert not false, "\n".join(false)
 
 
 def test_rendered_faults_are_caught(tracks):

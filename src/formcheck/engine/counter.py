@@ -85,6 +85,11 @@ class ExcursionCounter:
     def current_start_s(self) -> float | None:
         return self._start_s if self.phase is CounterPhase.OUT else None
 
+    @property
+    def current_peak(self) -> float | None:
+        """The excursion in progress's largest value so far (its magnitude), or None at rest."""
+        return abs(self._peak) if self.phase is CounterPhase.OUT else None
+
     def _oriented(self, v: float) -> float:
         return v if self.two_way else max(v, 0.0)
 

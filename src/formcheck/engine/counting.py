@@ -1,9 +1,11 @@
 """The counted signal, from pose to the number the excursion counter sees.
 
 Per frame: the Count's signal (relative to the start position when asked), checked for jumps
-faster than a body can move (Count.max_rate), oriented and smoothed, its zero moved while the
-patient settles (Count.follow_start), and held back where a second measure disagrees
-(Count.confirm). Rep-counting thresholds only: form checks live in form.py.
+faster than a body can move (Count.max_rate), oriented and smoothed, its zero moved down to the
+signal's rest-side envelope (relative single counts: the start is the lowest level the movement
+comes back to, so a set begun mid-movement or with a provisional start finds its rest from the
+movement itself), its zero moved while the patient settles (Count.follow_start), and held back
+where a second measure disagrees (Count.confirm). Rep-counting thresholds only: form checks live in form.py.
 """
 
 from __future__ import annotations
@@ -27,6 +29,14 @@ SETTLING_S = 0.5  # Count.follow_start: a movement begun this soon after arming 
 JUMP_MIN_DT = 0.04
 RATE_REF_S = 0.3
 JUMP_LEAD_S = 0.2
+# the rest-side envelope: the smoothed value kept below the zero by more than the rest band for
+# ENVELOPE_S (the plausibility gate: longer than landmark noise on a lying hip, which dips 0.04
+# torso lengths for 0.15 s, and than a glitch; shorter than the way down into
+# the start) becomes the new zero, the least-below value of that run taken. Within the rest band
+# it is left alone: following the noise of a lying hip (+-0.03 torso lengths) down would bias the
+# zero low and keep the next return from reaching rest
+ENVELOPE_BAND = 1.0
+ENVELOPE_S = 0.3
 
 
 class RateGate:
@@ -59,6 +69,12 @@ class CountedSignal:
         self.rate = RateGate()
         self.armed_at = 0.0  # when counting was last armed (follow_start's settling time)
         self._beyond_start: deque[tuple[float, float]] = deque()  # follow_start: values past the start
+        self._below: list[tuple[float, float]] = []  # the envelope: the current run below the zero
+        # the envelope follows the rest only while the start is provisional (armed on the first
+        # frame in the posture, maybe mid-movement); once the patient kept still at the start
+        # (Settler.refine) the zero is known, and a later dip of a jittery point (a heel landing,
+        # the heel point of a rear-oblique foot) is noise, not a lower rest
+        self.find_rest = False
 
     def read(self, pose: Pose, t_s: float, side: str, count: Count,
              counter: ExcursionCounter) -> tuple[float | None, bool]:
@@ -72,6 +88,10 @@ class CountedSignal:
             self.rate.check(raw, t_s, count.max_rate)
         v = readings.smooth("count", raw * count.direction, t_s, count.smoothing)
         dropped = False
+        moved = self._envelope(v, t_s, count, counter)
+        if moved is not None:
+            v = readings.smooth("count", (raw - moved) * count.direction, t_s, count.smoothing)
+            raw -= moved
         if count.follow_start:
             moved = self._follow_start(v, t_s, count, counter)
             if moved is not None:
@@ -99,6 +119,29 @@ class CountedSignal:
             return 0.0
         return v if abs(v) < w else float(np.sign(v)) * w
 
+    def _envelope(self, v: float, t_s: float, count: Count, counter: ExcursionCounter) -> float | None:
+        """Relative single counts: the zero follows the signal's rest-side envelope down (see
+        ENVELOPE_S). Returns how far it moved (relative units, as raw), or None."""
+        if not self.find_rest or count.mode != "single" or not count.relative or counter.phase is CounterPhase.OUT \
+                or v >= -ENVELOPE_BAND * count.rest:
+            self._below.clear()
+            return None
+        self._below.append((t_s, v))
+        if t_s - self._below[0][0] < ENVELOPE_S:
+            return None
+        moved = max(x for _, x in self._below) * count.direction
+        self._shift_zero(count, moved)
+        self._below.clear()
+        return moved
+
+    def _shift_zero(self, count: Count, moved: float) -> None:
+        """Move the counted signal's zero by ``moved`` (its relative units) and restart its filter."""
+        pixels = moved
+        if SIGNALS[count.signal].start_scaled and self.readings.start_scale:
+            pixels *= self.readings.start_scale  # the baseline is in pixels, the value in start leg lengths
+        self.readings.baseline[count.signal] += pixels
+        self.readings.forget("count")
+
     def _follow_start(self, v: float, t_s: float, count: Count, counter: ExcursionCounter) -> float | None:
         """Relative single counts: the start position follows the patient while they settle. A
         level held beyond the start (e.g. the knees bent after lying down with straight legs),
@@ -107,7 +150,12 @@ class CountedSignal:
         moved (in the signal's relative units), or None."""
         out = counter.phase is CounterPhase.OUT
         began = counter.current_start_s
-        settling = out and began is not None and began - self.armed_at <= SETTLING_S and v < count.full
+        # an excursion that reached the full range is a repetition, however soon after arming it
+        # began (a set begun at once, counting armed on its first frame): only one that stayed
+        # short of it can be the patient still lying back
+        peak = counter.current_peak
+        settling = (out and began is not None and began - self.armed_at <= SETTLING_S
+                    and peak is not None and peak < count.full)
         if count.mode != "single" or not count.relative or not (settling or (not out and v < -count.rest)):
             self._beyond_start.clear()
             return None
@@ -119,10 +167,6 @@ class CountedSignal:
             self._beyond_start.popleft()
             return None
         moved = float(np.median(vals)) * count.direction
-        pixels = moved
-        if SIGNALS[count.signal].start_scaled and self.readings.start_scale:
-            pixels *= self.readings.start_scale  # the baseline is in pixels, the value in start leg lengths
-        self.readings.baseline[count.signal] += pixels
-        self.readings.forget("count")
+        self._shift_zero(count, moved)
         self._beyond_start.clear()
         return moved

@@ -18,8 +18,9 @@ from formcheck.engine.cues import GUIDE, CuePicker, view_cue
 from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
 from formcheck.engine.motion import HoldMotion
+from formcheck.engine.posture import PostureGate
 from formcheck.engine.readings import Readings
-from formcheck.engine.settle import LyingGate, Settler
+from formcheck.engine.settle import Settler
 from formcheck.engine.viewpoint import Viewpoint
 from formcheck.signals import compute
 from formcheck.spec.exercise import ExerciseSpec
@@ -60,7 +61,7 @@ class HoldExercise:
         self.hold_s = 0.0  # seconds held in the current hold
         self._armed = False
         self._motion = HoldMotion()
-        self._settler = Settler(spec, readings, LyingGate(False), viewpoint, cues)
+        self._settler = Settler(spec, readings, PostureGate(None), viewpoint, cues)
         self._form = FormChecker(spec, readings, cues, log, viewpoint)
         self._still = True  # keeping still (with hysteresis, see STILL_RESUME)
         self._fidget = Fidgeting()

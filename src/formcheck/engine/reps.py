@@ -1,7 +1,9 @@
 """Counted exercises frame by frame: settle, count, check form, assemble repetitions.
 
-Counting is armed once the patient keeps still in the start position (settle.py) and disarmed
-when they walk about, get up from a lying exercise or are lost from view; it then settles again.
+Counting is armed as soon as the patient is in the start position (settle.py: a provisional
+start, taken again when they keep still) and disarmed when they walk about, get up from a lying
+exercise or are lost from view. After walking off or getting up it waits for a still start
+(Settler.came_back); after a loss of view it arms again at once.
 While armed, the counted signal (counting.py) drives the excursion counter's state machine
 (counter.py), the form rules are checked (form.py) and finished excursions become repetitions
 or partials (assembly.py).
@@ -20,8 +22,9 @@ from formcheck.engine.cues import GUIDE, CuePicker, view_cue
 from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
 from formcheck.engine.motion import RepMotion
+from formcheck.engine.posture import PostureGate
 from formcheck.engine.readings import Readings
-from formcheck.engine.settle import LyingGate, Settler
+from formcheck.engine.settle import Settler
 from formcheck.engine.viewpoint import Viewpoint
 from formcheck.spec.exercise import ExerciseSpec
 from formcheck.spec.parts import Count
@@ -44,8 +47,8 @@ class RepExercise:
         self.hold_s: float | None = None
         self._armed = False
         self._motion = RepMotion()
-        self._gate = LyingGate(spec.posture == "lying")
-        self._settler = Settler(spec, readings, self._gate, viewpoint, cues)
+        self._gate = PostureGate(spec.posture if spec.posture in ("lying", "standing") else None)
+        self._settler = Settler(spec, readings, self._gate, viewpoint, cues, arm_at_once=True)
         self._signal = CountedSignal(spec, readings)
         self._form = FormChecker(spec, readings, cues, log, viewpoint)
         self._assembler = RepAssembler(readings, cues, log, viewpoint, self._form, self._signal.rate)
@@ -70,6 +73,7 @@ class RepExercise:
             self._assembler.abandon()  # nor half a toe-heel cycle before it; its faults are no later repetition's
             if self._armed:
                 self.log.pause(Pause(t_s, -1.0, MOVED_REASON))
+                self._settler.came_back()  # back in position is a still start, not a turn mid-walk
             self._disarm(Status.POSITIONING)
             cues.show(GUIDE["get_ready"], t_s)
             return
@@ -82,6 +86,7 @@ class RepExercise:
             vp.update_side(pose)
             if self._settler.refine(pose, t_s, still, vp, count):
                 self._signal.readings.forget()  # the start moved: the filters start from it
+                self._signal.find_rest = False  # kept still at the start: the zero is known
         v, settled_anew = self._signal.read(pose, t_s, vp.side, count, counter)
         if settled_anew:  # that was no repetition: forget it
             counter.reset()
@@ -114,6 +119,7 @@ class RepExercise:
         if self.log.pause_open and self.log.pauses[-1].reason == MOVED_REASON:
             self.log.close_pause(t_s)
         self._signal.armed_at = t_s
+        self._signal.find_rest = self._settler.provisional
         self.count = count
         self.counter = ExcursionCounter(
             Thresholds(count.rest, count.enter, count.min_dwell_s, count.peak_band), two_way=count.mode != "single"

@@ -1,13 +1,19 @@
-"""Arming: wait until the patient keeps still in the start position, then take the baselines.
+"""Arming: start counting as soon as the body is in the exercise's posture; take the baselines.
 
-Counting (or a hold's timer) starts only after the patient has kept still in the start position
-for ExerciseSpec.settle_s, so walking in, getting ready and fidgeting count nothing. The
-baselines of the relative signals are their medians over that wait. A wait within the pose
-model's first frames, while its landmarks still drift, gives provisional baselines: they are
-taken again once the landmarks are steady, if the patient is still at the start
-(Settler.refine). Lying exercises also need the patient lying down (LyingGate): counting
-starts only then, and stops once they sit or stand up (the trunk's angle to the image
-horizontal tells which).
+Repetition exercises arm at once (Settler(arm_at_once=True)): the first frame in the posture
+(posture.PostureGate: standing on the feet and not walking; lying down with the knees bent for
+lying exercises; for an absolute count, at the start position) with the counted signal seen gives provisional baselines, taken again as
+the medians over REFINE_S the first time the patient keeps still at the start (Settler.refine;
+later a still moment between repetitions can be the start of the next one's rise, and moving
+the zero up there cost real bridges their depth); until then the counted signal's own
+rest-side envelope moves its zero down while the patient moves on (counting.py). Waiting for
+stillness first lost the first repetitions of a set begun straight away and every repetition of
+continuous movers (crunches whose head never rests). Two-way relative counts (a rest in the
+middle of the movement, as toe_heel's) and holds still wait for the patient to keep still in
+the start position for ExerciseSpec.settle_s: their start cannot be read off an envelope; so
+does every exercise once the patient walked off or got up mid-set (Settler.came_back). Lying exercises need the patient lying down: counting starts
+only then, and stops once they sit or stand up (the trunk's angle to the image horizontal
+tells which).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import numpy as np
 
 from formcheck.core.pose import Pose
 from formcheck.engine.cues import GUIDE, CuePicker
+from formcheck.engine.posture import PostureGate
 from formcheck.engine.readings import Readings
 from formcheck.engine.viewpoint import Viewpoint
 from formcheck.signals import SIGNALS, body_scale, compute
@@ -26,10 +33,6 @@ from formcheck.signals import geometry as g
 from formcheck.spec.exercise import ExerciseSpec
 from formcheck.spec.parts import Count
 
-LYING_TRUNK_MAX_DEG = 35.0  # lying exercises start only with the trunk this close to level in the image
-LYING_SETTLE_S = 0.5  # ... once the trunk has been down this long
-LYING_LEFT_DEG = 65.0  # ... and stop counting (as when walking) once it is this steep: sitting or standing up
-LYING_LEFT_S = 0.5  # for this long
 # Once the pose model finds a person, its landmarks drift for about this many frames before they
 # steady (frames, not seconds: the model refines each frame from the one before). On the 16
 # lying clips that begin still (rendered and real), the hips read 0.01-0.04 torso lengths
@@ -39,44 +42,6 @@ TRACKER_WARMUP_FRAMES = 8
 REFINE_S = 0.5  # a baseline taken in the drift is taken again over this long (at least settle_s) once steady
 
 
-class LyingGate:
-    def __init__(self, active: bool) -> None:
-        """``active``: a lying repetition exercise (holds and standing exercises pass always)."""
-        self.active = active
-        self._lying_since: float | None = None  # when the trunk came down
-        self._upright_since: float | None = None  # when the trunk came up
-
-    def _tilt(self, pose: Pose) -> float | None:
-        if not self.active:
-            return None
-        sh, hp = g.shoulder_centre(pose), g.hip_centre(pose)
-        return None if sh is None or hp is None else g.angle_to_horizontal(hp, sh)
-
-    def in_posture(self, pose: Pose, t_s: float, set_start_s: float) -> bool:
-        """Lying down (trunk near level), not sitting or kneeling, and for LYING_SETTLE_S already
-        (or since the set began, ``set_start_s``): someone still lying back has their shoulders
-        moving while the legs, which dominate stillness, do not."""
-        if not self.active:
-            return True
-        a = self._tilt(pose)
-        if a is None or a > LYING_TRUNK_MAX_DEG:
-            self._lying_since = None
-            return False
-        if self._lying_since is None:
-            self._lying_since = t_s
-        return t_s - self._lying_since >= LYING_SETTLE_S or self._lying_since <= set_start_s
-
-    def got_up(self, pose: Pose, t_s: float) -> bool:
-        """The trunk has been steep (sitting or standing up) for LYING_LEFT_S."""
-        a = self._tilt(pose)
-        if a is None or a < LYING_LEFT_DEG:
-            self._upright_since = None
-            return False
-        if self._upright_since is None:
-            self._upright_since = t_s
-        return t_s - self._upright_since >= LYING_LEFT_S
-
-
 class Settling(Enum):
     NOT_READY = "not_ready"  # moving, not in the start position, or a needed joint unseen
     WAITING = "waiting"  # still in the start position, not for long enough yet
@@ -84,9 +49,19 @@ class Settling(Enum):
 
 
 class Settler:
-    def __init__(self, spec: ExerciseSpec, readings: Readings, gate: LyingGate, viewpoint: Viewpoint,
-                 cues: CuePicker) -> None:
+    def __init__(self, spec: ExerciseSpec, readings: Readings, gate: PostureGate, viewpoint: Viewpoint,
+                 cues: CuePicker, *, arm_at_once: bool = False) -> None:
+        """``arm_at_once``: repetition exercises (see the module's doc): no wait for stillness,
+        unless the count is relative and two-way."""
         self.spec = spec
+        c = spec.count
+        self.arm_at_once = arm_at_once and not (c is not None and c.relative and c.mode != "single")
+        # back after walking off or getting up mid-set (came_back()): the next arming waits for a
+        # still start. Between two bouts of walking (a turn, a step back) the body is briefly in the
+        # posture without being back in position; arming there at once would end the pause and
+        # open another one as the walk goes on
+        self._still_start = False
+        self._armed_at_once = False  # how the current baselines were taken
         self.readings = readings
         self.gate = gate
         self.viewpoint = viewpoint  # the counter's own: the side it tracks
@@ -130,7 +105,10 @@ class Settler:
             cues.show(GUIDE["get_ready"], t_s)
         if settling is not Settling.SETTLED:
             return False
-        self.provisional = bool(self.readings.baseline) and viewpoint.tracked_frames - window < TRACKER_WARMUP_FRAMES
+        self._armed_at_once = self.at_once
+        self._still_start = False
+        self.provisional = bool(self.readings.baseline) and (
+            self._armed_at_once or viewpoint.tracked_frames - window < TRACKER_WARMUP_FRAMES)
         self._refine.clear()
         cues.clear_guidance()
         return True
@@ -150,6 +128,10 @@ class Settler:
         if motion > self.spec.settle_motion_max or v is None or any(raw[n] is None for n in self.baseline_signals(count, rules=False)):
             self._refine.clear()
             return False
+        # kept still: judged on the counted signal as the counter sees it (smoothed, as the wait's
+        # rest band in feed()); the raw heel point of a standing patient jitters by more than the
+        # rest band (1 cm) frame to frame, and a raw window never filled
+        v = readings.smooth("refine", v * count.direction, t_s, count.smoothing)
         self._refine.append((t_s, {n: float(x) for n, x in raw.items() if x is not None}, body_scale(pose), v))
         while max(f[3] for f in self._refine) - min(f[3] for f in self._refine) > count.rest:  # still moving
             self._refine.pop(0)
@@ -166,9 +148,20 @@ class Settler:
         self._refine.clear()
         return True
 
+    @property
+    def at_once(self) -> bool:
+        """The next arming takes the first frame in the posture (no wait for stillness)."""
+        return self.arm_at_once and not self._still_start
+
+    def came_back(self) -> None:
+        """The patient walked off or got up mid-set: counting starts again only once they keep
+        still in the start position for settle_s (see __init__)."""
+        self._still_start = True
+
     def keep_start(self) -> None:
-        """A movement began: the baselines stay as they are (no refine())."""
-        self.provisional = False
+        """A movement began: the baselines stay as they are (no refine() until still again)."""
+        if not self._armed_at_once:
+            self.provisional = False
         self._refine.clear()
 
     def reset(self) -> None:
@@ -179,6 +172,7 @@ class Settler:
         self._scales.clear()
         self._smoothed.clear()
         self.readings.forget("settle")
+        self.readings.forget("refine")
 
     def feed(self, pose: Pose, t_s: float, motion: float, side: str, count: Count | None,
              set_start_s: float) -> Settling:
@@ -195,7 +189,9 @@ class Settler:
         # the counted signal and a hold's position need their baseline; a form rule whose signal
         # is not seen from this view (e.g. the knees from the side) just goes without one
         required = self.baseline_signals(count, rules=False)
-        if motion > spec.settle_motion_max or not at_start or any(raw[n] is None for n in required):
+        at_once = self.at_once
+        moving = motion > spec.settle_motion_max and not at_once
+        if moving or not at_start or any(raw[n] is None for n in required):
             self.reset()
             return Settling.NOT_READY
         scale = body_scale(pose)
@@ -218,9 +214,9 @@ class Settler:
             if SIGNALS[count.signal].start_scaled:
                 v /= scale  # type: ignore[operator]
             self._smoothed.append(self.readings.smooth("settle", v, t_s, count.smoothing))
-        if t_s - self._times[0] < spec.settle_s:
+        if t_s - self._times[0] < spec.settle_s and not at_once:
             return Settling.WAITING
-        if count is not None and count.relative:
+        if count is not None and count.relative and not at_once:
             vals = np.array(self._smoothed)
             # settled: the window's frames within the rest band around the baseline taken (all
             # but one in five, so that one bad landmark frame does not restart the wait)

@@ -1,0 +1,124 @@
+"""The start posture a repetition exercise needs before counting may arm (and, lying, keep on).
+
+Counting arms on the first frame in the posture (settle.py), so the posture check is all that
+stands between footage of someone doing something else and a count. It asks for the body the
+exercise's instructions start from, measured so that landmark noise on a still body cannot pass
+it (the thresholds sit well outside what still bodies in the other posture read):
+
+- lying exercises: the trunk near level in the image, and (all three counted lying exercises
+  start "on your back with your knees bent") the knees bent. Lying with straight legs is
+  resting, not a bridge or a curl-up about to begin.
+- standing exercises: standing on the feet, the thighs pointing down from the hips. Seated, the
+  hips are at knee height and the thighs level; a seated foot or hip movement is no heel raise
+  or weight shift.
+
+A check whose joints are not seen passes: the gate refuses only what it sees (a clip framed on
+the lower legs has no hips to judge).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from formcheck.core.pose import Pose
+from formcheck.signals import geometry as g
+from formcheck.signals.base import part
+from formcheck.signals.standing import knee_flexion
+
+LYING_TRUNK_MAX_DEG = 35.0  # lying exercises start only with the trunk this close to level in the image
+LYING_SETTLE_S = 0.5  # ... once the trunk has been down this long
+LYING_LEFT_DEG = 65.0  # ... and stop counting (as when walking) once it is this steep: sitting or standing up
+LYING_LEFT_S = 0.5  # for this long
+# Knees bent, lying: the more bent knee in the image at least this much (degrees of flexion). A
+# knees-bent start with the feet on the floor reads 60-120 degrees (the real bridge and curl-up
+# clips, 10th percentile of their frames; a straight-leg bridge variant 25-48); lying still with
+# straight legs reads 8-15 (10th-90th percentile on the real straight-legged lying clip: the 2D
+# knee angle's landmark noise). 25 is ten degrees past that noise.
+KNEES_BENT_MIN_DEG = 25.0
+# Standing, thighs down: the hips' height above the knees over the knees' height above the ankles,
+# both sides summed. With the shins upright it is the sine of the thighs' angle below level: 1
+# standing straight (0.9-1.2 read on the real and rendered standing clips), 0 with level thighs
+# (0.00-0.06 on the real seated clip). 0.5 is the thighs 30 degrees below level, a half squat: a
+# weight shift's 45-55 degree knee bend still leaves the loaded thigh 60 degrees or more below.
+THIGHS_DOWN_MIN = 0.5
+POSTURE_WINDOW_S = 0.3  # judged on the median over this much video: one bad landmark frame does not open the gate
+
+
+def knees_bent(pose: Pose) -> float | None:
+    """The more bent knee's flexion in the image, degrees; None when neither knee is seen."""
+    vals = [v for v in (knee_flexion(pose, s) for s in ("L", "R")) if v is not None]
+    return max(vals) if vals else None
+
+
+def thighs_down(pose: Pose) -> float | None:
+    """Hips above the knees over knees above the ankles (image rows, both seen sides summed):
+    about 1 standing, about 0 seated; None when no leg is seen whole."""
+    drop = shank = 0.0
+    for side in ("L", "R"):
+        hp, kn, an = part(pose, side, "hip"), part(pose, side, "knee"), part(pose, side, "ankle")
+        if hp is None or kn is None or an is None:
+            continue
+        drop += float(kn[1] - hp[1])  # image y grows downward
+        shank += abs(float(an[1] - kn[1]))
+    return drop / shank if shank > 0 else None
+
+
+class PostureGate:
+    def __init__(self, posture: str | None) -> None:
+        """``posture``: a repetition exercise's ("lying" or "standing"); None (holds) passes always."""
+        self.posture = posture
+        self._lying_since: float | None = None  # when the trunk came down
+        self._upright_since: float | None = None  # when the trunk came up
+        self._recent: deque[tuple[float, float]] = deque()  # (t_s, the posture measure) seen lately
+
+    def _tilt(self, pose: Pose) -> float | None:
+        if self.posture != "lying":
+            return None
+        sh, hp = g.shoulder_centre(pose), g.hip_centre(pose)
+        return None if sh is None or hp is None else g.angle_to_horizontal(hp, sh)
+
+    def _legs(self, pose: Pose, t_s: float) -> bool:
+        """The legs as the start needs them (median over POSTURE_WINDOW_S); unseen passes."""
+        lying = self.posture == "lying"
+        v = knees_bent(pose) if lying else thighs_down(pose)
+        recent = self._recent
+        if recent and t_s <= recent[-1][0]:
+            recent.clear()
+        if v is not None:
+            recent.append((t_s, v))
+        while recent and t_s - recent[0][0] > POSTURE_WINDOW_S:
+            recent.popleft()
+        if not recent:
+            return True
+        m = float(np.median([x for _, x in recent]))
+        return m >= (KNEES_BENT_MIN_DEG if lying else THIGHS_DOWN_MIN)
+
+    def in_posture(self, pose: Pose, t_s: float, set_start_s: float) -> bool:
+        """In the exercise's start posture. Lying: trunk near level, not sitting or kneeling, and
+        for LYING_SETTLE_S already (or since the set began, ``set_start_s``): someone still lying
+        back has their shoulders moving while the legs, which dominate stillness, do not; and the
+        knees bent. Standing: the thighs pointing down (not seated)."""
+        if self.posture is None:
+            return True
+        legs = self._legs(pose, t_s)
+        if self.posture != "lying":
+            return legs
+        a = self._tilt(pose)
+        if a is None or a > LYING_TRUNK_MAX_DEG:
+            self._lying_since = None
+            return False
+        if self._lying_since is None:
+            self._lying_since = t_s
+        return legs and (t_s - self._lying_since >= LYING_SETTLE_S or self._lying_since <= set_start_s)
+
+    def got_up(self, pose: Pose, t_s: float) -> bool:
+        """Lying exercises: the trunk has been steep (sitting or standing up) for LYING_LEFT_S."""
+        a = self._tilt(pose)
+        if a is None or a < LYING_LEFT_DEG:
+            self._upright_since = None
+            return False
+        if self._upright_since is None:
+            self._upright_since = t_s
+        return t_s - self._upright_since >= LYING_LEFT_S
