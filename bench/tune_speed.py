@@ -42,6 +42,8 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
+    if "repetition" not in proc.stdout and "hold" not in proc.stdout:  # timing a command that did no work
+        raise SystemExit(f"{' '.join(cmd)} printed no analysis: {proc.stdout.strip()[:200]!r}")
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 

@@ -39,12 +39,12 @@ def format_text(a: Analysis, obs: Observed, sugg: list[Suggestion], name: str,
     armed = [i for i, st in enumerate(a.status) if st not in ("no_person", "positioning")]
     if armed:
         # (times as in the report: video time, or a live set's own clock)
-        lines.append(f"counting armed at {a.t_s[armed[0]]:.2f} s (after {spec.settle_s:g} s still in the start position)"
+        lines.append(f"counting armed at {a.t_s[armed[0]]:.2f} s (the first moment in the exercise's start posture)"
                      if c is not None else f"hold timing armed at {a.t_s[armed[0]]:.2f} s")
     else:
-        lines.append(f"counting never armed: the analyzer waits for {spec.settle_s:g} s still in the start position"
+        lines.append("counting never armed: the person was never seen in the exercise's start posture"
                      + (f" with {c.signal} at or below rest ({c.rest:g})" if c is not None and not c.relative else "")
-                     + " (settle_s in the exercise file)")
+                     + f" (two-way counts and holds also wait {spec.settle_s:g} s still: settle_s in the exercise file)")
     if c is not None:
         u = signal_unit(c.signal)
         lines.append(f"counted signal: {c.signal}{' (' + u.strip() + ')' if u.strip() else ''}"
