@@ -371,9 +371,12 @@ def test_the_summary_names_each_fault_with_what_the_patient_was_told(capsys, tmp
 
 def test_the_summary_says_when_counting_never_started(capsys, tmp_path):
     rep = {"reps": 0, "target": 10, "partials": [], "fault_counts": {}, "frames_with_pose": 40, "started_s": None,
-           "kind": "reps", "config": {"settle_s": 0.25}}
+           "kind": "reps", "config": {"settle_s": 0.25, "count": {"relative": False, "mode": "single"}}}
     print_set("Squat", "reps", SetReport.from_json(rep), tmp_path)
-    assert "note: counting never started: the person was never still in the start position for 0.25 s" in capsys.readouterr().out
+    assert "note: counting never started: the person was never seen in the start position" in capsys.readouterr().out
+    two_way = rep | {"config": {"settle_s": 0.25, "count": {"relative": True, "mode": "cycle"}}}  # toe-heel waits still
+    print_set("Toe-heel", "reps", SetReport.from_json(two_way), tmp_path)
+    assert "the person was never still in the start position for 0.25 s" in capsys.readouterr().out
     print_set("Squat", "reps", SetReport.from_json(rep | {"started_s": 0.3}), tmp_path)
     assert "never started" not in capsys.readouterr().out
 

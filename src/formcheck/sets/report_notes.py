@@ -47,11 +47,16 @@ def _signal_words(name: str, relative: bool) -> str:
 
 
 def never_started(report: SetReport) -> str | None:
-    """A note when somebody was seen but never still in the start position: whatever they did
-    was not counted (a clip cut mid-movement, or moving before the trainer was ready)."""
+    """A note when somebody was seen but counting never started: whatever they did was not
+    counted (a clip cut mid-movement, or moving before the trainer was ready). A one-way count
+    starts at the first moment in the start position; holds and two-way counts (toe-heel) wait
+    until the person is still there for settle_s (engine/settle.py)."""
     if report.started_s is not None or not report.frames_with_pose:
         return None
     what = "hold timing" if report.kind == "hold" else "counting"
+    count = report.config.get("count") or {}
+    if report.kind != "hold" and not (count.get("relative") and count.get("mode") != "single"):
+        return f"{what} never started: the person was never seen in the start position, so nothing was counted"
     settle = report.config.get("settle_s")
     still = f" for {settle:g} s (settle_s)" if isinstance(settle, (int, float)) else ""
     return f"{what} never started: the person was never still in the start position{still}, so nothing was counted"
