@@ -75,15 +75,26 @@ def test_a_history_that_fails_to_commit_leaves_no_report_and_says_why(sample_squ
     assert (out / outputs.REPORT).is_file() and len(_rows()) == 1
 
 
-def test_an_interrupt_while_the_row_is_written_leaves_neither(sample_squat, tmp_path, capsys, ctrl_c_raises):
-    def ctrl_c(conn):
-        raise KeyboardInterrupt
+def _ctrl_c(conn):
+    raise KeyboardInterrupt
+
+
+def _locked(conn):
+    raise sqlite3.OperationalError("database is locked")  # (after the 15 s wait)
+
+
+@pytest.mark.parametrize(("fault", "code", "says"), [(_ctrl_c, 130, "nothing incomplete was left behind"),
+                                                     (_locked, 1, "database is locked")])
+def test_an_interrupt_or_a_locked_history_while_the_row_is_written_leaves_nothing(
+        sample_squat, tmp_path, capsys, ctrl_c_raises, fault, code, says):
+    """The row is written before any output is put in place: the output folder stays as it was
+    (here: it is not made at all)."""
     out = tmp_path / "o"
     with pytest.MonkeyPatch.context() as mp:
-        _fault_history(mp, "INSERT", ctrl_c)
-        assert _replay(sample_squat, out) == 130
-    assert "nothing incomplete was left behind" in capsys.readouterr().err
-    assert not (out / outputs.REPORT).exists() and _rows() == []
+        _fault_history(mp, "INSERT", fault)
+        assert _replay(sample_squat, out) == code
+    assert not out.exists() and _rows() == []
+    assert says in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

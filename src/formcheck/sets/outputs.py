@@ -149,22 +149,23 @@ def put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | N
     pass for this run's. A report that appeared meanwhile (another run into the same folder) is
     not replaced.
 
-    With ``record`` (the history), the set's row is written, uncommitted, before the report is
-    renamed in; the rename and the commit then run with Ctrl-C and SIGTERM held back, and a
+    With ``record`` (the history), the set's row is written, uncommitted, before anything is
+    put in place; the rename and the commit then run with Ctrl-C and SIGTERM held back, and a
     failure of either undoes the other: the report and the row are both there or neither is."""
     if (out_dir / REPORT).exists():
         raise ReplayError(f"{out_dir} received another run's results while this replay ran; "
                           "this replay's were not put there (choose another folder with --out)")
+    # first: a history that cannot take the set (locked, full) leaves the output folder as it was
+    pending = record() if record is not None else None
     try:
-        for name in (VIDEO, TRACK):
-            if (stage / name).exists():
-                os.replace(stage / name, out_dir / name)
-            else:
-                (out_dir / name).unlink(missing_ok=True)
-    except OSError as exc:
-        raise ReplayError(f"cannot put the outputs in place in {out_dir}: {exc.strerror}") from None
-    pending = record() if record is not None else None  # interrupted or failing here: no report, no row
-    try:
+        try:
+            for name in (VIDEO, TRACK):
+                if (stage / name).exists():
+                    os.replace(stage / name, out_dir / name)
+                else:
+                    (out_dir / name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise ReplayError(f"cannot put the outputs in place in {out_dir}: {exc.strerror}") from None
         with interrupts_held():
             _report_in_place(stage, out_dir, pending)
     except BaseException:
