@@ -516,3 +516,47 @@ def test_an_empty_database_file_is_an_empty_history(tmp_path: Path, capsys) -> N
     rep.pop("holds", None)
     record(rep, data_dir=tmp_path / "h")
     assert len(H.load_sets(tmp_path / "h")) == 1
+
+
+class _CommitFails:
+    """A connection whose COMMIT fails as on a full disk: SQLite rolls the transaction back
+    itself, so a ROLLBACK after it has nothing to roll back."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, *args):
+        if sql == "COMMIT":
+            self._conn.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self._conn, name)
+
+
+def test_a_failed_commit_shows_its_own_error_in_one_line_not_the_rollbacks(tmp_path, monkeypatch):
+    """(issue 18) "cannot rollback - no transaction is active" hid the real error (a full disk)."""
+    real = H.connect
+    H.check_writable(tmp_path)  # the database made first, as before a replay
+    monkeypatch.setattr(H, "connect", lambda *a, **k: _CommitFails(real(*a, **k)))
+    with pytest.raises(H.HistoryError) as err:
+        record(make_report(), tmp_path)
+    msg = str(err.value)
+    assert "database or disk is full" in msg and "rollback" not in msg and "\n" not in msg
+    monkeypatch.undo()
+    assert H.load_sets(tmp_path) == []
+    record(make_report(), tmp_path)  # the write lock was let go
+    assert len(H.load_sets(tmp_path)) == 1
+
+
+def test_a_set_begun_and_aborted_leaves_no_row_and_a_committed_one_its_row(tmp_path):
+    """begin_record/commit/abort, as replay uses them around putting the report in place."""
+    pending = H.begin_record(SetReport.from_json(make_report()), tmp_path)
+    pending.abort()
+    pending.abort()  # twice: nothing left to do
+    assert H.load_sets(tmp_path) == []
+    pending = H.begin_record(SetReport.from_json(make_report()), tmp_path)
+    rid = pending.commit()
+    pending.abort()  # after the commit: nothing to undo
+    assert [s["id"] for s in H.load_sets(tmp_path)] == [rid]

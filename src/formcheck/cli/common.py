@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any, Callable
 
-from formcheck.records.history import check_writable, record_report
+from formcheck.records.history import PendingSet, begin_record, check_writable, record_report
 from formcheck.records.progression import holds_in_report
 from formcheck.sets.report_notes import (
     lost_to_pauses,
@@ -72,6 +72,15 @@ def check_history(args: argparse.Namespace) -> None:
     if getattr(args, "no_history", False):
         return
     check_writable(getattr(args, "data_dir", None))
+
+
+def history_recorder(args: argparse.Namespace) -> Callable[[SetReport], PendingSet] | None:
+    """What writes a replayed set into the history, uncommitted, for replay to commit together
+    with its report (sets.outputs.put_in_place); None with --no-history."""
+    if getattr(args, "no_history", False):
+        return None
+    folder = getattr(args, "data_dir", None)
+    return lambda report: begin_record(report, folder)
 
 
 def record_history(args: argparse.Namespace, report: SetReport) -> None:

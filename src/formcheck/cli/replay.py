@@ -10,13 +10,13 @@ from typing import Callable
 from formcheck.cli.common import (
     CliError,
     check_history,
+    history_recorder,
     load_spec,
     print_set,
-    record_history,
     target_count,
 )
 from formcheck.media.estimator import choose_model
-from formcheck.sets.outputs import default_out_dir
+from formcheck.sets.outputs import REPORT, default_out_dir
 from formcheck.sets.replay import ReplayOptions, replay
 from formcheck.sets.texts import fault_texts
 
@@ -58,12 +58,17 @@ def cmd_replay(args: argparse.Namespace) -> int:
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     model = choose_model(args.model, spec.model)
     opts = ReplayOptions(model=model, target=target, lang=args.lang, write_video=not args.no_video,
-                         progress=_progress_factory(show), profile=profile)
-    outcome = replay(video, spec, out, opts)
+                         progress=_progress_factory(show), profile=profile, record=history_recorder(args))
+    try:  # the history row goes in with the report (sets.outputs.put_in_place): both or neither
+        outcome = replay(video, spec, out, opts)
+    except KeyboardInterrupt:
+        if (out / REPORT).is_file():  # (an earlier run's is refused up front): this one's, finished
+            stored = "" if args.no_history else " and recorded in the history"
+            print(f"formcheck: the set was finished{stored} before the interrupt: {out}", file=sys.stderr)
+        raise
     rep = outcome.report
     if outcome.warning:
         print(f"formcheck: warning: {outcome.warning}", file=sys.stderr)
-    record_history(args, rep)  # before "wrote ...": once that is printed, everything is stored
     print_set(spec.name.en, spec.kind, rep, outcome.out_dir, fault_texts(spec, "en"))
     return 0
 

@@ -4,6 +4,10 @@ program sees one class, also when the command line runs as ``python -m formcheck
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from typing import Iterator
+
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM arrived (see cli.main, which installs terminate() for it)."""
@@ -11,3 +15,25 @@ class Terminated(KeyboardInterrupt):
 
 def terminate(signum: int, frame: object) -> None:
     raise Terminated()
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back for a short step that must finish or not start (the history
+    row and the report put in place together): a signal arriving meanwhile is raised as soon as
+    the step is over, as it would have been. Outside the main thread (an embedding program;
+    signal handlers cannot be changed there) nothing is held."""
+    pending: list[int] = []
+    try:
+        saved = {s: signal.signal(s, lambda signum, frame: pending.append(signum))
+                 for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for s, h in saved.items():
+            signal.signal(s, h if h is not None else signal.SIG_DFL)
+    for signum in dict.fromkeys(pending):  # the step is done: now each, to the handler back in place
+        signal.raise_signal(signum)

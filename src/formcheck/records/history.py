@@ -194,7 +194,9 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("INSERT INTO schema_version VALUES (?, ?)", (1, now_utc()))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # (a failed COMMIT may have rolled back: its error is the one to see)
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
         raise
 
 
@@ -252,28 +254,72 @@ def row_from_report(report: SetReport, time: str | None = None) -> dict[str, Any
     }
 
 
-def record_report(report: SetReport, data_dir: str | os.PathLike | None = None, *, time: str | None = None) -> int:
-    """Store one finished set (at ``time``, UTC ISO; default now); returns its row id. Durable
-    when this returns."""
+class PendingSet:
+    """One set written into the history but not yet committed (see ``begin_record``): it holds
+    the database's write lock until ``commit`` or ``abort``, so make the step between short."""
+
+    def __init__(self, conn: sqlite3.Connection, row_id: int, where: Path) -> None:
+        self._conn, self.row_id, self._where = conn, row_id, where
+        self._open = True
+
+    def commit(self) -> int:
+        """Make the set durable (synchronous=FULL); its row id. HistoryError if it cannot be:
+        the set is then not in the history."""
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.abort()
+            raise HistoryError(_one_line(f"cannot record the set in {self._where}: {exc}")) from None
+        self._open = False
+        self._conn.close()
+        return self.row_id
+
+    def abort(self) -> None:
+        """Leave the set out. A failed COMMIT may have rolled back already (SQLite then says "no
+        transaction is active"): that must not hide the error that made it fail. After a commit
+        (or an abort) there is nothing left to do."""
+        if not self._open:
+            return
+        self._open = False
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        except sqlite3.Error:  # closing the connection rolls back what is left
+            pass
+        finally:
+            self._conn.close()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def begin_record(report: SetReport, data_dir: str | os.PathLike | None = None, *,
+                 time: str | None = None) -> PendingSet:
+    """Write one finished set (at ``time``, UTC ISO; default now) in a transaction left open:
+    the caller puts the set's outputs in place and then commits, or aborts (``PendingSet``)."""
     row = row_from_report(report, time)
     cols = [c for c in COLUMNS if c != "id"]
+    where = db_path(data_dir)
     conn = connect(data_dir)
     try:
         conn.execute("BEGIN IMMEDIATE")
-        try:
-            cur = conn.execute(
-                f"INSERT INTO sets ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                [row[c] for c in cols],
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return int(cur.lastrowid or 0)
-    except sqlite3.Error as exc:
-        raise HistoryError(f"cannot record the set in {db_path(data_dir)}: {exc}") from None
-    finally:
-        conn.close()
+        cur = conn.execute(
+            f"INSERT INTO sets ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [row[c] for c in cols],
+        )
+        return PendingSet(conn, int(cur.lastrowid or 0), where)
+    except BaseException as exc:
+        PendingSet(conn, 0, where).abort()
+        if isinstance(exc, sqlite3.Error):
+            raise HistoryError(_one_line(f"cannot record the set in {where}: {exc}")) from None
+        raise
+
+
+def record_report(report: SetReport, data_dir: str | os.PathLike | None = None, *, time: str | None = None) -> int:
+    """Store one finished set (at ``time``, UTC ISO; default now); returns its row id. Durable
+    when this returns."""
+    return begin_record(report, data_dir, time=time).commit()
 
 
 _INTS = ("reps", "partials", "holds", "holds_reached")

@@ -2,7 +2,9 @@
 
 Outputs are written into a hidden staging folder inside the output folder and put in place
 only once all are complete: the video and track are renamed in, the report last (its presence
-marks a finished replay). A replay that fails or is interrupted before that leaves the folder
+marks a finished replay). When the set goes to the history, its row is written before the
+report is renamed in and committed right after, with interrupts held back: a failure of either
+undoes the other, so a report in place is a set recorded. A replay that fails or is interrupted before that leaves the folder
 as it was; one stopped during the renames leaves no report, so nothing passes for complete. A
 folder already holding a report (an earlier run's) is refused. A staging folder left by a run
 that was killed outright (no cleanup ran) is removed by the next replay into the same folder:
@@ -11,13 +13,15 @@ each run holds a lock on its own while it works, and one nobody holds is stale.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Protocol
 
 from formcheck.core.atomic import same_file
+from formcheck.core.interrupts import interrupts_held
 
 try:
     import fcntl  # file locks on staging folders (POSIX)
@@ -131,20 +135,55 @@ def drop_earlier_video(out_dir: Path) -> str | None:
     return None
 
 
-def put_in_place(stage: Path, out_dir: Path) -> None:
+class Recording(Protocol):
+    """A set written into the history but not yet committed (records.history.PendingSet)."""
+
+    def commit(self) -> object: ...
+
+    def abort(self) -> None: ...
+
+
+def put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | None = None) -> None:
     """Move a finished replay's outputs from ``stage`` into ``out_dir``, the report last. An
     output this run did not write (no video) left by an unfinished earlier run goes, or it would
     pass for this run's. A report that appeared meanwhile (another run into the same folder) is
-    not replaced."""
+    not replaced.
+
+    With ``record`` (the history), the set's row is written, uncommitted, before anything is
+    put in place; the rename and the commit then run with Ctrl-C and SIGTERM held back, and a
+    failure of either undoes the other: the report and the row are both there or neither is."""
     if (out_dir / REPORT).exists():
         raise ReplayError(f"{out_dir} received another run's results while this replay ran; "
                           "this replay's were not put there (choose another folder with --out)")
+    # first: a history that cannot take the set (locked, full) leaves the output folder as it was
+    pending = record() if record is not None else None
     try:
-        for name in (VIDEO, TRACK):
-            if (stage / name).exists():
-                os.replace(stage / name, out_dir / name)
-            else:
-                (out_dir / name).unlink(missing_ok=True)
+        try:
+            for name in (VIDEO, TRACK):
+                if (stage / name).exists():
+                    os.replace(stage / name, out_dir / name)
+                else:
+                    (out_dir / name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise ReplayError(f"cannot put the outputs in place in {out_dir}: {exc.strerror}") from None
+        with interrupts_held():
+            _report_in_place(stage, out_dir, pending)
+    except BaseException:
+        if pending is not None:
+            pending.abort()  # (nothing left to abort after a commit, failed or not)
+        raise
+
+
+def _report_in_place(stage: Path, out_dir: Path, pending: Recording | None) -> None:
+    try:
         os.replace(stage / REPORT, out_dir / REPORT)
     except OSError as exc:
         raise ReplayError(f"cannot put the outputs in place in {out_dir}: {exc.strerror}") from None
+    if pending is None:
+        return
+    try:
+        pending.commit()
+    except BaseException:  # not in the history: then no report either, or it would pass for recorded
+        with contextlib.suppress(OSError):
+            (out_dir / REPORT).unlink()
+        raise

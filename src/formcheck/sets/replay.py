@@ -23,6 +23,7 @@ from formcheck.sets.outputs import (
     REPORT,
     TRACK,
     VIDEO,
+    Recording,
     ReplayError,
     make_stage,
     prepare_out_dir,
@@ -69,6 +70,9 @@ class ReplayOptions:
     progress: Callable[[int | None], Any] | None = None  # total frames (None: unknown) -> a tqdm-like bar
     workers: bool = True  # decode and encode in worker processes (where available), else threads
     profile: dict[str, Any] | None = None  # the patient profile applied, for the report
+    # the history: writes the set's row, uncommitted (records.history.begin_record, bound by the
+    # command line); put_in_place commits it together with the report. None: not recorded
+    record: Callable[[SetReport], Recording] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,8 @@ def replay(video: Path, spec: ExerciseSpec, out_dir: Path, opts: ReplayOptions |
             raise ReplayError(f"cannot write in the output folder {out_dir}: {exc.strerror} "
                               "(choose another with --out)") from None
         outcome = _replay_into(stage, video, spec, info, opts)
-        put_in_place(stage, out_dir)
+        record = opts.record
+        put_in_place(stage, out_dir, None if record is None else lambda: record(outcome.report))
     except BaseException:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
