@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import os
 import signal
 import sys
-from typing import Callable, Iterator, NoReturn, Sequence
+from typing import Callable, NoReturn, Sequence
 
 from formcheck import __version__
 from formcheck.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, UsageError
-from formcheck.core.interrupts import Terminated, terminate
+from formcheck.core.interrupts import Terminated, signals_handled_by, terminate
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 EXIT_TERMINATED = 143  # 128 + SIGTERM
@@ -84,21 +83,6 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     return (CliError, ModelError, ReplayError, SpecError, TrackError, VideoError, HistoryError, LiveError)
 
 
-@contextlib.contextmanager
-def _signals_ignored() -> Iterator[None]:
-    """SIGINT and SIGTERM ignored for a moment (main thread only), then as they were."""
-    try:
-        saved = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        for s, h in saved.items():
-            signal.signal(s, h if h is not None else signal.SIG_DFL)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
@@ -116,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt as exc:  # first: a second Ctrl-C must not land in the imports below
-        with _signals_ignored():  # and none while the message goes out
+        with signals_handled_by(signal.SIG_IGN):  # and none while the message goes out
             print("formcheck: interrupted; nothing incomplete was left behind", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     except _known_errors() as exc:  # evaluated only when something is raised: no imports up front

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
-from typing import Iterator
+from typing import Any, Iterator
 
 
 class Terminated(KeyboardInterrupt):
@@ -18,15 +18,11 @@ def terminate(signum: int, frame: object) -> None:
 
 
 @contextlib.contextmanager
-def interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back for a short step that must finish or not start (the history
-    row and the report put in place together): a signal arriving meanwhile is raised as soon as
-    the step is over, as it would have been. Outside the main thread (an embedding program;
-    signal handlers cannot be changed there) nothing is held."""
-    pending: list[int] = []
+def signals_handled_by(handler: Any) -> Iterator[None]:
+    """SIGINT and SIGTERM go to ``handler`` for a moment, then to what handled them before. Outside
+    the main thread (an embedding program: handlers cannot be changed there) nothing changes."""
     try:
-        saved = {s: signal.signal(s, lambda signum, frame: pending.append(signum))
-                 for s in (signal.SIGINT, signal.SIGTERM)}
+        saved = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread
         yield
         return
@@ -35,5 +31,15 @@ def interrupts_held() -> Iterator[None]:
     finally:
         for s, h in saved.items():
             signal.signal(s, h if h is not None else signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back for a short step that must finish or not start (the history
+    row and the report put in place together): a signal arriving meanwhile is raised as soon as
+    the step is over, as it would have been."""
+    pending: list[int] = []
+    with signals_handled_by(lambda signum, frame: pending.append(signum)):
+        yield
     for signum in dict.fromkeys(pending):  # the step is done: now each, to the handler back in place
         signal.raise_signal(signum)
