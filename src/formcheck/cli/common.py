@@ -74,13 +74,13 @@ def check_history(args: argparse.Namespace) -> None:
     check_writable(getattr(args, "data_dir", None))
 
 
-def history_recorder(args: argparse.Namespace) -> Callable[[SetReport], PendingSet] | None:
-    """What writes a replayed set into the history, uncommitted, for replay to commit together
-    with its report (sets.outputs.put_in_place); None with --no-history."""
+def history_recorder(args: argparse.Namespace) -> Callable[[SetReport, Path], PendingSet] | None:
+    """What writes a set (and its output folder) into the history, uncommitted, for replay or
+    live to commit together with its report (sets.outputs.put_in_place); None with --no-history."""
     if getattr(args, "no_history", False):
         return None
     folder = getattr(args, "data_dir", None)
-    return lambda report: begin_record(report, folder)
+    return lambda report, out_dir: begin_record(report, folder, out_dir=out_dir)
 
 
 def record_history(args: argparse.Namespace, report: SetReport) -> None:

@@ -70,9 +70,10 @@ class ReplayOptions:
     progress: Callable[[int | None], Any] | None = None  # total frames (None: unknown) -> a tqdm-like bar
     workers: bool = True  # decode and encode in worker processes (where available), else threads
     profile: dict[str, Any] | None = None  # the patient profile applied, for the report
-    # the history: writes the set's row, uncommitted (records.history.begin_record, bound by the
-    # command line); put_in_place commits it together with the report. None: not recorded
-    record: Callable[[SetReport], Recording] | None = None
+    # the history: writes the set's row (and its output folder), uncommitted
+    # (records.history.begin_record, bound by the command line); put_in_place commits it together
+    # with the report. None: not recorded
+    record: Callable[[SetReport, Path], Recording] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def replay(video: Path, spec: ExerciseSpec, out_dir: Path, opts: ReplayOptions |
                               "(choose another with --out)") from None
         outcome = _replay_into(stage, video, spec, info, opts)
         record = opts.record
-        put_in_place(stage, out_dir, None if record is None else lambda: record(outcome.report))
+        put_in_place(stage, out_dir, None if record is None else lambda: record(outcome.report, out_dir))
     except BaseException:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
