@@ -73,12 +73,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
     model = choose_model(args.model, spec.model)
     opts = ReplayOptions(model=model, target=target, lang=args.lang, write_video=not args.no_video,
                          progress=_progress_factory(show), profile=profile, record=history_recorder(args))
+    earlier = (out / REPORT).exists()  # (refused by replay: not this run's)
     try:  # the history row goes in with the report (sets.outputs.put_in_place): both or neither
         outcome = replay(video, spec, out, opts)
-    except KeyboardInterrupt:
-        if (out / REPORT).is_file():  # (an earlier run's is refused up front): this one's, finished
+    except BaseException as exc:
+        if not earlier and (out / REPORT).is_file():  # this run's, finished
             stored = "" if args.no_history else " and recorded in the history"
-            print(f"formcheck: the set was finished{stored} before the interrupt: {out}", file=sys.stderr)
+            why = "interrupt" if isinstance(exc, KeyboardInterrupt) else "error"
+            print(f"formcheck: the set was finished{stored} before the {why}: {out}", file=sys.stderr)
         raise
     rep = outcome.report
     if outcome.warning:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from formcheck.core.atomic import same_file
+from formcheck.core.faults import fault_point
 from formcheck.core.interrupts import interrupts_held
 
 try:
@@ -157,20 +158,31 @@ def put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | N
                           "this replay's were not put there (choose another folder with --out)")
     # first: a history that cannot take the set (locked, full) leaves the output folder as it was
     pending = record() if record is not None else None
+    moved: list[Path] = []
+    placed = False
     try:
+        fault_point("row")
         try:
             for name in (VIDEO, TRACK):
                 if (stage / name).exists():
                     os.replace(stage / name, out_dir / name)
+                    moved.append(out_dir / name)
                 else:
                     (out_dir / name).unlink(missing_ok=True)
         except OSError as exc:
             raise ReplayError(f"cannot put the outputs in place in {out_dir}: {exc.strerror}") from None
+        fault_point("moved")
         with interrupts_held():
             _report_in_place(stage, out_dir, pending)
+            placed = True  # (a signal held meanwhile is raised after this: the set is there)
+        fault_point("committed")
     except BaseException:
         if pending is not None:
             pending.abort()  # (nothing left to abort after a commit, failed or not)
+        if not placed:  # no half of a set: the video and track without their report go too
+            for path in moved:
+                with contextlib.suppress(OSError):
+                    path.unlink()
         raise
 
 
@@ -179,10 +191,10 @@ def _report_in_place(stage: Path, out_dir: Path, pending: Recording | None) -> N
         os.replace(stage / REPORT, out_dir / REPORT)
     except OSError as exc:
         raise ReplayError(f"cannot put the outputs in place in {out_dir}: {exc.strerror}") from None
-    if pending is None:
-        return
     try:
-        pending.commit()
+        fault_point("renamed")  # (tests: the instant between the report's rename and the commit)
+        if pending is not None:
+            pending.commit()
     except BaseException:  # not in the history: then no report either, or it would pass for recorded
         with contextlib.suppress(OSError):
             (out_dir / REPORT).unlink()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from formcheck.core.faults import fault_point
 from formcheck.core.results import OverlaySetup
 from formcheck.engine.analyzer import Analyzer
 from formcheck.media.estimator import PoseEstimator, resolve_model
@@ -125,6 +126,7 @@ def replay(video: Path, spec: ExerciseSpec, out_dir: Path, opts: ReplayOptions |
             raise ReplayError(f"cannot write in the output folder {out_dir}: {exc.strerror} "
                               "(choose another with --out)") from None
         outcome = _replay_into(stage, video, spec, info, opts)
+        fault_point("staged")
         record = opts.record
         put_in_place(stage, out_dir, None if record is None else lambda: record(outcome.report, out_dir))
     except BaseException:
