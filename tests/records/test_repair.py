@@ -117,6 +117,9 @@ def test_repair_skips_what_is_not_a_report_and_refuses_a_missing_folder(tmp_path
     (tmp_path / "o" / "report.json").write_text("{half", encoding="utf-8")
     rc, out, _ = _run(["history", "--repair", str(tmp_path / "o")], capsys)
     assert rc == 0 and "skipped" in out and H.load_sets() == []
+    _finished_set(tmp_path / "none", frames=0)  # a live set that ended before counting started: no set
+    rc, out, _ = _run(["history", "--repair", str(tmp_path / "none")], capsys)
+    assert rc == 0 and "nothing was counted in it" in out and H.load_sets() == []
     rc, _, err = _run(["history", "--repair", str(tmp_path / "nowhere")], capsys)
     assert rc == 1 and err.strip() == f"formcheck: error: --repair: not a folder: {tmp_path / 'nowhere'}"
 

@@ -1,7 +1,8 @@
 """A set killed at every stage of being finished is wholly there (report in place AND its history
 row) or wholly absent (no report, no row, nothing of it in the folder), and the message says
-which (issue 18). ``formcheck replay`` runs as a subprocess with a fault put in at one stage
-(``core/faults.py``: $FORMCHECK_FAULT) and is sent SIGINT, SIGTERM or SIGKILL there, or fails.
+which (issue 18). ``formcheck replay``, and ``formcheck live`` with the clip as its camera, run
+as a subprocess with a fault put in at one stage (``core/faults.py``: $FORMCHECK_FAULT) and are
+sent SIGINT, SIGTERM or SIGKILL there, or fail.
 
 The one window SIGKILL can leave uneven (the report renamed in, the row not yet committed: a
 process killed outright cannot be held back) is put right by ``formcheck history --repair``. One
@@ -48,10 +49,18 @@ def short_clip(tmp_path_factory) -> Path:
     return path
 
 
-def _replay(clip: Path, out: Path, data: Path, fault: str) -> subprocess.CompletedProcess:
+COMMANDS = {  # the same set finished by replay and by live (the clip as the camera, every frame)
+    "replay": ["replay", "{clip}", "-e", "squat", "--out", "{out}", "--no-video", "--no-progress"],
+    "live": ["live", "-e", "squat", "--source", "{clip}", "--every-frame", "--countdown", "0", "--headless",
+             "--out", "{out}", "--lang", "en"],
+}
+
+
+def _replay(clip: Path, out: Path, data: Path, fault: str, command: str = "replay") -> subprocess.CompletedProcess:
     env = {**os.environ, ENV: fault, H.ENV_DIR: str(data), "PYTHONPATH": str(SRC)}
-    return subprocess.run([sys.executable, "-m", "formcheck.cli", "replay", str(clip), "-e", "squat", "--out", str(out),
-                           "--no-video", "--no-progress"], env=env, capture_output=True, text=True, timeout=120)
+    argv = [a.format(clip=clip, out=out) for a in COMMANDS[command]]
+    return subprocess.run([sys.executable, "-m", "formcheck.cli", *argv], env=env, capture_output=True, text=True,
+                          timeout=120)
 
 
 def _state(out: Path, data: Path) -> str:
@@ -66,11 +75,14 @@ def _state(out: Path, data: Path) -> str:
     return f"uneven: report={report} rows={len(rows)} files={visible}"
 
 
-@pytest.mark.parametrize("action", ["sigint", "sigterm", "sigkill"])
-@pytest.mark.parametrize("stage", STAGES)
-def test_a_set_killed_at_any_stage_is_wholly_there_or_wholly_absent(short_clip, tmp_path, stage, action):
+KILLS = [("replay", stage, action) for stage in STAGES for action in ("sigint", "sigterm", "sigkill")] + [
+    ("live", stage, action) for stage in STAGES for action in ("sigint", "sigkill")]
+
+
+@pytest.mark.parametrize(("command", "stage", "action"), KILLS)
+def test_a_set_killed_at_any_stage_is_wholly_there_or_wholly_absent(short_clip, tmp_path, command, stage, action):
     out, data = tmp_path / "o", tmp_path / "data"
-    run = _replay(short_clip, out, data, f"{stage}:{action}")
+    run = _replay(short_clip, out, data, f"{stage}:{action}", command)
     if action == "sigkill":
         assert run.returncode == -9
         expect = "there" if stage == "committed" else "absent"

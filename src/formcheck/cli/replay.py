@@ -12,6 +12,8 @@ from formcheck.cli.common import (
     CliError,
     check_history,
     history_recorder,
+    history_write,
+    kept_before,
     load_spec,
     print_set,
     target_count,
@@ -75,12 +77,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
                          progress=_progress_factory(show), profile=profile, record=history_recorder(args))
     earlier = (out / REPORT).exists()  # (refused by replay: not this run's)
     try:  # the history row goes in with the report (sets.outputs.put_in_place): both or neither
-        outcome = replay(video, spec, out, opts)
+        with history_write(out):
+            outcome = replay(video, spec, out, opts)
     except BaseException as exc:
-        if not earlier and (out / REPORT).is_file():  # this run's, finished
-            stored = "" if args.no_history else " and recorded in the history"
-            why = "interrupt" if isinstance(exc, KeyboardInterrupt) else "error"
-            print(f"formcheck: the set was finished{stored} before the {why}: {out}", file=sys.stderr)
+        kept_before(exc, out, earlier, not args.no_history)
         raise
     rep = outcome.report
     if outcome.warning:

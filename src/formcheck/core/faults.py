@@ -2,7 +2,7 @@
 fail at one named point of finishing a set, the way a crash, a Ctrl-C, ``kill`` or ``kill -9``
 would there. Unset (always, outside tests) nothing happens.
 
-The stages, in order (``sets/outputs.py``, ``sets/replay.py``):
+The stages, in order (``sets/outputs.py``; ``staged`` in ``sets/replay.py`` and ``live/set_loop.py``):
 ``staged`` (every output written in the staging folder), ``row`` (the history row written, not
 committed), ``moved`` (video and track renamed in), ``renamed`` (the report renamed in, the row
 not yet committed), ``committed`` (both durable). Actions: ``raise`` (an error),

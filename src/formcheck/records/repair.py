@@ -124,6 +124,8 @@ def _add_missing(conn: sqlite3.Connection, folder: Path) -> list[str]:
     if found is None:
         return [f"skipped {folder}: its {REPORT} is not a formcheck report"]
     report, stored = found
+    if report.frames == 0 and report.pain_stop is None:  # (a live set ended before counting started)
+        return [f"skipped {folder}: nothing was counted in it (no set to add)"]
     known = _row_for(conn, _folder(folder), stored)
     if known is not None:
         if known[1] is None:  # a row from before schema 2: now it knows its folder
