@@ -15,6 +15,8 @@ import contextlib
 import json
 import os
 import sqlite3
+import sys
+import time
 from collections import defaultdict
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -24,6 +26,12 @@ from typing import Any
 from formcheck.sets.set_report import SetReport
 
 DB_NAME = "history.sqlite3"
+# Another formcheck writing the history (a set of its own, a repair) holds its lock for an
+# instant; a writer waits for it up to LOCK_WAIT_S, in steps of STEP_S so that Ctrl-C and SIGTERM
+# are seen between them (SQLite's own wait, in C, would not see them), saying so after SAY_AFTER_S.
+LOCK_WAIT_S = 15.0
+STEP_S = 0.2
+SAY_AFTER_S = 1.0
 SCHEMA_VERSION = 2
 ENV_DIR = "FORMCHECK_DATA_DIR"
 
@@ -122,11 +130,11 @@ def connect(folder: str | os.PathLike | None = None, *, create: bool = True) -> 
                                f"(choose another with --data-dir or ${ENV_DIR})") from None
     try:
         # isolation_level=None: no implicit transactions; every write is an explicit BEGIN..COMMIT
-        conn = sqlite3.connect(path, timeout=15.0, isolation_level=None)
+        conn = sqlite3.connect(path, timeout=STEP_S, isolation_level=None)
     except sqlite3.Error as exc:
         raise HistoryError(f"cannot open the history database {path}: {exc}") from None
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
+        write(conn, "PRAGMA journal_mode=WAL", path)
         conn.execute("PRAGMA synchronous=FULL")
         _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
@@ -188,8 +196,31 @@ def _check_folder(path: Path) -> None:
             return
 
 
+def _busy(exc: sqlite3.Error) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def write(conn: sqlite3.Connection, sql: str, where: Path) -> sqlite3.Cursor:
+    """Run a statement that takes the write lock (BEGIN IMMEDIATE, COMMIT...), waiting for another
+    writer as the module's text says: interruptible, and said after a second. The wait's end is
+    SQLite's "database is locked"."""
+    start = time.monotonic()
+    said = False
+    while True:
+        try:
+            return conn.execute(sql)
+        except sqlite3.OperationalError as exc:
+            waited = time.monotonic() - start
+            if not _busy(exc) or waited >= LOCK_WAIT_S:
+                raise
+            if not said and waited >= SAY_AFTER_S:
+                said = True
+                print(f"formcheck: waiting for the history database {where}: another formcheck is writing it "
+                      f"(up to {LOCK_WAIT_S:g} s; Ctrl-C stops)", file=sys.stderr, flush=True)
+
+
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    conn.execute("BEGIN IMMEDIATE")
+    write(conn, "BEGIN IMMEDIATE", path)
     try:
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)")
         row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
@@ -204,7 +235,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                     if stmt.strip():
                         conn.execute(stmt)
                 conn.execute("INSERT INTO schema_version VALUES (?, ?)", (step, now_utc()))
-        conn.execute("COMMIT")
+        write(conn, "COMMIT", path)
     except BaseException:
         if conn.in_transaction:  # (a failed COMMIT may have rolled back: its error is the one to see)
             with contextlib.suppress(sqlite3.Error):
@@ -281,7 +312,7 @@ class PendingSet:
         """Make the set durable (synchronous=FULL); its row id. HistoryError if it cannot be:
         the set is then not in the history."""
         try:
-            self._conn.execute("COMMIT")
+            write(self._conn, "COMMIT", self._where)
         except sqlite3.Error as exc:
             self.abort()
             raise HistoryError(_one_line(f"cannot record the set in {self._where}: {exc}")) from None
@@ -319,7 +350,7 @@ def begin_record(report: SetReport, data_dir: str | os.PathLike | None = None, *
     where = db_path(data_dir)
     conn = connect(data_dir)
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        write(conn, "BEGIN IMMEDIATE", where)
         cur = conn.execute(
             f"INSERT INTO sets ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
             [row[c] for c in cols],

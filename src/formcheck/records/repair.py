@@ -29,6 +29,7 @@ from formcheck.records.history import (
     db_path,
     now_utc,
     row_from_report,
+    write,
 )
 from formcheck.sets.set_report import SetReport
 
@@ -99,7 +100,7 @@ def repair(paths: list[Path], data_dir: str | os.PathLike | None = None) -> list
     conn = connect(data_dir)
     fixes: list[str] = []
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        write(conn, "BEGIN IMMEDIATE", where)
         for folder in _candidates(paths):
             fixes += _add_missing(conn, folder)
         for rid, out in conn.execute("SELECT id, out_dir FROM sets WHERE out_dir IS NOT NULL AND out_gone IS NULL"
@@ -107,7 +108,7 @@ def repair(paths: list[Path], data_dir: str | os.PathLike | None = None) -> list
             if not (Path(out) / REPORT).is_file():
                 conn.execute("UPDATE sets SET out_gone = ? WHERE id = ?", (now_utc(), rid))
                 fixes.append(f"marked set {rid}: its outputs are gone ({out}); the row is kept")
-        conn.execute("COMMIT")
+        write(conn, "COMMIT", where)
     except BaseException as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
