@@ -94,3 +94,13 @@ def test_live_and_replay_tell_a_history_that_cannot_take_the_set_alike(tmp_path,
         assert "database or disk is full" in msg
         assert f"the set was not kept (nothing was put in {out}): run it again once the history can be written" in msg
     assert len(replay_err) == 1
+
+
+def test_a_live_set_sweeps_the_staging_folder_of_a_run_killed_outright(tmp_path):
+    out = tmp_path / "o"
+    stale = out / f"{outputs.STAGE_PREFIX}killed"
+    stale.mkdir(parents=True)
+    (stale / outputs.STAGE_LOCK).write_text("", encoding="utf-8")  # its lock: nobody holds it
+    (stale / outputs.REPORT).write_text("{}", encoding="utf-8")
+    assert cmd_live(_live(out), detector_factory=_Stub) == 0
+    assert sorted(p.name for p in out.iterdir()) == [outputs.REPORT, outputs.TRACK]

@@ -99,6 +99,7 @@ def test_repair_marks_a_set_whose_outputs_are_gone_and_keeps_it(tmp_path, capsys
     [row] = H.load_sets()
     assert row["out_gone"] is not None
     assert _run(["history", "--repair"], capsys)[1].startswith("nothing to repair")  # marked once
+    assert "replay (outputs gone)" in _run(["history"], capsys)[1]
 
 
 def test_repair_links_a_set_recorded_before_schema_2_instead_of_adding_it_again(tmp_path, capsys):

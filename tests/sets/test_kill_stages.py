@@ -60,7 +60,7 @@ def _replay(clip: Path, out: Path, data: Path, fault: str, command: str = "repla
     env = {**os.environ, ENV: fault, H.ENV_DIR: str(data), "PYTHONPATH": str(SRC)}
     argv = [a.format(clip=clip, out=out) for a in COMMANDS[command]]
     return subprocess.run([sys.executable, "-m", "formcheck.cli", *argv], env=env, capture_output=True, text=True,
-                          timeout=120)
+                          check=False, timeout=120)
 
 
 def _state(out: Path, data: Path) -> str:

@@ -10,7 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
-from formcheck.records.history import HistoryError, PendingSet, begin_record, check_writable, record_report
+from formcheck.records.history import (
+    HistoryError,
+    PendingSet,
+    begin_record,
+    check_writable,
+    record_report,
+)
 from formcheck.records.progression import holds_in_report
 from formcheck.sets.outputs import REPORT
 from formcheck.sets.report_notes import (

@@ -80,7 +80,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     rows = [("date", "exercise", "result", "partials", "top faults", "pain", "mode")]
     for s in sets:
         pain = ("STOPPED" + (f": {s['pain_note']}" if s["pain_note"] else "")) if s["pain_stop"] else ""
-        mode = s["mode"] + (f" ({s['program']})" if s.get("program") else "")
+        mode = s["mode"] + (f" ({s['program']})" if s.get("program") else "") + (
+            " (outputs gone)" if s.get("out_gone") else "")  # (history --repair found them gone)
         rows.append((local_time(s["time"]).strftime("%Y-%m-%d %H:%M"), s["exercise"], result_text(s),
                      str(s["partials"]), top_faults(s["fault_counts"]) or "-", pain, mode))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

@@ -31,7 +31,14 @@ from formcheck.media.track import save_track
 from formcheck.media.video_writer import VideoWriter
 from formcheck.overlay import Overlay
 from formcheck.sets.loop import Detector, Sink, run_frames
-from formcheck.sets.outputs import REPORT, TRACK, VIDEO, make_stage, put_in_place
+from formcheck.sets.outputs import (
+    REPORT,
+    TRACK,
+    VIDEO,
+    make_stage,
+    put_in_place,
+    sweep_stale_stages,
+)
 from formcheck.sets.pipeline import write_end_card
 from formcheck.sets.report import write_report
 from formcheck.sets.set_report import LiveInfo, MediaInfo, Outputs, SetEnd, SetReport
@@ -99,7 +106,7 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
     interrupt before anything was counted writes nothing (``kept`` False). Screens after the
     set are the caller's.
     """
-    spec, lang = plan.spec, opts.lang
+    spec = plan.spec
     model = choose_model(opts.model, spec.model)
     detector = (detector_factory or _default_detector(model))()  # load first: a file must not play meanwhile
     try:  # the outputs are written in a staging folder and put in place at the end (as replay's)
@@ -219,6 +226,7 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, stage: Path, failure:
     record = plan.record if is_a_set(report, counted) else None
     # (a video this set did not write, an earlier run's, goes: it would pass for this set's)
     put_in_place(stage, plan.out_dir, None if record is None else lambda: record(report, plan.out_dir))
+    sweep_stale_stages(plan.out_dir)  # an earlier run's, killed before it could clean up
     return SetOutcome(report, plan.out_dir, ended_by, stats, counted, error, last_canvas)
 
 

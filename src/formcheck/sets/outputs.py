@@ -1,4 +1,5 @@
-"""Where a set's outputs go: the output folder, its hidden staging folder, and putting them in place.
+"""Where a set's outputs go: the output folder, its hidden staging folder, and putting them in place
+(replay's and live's alike).
 
 Outputs are written into a hidden staging folder inside the output folder and put in place
 only once all are complete: the video and track are renamed in, the report last (its presence
@@ -8,7 +9,9 @@ undoes the other, so a report in place is a set recorded. A replay that fails or
 as it was; one stopped during the renames leaves no report, so nothing passes for complete. A
 folder already holding a report (an earlier run's) is refused. A staging folder left by a run
 that was killed outright (no cleanup ran) is removed by the next replay into the same folder:
-each run holds a lock on its own while it works, and one nobody holds is stale.
+each run holds a lock on its own while it works, and one nobody holds is stale. A run killed
+outright between the report's rename and the commit leaves the report without its row:
+``formcheck history --repair`` adds it (records/repair.py).
 """
 
 from __future__ import annotations
@@ -123,17 +126,6 @@ def prepare_out_dir(out: Path, video: Path) -> Path:
         raise ReplayError(f"{out} already holds the results of an earlier run ({REPORT}); "
                           "choose another folder with --out, or remove them first")
     return out
-
-
-def drop_earlier_video(out_dir: Path) -> str | None:
-    """After a live set that wrote no annotated video (its report, saying so, already in place):
-    remove one a failed earlier run left in the same folder, which would pass for this set's.
-    Returns a warning when it cannot."""
-    try:
-        (out_dir / VIDEO).unlink(missing_ok=True)
-    except OSError as exc:
-        return f"{VIDEO} in {out_dir} is from an earlier run and could not be removed ({exc.strerror})"
-    return None
 
 
 class Recording(Protocol):
