@@ -85,7 +85,7 @@ def test_database_settings_and_schema_version(tmp_path: Path) -> None:
     record(make_report(), data_dir=tmp_path)
     conn = sqlite3.connect(tmp_path / H.DB_NAME)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(H.SCHEMA_VERSION,)]
+    assert conn.execute("SELECT MAX(version) FROM schema_version").fetchall() == [(H.SCHEMA_VERSION,)]
     cols = [r[1] for r in conn.execute("PRAGMA table_info(sets)")]
     assert tuple(cols) == H.COLUMNS
     conn.close()

@@ -4,11 +4,21 @@ profile changes it, the history write, and a set's result on the terminal."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
-from formcheck.records.history import PendingSet, begin_record, check_writable, record_report
+from formcheck.records.history import (
+    HistoryError,
+    PendingSet,
+    begin_record,
+    check_writable,
+    record_report,
+)
 from formcheck.records.progression import holds_in_report
+from formcheck.sets.outputs import REPORT
 from formcheck.sets.report_notes import (
     lost_to_pauses,
     never_started,
@@ -74,13 +84,34 @@ def check_history(args: argparse.Namespace) -> None:
     check_writable(getattr(args, "data_dir", None))
 
 
-def history_recorder(args: argparse.Namespace) -> Callable[[SetReport], PendingSet] | None:
-    """What writes a replayed set into the history, uncommitted, for replay to commit together
-    with its report (sets.outputs.put_in_place); None with --no-history."""
+def history_recorder(args: argparse.Namespace) -> Callable[[SetReport, Path], PendingSet] | None:
+    """What writes a set (and its output folder) into the history, uncommitted, for replay or
+    live to commit together with its report (sets.outputs.put_in_place); None with --no-history."""
     if getattr(args, "no_history", False):
         return None
     folder = getattr(args, "data_dir", None)
-    return lambda report: begin_record(report, folder)
+    return lambda report, out_dir: begin_record(report, folder, out_dir=out_dir)
+
+
+@contextlib.contextmanager
+def history_write(out: Path) -> Iterator[None]:
+    """Around a set (replay or live) whose row goes into the history with its outputs: a history
+    that cannot take it (locked past the wait, a full disk) says that the outputs were not kept
+    either, for replay and live alike."""
+    try:
+        yield
+    except HistoryError as exc:
+        raise HistoryError(f"{exc}; the set was not kept (nothing was put in {out}): "
+                           "run it again once the history can be written") from None
+
+
+def kept_before(exc: BaseException, out: Path, earlier: bool, recorded: bool) -> None:
+    """After ``exc`` stopped a set: say whether its outputs (and row) were kept before it."""
+    if earlier or not (out / REPORT).is_file():
+        return
+    stored = " and recorded in the history" if recorded else ""
+    why = "interrupt" if isinstance(exc, KeyboardInterrupt) else "error"
+    print(f"formcheck: the set was finished{stored} before the {why}: {out}", file=sys.stderr)
 
 
 def record_history(args: argparse.Namespace, report: SetReport) -> None:

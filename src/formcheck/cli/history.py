@@ -32,6 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     h.add_argument("--exercise", "-e", help="only this exercise id")
     h.add_argument("--since", help="only sets from this date on (YYYY-MM-DD)")
     h.add_argument("--csv", metavar="FILE", help="export every column as CSV to FILE ('-' for standard output)")
+    h.add_argument("--repair", nargs="*", metavar="FOLDER",
+                   help="make the history and the output folders agree: a FOLDER (or its direct subfolders) "
+                        "holding a finished set's report.json the history lacks gets its row; a set whose "
+                        "output folder is gone is marked (kept); one line per fix")
     h.add_argument("--data-dir", help=DATA_DIR_HELP)
     h.set_defaults(func=cmd_history)
 
@@ -57,6 +61,8 @@ def _since_utc(text: str | None) -> str | None:
 
 # ----- formcheck history -------------------------------------------------------------------------
 def cmd_history(args: argparse.Namespace) -> int:
+    if args.repair is not None:
+        return _repair(args)
     # with the reports: a hold set's sides still short are counted from its holds (result_text)
     sets = load_sets(args.data_dir, args.exercise, since=_since_utc(args.since), with_report=True)
     if args.csv:
@@ -74,7 +80,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     rows = [("date", "exercise", "result", "partials", "top faults", "pain", "mode")]
     for s in sets:
         pain = ("STOPPED" + (f": {s['pain_note']}" if s["pain_note"] else "")) if s["pain_stop"] else ""
-        mode = s["mode"] + (f" ({s['program']})" if s.get("program") else "")
+        mode = s["mode"] + (f" ({s['program']})" if s.get("program") else "") + (
+            " (outputs gone)" if s.get("out_gone") else "")  # (history --repair found them gone)
         rows.append((local_time(s["time"]).strftime("%Y-%m-%d %H:%M"), s["exercise"], result_text(s),
                      str(s["partials"]), top_faults(s["fault_counts"]) or "-", pain, mode))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -83,6 +90,19 @@ def cmd_history(args: argparse.Namespace) -> int:
     days = len({local_time(s["time"]).date() for s in sets})
     pains = sum(1 for s in sets if s["pain_stop"])
     print(f"{len(sets)} set(s) on {days} day(s)" + (f", {pains} stopped for pain" if pains else ""))
+    return 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from formcheck.records.repair import (
+        repair,  # (only here: listing the history needs none of it)
+    )
+
+    fixes = repair([Path(p) for p in args.repair], args.data_dir)
+    for line in fixes:
+        print(line)
+    print(f"{len(fixes)} fix(es) in {db_path(args.data_dir)}" if fixes else
+          f"nothing to repair (history: {db_path(args.data_dir)})")
     return 0
 
 

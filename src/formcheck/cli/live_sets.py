@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from formcheck.cli.common import print_set, record_history
+from formcheck.cli.common import history_write, kept_before, print_set
 from formcheck.core.interrupts import Terminated
+from formcheck.live.runner import Runner
+from formcheck.live.session import SetPlan
 from formcheck.live.set_loop import SetOutcome
 from formcheck.records.history import data_dir
 from formcheck.sets.texts import fault_texts
@@ -33,8 +36,8 @@ def sessions_root(args: argparse.Namespace, name: str) -> Path:
 def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome) -> None:
     """Print and store one finished set; a Ctrl-C during the set ends the command here.
 
-    A set skipped (s key) before anything was done is only named; others go to the history
-    when something was counted, and always after a pain stop.
+    A set skipped (s key) before anything was done is only named; one interrupted before anything
+    was counted left nothing to show. (Sets went to the history with their outputs: run_set.)
     """
     if outcome.error:
         done = "saved what was done" if outcome.counted else "nothing was counted"
@@ -43,12 +46,7 @@ def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome
               f"after {outcome.report.duration_s:.1f} s; {done} ({outcome.out_dir})", file=sys.stderr)
     if outcome.ended_by == "skip" and not (outcome.report.reps or outcome.report.holds):
         print(f"{spec.name.en}: skipped")
-    else:
-        if outcome.counted or outcome.ended_by == "pain":
-            try:
-                record_history(args, outcome.report)
-            except Exception as exc:  # the report is already on disk: warn, do not lose the set
-                print(f"formcheck: warning: the set was not added to the history: {exc}", file=sys.stderr)
+    elif outcome.kept:  # (its row went into the history with its outputs: set_loop, put_in_place)
         print_set(spec.name.en, spec.kind, outcome.report, outcome.out_dir, fault_texts(spec, "en"))
     if args.stats:
         print(outcome.stats.line())
@@ -61,3 +59,30 @@ def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome
 def exit_code(outcome: SetOutcome) -> int:
     """Non-zero when nothing could be done at all because of the source, or the set failed."""
     return 1 if (outcome.error and not outcome.counted) or outcome.ended_by == "failed" else 0
+
+
+def run_into(args: argparse.Namespace, runner: Runner, plan: SetPlan, made: bool) -> SetOutcome:
+    """Run one set into ``plan.out_dir`` (``made`` for it by this run). Its row goes into the
+    history with its outputs (set_loop: both or neither); after an interrupt or error on the
+    way out, says whether it was kept; a folder left empty goes again."""
+    out = plan.out_dir
+    try:
+        with history_write(out):
+            outcome = runner.run(plan)
+    except BaseException as exc:
+        kept_before(exc, out, False, plan.record is not None)
+        drop_if_empty(out, made)
+        raise
+    if not outcome.kept:
+        drop_if_empty(out, made)
+    return outcome
+
+
+def drop_if_empty(folder: Path, made: bool) -> None:
+    """The set's folder, made for it, goes again when nothing was kept in it (Ctrl-C before anything
+    was counted): no empty folder blocks or clutters. (A hidden staging folder a killed run left
+    keeps it: the next run sweeps that.)"""
+    if made:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 from typing import Callable
@@ -11,6 +12,8 @@ from formcheck.cli.common import (
     CliError,
     check_history,
     history_recorder,
+    history_write,
+    kept_before,
     load_spec,
     print_set,
     target_count,
@@ -48,6 +51,18 @@ def _progress_factory(enabled: bool) -> Callable[[int | None], object] | None:
     return lambda total: tqdm(total=total, unit="frame", desc="replay", leave=False, dynamic_ncols=True)
 
 
+def _not_an_unrecorded_set(args: argparse.Namespace, out: Path) -> None:
+    """A folder holding a finished set the history lacks (a run killed in the instant between
+    the two) is refused as any earlier run's is, but says how to put it in the history."""
+    if args.no_history or not (out / REPORT).is_file():
+        return
+    from formcheck.records.repair import recorded_folder
+
+    if not recorded_folder(out, args.data_dir):
+        raise CliError(f"{out} holds a finished set ({REPORT}) that is not in the history: "
+                       f"run 'formcheck history --repair {shlex.quote(str(out))}' to add it, or choose another folder with --out")
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     video = Path(args.video)
     if not video.exists():
@@ -55,16 +70,17 @@ def cmd_replay(args: argparse.Namespace) -> int:
     spec, target, profile = load_spec(args)
     check_history(args)
     out = Path(args.out) if args.out else default_out_dir(video)
+    _not_an_unrecorded_set(args, out)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     model = choose_model(args.model, spec.model)
     opts = ReplayOptions(model=model, target=target, lang=args.lang, write_video=not args.no_video,
                          progress=_progress_factory(show), profile=profile, record=history_recorder(args))
+    earlier = (out / REPORT).exists()  # (refused by replay: not this run's)
     try:  # the history row goes in with the report (sets.outputs.put_in_place): both or neither
-        outcome = replay(video, spec, out, opts)
-    except KeyboardInterrupt:
-        if (out / REPORT).is_file():  # (an earlier run's is refused up front): this one's, finished
-            stored = "" if args.no_history else " and recorded in the history"
-            print(f"formcheck: the set was finished{stored} before the interrupt: {out}", file=sys.stderr)
+        with history_write(out):
+            outcome = replay(video, spec, out, opts)
+    except BaseException as exc:
+        kept_before(exc, out, earlier, not args.no_history)
         raise
     rep = outcome.report
     if outcome.warning:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from formcheck.engine.analyzer import Analyzer
 from formcheck.media.capture import LiveFrame, Source
 from formcheck.media.track import TrackRecorder
 from formcheck.sets.report import ReportBuilder
-from formcheck.sets.set_report import PainStop
+from formcheck.sets.outputs import Recording
+from formcheck.sets.set_report import PainStop, SetReport
 from formcheck.sets.texts import PAIN_NOTE
 from formcheck.spec.exercise import ExerciseSpec
 
@@ -45,6 +47,9 @@ class SetPlan:
     target: int | None = None
     program: dict[str, Any] | None = None  # the program's place, copied into the report
     profile: dict[str, Any] | None = None  # the patient profile applied (spec.profile.profile_info), for the report
+    # the history (cli.common.history_recorder): the set's row, written with its outputs put in
+    # place (sets.outputs.put_in_place, as replay's): both or neither. None: not recorded
+    record: Callable[[SetReport, Path], Recording] | None = None
 
 
 class Mode(Enum):

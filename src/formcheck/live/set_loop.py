@@ -10,7 +10,7 @@ on how fast this machine is. What the set is doing (guidance, countdown, countin
 from __future__ import annotations
 
 import contextlib
-import sys
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.core.faults import fault_point
 from formcheck.core.interrupts import Terminated
 from formcheck.live.display import Display, canvas_size, to_canvas
 from formcheck.live.session import END_KEYS, LiveOptions, SetPlan, SetSession
@@ -30,7 +31,14 @@ from formcheck.media.track import save_track
 from formcheck.media.video_writer import VideoWriter
 from formcheck.overlay import Overlay
 from formcheck.sets.loop import Detector, Sink, run_frames
-from formcheck.sets.outputs import REPORT, TRACK, VIDEO, drop_earlier_video
+from formcheck.sets.outputs import (
+    REPORT,
+    TRACK,
+    VIDEO,
+    make_stage,
+    put_in_place,
+    sweep_stale_stages,
+)
 from formcheck.sets.pipeline import write_end_card
 from formcheck.sets.report import write_report
 from formcheck.sets.set_report import LiveInfo, MediaInfo, Outputs, SetEnd, SetReport
@@ -52,6 +60,7 @@ class SetOutcome:
     counted: bool  # some frames were analysed after the countdown
     error: str | None = None  # the source's trouble, one line
     last_canvas: np.ndarray | None = None  # the last camera picture, undrawn (summary background)
+    kept: bool = True  # its outputs were put in place (not: interrupted before anything was counted)
 
 
 def _default_detector(model: str) -> Callable[[], Detector]:
@@ -93,11 +102,37 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
     """Run one set from ``source`` until the end of it, a key, pain or the target.
 
     Writes ``report.json`` (and ``track.npz``, and with ``save_video`` ``annotated.mp4``) into
-    ``plan.out_dir``, and returns the outcome. Screens after the set are the caller's.
+    ``plan.out_dir`` with the set's history row (``plan.record``), and returns the outcome; an
+    interrupt before anything was counted writes nothing (``kept`` False). Screens after the
+    set are the caller's.
     """
-    spec, lang = plan.spec, opts.lang
+    spec = plan.spec
     model = choose_model(opts.model, spec.model)
     detector = (detector_factory or _default_detector(model))()  # load first: a file must not play meanwhile
+    try:  # the outputs are written in a staging folder and put in place at the end (as replay's)
+        stage, lock = make_stage(plan.out_dir)
+    except BaseException:
+        _close(detector)
+        raise
+    try:
+        return _run_staged(plan, source, display, opts, (detector, model), stage)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        if lock is not None:
+            lock.close()
+
+
+def _close(detector: Detector) -> None:
+    close = getattr(detector, "close", None)
+    if close is not None:
+        close()
+
+
+def _run_staged(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
+                loaded: tuple[Detector, str], stage: Path) -> SetOutcome:
+    """run_set's set, its outputs written into ``stage``."""
+    spec, lang = plan.spec, opts.lang
+    detector, model = loaded
     source.start()
     session = SetSession(plan, source, opts, getattr(detector, "model_name", model), detector)
     size = canvas_size(source.size)
@@ -111,7 +146,7 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
         sinks: list[Sink] = [canvas, window]
         if opts.save_video:
             every_frame = not source.live and not getattr(source, "paced", True)
-            outs.writer = AsyncVideoWriter(plan.out_dir / VIDEO, size, source.fps, wait=every_frame)
+            outs.writer = AsyncVideoWriter(stage / VIDEO, size, source.fps, wait=every_frame)
             sinks.append(VideoSink(outs.writer, canvas))
         sinks.append(Keys(session, window))
         run_frames(newest_frames(source, session, display), detector, SessionStep(session), sinks)
@@ -121,15 +156,13 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
         session.end("failed")
         failure = f"the set stopped on an error: {one_line(exc)}"
     finally:
-        close = getattr(detector, "close", None)
-        if close is not None:
-            close()
+        _close(detector)
     stats = outs.stats
     stats.wall_s, stats.cpu_s = time.monotonic() - wall0, time.process_time() - cpu0
     stats.dropped = source.dropped - dropped0
     stats.delivered = getattr(source, "delivered", 0) - delivered0
     outs.last_canvas = to_canvas(window.last_image, size) if window.last_image is not None else None
-    return _write_outputs(session, outs, failure)
+    return _write_outputs(session, outs, stage, failure)
 
 
 # sets whose video gets no end card: the screen after them is no summary (pain advice, an
@@ -137,15 +170,23 @@ def run_set(plan: SetPlan, source: Source, display: Display, opts: LiveOptions,
 NO_SUMMARY = ("pain", "failed", "interrupted", "terminated")
 
 
-def _write_outputs(session: SetSession, outs: LiveOutputs, failure: str | None = None) -> SetOutcome:
-    """Close what is open, write the outputs (report last: its presence marks a finished set).
-    The annotated video ends on the set's summary over the last picture, as the screen after
-    the set shows it (not after pain, an error or an interrupt: NO_SUMMARY)."""
+def _write_outputs(session: SetSession, outs: LiveOutputs, stage: Path, failure: str | None = None) -> SetOutcome:
+    """Close what is open, write the outputs into ``stage`` and put them in place with the
+    history row (sets.outputs.put_in_place, as replay does: both or neither). A set interrupted
+    before anything was counted keeps nothing (no 0-repetition set in the history, no report
+    blocking the folder). The annotated video ends on the set's summary over the last picture,
+    as the screen after the set shows it (not after pain, an error or an interrupt: NO_SUMMARY)."""
     plan, source = session.plan, session.source
     stats, writer, last_canvas, overlay, lang = outs.stats, outs.writer, outs.last_canvas, outs.overlay, outs.lang
     ended_by = session.ended_by or "end_of_video"
     counted = session.counted
     error = failure or (source.error if ended_by in ("source_error", "end_of_video") else None)
+    if ended_by in ("interrupted", "terminated") and not counted and session.pain_t_ms is None:
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.close(keep=False)
+        report = session.builder.finish([])
+        return SetOutcome(report, plan.out_dir, ended_by, stats, counted, error, last_canvas, kept=False)
     try:
         builder = session.conclude(error)
     except BaseException:  # (after a failure the analyzer may fail again): the video is not left open
@@ -173,14 +214,25 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, failure: str | None =
         if writer.dropped:
             builder.notes.append(f"{writer.dropped} frames were left out of the annotated video (encoder too slow)")
     session.recorder.meta["ended_by"] = ended_by  # tune re-runs the set as it ended (pipeline.run_track)
-    save_track(session.recorder.track(), plan.out_dir / TRACK)
+    save_track(session.recorder.track(), stage / TRACK)
     builder.notes.extend(getattr(source, "notes", []))  # a video file's timing notes (a camera has none)
     live = LiveInfo.from_json({"source": "camera" if source.live else "file",
                                "every_frame": not getattr(source, "paced", True), **stats.as_dict()})
     set_end = SetEnd(MediaInfo(bool(getattr(source, "truncated", False)), round(source.fps, 3), tuple(source.size)),
                      Outputs(VIDEO if video_ok else None, TRACK), ended_by, live, plan.program)
     report = builder.finish(session.analyzer.pauses if counted else [], set_end)
-    write_report(report, plan.out_dir / REPORT)
-    if not video_ok and (warning := drop_earlier_video(plan.out_dir)):
-        print(f"formcheck: warning: {warning}", file=sys.stderr)
+    write_report(report, stage / REPORT)
+    fault_point("staged")
+    record = plan.record if is_a_set(report, counted) else None
+    # (a video this set did not write, an earlier run's, goes: it would pass for this set's)
+    put_in_place(stage, plan.out_dir, None if record is None else lambda: record(report, plan.out_dir))
+    sweep_stale_stages(plan.out_dir)  # an earlier run's, killed before it could clean up
     return SetOutcome(report, plan.out_dir, ended_by, stats, counted, error, last_canvas)
+
+
+def is_a_set(report: SetReport, counted: bool) -> bool:
+    """A set for the history: something was counted, or it was stopped for pain; not one skipped
+    (s key) before anything was done."""
+    if report.end.ended_by == "skip" and not (report.reps or report.holds):
+        return False
+    return counted or report.pain_stop is not None

@@ -15,6 +15,8 @@ import contextlib
 import json
 import os
 import sqlite3
+import sys
+import time
 from collections import defaultdict
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -24,15 +26,22 @@ from typing import Any
 from formcheck.sets.set_report import SetReport
 
 DB_NAME = "history.sqlite3"
-SCHEMA_VERSION = 1
+# Another formcheck writing the history (a set of its own, a repair) holds its lock for an
+# instant; a writer waits for it up to LOCK_WAIT_S, in steps of STEP_S so that Ctrl-C and SIGTERM
+# are seen between them (SQLite's own wait, in C, would not see them), saying so after SAY_AFTER_S.
+LOCK_WAIT_S = 15.0
+STEP_S = 0.2
+SAY_AFTER_S = 1.0
+SCHEMA_VERSION = 2
 ENV_DIR = "FORMCHECK_DATA_DIR"
 
 # Column order is the CSV export's column order.
 COLUMNS = (
     "id", "time", "exercise", "exercise_name", "kind", "mode", "video", "program", "target", "reps",
     "partials", "holds", "holds_reached", "hold_s", "hold_target_s", "holds_by_side", "fault_counts", "pain_stop", "pain_note",
-    "duration_s", "model", "formcheck_version", "config", "report",
+    "duration_s", "model", "formcheck_version", "config", "report", "out_dir", "out_gone",
 )
+V2_COLUMNS = ("out_dir", "out_gone")  # added by schema 2 (a v1 database read as it is has none)
 JSON_COLUMNS = ("exercise_name", "holds_by_side", "fault_counts", "config", "report")
 
 _SCHEMA_V1 = """
@@ -64,6 +73,15 @@ CREATE TABLE sets (
 );
 CREATE INDEX sets_exercise_time ON sets (exercise, time);
 CREATE INDEX sets_time ON sets (time);
+"""
+
+# Schema 2 (issue 18): where the set's outputs are, so that a folder holding a finished set and
+# the row for it can be matched (``formcheck history --repair``), and when a repair found them gone
+# (the row is kept: the set was done).
+_SCHEMA_V2 = """
+ALTER TABLE sets ADD COLUMN out_dir TEXT;           -- the set's output folder (absolute), NULL before v2
+ALTER TABLE sets ADD COLUMN out_gone TEXT;          -- when a repair found the folder's report gone, else NULL
+CREATE INDEX sets_out_dir ON sets (out_dir);
 """
 
 
@@ -112,11 +130,11 @@ def connect(folder: str | os.PathLike | None = None, *, create: bool = True) -> 
                                f"(choose another with --data-dir or ${ENV_DIR})") from None
     try:
         # isolation_level=None: no implicit transactions; every write is an explicit BEGIN..COMMIT
-        conn = sqlite3.connect(path, timeout=15.0, isolation_level=None)
+        conn = sqlite3.connect(path, timeout=STEP_S, isolation_level=None)
     except sqlite3.Error as exc:
         raise HistoryError(f"cannot open the history database {path}: {exc}") from None
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
+        write(conn, "PRAGMA journal_mode=WAL", path)
         conn.execute("PRAGMA synchronous=FULL")
         _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
@@ -178,8 +196,31 @@ def _check_folder(path: Path) -> None:
             return
 
 
+def _busy(exc: sqlite3.Error) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def write(conn: sqlite3.Connection, sql: str, where: Path) -> sqlite3.Cursor:
+    """Run a statement that takes the write lock (BEGIN IMMEDIATE, COMMIT...), waiting for another
+    writer as the module's text says: interruptible, and said after a second. The wait's end is
+    SQLite's "database is locked"."""
+    start = time.monotonic()
+    said = False
+    while True:
+        try:
+            return conn.execute(sql)
+        except sqlite3.OperationalError as exc:
+            waited = time.monotonic() - start
+            if not _busy(exc) or waited >= LOCK_WAIT_S:
+                raise
+            if not said and waited >= SAY_AFTER_S:
+                said = True
+                print(f"formcheck: waiting for the history database {where}: another formcheck is writing it "
+                      f"(up to {LOCK_WAIT_S:g} s; Ctrl-C stops)", file=sys.stderr, flush=True)
+
+
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    conn.execute("BEGIN IMMEDIATE")
+    write(conn, "BEGIN IMMEDIATE", path)
     try:
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)")
         row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
@@ -187,12 +228,14 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         if version > SCHEMA_VERSION:
             raise HistoryError(f"the history database {path} was written by a newer formcheck "
                                f"(schema {version}; this version reads up to {SCHEMA_VERSION})")
-        if version < 1:  # (executescript would commit on its own; run the statements in this transaction)
-            for stmt in _SCHEMA_V1.split(";"):
-                if stmt.strip():
-                    conn.execute(stmt)
-            conn.execute("INSERT INTO schema_version VALUES (?, ?)", (1, now_utc()))
-        conn.execute("COMMIT")
+        # each step in this transaction (executescript would commit on its own): all or nothing
+        for step, script in ((1, _SCHEMA_V1), (2, _SCHEMA_V2)):
+            if version < step:
+                for stmt in script.split(";"):
+                    if stmt.strip():
+                        conn.execute(stmt)
+                conn.execute("INSERT INTO schema_version VALUES (?, ?)", (step, now_utc()))
+        write(conn, "COMMIT", path)
     except BaseException:
         if conn.in_transaction:  # (a failed COMMIT may have rolled back: its error is the one to see)
             with contextlib.suppress(sqlite3.Error):
@@ -210,8 +253,9 @@ def _program(report: SetReport) -> str | None:
     return str(prog)
 
 
-def row_from_report(report: SetReport, time: str | None = None) -> dict[str, Any]:
-    """The history row for one set report (see ``report.ReportBuilder.finish``)."""
+def row_from_report(report: SetReport, time: str | None = None, out_dir: Path | None = None) -> dict[str, Any]:
+    """The history row for one set report (see ``report.ReportBuilder.finish``), its outputs in
+    ``out_dir`` (None: not kept anywhere known)."""
     if not isinstance(report, SetReport) or not report.exercise:
         raise HistoryError("cannot record a set without an exercise id in its report")
     by_side: dict[str, float] = defaultdict(float)
@@ -251,6 +295,8 @@ def row_from_report(report: SetReport, time: str | None = None) -> dict[str, Any
         "formcheck_version": report.formcheck_version,
         "config": json.dumps(config, ensure_ascii=False),
         "report": json.dumps(report.to_json(), ensure_ascii=False),
+        "out_dir": None if out_dir is None else str(Path(out_dir).absolute()),
+        "out_gone": None,
     }
 
 
@@ -266,7 +312,7 @@ class PendingSet:
         """Make the set durable (synchronous=FULL); its row id. HistoryError if it cannot be:
         the set is then not in the history."""
         try:
-            self._conn.execute("COMMIT")
+            write(self._conn, "COMMIT", self._where)
         except sqlite3.Error as exc:
             self.abort()
             raise HistoryError(_one_line(f"cannot record the set in {self._where}: {exc}")) from None
@@ -295,15 +341,16 @@ def _one_line(text: str) -> str:
 
 
 def begin_record(report: SetReport, data_dir: str | os.PathLike | None = None, *,
-                 time: str | None = None) -> PendingSet:
-    """Write one finished set (at ``time``, UTC ISO; default now) in a transaction left open:
-    the caller puts the set's outputs in place and then commits, or aborts (``PendingSet``)."""
-    row = row_from_report(report, time)
+                 time: str | None = None, out_dir: Path | None = None) -> PendingSet:
+    """Write one finished set (at ``time``, UTC ISO; default now; its outputs in ``out_dir``) in a
+    transaction left open: the caller puts the outputs in place and then commits, or aborts
+    (``PendingSet``)."""
+    row = row_from_report(report, time, out_dir)
     cols = [c for c in COLUMNS if c != "id"]
     where = db_path(data_dir)
     conn = connect(data_dir)
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        write(conn, "BEGIN IMMEDIATE", where)
         cur = conn.execute(
             f"INSERT INTO sets ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
             [row[c] for c in cols],
@@ -316,10 +363,11 @@ def begin_record(report: SetReport, data_dir: str | os.PathLike | None = None, *
         raise
 
 
-def record_report(report: SetReport, data_dir: str | os.PathLike | None = None, *, time: str | None = None) -> int:
+def record_report(report: SetReport, data_dir: str | os.PathLike | None = None, *, time: str | None = None,
+                  out_dir: Path | None = None) -> int:
     """Store one finished set (at ``time``, UTC ISO; default now); returns its row id. Durable
     when this returns."""
-    return begin_record(report, data_dir, time=time).commit()
+    return begin_record(report, data_dir, time=time, out_dir=out_dir).commit()
 
 
 _INTS = ("reps", "partials", "holds", "holds_reached")
@@ -406,6 +454,8 @@ def load_sets(data_dir: str | os.PathLike | None = None, exercise: str | None = 
             where.append("time >= ?")
             args.append(since)
         cols = COLUMNS if with_report else tuple(c for c in COLUMNS if c != "report")
+        if version < 2:  # a v1 database (read as it is: reading migrates nothing) has no v2 columns
+            cols = tuple(c if c not in V2_COLUMNS else f"NULL AS {c}" for c in cols)
         sql = f"SELECT {', '.join(cols)} FROM sets"
         if where:
             sql += " WHERE " + " AND ".join(where)

@@ -1,4 +1,5 @@
-"""Where a set's outputs go: the output folder, its hidden staging folder, and putting them in place.
+"""Where a set's outputs go: the output folder, its hidden staging folder, and putting them in place
+(replay's and live's alike).
 
 Outputs are written into a hidden staging folder inside the output folder and put in place
 only once all are complete: the video and track are renamed in, the report last (its presence
@@ -8,7 +9,9 @@ undoes the other, so a report in place is a set recorded. A replay that fails or
 as it was; one stopped during the renames leaves no report, so nothing passes for complete. A
 folder already holding a report (an earlier run's) is refused. A staging folder left by a run
 that was killed outright (no cleanup ran) is removed by the next replay into the same folder:
-each run holds a lock on its own while it works, and one nobody holds is stale.
+each run holds a lock on its own while it works, and one nobody holds is stale. A run killed
+outright between the report's rename and the commit leaves the report without its row:
+``formcheck history --repair`` adds it (records/repair.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from formcheck.core.atomic import same_file
+from formcheck.core.faults import fault_point
 from formcheck.core.interrupts import interrupts_held
 
 try:
@@ -124,17 +128,6 @@ def prepare_out_dir(out: Path, video: Path) -> Path:
     return out
 
 
-def drop_earlier_video(out_dir: Path) -> str | None:
-    """After a live set that wrote no annotated video (its report, saying so, already in place):
-    remove one a failed earlier run left in the same folder, which would pass for this set's.
-    Returns a warning when it cannot."""
-    try:
-        (out_dir / VIDEO).unlink(missing_ok=True)
-    except OSError as exc:
-        return f"{VIDEO} in {out_dir} is from an earlier run and could not be removed ({exc.strerror})"
-    return None
-
-
 class Recording(Protocol):
     """A set written into the history but not yet committed (records.history.PendingSet)."""
 
@@ -157,20 +150,31 @@ def put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | N
                           "this replay's were not put there (choose another folder with --out)")
     # first: a history that cannot take the set (locked, full) leaves the output folder as it was
     pending = record() if record is not None else None
+    moved: list[Path] = []
+    placed = False
     try:
+        fault_point("row")
         try:
             for name in (VIDEO, TRACK):
                 if (stage / name).exists():
                     os.replace(stage / name, out_dir / name)
+                    moved.append(out_dir / name)
                 else:
                     (out_dir / name).unlink(missing_ok=True)
         except OSError as exc:
             raise ReplayError(f"cannot put the outputs in place in {out_dir}: {exc.strerror}") from None
+        fault_point("moved")
         with interrupts_held():
             _report_in_place(stage, out_dir, pending)
+            placed = True  # (a signal held meanwhile is raised after this: the set is there)
+        fault_point("committed")
     except BaseException:
         if pending is not None:
             pending.abort()  # (nothing left to abort after a commit, failed or not)
+        if not placed:  # no half of a set: the video and track without their report go too
+            for path in moved:
+                with contextlib.suppress(OSError):
+                    path.unlink()
         raise
 
 
@@ -179,10 +183,10 @@ def _report_in_place(stage: Path, out_dir: Path, pending: Recording | None) -> N
         os.replace(stage / REPORT, out_dir / REPORT)
     except OSError as exc:
         raise ReplayError(f"cannot put the outputs in place in {out_dir}: {exc.strerror}") from None
-    if pending is None:
-        return
     try:
-        pending.commit()
+        fault_point("renamed")  # (tests: the instant between the report's rename and the commit)
+        if pending is not None:
+            pending.commit()
     except BaseException:  # not in the history: then no report either, or it would pass for recorded
         with contextlib.suppress(OSError):
             (out_dir / REPORT).unlink()

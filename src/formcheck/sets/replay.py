@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from formcheck.core.faults import fault_point
 from formcheck.core.results import OverlaySetup
 from formcheck.engine.analyzer import Analyzer
 from formcheck.media.estimator import PoseEstimator, resolve_model
@@ -70,9 +71,10 @@ class ReplayOptions:
     progress: Callable[[int | None], Any] | None = None  # total frames (None: unknown) -> a tqdm-like bar
     workers: bool = True  # decode and encode in worker processes (where available), else threads
     profile: dict[str, Any] | None = None  # the patient profile applied, for the report
-    # the history: writes the set's row, uncommitted (records.history.begin_record, bound by the
-    # command line); put_in_place commits it together with the report. None: not recorded
-    record: Callable[[SetReport], Recording] | None = None
+    # the history: writes the set's row (and its output folder), uncommitted
+    # (records.history.begin_record, bound by the command line); put_in_place commits it together
+    # with the report. None: not recorded
+    record: Callable[[SetReport, Path], Recording] | None = None
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,9 @@ def replay(video: Path, spec: ExerciseSpec, out_dir: Path, opts: ReplayOptions |
             raise ReplayError(f"cannot write in the output folder {out_dir}: {exc.strerror} "
                               "(choose another with --out)") from None
         outcome = _replay_into(stage, video, spec, info, opts)
+        fault_point("staged")
         record = opts.record
-        put_in_place(stage, out_dir, None if record is None else lambda: record(outcome.report))
+        put_in_place(stage, out_dir, None if record is None else lambda: record(outcome.report, out_dir))
     except BaseException:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
