@@ -18,7 +18,7 @@ from formcheck.cli.common import (
     target_count,
 )
 from formcheck.cli.live_program import run_program, session_exercises
-from formcheck.cli.live_sets import exit_code, report_set, sessions_root
+from formcheck.cli.live_sets import dropped_if_empty, exit_code, new_folders, report_set, sessions_root
 from formcheck.live.display import KeySchedule
 from formcheck.live.runner import Runner
 from formcheck.live.screens import show_after_set
@@ -101,8 +101,13 @@ def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
 
 def _run_single(args: argparse.Namespace, runner: Runner, spec: ExerciseSpec, target: int | None,
                 profile: dict[str, Any] | None) -> int:
-    out = prepare_out_dir(sessions_root(args, spec.id), Path(args.source) if args.source else Path(os.devnull))
-    outcome = runner.run(SetPlan(spec, out, target, profile=profile))
+    made = new_folders(Path(args.out)) if args.out else []
+    with dropped_if_empty(made):
+        root = sessions_root(args, spec.id)
+        if not args.out:  # the default folder is always made new
+            made.append(root)
+        out = prepare_out_dir(root, Path(args.source) if args.source else Path(os.devnull))
+        outcome = runner.run(SetPlan(spec, out, target, profile=profile))
     report_set(args, spec, outcome)
     show_after_set(runner.screens, outcome, spec, args.lang)
     return exit_code(outcome)

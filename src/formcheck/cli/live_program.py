@@ -8,6 +8,7 @@ the patient explicitly asks for the next exercise.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from formcheck.cli.live_sets import exit_code, report_set, sessions_root
+from formcheck.cli.live_sets import dropped_if_empty, exit_code, new_folders, report_set, sessions_root
 from formcheck.live.runner import Runner
 from formcheck.live.screens import (
     show_after_set,
@@ -87,6 +88,7 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
     session_id = datetime.now().strftime("%Y-%m-%d_%H%M%S")
     if not entries:
         return 0
+    made = new_folders(Path(args.out)) if args.out else []
     root = sessions_root(args, program.name)
     try:
         plan = SessionPlan(program, entries, specs, targets, profile, advice, session_id, root)
@@ -95,8 +97,10 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
         if root.exists():
             if any(root.iterdir()):
                 print(f"wrote {root}")
-            elif not args.out:  # nothing was done (or Ctrl-C before the first set): the folder goes again
-                root.rmdir()
+            else:  # nothing was done (or Ctrl-C before the first set): the folders it made go again
+                for d in made if args.out else [root]:
+                    with contextlib.suppress(OSError):
+                        d.rmdir()
 
 
 @dataclass(frozen=True)
@@ -133,10 +137,11 @@ def _run_entries(args: argparse.Namespace, runner: Runner, plan: SessionPlan) ->
         if key == "s":
             print(f"{spec.name.en}: skipped")
             continue
-        out = prepare_out_dir(root / f"{i + 1:02d}_{spec.id}", source)
         info = {"name": program.name, "session": args.session or "all", "session_id": session_id,
                 "index": i + 1, "of": len(entries), "step": entry.step}
-        outcome = runner.run(SetPlan(spec, out, target, info, profile_info(profile) if profile else None))
+        with dropped_if_empty(new_folders(root / f"{i + 1:02d}_{spec.id}")):
+            out = prepare_out_dir(root / f"{i + 1:02d}_{spec.id}", source)
+            outcome = runner.run(SetPlan(spec, out, target, info, profile_info(profile) if profile else None))
         report_set(args, spec, outcome)
         after = show_after_set(runner.screens, outcome, spec, lang, advice, program=True)
         if outcome.error and (runner.camera is not None or outcome.ended_by == "failed"):
