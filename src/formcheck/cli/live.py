@@ -18,7 +18,13 @@ from formcheck.cli.common import (
     target_count,
 )
 from formcheck.cli.live_program import run_program, session_exercises
-from formcheck.cli.live_sets import dropped_if_empty, exit_code, new_folders, report_set, sessions_root
+from formcheck.cli.live_sets import (
+    dropped_if_empty,
+    exit_code,
+    new_folders,
+    report_set,
+    sessions_root,
+)
 from formcheck.live.display import KeySchedule
 from formcheck.live.runner import Runner
 from formcheck.live.screens import show_after_set

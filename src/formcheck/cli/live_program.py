@@ -16,7 +16,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from formcheck.cli.live_sets import dropped_if_empty, exit_code, new_folders, report_set, sessions_root
+from formcheck.cli.live_sets import (
+    dropped_if_empty,
+    exit_code,
+    new_folders,
+    report_set,
+    sessions_root,
+)
 from formcheck.live.runner import Runner
 from formcheck.live.screens import (
     show_after_set,

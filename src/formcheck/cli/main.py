@@ -14,7 +14,12 @@ import sys
 from typing import Callable, NoReturn, Sequence
 
 from formcheck import __version__
-from formcheck.core.interrupts import Terminated, first_interrupt_ends, interrupts_held, signals_handled_by
+from formcheck.core.interrupts import (
+    Terminated,
+    first_interrupt_ends,
+    interrupts_held,
+    signals_handled_by,
+)
 
 EXIT_ERROR = 1  # as cli.common's (not imported up front: see above)
 EXIT_USAGE = 2
@@ -114,22 +119,28 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:  # first: a second Ctrl-C must not land in the imports below
         return _interrupted(exc)
     except _known_errors() as exc:  # evaluated only when something is raised: no imports up front
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"formcheck: error: {line}", file=sys.stderr)
-        from formcheck.cli.common import UsageError
+        from formcheck.cli.common import UsageError, error_lines
 
-        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
+        for line in error_lines(str(exc)) or [type(exc).__name__]:
+            print(f"formcheck: error: {line}", file=sys.stderr)
+        # an exercise, program or model named on the command line that does not exist: as argparse's
+        usage = isinstance(exc, UsageError) or getattr(exc, "usage_mistake", False)
+        return EXIT_USAGE if usage else EXIT_ERROR
     except BrokenPipeError:  # the reader of the output went away (e.g. `| head`): nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return EXIT_ERROR
     except OSError as exc:
+        from formcheck.cli.common import printable
+
         where = f" {exc.filename}:" if exc.filename else ""
-        print(f"formcheck: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        print(printable(f"formcheck: error:{where} {exc.strerror or exc}"), file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # last resort: one line, never a traceback (FORMCHECK_DEBUG shows it)
         if os.environ.get("FORMCHECK_DEBUG"):
             raise
-        text = " ".join(str(exc).split())  # one line, whatever a library put in its message
+        from formcheck.cli.common import printable
+
+        text = printable(" ".join(str(exc).split()))  # one line, whatever a library put in its message
         print(f"formcheck: internal error: {type(exc).__name__}: {text} (set FORMCHECK_DEBUG=1 for details)",
               file=sys.stderr)
         return EXIT_ERROR

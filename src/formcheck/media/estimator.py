@@ -77,6 +77,12 @@ class ModelError(Exception):
     """The pose model cannot be found or loaded; the message is one line for the user."""
 
 
+class UnknownModel(ModelError):
+    """``--model`` names no model and no file: a mistake on the command line (exit 2)."""
+
+    usage_mistake = True
+
+
 def models_dir() -> Path:
     """Where the bundled ``.task`` models live: $FORMCHECK_MODELS or the repository's models/."""
     env = os.environ.get("FORMCHECK_MODELS")
@@ -100,7 +106,7 @@ def resolve_model(model: str) -> Path:
     if not path.is_file():
         allowed = ", ".join(MODEL_NAMES)
         what = "is a folder, not a model file" if path.is_dir() else "not found"
-        raise ModelError(f"pose model {what}: {path} (use --model {allowed} or a path to a .task file)")
+        raise UnknownModel(f"pose model {what}: {path} (use --model {allowed} or a path to a .task file)")
     return path
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from formcheck.core.lang import count_of
 from formcheck.core.results import OverlaySetup
 from formcheck.engine.analyzer import Analyzer
 from formcheck.media.estimator import PoseEstimator, resolve_model
@@ -189,11 +190,12 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
         if builder.frames == 0:
             raise ReplayError(f"no frames could be decoded from {video}" + (f" ({source.error})" if source.error else ""))
         if builder.frames_with_pose == 0:
-            raise ReplayError(f"nobody was seen in any of the {builder.frames} frames of {video}")
+            seen_in = "the one frame" if builder.frames == 1 else f"any of the {builder.frames} frames"
+            raise ReplayError(f"nobody was seen in {seen_in} of {video}")
         # the first frame's start to the last frame's end: 30 frames at 30 frames/s last 1 s
         seconds = ((builder.last_t_ms or 0.0) - (builder.first_t_ms or 0.0)) / 1000.0 + 1.0 / fps
         if seconds < MIN_VIDEO_S - 1e-6:
-            raise ReplayError(f"{video} is too short to hold an exercise set ({builder.frames} frames, {seconds:.2f} s; "
+            raise ReplayError(f"{video} is too short to hold an exercise set ({count_of(builder.frames, 'frame')}, {seconds:.2f} s; "
                               f"at least {MIN_VIDEO_S:g} s needed)")
         if video_sink is not None:  # it ends on the set's summary, as live does after a set
             video_sink.close(summary_from_report(spec, builder.finish(analyzer.pauses), lang))
@@ -210,7 +212,7 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
     builder.notes.extend(source.notes)
     warning = None
     if source.truncated:
-        warning = f"the video is truncated or damaged after {builder.frames} frames ({source.error}); replayed what could be read"
+        warning = f"the video is truncated or damaged after {count_of(builder.frames, 'frame')} ({source.error}); replayed what could be read"
         builder.notes.append(warning)
     report = builder.finish(analyzer.pauses, SetEnd(MediaInfo(source.truncated, round(fps, 3), size),
                                                     Outputs(VIDEO if write_video else None, TRACK)))
