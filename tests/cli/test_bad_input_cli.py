@@ -122,7 +122,7 @@ def test_one_frame_is_one_frame(capsys, tmp_path):
     assert rc == 1 and "too short to hold an exercise set (1 frame, " in err, err
 
     class Screens:  # what show_instructions puts on the screen
-        def message(self, overlay, title, lines, seconds):  # noqa: ANN001, ANN201
+        def message(self, overlay, title, lines, seconds):
             self.lines = lines
 
     screens = Screens()

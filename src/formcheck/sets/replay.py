@@ -10,14 +10,14 @@ import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from formcheck.core.lang import count_of
 from formcheck.core.results import OverlaySetup
 from formcheck.engine.analyzer import Analyzer
 from formcheck.media.estimator import PoseEstimator, resolve_model
 from formcheck.media.track import TrackRecorder, save_track
-from formcheck.media.video import VideoReader
+from formcheck.media.video import VideoError, VideoReader
 from formcheck.media.video_writer import VideoWriter
 from formcheck.sets.loop import Analyse, Sink, run_frames
 from formcheck.sets.outputs import (
@@ -124,7 +124,8 @@ def replay(video: Path, spec: ExerciseSpec, out_dir: Path, opts: ReplayOptions |
         except OSError as exc:
             raise ReplayError(f"cannot write in the output folder {out_dir}: {exc.strerror} "
                               "(choose another with --out)") from None
-        outcome = _replay_into(stage, video, spec, info, opts)
+        with _named_as_the_output_folder(stage, out_dir):
+            outcome = _replay_into(stage, video, spec, info, opts)
         record = opts.record
         put_in_place(stage, out_dir, None if record is None else lambda: record(outcome.report))
     except BaseException:
@@ -143,6 +144,23 @@ def replay(video: Path, spec: ExerciseSpec, out_dir: Path, opts: ReplayOptions |
     sweep_stale_stages(out_dir)  # an earlier run's, killed before it could clean up
     outcome.out_dir = out_dir
     return outcome
+
+
+@contextlib.contextmanager
+def _named_as_the_output_folder(stage: Path, out_dir: Path) -> Iterator[None]:
+    """An error writing an output (a full disk, a quota) names it where the user will look for
+    it, in the output folder, not in the hidden staging folder it was being written to."""
+    try:
+        yield
+    except OSError as exc:
+        if not exc.filename or str(stage) not in str(exc.filename):
+            raise  # (the input video, say)
+        where = str(exc.filename).replace(str(stage), str(out_dir))
+        raise ReplayError(f"cannot write {where}: {exc.strerror or exc}") from None
+    except (ReplayError, VideoError) as exc:
+        if str(stage) not in str(exc):
+            raise
+        raise type(exc)(str(exc).replace(str(stage), str(out_dir))) from None
 
 
 def _frame_source(video: Path, size: tuple[int, int], workers: bool) -> DecoderSource:
