@@ -8,12 +8,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from formcheck.records.history import (
-    PendingSet,
-    begin_record,
-    check_writable,
-    record_report,
-)
+from formcheck.records.history import PendingSet, begin_record, check_writable, record_report
 from formcheck.records.progression import holds_in_report
 from formcheck.sets.report_notes import (
     lost_to_pauses,
