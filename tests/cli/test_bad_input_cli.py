@@ -102,11 +102,9 @@ def test_an_exercise_name_with_control_characters_is_refused(tmp_path, capsys):
 def test_one_frame_is_one_frame(capsys, tmp_path):
     import av
 
-    from formcheck.core.lang import count_of
     from formcheck.live.screens import show_instructions
     from formcheck.spec.exercise import load_exercise
 
-    assert (count_of(1, "frame"), count_of(2, "frame"), count_of(0, "frame")) == ("1 frame", "2 frames", "0 frames")
     # a one-frame video: "(1 frame, 0.03 s; ...)"
     clip = tmp_path / "one.mp4"
     with av.open(str(SAMPLE)) as src, av.open(str(clip), "w") as dst:
@@ -129,3 +127,6 @@ def test_one_frame_is_one_frame(capsys, tmp_path):
     for lang, goal in (("en", "Target: 1 repetition"), ("da", "Mål: 1 gentagelse")):
         show_instructions(screens, load_exercise("squat"), 1, lang, "1/1", 0)  # type: ignore[arg-type]
         assert goal in screens.lines
+    from formcheck.core.lang import count_of
+
+    assert (count_of(1, "frame"), count_of(2, "frame"), count_of(0, "frame")) == ("1 frame", "2 frames", "0 frames")

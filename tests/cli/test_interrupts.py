@@ -66,3 +66,25 @@ def test_ctrl_c_while_live_starts_gives_one_line_and_leaves_no_empty_out_folder(
     assert (code, err.strip()) == (130, INTERRUPTED)
     assert not out.exists() or any(out.iterdir()), "an empty --out folder was left behind"
     assert (tmp_path / "new").exists() == out.exists()
+
+
+def _interrupted_while_the_model_loads():
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("what", [["-e", "squat"], ["--program", "home_program", "--only", "squat"]],
+                         ids=["exercise", "program"])
+def test_live_stopped_before_anything_is_written_leaves_no_folder_it_made(tmp_path, sample_squat, what):
+    from formcheck.cli.live import cmd_live
+    from formcheck.cli.main import build_parser
+
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    for out in (tmp_path / "a" / "b", existing):
+        args = build_parser("live").parse_args(["live", *what, "--source", str(sample_squat), "--headless",
+                                                "--every-frame", "--no-history", "--data-dir", str(tmp_path / "d"),
+                                                "--out", str(out), "--keys", "0:space"])
+        with pytest.raises(KeyboardInterrupt):
+            cmd_live(args, detector_factory=_interrupted_while_the_model_loads)
+    assert not (tmp_path / "a").exists()  # every folder it made went again
+    assert existing.is_dir() and list(existing.iterdir()) == []  # one that was there stays, as it was

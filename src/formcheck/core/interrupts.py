@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM arrived (see cli.main, which installs terminate() for it)."""
+    """SIGTERM arrived (cli.main has it raised: core.interrupts.first_interrupt_ends)."""
 
 
 def terminate(signum: int, frame: object) -> None:
