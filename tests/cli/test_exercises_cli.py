@@ -79,7 +79,7 @@ def test_show_thresholds_rules_cues_instructions(folder: Path, capsys) -> None:
 
 def test_show_unknown_is_one_line(folder: Path, capsys) -> None:
     rc, _, err = run(["exercises", "show", "sqat"], capsys)
-    assert rc == 1 and err.count("\n") == 1 and "available: core_bracing, squat" in err
+    assert rc == 2 and err.count("\n") == 1 and "available: core_bracing, squat" in err
 
 
 def test_validate_good_and_bad(folder: Path, tmp_path: Path, capsys) -> None:

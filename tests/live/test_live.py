@@ -637,3 +637,16 @@ def test_an_earlier_sessions_folder_is_refused_before_the_camera_opens(reference
     with pytest.raises(LiveError, match="already holds the results of an earlier session"):
         cmd_live(args, open_camera=lambda i: opened.append(i), detector_factory=lambda: TrackDetector(reference["track"]))
     assert opened == []
+
+
+@pytest.mark.parametrize("display", ["garbage", "::::"])
+def test_a_display_name_that_is_no_display_is_one_line_not_an_abort(tmp_path, sample_squat, display):
+    """``DISPLAY=garbage``: the check above gave a name it could not parse the benefit of the
+    doubt and Qt aborted the process (exit 134); now one line, exit 1 (issue 18)."""
+    env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"} | {"DISPLAY": display}
+    res = subprocess.run([sys.executable, "-m", "formcheck.cli", "live", "--source", str(sample_squat), "-e", "squat",
+                          "--no-history", "--countdown", "0", "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert res.returncode == 1, (res.returncode, res.stderr[-300:])
+    assert res.stderr.splitlines() == [f"formcheck: error: the display {display} does not answer, so no window can "
+                                       "be opened (is the desktop running? or use --headless)"]

@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
+# each script may take up to its own 600 s (_run) on a cold track cache: more than the default timeout
+pytestmark = [pytest.mark.slow, pytest.mark.shared_data, pytest.mark.timeout(1500)]
 
 
 def _run(*args: str) -> str:

@@ -35,7 +35,8 @@ from formcheck.spec.exercise import load_exercise
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
+# the first test builds every clip's track when the cache is cold (CI): far past the default timeout
+pytestmark = [pytest.mark.slow, pytest.mark.shared_data, pytest.mark.timeout(3600)]
 
 MODEL = "lite"
 CACHE = Path(os.environ.get("FORMCHECK_TRACK_CACHE", Path.home() / ".cache" / "formcheck" / "tracks"))

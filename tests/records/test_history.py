@@ -357,7 +357,7 @@ def test_report_since_and_empty(tmp_path: Path, capsys) -> None:
     # where it looked is said, on the page and the terminal (a wrong --data-dir is not "no training")
     assert f"0 set(s) in {H.db_path(tmp_path)}" in stdout and str(H.db_path(tmp_path)) in out.read_text()
     rc, _, err = run(["history", "--data-dir", str(tmp_path), "-e", "squats"], capsys)  # a typo is an error
-    assert rc == 1 and err.count("\n") == 1 and "'squats' is not an exercise id" in err
+    assert rc == 2 and err.count("\n") == 1 and "'squats' is not an exercise id" in err  # as argparse's
 
 
 def test_a_report_into_a_missing_folder_names_the_file_asked_for(tmp_path: Path, capsys) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +43,28 @@ class UsageError(CliError):
 
     def __init__(self, message: str, command: str) -> None:
         super().__init__(f"{message} (see 'formcheck {command} --help')")
+
+
+MAX_ERROR_LINES = 20  # a file with thousands of mistakes: the first ones, then how many more
+
+# what must not reach a terminal from a file or an option: escape sequences (colours, moving the
+# cursor, a window title...) and other control characters
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without terminal escape sequences and control characters (newlines and tabs stay)."""
+    return _CONTROL.sub("", _ESCAPES.sub("", text))
+
+
+def error_lines(message: str) -> list[str]:
+    """An error's lines for the terminal: printable, at most MAX_ERROR_LINES and then how many more."""
+    lines = [printable(line) for line in message.splitlines()]
+    if len(lines) > MAX_ERROR_LINES:
+        more = len(lines) - MAX_ERROR_LINES
+        lines = lines[:MAX_ERROR_LINES] + [f"... and {more} more problem{'' if more == 1 else 's'}"]
+    return lines
 
 
 def ranged(cast: Callable[[str], float], lo: float, hi: float, what: str) -> Callable[[str], Any]:
@@ -124,6 +147,7 @@ def record_history(args: argparse.Namespace, report: SetReport) -> None:
 def print_set(name: str, kind: str, rep: SetReport, out_dir: Path, cues: dict[str, str] | None = None) -> None:
     """A set's result on stdout (replay and live): the count or holds, or the pain stop; faults
     (with the cue each gave, from ``cues``: fault id -> its text, texts.fault_texts); where."""
+    name, out_dir = printable(name), Path(printable(str(out_dir)))
     if rep.pain_stop is not None:
         print(f"{name}: stopped for pain at {rep.pain_stop.t_s or 0.0:.1f} s after {rep.reps} repetitions")
     elif kind == "reps":

@@ -73,7 +73,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             if known and args.exercise not in known:  # a typo, not an empty history
                 print(f"formcheck: error: {args.exercise!r} is not an exercise id; the ids are: {', '.join(known)}",
                       file=sys.stderr)
-                return 1
+                return 2  # a mistake on the command line, as argparse's
         what = f" of {args.exercise}" if args.exercise else ""
         print(f"no sets{what} recorded yet (history: {db_path(args.data_dir)})")
         return 0

@@ -19,7 +19,7 @@ from formcheck.cli.common import (
     target_count,
 )
 from formcheck.cli.live_program import run_program, session_exercises
-from formcheck.cli.live_sets import exit_code, report_set, run_into, sessions_root
+from formcheck.cli.live_sets import dropped_if_empty, exit_code, new_folders, report_set, run_into, sessions_root
 from formcheck.live.display import KeySchedule
 from formcheck.live.runner import Runner
 from formcheck.live.screens import show_after_set
@@ -103,9 +103,10 @@ def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
 def _run_single(args: argparse.Namespace, runner: Runner, spec: ExerciseSpec, target: int | None,
                 profile: dict[str, Any] | None) -> int:
     made = not (args.out and Path(args.out).exists())  # (sessions_root makes a new folder)
-    out = prepare_out_dir(sessions_root(args, spec.id), Path(args.source) if args.source else Path(os.devnull))
-    outcome = run_into(args, runner, SetPlan(spec, out, target, profile=profile, record=history_recorder(args)),
-                       made)
+    with dropped_if_empty(new_folders(Path(args.out)) if args.out else []):  # and its parents made for it
+        out = prepare_out_dir(sessions_root(args, spec.id), Path(args.source) if args.source else Path(os.devnull))
+        outcome = run_into(args, runner, SetPlan(spec, out, target, profile=profile, record=history_recorder(args)),
+                           made)
     report_set(args, spec, outcome)
     show_after_set(runner.screens, outcome, spec, args.lang)
     return exit_code(outcome)

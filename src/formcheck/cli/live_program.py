@@ -8,6 +8,7 @@ the patient explicitly asks for the next exercise.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.cli.common import history_recorder
-from formcheck.cli.live_sets import exit_code, report_set, run_into, sessions_root
+from formcheck.cli.live_sets import dropped_if_empty, exit_code, new_folders, report_set, run_into, sessions_root
 from formcheck.live.runner import Runner
 from formcheck.live.screens import (
     show_after_set,
@@ -88,7 +89,7 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
     session_id = datetime.now().strftime("%Y-%m-%d_%H%M%S")
     if not entries:
         return 0
-    made = not (args.out and Path(args.out).exists())  # (sessions_root makes a new folder)
+    made = new_folders(Path(args.out)) if args.out else []
     root = sessions_root(args, program.name)
     try:
         plan = SessionPlan(program, entries, specs, targets, profile, advice, session_id, root)
@@ -97,8 +98,10 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
         if root.exists():
             if any(root.iterdir()):
                 print(f"wrote {root}")
-            elif made:  # nothing was done (or Ctrl-C before the first set): the folder goes again
-                root.rmdir()
+            else:  # nothing was done (or Ctrl-C before the first set): the folders it made go again
+                for d in made if args.out else [root]:
+                    with contextlib.suppress(OSError):
+                        d.rmdir()
 
 
 @dataclass(frozen=True)
@@ -136,11 +139,12 @@ def _run_entries(args: argparse.Namespace, runner: Runner, plan: SessionPlan) ->
             print(f"{spec.name.en}: skipped")
             continue
         made = not (root / f"{i + 1:02d}_{spec.id}").exists()
-        out = prepare_out_dir(root / f"{i + 1:02d}_{spec.id}", source)
         info = {"name": program.name, "session": args.session or "all", "session_id": session_id,
                 "index": i + 1, "of": len(entries), "step": entry.step}
-        outcome = run_into(args, runner, SetPlan(spec, out, target, info, profile_info(profile) if profile else None,
-                                                 history_recorder(args)), made)
+        with dropped_if_empty(new_folders(root / f"{i + 1:02d}_{spec.id}")):
+            out = prepare_out_dir(root / f"{i + 1:02d}_{spec.id}", source)
+            outcome = run_into(args, runner, SetPlan(spec, out, target, info, profile_info(profile) if profile else None,
+                                                     history_recorder(args)), made)
         report_set(args, spec, outcome)
         after = show_after_set(runner.screens, outcome, spec, lang, advice, program=True)
         if outcome.error and (runner.camera is not None or outcome.ended_by == "failed"):

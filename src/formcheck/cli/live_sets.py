@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -31,6 +32,25 @@ def sessions_root(args: argparse.Namespace, name: str) -> Path:
             return cand
         except FileExistsError:
             cand, n = base.with_name(f"{base.name}_{n}"), n + 1
+
+
+def new_folders(path: Path) -> list[Path]:
+    """``path`` and those of its parents that do not exist yet (what this command would make)."""
+    return [d for d in (path, *path.parents) if not d.exists()]
+
+
+@contextlib.contextmanager
+def dropped_if_empty(folders: list[Path]) -> Iterator[None]:
+    """Folders this command made go again when it stops on an error or Ctrl-C before writing
+    anything into them (e.g. while the pose model loads): an empty ``--out`` left behind looked
+    like a session that had failed. Innermost first; one holding anything stays."""
+    try:
+        yield
+    except BaseException:
+        for d in folders:
+            with contextlib.suppress(OSError):  # not empty (or gone): it stays
+                d.rmdir()
+        raise
 
 
 def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome) -> None:

@@ -1,4 +1,8 @@
-"""The ``formcheck`` command line. Errors are one line on stderr and a non-zero exit."""
+"""The ``formcheck`` command line. Errors are one line on stderr and a non-zero exit.
+
+This module imports little (the subcommands' modules take ~1 s to load): a Ctrl-C that early
+reaches ``main``'s own handling, which prints one line, instead of a traceback from an import.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,15 @@ import sys
 from typing import Callable, NoReturn, Sequence
 
 from formcheck import __version__
-from formcheck.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, UsageError
-from formcheck.core.interrupts import Terminated, signals_handled_by, terminate
+from formcheck.core.interrupts import (
+    Terminated,
+    first_interrupt_ends,
+    interrupts_held,
+    signals_handled_by,
+)
 
+EXIT_ERROR = 1  # as cli.common's (not imported up front: see above)
+EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
@@ -66,12 +76,16 @@ def _subcommands(command: str | None = None) -> list[Callable[[argparse._SubPars
     """The ``register`` of each subcommand's module: only the one named by ``command``, or all of
     them (help, or a mistake in the command's name)."""
     mods = (_COMMAND_MODULES[command],) if command in _COMMAND_MODULES else tuple(dict.fromkeys(_COMMAND_MODULES.values()))
-    return [importlib.import_module(f"formcheck.cli.{mod}").register for mod in mods]
+    # A Ctrl-C waits for the imports (up to ~1 s): one landing inside an extension module's own
+    # Python (run from C) made the process end by SIGINT however it was handled
+    with interrupts_held():
+        return [importlib.import_module(f"formcheck.cli.{mod}").register for mod in mods]
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     """The error classes reported as one line. Imported here, only once something was raised:
     their modules load PyAV and OpenCV, which ``formcheck history`` or ``tune`` never need."""
+    from formcheck.cli.common import CliError
     from formcheck.media.capture import LiveError
     from formcheck.media.estimator import ModelError
     from formcheck.media.track import TrackError
@@ -84,40 +98,49 @@ def _known_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser(_command_in(argv))
-    args = parser.parse_args(argv)
-    try:
-        previous = signal.signal(signal.SIGTERM, terminate)
-    except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
+    # argv None: the process's own command line, which ends after this (the handlers stay)
+    with first_interrupt_ends(leave_ignored=argv is None):
+        try:
+            args = build_parser(_command_in(argv)).parse_args(argv)
+        except KeyboardInterrupt as exc:  # while the subcommand's modules load
+            return _interrupted(exc)
         return _run(args)
-    try:
-        return _run(args)
-    finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    with signals_handled_by(signal.SIG_IGN):  # none while the message goes out
+        print("formcheck: interrupted; nothing incomplete was left behind", file=sys.stderr)
+    return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
 
 
 def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt as exc:  # first: a second Ctrl-C must not land in the imports below
-        with signals_handled_by(signal.SIG_IGN):  # and none while the message goes out
-            print("formcheck: interrupted; nothing incomplete was left behind", file=sys.stderr)
-        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+        return _interrupted(exc)
     except _known_errors() as exc:  # evaluated only when something is raised: no imports up front
-        for line in str(exc).splitlines() or [type(exc).__name__]:
+        from formcheck.cli.common import UsageError, error_lines
+
+        for line in error_lines(str(exc)) or [type(exc).__name__]:
             print(f"formcheck: error: {line}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_ERROR
+        # an exercise, program or model named on the command line that does not exist: as argparse's
+        usage = isinstance(exc, UsageError) or getattr(exc, "usage_mistake", False)
+        return EXIT_USAGE if usage else EXIT_ERROR
     except BrokenPipeError:  # the reader of the output went away (e.g. `| head`): nothing to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return EXIT_ERROR
     except OSError as exc:
+        from formcheck.cli.common import printable
+
         where = f" {exc.filename}:" if exc.filename else ""
-        print(f"formcheck: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        print(printable(f"formcheck: error:{where} {exc.strerror or exc}"), file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # last resort: one line, never a traceback (FORMCHECK_DEBUG shows it)
         if os.environ.get("FORMCHECK_DEBUG"):
             raise
-        text = " ".join(str(exc).split())  # one line, whatever a library put in its message
+        from formcheck.cli.common import printable
+
+        text = printable(" ".join(str(exc).split()))  # one line, whatever a library put in its message
         print(f"formcheck: internal error: {type(exc).__name__}: {text} (set FORMCHECK_DEBUG=1 for details)",
               file=sys.stderr)
         return EXIT_ERROR

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM arrived (see cli.main, which installs terminate() for it)."""
+    """SIGTERM arrived (cli.main has it raised: core.interrupts.first_interrupt_ends)."""
 
 
 def terminate(signum: int, frame: object) -> None:
@@ -43,3 +43,37 @@ def interrupts_held() -> Iterator[None]:
         yield
     for signum in dict.fromkeys(pending):  # the step is done: now each, to the handler back in place
         signal.raise_signal(signum)
+
+
+def _end_once(exc_type: type[KeyboardInterrupt]) -> Any:
+    def handler(signum: int, frame: object) -> None:
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)
+        raise exc_type()
+
+    return handler
+
+
+@contextlib.contextmanager
+def first_interrupt_ends(*, leave_ignored: bool = False) -> Iterator[None]:
+    """A command's handlers: the first Ctrl-C raises KeyboardInterrupt (the first SIGTERM,
+    Terminated), and after it both are ignored, so the clean-up it starts runs to its end.
+
+    Why: a second Ctrl-C landing in the clean-up cut it short - the wait for a pose estimation
+    still running on the helper thread was abandoned and the landmarker closed under it (a
+    segfault in MediaPipe, exit 139), or the interpreter's own teardown was interrupted (a
+    traceback, exit by SIGINT). ``leave_ignored``: the process is ending (the command line's
+    own run), so they stay ignored after the block too, through the interpreter's teardown.
+    Outside the main thread (an embedding program) nothing changes.
+    """
+    try:
+        saved = {signal.SIGINT: signal.signal(signal.SIGINT, _end_once(KeyboardInterrupt)),
+                 signal.SIGTERM: signal.signal(signal.SIGTERM, _end_once(Terminated))}
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for s, h in saved.items():
+            signal.signal(s, signal.SIG_IGN if leave_ignored else (h if h is not None else signal.SIG_DFL))

@@ -141,10 +141,11 @@ class HeadlessDisplay:
 def x_display_answers(display: str, timeout_s: float = 1.0) -> bool:
     """Whether the X server named by ``display`` ("[host]:N[.S]") accepts a connection. OpenCV's
     window toolkit aborts the whole process (no exception) when it cannot reach the display, so
-    this is asked first. A name it cannot parse is given the benefit of the doubt."""
+    this is asked first. A name not of that form is left to Xlib's XOpenDisplay, which parses
+    it as the toolkit will, and refused without libX11 (``DISPLAY=garbage`` aborted, exit 134)."""
     m = re.fullmatch(r"(?:unix/)?([^:/]*)(?:/unix)?:(\d+)(?:\.\d+)?", display)
     if m is None:
-        return True
+        return _xlib_opens(display, timeout_s)
     host, n = m.group(1), int(m.group(2))
     if host in ("", "unix"):
         path = f"/tmp/.X11-unix/X{n}"
@@ -163,6 +164,37 @@ def x_display_answers(display: str, timeout_s: float = 1.0) -> bool:
         except OSError:
             continue
     return False
+
+
+def _xlib_opens(display: str, timeout_s: float) -> bool:
+    """Whether Xlib opens ``display``; False without libX11 or after ``timeout_s`` (a server
+    that accepts and never answers: asked on a thread of its own, left behind then)."""
+    import ctypes
+    import ctypes.util
+    import threading
+
+    name = ctypes.util.find_library("X11")
+    try:
+        xlib = ctypes.CDLL(name) if name else None
+    except OSError:
+        xlib = None
+    if xlib is None:
+        return False
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    opened: list[bool] = []
+
+    def ask() -> None:
+        handle = xlib.XOpenDisplay(display.encode(errors="replace"))
+        if handle:
+            xlib.XCloseDisplay(handle)
+        opened.append(bool(handle))
+
+    asking = threading.Thread(target=ask, name="formcheck-xprobe", daemon=True)
+    asking.start()
+    asking.join(timeout_s)
+    return bool(opened and opened[0])
 
 
 class WindowDisplay:

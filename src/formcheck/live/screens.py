@@ -97,9 +97,9 @@ def show_instructions(screens: Screens, spec: ExerciseSpec, target: int, lang: s
     """Before a program's exercise: what to do, how to face the camera, the target, the keys."""
     txt = TEXTS[lang]
     if spec.kind == "hold" and spec.hold is not None:
-        goal = txt["target_holds"].format(n=target, s=spec.hold.target_s)
+        goal = txt["target_hold" if target == 1 else "target_holds"].format(n=target, s=spec.hold.target_s)
     else:
-        goal = txt["target_reps"].format(n=target)
+        goal = txt["target_rep" if target == 1 else "target_reps"].format(n=target)
     lines = [*spec.instructions[lang], view_hint(spec, lang), goal, txt["keys_start"]]
     title = f"{where}  {spec.name.get(lang)}"
     return screens.message(Overlay.from_setup(overlay_setup(spec, lang)), title, lines, seconds)

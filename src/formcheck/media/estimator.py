@@ -11,17 +11,20 @@ chooses afresh.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
 import sys
+import weakref
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
+from formcheck.core.interrupts import interrupts_held
 from formcheck.core.pose import N_LANDMARKS, Landmark, Pose
 from formcheck.media.follow import Follower, outline
 
@@ -74,6 +77,12 @@ class ModelError(Exception):
     """The pose model cannot be found or loaded; the message is one line for the user."""
 
 
+class UnknownModel(ModelError):
+    """``--model`` names no model and no file: a mistake on the command line (exit 2)."""
+
+    usage_mistake = True
+
+
 def models_dir() -> Path:
     """Where the bundled ``.task`` models live: $FORMCHECK_MODELS or the repository's models/."""
     env = os.environ.get("FORMCHECK_MODELS")
@@ -97,7 +106,7 @@ def resolve_model(model: str) -> Path:
     if not path.is_file():
         allowed = ", ".join(MODEL_NAMES)
         what = "is a folder, not a model file" if path.is_dir() else "not found"
-        raise ModelError(f"pose model {what}: {path} (use --model {allowed} or a path to a .task file)")
+        raise UnknownModel(f"pose model {what}: {path} (use --model {allowed} or a path to a .task file)")
     return path
 
 
@@ -146,6 +155,19 @@ def _pose(result, cand: tuple[int, np.ndarray, np.ndarray], t_ms: float, size: t
     return Pose(xy=xy, visibility=vis, world=world, t_ms=t_ms, image_size=size)
 
 
+# Estimators not closed yet. One left open (e.g. a Ctrl-C between its creation and the block that
+# would close it) is closed at exit: MediaPipe's own __del__ ran during the interpreter's teardown,
+# after the modules it needs were gone, and printed a traceback.
+_OPEN: weakref.WeakSet[PoseEstimator] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_left_open() -> None:
+    for est in list(_OPEN):
+        with contextlib.suppress(Exception):
+            est.close()
+
+
 QUIET_CALLS_MAX = 150  # a landmarker's first calls silenced while it has found nobody (5 s at 30 frames/s)
 
 
@@ -174,7 +196,12 @@ class PoseEstimator:
         self.model_name = model if model in MODEL_NAMES else str(self.model_path)
         self._confidences = (min_detection_confidence, min_presence_confidence, min_tracking_confidence)
         self._single = self._create(1)
-        self._multi = self._create(num_poses) if num_poses > 1 else None
+        try:
+            self._multi = self._create(num_poses) if num_poses > 1 else None
+        except BaseException:  # (a Ctrl-C held through the load is raised as it returns)
+            self.close()
+            raise
+        _OPEN.add(self)
         import mediapipe as mp  # after _create: its native library loads with telemetry blocked
 
         self._mp = mp
@@ -186,7 +213,10 @@ class PoseEstimator:
 
     def _create(self, num_poses: int):  # noqa: ANN202 (a mediapipe PoseLandmarker)
         det, pres, track = self._confidences
-        with _quiet_native_logs():  # MediaPipe's native library prints on load: loaded here, quietly
+        # A Ctrl-C waits for MediaPipe's import and the model's load (well under a second) and is
+        # raised then: inside the load it left a half-made landmarker whose __del__ printed a
+        # traceback; inside the import (Python run from C), the process ended by SIGINT (-2)
+        with _quiet_native_logs(), interrupts_held():  # the native library prints on load: loaded here, quietly
             from mediapipe.tasks.python.core.base_options import BaseOptions
             from mediapipe.tasks.python.vision import (
                 PoseLandmarker,
@@ -262,11 +292,12 @@ class PoseEstimator:
         self._follower.reset()
 
     def close(self) -> None:
+        _OPEN.discard(self)
         for attr in ("_single", "_multi"):
             lm = getattr(self, attr, None)
             if lm is not None:
                 setattr(self, attr, None)
-                with _quiet_native_logs():
+                with _quiet_native_logs(), interrupts_held():  # a close cut short crashed at exit
                     lm.close()
 
     def __enter__(self) -> PoseEstimator:

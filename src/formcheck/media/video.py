@@ -19,6 +19,8 @@ import av
 import av.error
 import numpy as np
 
+from formcheck.core.lang import count_of
+
 DEFAULT_FPS = 30.0
 # Any FFmpeg failure, plus what a half-written file can make PyAV raise while parsing it.
 FFMPEG_ERRORS: tuple[type[BaseException], ...] = (av.error.FFmpegError, OSError, ValueError)
@@ -235,7 +237,8 @@ class VideoReader:
             last = t_ms
             index += 1
         if skipped:
-            self.notes.append(f"{skipped} frame(s) with a repeated or out-of-order timestamp were left out")
+            self.notes.append(f"{count_of(skipped, 'frame')} with a repeated or out-of-order timestamp "
+                              + ("was" if skipped == 1 else "were") + " left out")
         if not self.truncated:
             self._check_complete(decoded, last + step_ms)
 
@@ -247,7 +250,7 @@ class VideoReader:
         counted = int(self._stream.frames or 0)
         if counted and decoded < counted - max(2, counted // 50):
             self.truncated = True
-            self.error = f"video is cut short: decoded {decoded} of {counted} frames"
+            self.error = f"video is cut short: decoded {decoded} of {count_of(counted, 'frame')}"
             return
         seconds = self._duration_s()
         if not counted and seconds and covered_ms < 0.98 * seconds * 1000 - 3000 / self.fps:

@@ -21,7 +21,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from formcheck.core.atomic import same_file
 from formcheck.core.faults import fault_point
@@ -144,7 +144,35 @@ def put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | N
 
     With ``record`` (the history), the set's row is written, uncommitted, before anything is
     put in place; the rename and the commit then run with Ctrl-C and SIGTERM held back, and a
-    failure of either undoes the other: the report and the row are both there or neither is."""
+    failure of either undoes the other: the report and the row are both there or neither is.
+
+    Two runs finishing into one folder at the same instant take turns (_one_at_a_time): the
+    second finds the first's report, and puts nothing of its own there."""
+    with _one_at_a_time(out_dir):
+        _put_in_place(stage, out_dir, record)
+
+
+@contextlib.contextmanager
+def _one_at_a_time(out_dir: Path) -> Iterator[None]:
+    """An exclusive lock on the output folder itself while outputs are put in it (nothing is left
+    behind: the lock goes with the process, however it ends). Without it the check for an earlier
+    report and the renames after it could interleave between two runs, the second replacing the
+    first's video and report. Where folders cannot be locked, the check alone remains."""
+    try:
+        fd = os.open(out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        yield
+        return
+    try:
+        if fcntl is not None:
+            with contextlib.suppress(OSError):  # (a file system without locks: the check alone)
+                fcntl.flock(fd, fcntl.LOCK_EX)  # another run's turn takes milliseconds (and its history commit)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | None) -> None:
     if (out_dir / REPORT).exists():
         raise ReplayError(f"{out_dir} received another run's results while this replay ran; "
                           "this replay's were not put there (choose another folder with --out)")

@@ -10,14 +10,15 @@ import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from formcheck.core.faults import fault_point
+from formcheck.core.lang import count_of
 from formcheck.core.results import OverlaySetup
 from formcheck.engine.analyzer import Analyzer
 from formcheck.media.estimator import PoseEstimator, resolve_model
 from formcheck.media.track import TrackRecorder, save_track
-from formcheck.media.video import VideoReader
+from formcheck.media.video import VideoError, VideoReader
 from formcheck.media.video_writer import VideoWriter
 from formcheck.sets.loop import Analyse, Sink, run_frames
 from formcheck.sets.outputs import (
@@ -125,7 +126,8 @@ def replay(video: Path, spec: ExerciseSpec, out_dir: Path, opts: ReplayOptions |
         except OSError as exc:
             raise ReplayError(f"cannot write in the output folder {out_dir}: {exc.strerror} "
                               "(choose another with --out)") from None
-        outcome = _replay_into(stage, video, spec, info, opts)
+        with _named_as_the_output_folder(stage, out_dir):
+            outcome = _replay_into(stage, video, spec, info, opts)
         fault_point("staged")
         record = opts.record
         put_in_place(stage, out_dir, None if record is None else lambda: record(outcome.report, out_dir))
@@ -145,6 +147,23 @@ def replay(video: Path, spec: ExerciseSpec, out_dir: Path, opts: ReplayOptions |
     sweep_stale_stages(out_dir)  # an earlier run's, killed before it could clean up
     outcome.out_dir = out_dir
     return outcome
+
+
+@contextlib.contextmanager
+def _named_as_the_output_folder(stage: Path, out_dir: Path) -> Iterator[None]:
+    """An error writing an output (a full disk, a quota) names it where the user will look for
+    it, in the output folder, not in the hidden staging folder it was being written to."""
+    try:
+        yield
+    except OSError as exc:
+        if not exc.filename or str(stage) not in str(exc.filename):
+            raise  # (the input video, say)
+        where = str(exc.filename).replace(str(stage), str(out_dir))
+        raise ReplayError(f"cannot write {where}: {exc.strerror or exc}") from None
+    except (ReplayError, VideoError) as exc:
+        if str(stage) not in str(exc):
+            raise
+        raise type(exc)(str(exc).replace(str(stage), str(out_dir))) from None
 
 
 def _frame_source(video: Path, size: tuple[int, int], workers: bool) -> DecoderSource:
@@ -192,11 +211,12 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
         if builder.frames == 0:
             raise ReplayError(f"no frames could be decoded from {video}" + (f" ({source.error})" if source.error else ""))
         if builder.frames_with_pose == 0:
-            raise ReplayError(f"nobody was seen in any of the {builder.frames} frames of {video}")
+            seen_in = "the one frame" if builder.frames == 1 else f"any of the {builder.frames} frames"
+            raise ReplayError(f"nobody was seen in {seen_in} of {video}")
         # the first frame's start to the last frame's end: 30 frames at 30 frames/s last 1 s
         seconds = ((builder.last_t_ms or 0.0) - (builder.first_t_ms or 0.0)) / 1000.0 + 1.0 / fps
         if seconds < MIN_VIDEO_S - 1e-6:
-            raise ReplayError(f"{video} is too short to hold an exercise set ({builder.frames} frames, {seconds:.2f} s; "
+            raise ReplayError(f"{video} is too short to hold an exercise set ({count_of(builder.frames, 'frame')}, {seconds:.2f} s; "
                               f"at least {MIN_VIDEO_S:g} s needed)")
         if video_sink is not None:  # it ends on the set's summary, as live does after a set
             video_sink.close(summary_from_report(spec, builder.finish(analyzer.pauses), lang))
@@ -213,7 +233,7 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
     builder.notes.extend(source.notes)
     warning = None
     if source.truncated:
-        warning = f"the video is truncated or damaged after {builder.frames} frames ({source.error}); replayed what could be read"
+        warning = f"the video is truncated or damaged after {count_of(builder.frames, 'frame')} ({source.error}); replayed what could be read"
         builder.notes.append(warning)
     report = builder.finish(analyzer.pauses, SetEnd(MediaInfo(source.truncated, round(fps, 3), size),
                                                     Outputs(VIDEO if write_video else None, TRACK)))

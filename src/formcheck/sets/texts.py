@@ -16,6 +16,7 @@ TEXTS = {
     "da": {
         "paused": "Pause", "resume": "Tryk mellemrum for at fortsætte",
         "target_reps": "Mål: {n} gentagelser", "target_holds": "Mål: {n} hold på {s:.0f} sekunder",
+        "target_rep": "Mål: 1 gentagelse", "target_hold": "Mål: 1 hold på {s:.0f} sekunder",
         "keys_start": "Mellemrum: start · s: spring over", "rest": "Hvil",
         "next": "næste øvelse: {name}", "keys_after_pain": "n: næste øvelse · q: afslut",
         "camera_lost": "Kameraet svarer ikke", "failed": "Der opstod en fejl",
@@ -32,6 +33,7 @@ TEXTS = {
     "en": {
         "paused": "Paused", "resume": "Press space to continue",
         "target_reps": "Target: {n} repetitions", "target_holds": "Target: {n} holds of {s:.0f} seconds",
+        "target_rep": "Target: 1 repetition", "target_hold": "Target: 1 hold of {s:.0f} seconds",
         "keys_start": "Space: start · s: skip", "rest": "Rest",
         "next": "next exercise: {name}", "keys_after_pain": "n: next exercise · q: end",
         "camera_lost": "The camera stopped", "failed": "Something went wrong",

@@ -21,6 +21,7 @@ from formcheck.spec.files import (
     SpecError,
     StrictModel,
     Text,
+    UnknownName,
     format_validation_error,
     read_toml,
     rule_key,
@@ -159,5 +160,5 @@ def load_exercise(exercise_id: str, folder: Path | None = None) -> ExerciseSpec:
     path = folder / f"{exercise_id}.toml"
     if not _ID.fullmatch(exercise_id) or not path.is_file():  # an id, not a path to somewhere else
         ids = ", ".join(available_ids(folder)) or "(none found)"
-        raise SpecError(f"unknown exercise {exercise_id!r}; available: {ids}")
+        raise UnknownName(f"unknown exercise {exercise_id!r}; available: {ids}")
     return load_exercise_file(path)

@@ -4,6 +4,7 @@ key, what is wrong and what is allowed), and the bilingual text type they share.
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -22,6 +24,13 @@ VIEWS = ("side", "front", "oblique")
 
 class SpecError(Exception):
     """An exercise, program or profile file that is not valid; one line per problem."""
+
+
+class UnknownName(SpecError):
+    """A name given on the command line (an exercise, a program, a session of it) that names
+    nothing: a mistake on the command line, so the exit is 2 as for argparse's own errors."""
+
+    usage_mistake = True
 
 
 class StrictModel(BaseModel):
@@ -49,6 +58,15 @@ class Text(StrictModel):
 
     da: str = Field(min_length=1)
     en: str = Field(min_length=1)
+
+    @field_validator("da", "en")
+    @classmethod
+    def _one_printable_line(cls, v: str) -> str:
+        # shown on the screen and printed on the terminal: an escape sequence would recolour or
+        # move the terminal's text (and a control character is a box on the screen)
+        if any(unicodedata.category(c) == "Cc" for c in v):
+            raise ValueError("must be one line of text, without control characters or escape sequences")
+        return v
 
     def get(self, lang: str) -> str:
         return in_lang(lang, self.da, self.en)
@@ -135,15 +153,46 @@ def format_validation_error(path: Path, err: ValidationError, root: type[BaseMod
     return "\n".join(lines)
 
 
+MAX_FILE_BYTES = 1_000_000  # the largest exercise file is ~6 KB; past this it is no settings file
+MAX_DEPTH = 16  # tables and lists within each other: the files use 4 at most
+
+
 def read_toml(path: Path) -> dict:
+    """The TOML file's contents, or a one-line SpecError. Read up to MAX_FILE_BYTES (a device such
+    as /dev/zero, or a huge file given by mistake, is refused at once, not read into memory) and
+    nested at most MAX_DEPTH deep (deeper, the checks ran out of recursion: "internal error")."""
     try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise SpecError(f"{path}: too large for a settings file (more than {MAX_FILE_BYTES // 1_000_000} MB)")
         # utf-8-sig: a byte-order mark, as some Windows editors write, is not an error
-        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except FileNotFoundError:
         raise SpecError(f"{path}: file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except RecursionError:  # (the reader is recursive)
+        raise SpecError(f"{path}: tables or lists nested too deeply (at most {MAX_DEPTH})") from None
+    except IsADirectoryError:
+        raise SpecError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise SpecError(f"{path}: cannot read: {exc.strerror}") from None
+    if _depth(data) > MAX_DEPTH:
+        raise SpecError(f"{path}: tables or lists nested too deeply (at most {MAX_DEPTH})")
+    return data
+
+
+def _depth(data: Any) -> int:
+    """How deep tables and lists are nested in ``data`` (a loop: no recursion to run out of)."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth)
+            todo.extend((v, depth + 1) for v in value)
+    return deepest

@@ -26,6 +26,7 @@ from formcheck.spec.files import (
     SpecError,
     StrictModel,
     Text,
+    UnknownName,
     format_validation_error,
     read_toml,
 )
@@ -35,6 +36,10 @@ MAX_TARGET = 15  # the handout: build up slowly to 15 repetitions of each exerci
 
 class ProgramError(SpecError):
     """A program file that is not valid, or a session/exercise choice that does not fit it."""
+
+
+class ProgramChoiceError(ProgramError, UnknownName):
+    """A program, session or exercise named on the command line that it does not have (exit 2)."""
 
 
 StrTuple = tuple[Annotated[str, Field(min_length=1)], ...]  # no empty lines
@@ -105,19 +110,19 @@ class Program(StrictModel):
         if session is not None:
             if session not in self.sessions:
                 allowed = ", ".join(self.sessions) or "(this program names no sessions)"
-                raise ProgramError(f"{self.path}: unknown session {session!r}; allowed: {allowed}")
+                raise ProgramChoiceError(f"{self.path}: unknown session {session!r}; allowed: {allowed}")
             chosen = set(self.sessions[session])
         if only is not None:
             only = list(only)
             if not only:
-                raise ProgramError(f"--only: no exercise ids given; allowed: {', '.join(ids)}")
+                raise ProgramChoiceError(f"--only: no exercise ids given; allowed: {', '.join(ids)}")
             bad = [i for i in only if i not in ids]
             if bad:
-                raise ProgramError(f"--only: {', '.join(map(repr, bad))} not in program {self.name!r}; "
+                raise ProgramChoiceError(f"--only: {', '.join(map(repr, bad))} not in program {self.name!r}; "
                                    f"allowed: {', '.join(ids)}")
             chosen &= set(only)
             if not chosen:
-                raise ProgramError(f"--only: none of {', '.join(only)} is in session {session!r}")
+                raise ProgramChoiceError(f"--only: none of {', '.join(only)} is in session {session!r}")
         return [e for e in self.exercises if e.id in chosen]
 
 
@@ -151,7 +156,7 @@ def load_program(name_or_path: str | os.PathLike) -> Program:
         path = programs_dir() / f"{text}.toml"
         if not path.is_file():
             found = sorted(p.stem for p in programs_dir().glob("*.toml"))
-            raise ProgramError(f"unknown program {text!r}; available: {', '.join(found) or '(none found)'}")
+            raise ProgramChoiceError(f"unknown program {text!r}; available: {', '.join(found) or '(none found)'}")
     try:
         data = read_toml(path)
     except SpecError as exc:
