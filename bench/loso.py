@@ -3,10 +3,13 @@ and that source's clips counted with them. The fitted column uses the shipped va
 
     python bench/loso.py [--jobs 2]
 
-Thresholds chosen from data (engine/posture.py): KNEES_BENT_MIN_DEG (a lying exercise starts only
-with the knees bent this much) and THIGHS_DOWN_MIN (a standing one only with the thighs pointing
-down this much). Each is chosen from a grid by the least total counting error plus false
-repetitions on idle clips (replayed as every exercise of its posture), ties to the shipped value.
+Engine constants checked against clips (engine/posture.py, engine/reps.py): KNEES_BENT_MIN_DEG (a
+lying exercise starts only with the knees bent this much), THIGHS_DOWN_MIN (a standing one only with
+the thighs pointing down this much), HIPS_UP_MIN (a curl-up set is left when the trunk is steep with
+the hips this high above the feet) and RETURN_SHARE (a repetition has ended in the lowest share of
+its own range). Each is chosen from a grid, the others at their shipped values, by the least total
+counting error plus false repetitions on idle clips (replayed as every exercise it affects), ties
+to the shipped value; each clip is then counted with all the values chosen without its source.
 A source is a real clip's repository, or the rendered set (synthetic, stress) as a whole. Per
 family: exact, off by one, worst, recall and precision, fitted and left-one-source-out.
 """
@@ -27,11 +30,14 @@ from clips import Clip, all_clips, count_error, is_added, true_count  # noqa: E4
 from extract_tracks import DEFAULT_CACHE  # noqa: E402
 from sets import is_idle  # noqa: E402
 
-from formcheck.engine import posture  # noqa: E402
+from formcheck.engine import posture, reps  # noqa: E402
 
-PARAMS = {  # name -> (grid, the exercises it gates)
-    "KNEES_BENT_MIN_DEG": ((15.0, 20.0, 25.0, 30.0, 35.0, 40.0), ("pelvic_lift", "curl_up", "oblique_curl_up")),
-    "THIGHS_DOWN_MIN": ((0.3, 0.4, 0.5, 0.6, 0.7), ("squat", "heel_raise", "toe_heel", "weight_shift")),
+PARAMS = {  # name -> (module, grid, the exercises it affects)
+    "KNEES_BENT_MIN_DEG": (posture, (15.0, 20.0, 25.0, 30.0, 35.0, 40.0), ("pelvic_lift", "curl_up", "oblique_curl_up")),
+    "THIGHS_DOWN_MIN": (posture, (0.3, 0.4, 0.5, 0.6, 0.7), ("squat", "heel_raise", "toe_heel", "weight_shift")),
+    "HIPS_UP_MIN": (posture, (0.4, 0.6, 0.8, 1.0, 1.2), ("curl_up", "oblique_curl_up")),
+    "RETURN_SHARE": (reps, (0.0, 0.1, 0.2, 0.3, 0.4), ("squat", "heel_raise", "toe_heel", "pelvic_lift", "curl_up",
+                                                      "oblique_curl_up", "weight_shift")),
 }
 
 
@@ -39,10 +45,18 @@ def source_of(clip: Clip) -> str:
     return clip.truth.get("source_repo", "real") if clip.source == "real" else clip.source
 
 
-def _count(job: tuple[Clip, str, str, float]) -> int:
-    clip, exercise, param, value = job
-    setattr(posture, param, value)
-    return analyse(clip, exercise, None, DEFAULT_CACHE)["reps"]
+def _count(job: tuple[Clip, str, dict[str, float]]) -> int:
+    clip, exercise, values = job
+    for param, value in values.items():
+        setattr(PARAMS[param][0], param, value)
+    try:
+        return analyse(clip, exercise, None, DEFAULT_CACHE)["reps"]
+    finally:
+        for param in values:
+            setattr(PARAMS[param][0], param, SHIPPED[param])
+
+
+SHIPPED = {p: getattr(m, p) for p, (m, _, _) in PARAMS.items()}
 
 
 def _error(clip: Clip, got: int) -> int:
@@ -54,37 +68,48 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     clips = all_clips()
-    shipped = {p: getattr(posture, p) for p in PARAMS}
+    shipped = SHIPPED
     rows = []  # (param, clip, exercise or None for idle, value, count)
     jobs = []
-    for param, (grid, exercises) in PARAMS.items():
+    for param, (_, grid, exercises) in PARAMS.items():
         for clip in clips:
             if clip.exercise in exercises and clip.reps is not None:
-                jobs += [(clip, clip.exercise, param, v) for v in grid]
+                jobs += [(clip, clip.exercise, {param: v}) for v in grid]
             elif is_idle(clip):
-                jobs += [(clip, ex, param, v) for ex in exercises for v in grid]
+                jobs += [(clip, ex, {param: v}) for ex in exercises for v in grid]
     with ProcessPoolExecutor(args.jobs) as pool:
         counts = list(pool.map(_count, jobs, chunksize=4))
-    for (clip, ex, param, v), n in zip(jobs, counts):
+    for (clip, ex, values), n in zip(jobs, counts):
+        (param, v), = values.items()
         rows.append((param, clip, None if is_idle(clip) else ex, v, n))
 
     def cost(param: str, value: float, keep) -> float:
         return sum(abs(_error(c, n)) if ex else n for p, c, ex, v, n in rows if p == param and v == value and keep(c))
 
-    fitted, loso = defaultdict(list), defaultdict(list)  # family -> [(truth, got, error)]
     chosen: dict[tuple[str, str], float] = {}
-    for param, (grid, _) in PARAMS.items():
+    for param, (_, grid, _) in PARAMS.items():
         for source in sorted({source_of(c) for _, c, *_ in rows}):
-            value = min(grid, key=lambda v: (cost(param, v, lambda c: source_of(c) != source), abs(v - shipped[param])))
-            chosen[(param, source)] = value
-        for p, c, ex, v, n in rows:
-            if p != param or ex is None:
-                continue
-            if v == shipped[param]:
-                fitted[ex].append((true_count(c), n, _error(c, n)))
-            if v == chosen[(param, source_of(c))]:
-                loso[ex].append((true_count(c), n, _error(c, n)))
-    for param, (grid, _) in PARAMS.items():  # how much each value costs on all sources together
+            chosen[(param, source)] = min(grid, key=lambda v: (cost(param, v, lambda c: source_of(c) != source),
+                                                              abs(v - shipped[param])))
+    counted = [c for c in clips if c.exercise in PARAMS["RETURN_SHARE"][2] and c.reps is not None]
+    idle = [(c, ex) for c in clips if is_idle(c) for ex in PARAMS["RETURN_SHARE"][2]]
+
+    def left_out(c: Clip, ex: str) -> dict[str, float]:
+        return {p: chosen[(p, source_of(c))] for p, (_, _, exs) in PARAMS.items() if ex in exs}
+    final = [(c, c.exercise, left_out(c, c.exercise)) for c in counted] + [(c, ex, left_out(c, ex)) for c, ex in idle]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        loso_counts = list(pool.map(_count, final, chunksize=4))
+        fitted_counts = list(pool.map(_count, [(c, ex, {}) for c, ex, _ in final], chunksize=4))
+    fitted, loso = defaultdict(list), defaultdict(list)  # family -> [(truth, got, error)]
+    idle_false = {"fitted": 0, "loso": 0}
+    for (c, ex, _), n_loso, n_fit in zip(final, loso_counts, fitted_counts):
+        if is_idle(c):
+            idle_false["fitted"] += n_fit
+            idle_false["loso"] += n_loso
+            continue
+        fitted[ex].append((true_count(c), n_fit, _error(c, n_fit)))
+        loso[ex].append((true_count(c), n_loso, _error(c, n_loso)))
+    for param, (_, grid, _) in PARAMS.items():  # how much each value costs on all sources together
         print(f"{param}: " + ", ".join(f"{v:g} -> {cost(param, v, lambda c: True):g}" for v in grid))
     moved = {k: v for k, v in chosen.items() if v != shipped[k[0]]}
     print("shipped:", shipped)
@@ -99,13 +124,7 @@ def main() -> int:
                 f"{max(abs(e) for *_, e in rs):5d} {hit / truth if truth else 1:6.0%} {hit / got if got else 1:9.0%}")
     for fam in sorted(fitted):
         print(f"{fam:<16} {len(fitted[fam]):>5} | {line(fitted[fam]):<44} | {line(loso[fam])}")
-    idle = defaultdict(int)
-    for p, c, ex, v, n in rows:
-        if ex is None and v == chosen[(p, source_of(c))]:
-            idle["loso"] += n
-        if ex is None and v == shipped[p]:
-            idle["fitted"] += n
-    print(f"false repetitions on idle clips: fitted {idle['fitted']}, left one source out {idle['loso']}")
+    print(f"false repetitions on idle clips: fitted {idle_false['fitted']}, left one source out {idle_false['loso']}")
     return 0
 
 

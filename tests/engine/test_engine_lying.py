@@ -214,6 +214,25 @@ def test_a_brisk_bridge_counts_and_its_quick_lowering_is_cued():
     assert not an.partials
 
 
+def test_bridges_whose_hips_settle_a_little_above_the_start_count():
+    """Issue 17 (ends of repetitions): real hips rarely come back to the exact start height. A
+    bridge ends once the hips are back in the lowest fifth of its own lift (reps.RETURN_SHARE),
+    here 10 px (about 8 degrees) above where they lay, twice the rest band."""
+    settled = Lying(hip_h=10)
+    an = analyse("pelvic_lift", rest(1.5) + rep(BRIDGE, base=settled) * 3)
+    assert summary(an) == (3, ["L", "L", "L"], [], [])
+
+
+def test_a_full_lift_short_of_the_straight_line_counts_with_its_cue():
+    """Issue 17: a bridge lifted the full amount (at least 20 degrees from lying) whose top stops
+    short of the straight shoulder-hip-knee line is a repetition with the hips_too_low fault and
+    cue, not a partial (the 2D line moves with the camera by more than its tolerance)."""
+    an = analyse("pelvic_lift", rest(1.5) + rep(Lying(hip_h=30)) * 2)
+    assert summary(an) == (2, ["L", "L"], ["hips_too_low"], [])
+    assert all(r.faults == ("hips_too_low",) for r in an.reps)
+    assert [f.rep_index for f in an.faults] == [1, 2]
+
+
 # ----- curl-up -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("fps", [15, 30, 60])
 def test_curl_ups_count_at_any_frame_rate(fps):
@@ -322,8 +341,13 @@ def test_a_start_taken_in_the_first_drifting_frames_is_taken_again_once_steady(f
     # band (about 5 degrees up) and the bridges run together. (Issue 17: counting arms on the
     # first frame in the posture and every such start is provisional, so the start is kept by
     # not taking it again at all, not by pretending the landmarks never drift.)
-    from formcheck.engine import settle
+    # Each bridge also ends once the hips are back in the lowest fifth of its own lift
+    # (reps.RETURN_SHARE), so the drifted start alone no longer joins them ...
+    from formcheck.engine import reps, settle
     monkeypatch.setattr(settle.Settler, "refine", lambda *args: False)
+    assert summary(_count(frames)) == (3, ["L", "L", "L"], [], [])
+    # ... and only without both does it
+    monkeypatch.setattr(reps, "RETURN_SHARE", 0.0)
     assert summary(_count(frames))[0] < 3
 
 
@@ -332,3 +356,22 @@ def test_a_lift_begun_in_the_first_frames_keeps_its_start():
     # comes before it, so the start stays as taken and every bridge counts
     frames = _drifting_start(play(rest(0.15) + rep(BRIDGE) * 3, 30), drift_h=-4.0, n=4)
     assert summary(_count(frames)) == (3, ["L", "L", "L"], [], [])
+
+
+def test_sit_ups_count_as_curl_ups_that_went_too_high():
+    """Issue 17: a full sit-up (trunk up to 85 degrees, hips on the floor) is a curl-up with more
+    range than asked: counted, with the too_high cue. Sitting up used to be read as getting up."""
+    an = analyse("curl_up", rest(1.5) + rep(Lying(curl=85, chin=30), rise=1.0, hold=0.5, lower=1.0) * 3)
+    assert summary(an) == (3, ["L", "L", "L"], ["too_high"], [])
+    assert not an.pauses
+    small = analyse("curl_up", rest(1.5) + rep(CURL) * 2)
+    assert "too_high" not in summary(small)[2]
+
+
+def test_sitting_up_to_rest_in_a_curl_up_set_is_no_repetition():
+    # sitting up for 4 s (past posture.SAT_UP_S) is resting, not a sit-up: counting pauses
+    sitting = Lying(curl=85)
+    an = analyse("curl_up", rest(1.5) + [(1.0, sitting), (4.0, sitting), (1.0, Lying())] + rest(1.5) + rep(CURL))
+    assert summary(an)[0] == 1
+    assert [p.reason for p in an.pauses] == ["moving about or getting up (or the pose jumping)"]
+

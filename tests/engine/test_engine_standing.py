@@ -385,3 +385,17 @@ def test_a_good_repetition_reports_how_close_it_came_to_each_limit():
         for rule in frame_rules:
             value = rep.metrics[rule.signal]  # measured though not broken
             assert value < rule.limit if rule.kind == "max" else value > rule.limit, (rule.id, value)
+
+
+def test_an_excursion_ends_back_in_the_lowest_share_of_its_own_peak_and_the_next_needs_a_new_rise():
+    """Thresholds.return_share (issue 17, ends of repetitions): a 90-unit excursion that comes back
+    to 12 (rest is 3) has ended; hovering at 12-14 afterwards (above enter, but within the
+    hysteresis band of where it came down to) starts nothing; the next full rise is one more."""
+    th = Thresholds(rest=3.0, enter=6.0, min_dwell_s=0.1, return_share=0.2)
+    values = [0.0] * 10 + [90.0] * 20 + [12.0, 14.0, 13.0, 12.5, 14.5] * 8 + [90.0] * 20 + [12.0] * 20
+    c = ExcursionCounter(th)
+    got = [e for i, v in enumerate(values) if (e := c.update(v, i / 30.0)) is not None]
+    assert len(got) == 2
+    # only the rest band ends an excursion without return_share: the first never ends
+    c = ExcursionCounter(Thresholds(rest=3.0, enter=6.0, min_dwell_s=0.1))
+    assert [e for i, v in enumerate(values) if (e := c.update(v, i / 30.0)) is not None] == []

@@ -118,10 +118,15 @@ class RepAssembler:
         dur = end - start
         need_neg = count.full_negative or count.full
         shallow = any(abs(e.peak) < (count.full if e.sign > 0 else need_neg) for e in excs)
+        # full_at (the hips up to the straight line, say) is the movement's quality, not its range:
+        # a lift of the full amount that stops short of it is a repetition with the shallow fault and
+        # its cue. The straight line read in a 2D image moves with the camera's height and angle by
+        # more than the tolerance; the lift, measured from the patient's own start, does not.
+        below_line, absolute_peak = False, 0.0
         if count.full_at is not None and count.relative:
             base = self.readings.base(count.signal, side or self.viewpoint.side)
             absolute_peak = (base or 0.0) + main.peak * count.direction
-            shallow = shallow or (absolute_peak * count.direction < count.full_at * count.direction)
+            below_line = absolute_peak * count.direction < count.full_at * count.direction
         if dur < count.min_rep_s:
             return self._partial(main, "too_short", side, count)
         if dur > count.max_rep_s:
@@ -130,7 +135,7 @@ class RepAssembler:
         if shallow:
             if count.follow_start and count.mode == "single" and value < -count.enter:
                 return None  # it ended well beyond the start: still getting into the start position, no attempt
-            # the phase that fell short (a toe_heel cycle's heels, say), or the movement's depth (full_at)
+            # the phase that fell short (a toe_heel cycle's heels, say)
             short = next((e for e in excs if abs(e.peak) < (count.full if e.sign > 0 else need_neg)), main)
             return self._partial(short, count.shallow_fault, side, count, phases)
         metrics = {"peak": round(abs(main.peak), 2), "duration_s": round(dur, 3),
@@ -138,6 +143,13 @@ class RepAssembler:
         rep_index = len(self.log.reps) + 1
         fault_ids, worst = self.form.judge_rep(main, rep_index)
         metrics.update(worst)
+        if below_line and count.shallow_fault:
+            fault_ids.append(count.shallow_fault)
+            self.log.fault(Fault(count.shallow_fault, round(main.peak_s, 3), "the top stopped short of the full position",
+                                 round(absolute_peak, 2), count.full_at, rep_index))
+            cue = shallow_cue(count, count.shallow_fault, side)
+            if cue:
+                self.cues.show(cue, main.end_s, force=True)
         if count.same_side_fault and self.log.reps and self.log.reps[-1].side == side:  # sides should alternate
             fault_ids.append(count.same_side_fault)
             self.log.fault(Fault(count.same_side_fault, round(main.end_s, 3),

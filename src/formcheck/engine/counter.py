@@ -51,6 +51,12 @@ class Thresholds:
     enter: float  # |value| above: moving away from it (must exceed rest)
     min_dwell_s: float = 0.1  # a crossing must last this long to change phase
     peak_band: float = 0.0  # fraction of the peak still counted as "at the peak" (0: the peak itself)
+    # settled within this share of the excursion's own peak is back at the start too: a sit-up of
+    # 90 degrees that comes down to 4 (rest 3) or a bridge whose hips settle a little above where
+    # they lay has ended. 0: only ``rest`` ends an excursion. One that comes back to rest ends
+    # there as before (its timing unchanged).
+    return_share: float = 0.0
+    return_dwell_s: float = 0.3  # ... once it has stayed there this long (back at rest: min_dwell_s)
 
     def __post_init__(self) -> None:
         if not 0 <= self.rest < self.enter:
@@ -59,6 +65,8 @@ class Thresholds:
             raise ValueError("min_dwell_s must be >= 0")
         if not 0 <= self.peak_band < 1:
             raise ValueError("peak_band must be in [0, 1)")
+        if not 0 <= self.return_share < 1:
+            raise ValueError("return_share must be in [0, 1)")
 
 
 class ExcursionCounter:
@@ -79,11 +87,20 @@ class ExcursionCounter:
         self._peak = 0.0
         self._peak_s = 0.0
         self._rest_since: float | None = None
+        self._low_since: float | None = None  # since when within return_share of the peak
+        # the lowest |value| since the last excursion ended: one that ended above ``rest`` (the
+        # return share) must come down and rise again by the hysteresis band before the next begins
+        self._floor = 0.0
         self._trace: list[tuple[float, float]] = []  # (t_s, |v| toward the excursion's side)
 
     @property
     def current_start_s(self) -> float | None:
         return self._start_s if self.phase is CounterPhase.OUT else None
+
+    @property
+    def leaving(self) -> bool:
+        """At rest, but the value is already past ``enter`` (waiting out min_dwell_s)."""
+        return self.phase is CounterPhase.REST and self._pending_since is not None
 
     @property
     def current_peak(self) -> float | None:
@@ -101,7 +118,8 @@ class ExcursionCounter:
                 self._last_rest_s = t_s
                 self._pending_since = None
                 return None
-            if abs(v) > th.enter:
+            self._floor = min(self._floor, abs(v))
+            if abs(v) > th.enter and abs(v) - self._floor > th.enter - th.rest:
                 sign = 1 if v > 0 else -1
                 if self._pending_since is None or sign != self._pending_sign:
                     self._pending_since, self._pending_sign = t_s, sign
@@ -122,27 +140,29 @@ class ExcursionCounter:
         self._trace.append((t_s, v * self._sign))
         if len(self._trace) > 4000:  # a very long excursion: keep every other sample
             self._trace = self._trace[::2]
-        if abs(v) <= th.rest or (self.two_way and v * self._sign < -th.enter):
-            if self._rest_since is None:
-                self._rest_since = t_s
-            if t_s - self._rest_since >= th.min_dwell_s:
-                near = [t for t, a in self._trace if a >= (1.0 - th.peak_band) * abs(self._peak)]
-                exc = Excursion(self._sign, self._start_s, self._rest_since, self._peak_s, self._peak,
-                                near[0] if near else None, near[-1] if near else None)
-                swung = v * self._sign < -th.enter
-                end = self._rest_since
-                self.reset()
-                self._last_rest_s = end
-                if swung:  # went straight into the opposite excursion
-                    self.phase = CounterPhase.OUT
-                    self._sign = 1 if v > 0 else -1
-                    self._start_s = end
-                    self._peak, self._peak_s = v, t_s
-                    self._trace = [(t_s, abs(v))]
-                return exc
+        swung = self.two_way and v * self._sign < -th.enter
+        back = max(th.rest, th.return_share * abs(self._peak))
+        self._rest_since = (self._rest_since or t_s) if abs(v) <= th.rest or swung else None
+        self._low_since = (self._low_since or t_s) if abs(v) <= back or swung else None
+        if self._rest_since is not None and t_s - self._rest_since >= th.min_dwell_s:
+            end = self._rest_since  # back at the start
+        elif self._low_since is not None and t_s - self._low_since >= max(th.min_dwell_s, th.return_dwell_s):
+            end = self._low_since  # settled in the lowest share of its own range, short of the start
         else:
-            self._rest_since = None
-        return None
+            return None
+        near = [t for t, a in self._trace if a >= (1.0 - th.peak_band) * abs(self._peak)]
+        exc = Excursion(self._sign, self._start_s, end, self._peak_s, self._peak,
+                        near[0] if near else None, near[-1] if near else None)
+        self.reset()
+        self._last_rest_s = end
+        self._floor = abs(v)
+        if swung:  # went straight into the opposite excursion
+            self.phase = CounterPhase.OUT
+            self._sign = 1 if v > 0 else -1
+            self._start_s = end
+            self._peak, self._peak_s = v, t_s
+            self._trace = [(t_s, abs(v))]
+        return exc
 
     def abandon(self) -> tuple[float, float, float] | None:
         """Drop an excursion in progress (tracking lost); returns (start_s, peak_s, peak) if any."""

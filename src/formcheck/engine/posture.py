@@ -30,7 +30,17 @@ from formcheck.signals.standing import knee_flexion
 LYING_TRUNK_MAX_DEG = 35.0  # lying exercises start only with the trunk this close to level in the image
 LYING_SETTLE_S = 0.5  # ... once the trunk has been down this long
 LYING_LEFT_DEG = 65.0  # ... and stop counting (as when walking) once it is this steep: sitting or standing up
-LYING_LEFT_S = 0.5  # for this long
+LYING_LEFT_S = 0.5  # for this long, with the hips off the floor (standing or kneeling up) ...
+# ... or this long with the hips still on the floor: sitting up on the mat is the top of a sit-up
+# (a bigger movement than a curl-up, which counts with a cue), not leaving the exercise, unless the
+# patient stays sitting. A sit-up's top lasts 0.3-1.5 s; sitting up to rest lasts longer.
+SAT_UP_S = 3.0
+# Hips off the floor: the hips this many trunk lengths above the lower foot in the image (the median
+# while the trunk is steep). Sitting on the floor they are level with the feet (about 0, within the
+# perspective of a camera above the floor; 0.1-0.2 on the real sit-up clip), on a bench 0.3-0.7
+# (the real decline-bench clip, feet hooked under the pad); kneeling up puts them a thigh above (about
+# 0.9), sitting on a chair a lower leg (0.9-1), standing a whole leg (1.5-1.8).
+HIPS_UP_MIN = 0.8
 # Knees bent, lying: the more bent knee in the image at least this much (degrees of flexion). A
 # knees-bent start with the feet on the floor reads 60-120 degrees (the real bridge and curl-up
 # clips, 10th percentile of their frames; a straight-leg bridge variant 25-48); lying still with
@@ -44,6 +54,16 @@ KNEES_BENT_MIN_DEG = 25.0
 # weight shift's 45-55 degree knee bend still leaves the loaded thigh 60 degrees or more below.
 THIGHS_DOWN_MIN = 0.5
 POSTURE_WINDOW_S = 0.3  # judged on the median over this much video: one bad landmark frame does not open the gate
+
+
+def hips_up(pose: Pose) -> float | None:
+    """How far the hips are above the lower seen ankle, in trunk lengths (image rows); None when
+    the hips, an ankle or the trunk are not seen."""
+    hp, trunk = g.hip_centre(pose), g.torso_length(pose)
+    ankles = [a for a in (part(pose, s, "ankle") for s in ("L", "R")) if a is not None]
+    if hp is None or not ankles or not trunk:
+        return None
+    return float(max(a[1] for a in ankles) - hp[1]) / trunk
 
 
 def knees_bent(pose: Pose) -> float | None:
@@ -66,11 +86,16 @@ def thighs_down(pose: Pose) -> float | None:
 
 
 class PostureGate:
-    def __init__(self, posture: str | None) -> None:
-        """``posture``: a repetition exercise's ("lying" or "standing"); None (holds) passes always."""
+    def __init__(self, posture: str | None, trunk_counted: bool = False) -> None:
+        """``posture``: a repetition exercise's ("lying" or "standing"); None (holds) passes always.
+        ``trunk_counted``: the exercise counts the trunk lifting from the floor (curl-ups), so sitting
+        up briefly with the hips down is its movement, too big; for any other lying exercise (a
+        bridge) sitting up is leaving it."""
         self.posture = posture
+        self.trunk_counted = trunk_counted
         self._lying_since: float | None = None  # when the trunk came down
         self._upright_since: float | None = None  # when the trunk came up
+        self._hips_up: list[float] = []  # hips_up() since then
         self._recent: deque[tuple[float, float]] = deque()  # (t_s, the posture measure) seen lately
 
     def _tilt(self, pose: Pose) -> float | None:
@@ -114,11 +139,22 @@ class PostureGate:
         return legs and (t_s - self._lying_since >= LYING_SETTLE_S or self._lying_since <= set_start_s)
 
     def got_up(self, pose: Pose, t_s: float) -> bool:
-        """Lying exercises: the trunk has been steep (sitting or standing up) for LYING_LEFT_S."""
+        """Lying exercises: the trunk has been steep for LYING_LEFT_S. For an exercise that counts
+        the trunk lifting (``trunk_counted``) only with the hips off the floor (standing or kneeling
+        up) or for SAT_UP_S (sitting up to rest): a sit-up's brief top, hips on the floor, is not
+        getting up but a repetition with more range than asked (counted, and cued)."""
         a = self._tilt(pose)
         if a is None or a < LYING_LEFT_DEG:
             self._upright_since = None
+            self._hips_up.clear()
             return False
         if self._upright_since is None:
             self._upright_since = t_s
-        return t_s - self._upright_since >= LYING_LEFT_S
+        up_s = t_s - self._upright_since
+        h = hips_up(pose)
+        if h is not None:
+            self._hips_up.append(h)
+        if up_s >= SAT_UP_S or (not self.trunk_counted and up_s >= LYING_LEFT_S):
+            return True
+        # feet not seen: the hips cannot be judged, and a steep trunk is taken as getting up
+        return up_s >= LYING_LEFT_S and (not self._hips_up or float(np.median(self._hips_up)) >= HIPS_UP_MIN)

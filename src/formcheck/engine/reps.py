@@ -32,6 +32,11 @@ from formcheck.spec.parts import Count
 # counting stops while the patient walks about or gets up (or the pose model's landmarks jump as
 # if they did) and starts again once they keep still in the start position: the report says so
 MOVED_REASON = "moving about or getting up (or the pose jumping)"
+# A repetition has ended once the signal is back within this share of its own peak (or within the
+# exercise's rest band, whichever is wider): the bottom fifth of the patient's own range. Real
+# patients do not return to the exact start: bridges settle a little higher, a sit-up of 90 degrees
+# lands at 4-6, and a fixed band of a few degrees would keep that repetition open for ever.
+RETURN_SHARE = 0.2
 
 
 class RepExercise:
@@ -47,7 +52,8 @@ class RepExercise:
         self.hold_s: float | None = None
         self._armed = False
         self._motion = RepMotion()
-        self._gate = PostureGate(spec.posture if spec.posture in ("lying", "standing") else None)
+        self._gate = PostureGate(spec.posture if spec.posture in ("lying", "standing") else None,
+                                 trunk_counted=spec.count_for(None).signal == "trunk_elevation")
         self._settler = Settler(spec, readings, self._gate, viewpoint, cues, arm_at_once=True)
         self._signal = CountedSignal(spec, readings)
         self._form = FormChecker(spec, readings, cues, log, viewpoint)
@@ -82,7 +88,7 @@ class RepExercise:
             return
         count, counter = self.count, self.counter
         assert count is not None and counter is not None
-        if counter.phase is CounterPhase.REST:
+        if counter.phase is CounterPhase.REST and not counter.leaving:  # the start is taken only at rest
             vp.update_side(pose)
             if self._settler.refine(pose, t_s, still, vp, count):
                 self._signal.readings.forget()  # the start moved: the filters start from it
@@ -122,7 +128,7 @@ class RepExercise:
         self._signal.find_rest = self._settler.provisional
         self.count = count
         self.counter = ExcursionCounter(
-            Thresholds(count.rest, count.enter, count.min_dwell_s, count.peak_band), two_way=count.mode != "single"
+            Thresholds(count.rest, count.enter, count.min_dwell_s, count.peak_band, RETURN_SHARE), two_way=count.mode != "single"
         )
         self.status = Status.READY
 
