@@ -18,6 +18,7 @@ from formcheck.core.pose import Pose
 from formcheck.engine.counter import CounterPhase, Excursion, ExcursionCounter
 from formcheck.engine.readings import Readings
 from formcheck.signals import SIGNALS
+from formcheck.signals import geometry as g
 from formcheck.spec.exercise import ExerciseSpec
 from formcheck.spec.parts import Count
 
@@ -37,6 +38,16 @@ JUMP_LEAD_S = 0.2
 # zero low and keep the next return from reaching rest
 ENVELOPE_BAND = 1.0
 ENVELOPE_S = 0.3
+
+
+def _less_moved(a: float | None, b: float | None) -> float | None:
+    """Confirm.both_sides: the side that moved less from its start (0 when the two moved opposite
+    ways); one side alone when the other is not seen."""
+    if a is None or b is None:
+        return b if a is None else a
+    if a * b <= 0:
+        return 0.0
+    return a if abs(a) < abs(b) else b
 
 
 class RateGate:
@@ -109,6 +120,8 @@ class CountedSignal:
         c = count.confirm
         assert c is not None
         raw = self.readings.raw(c.signal, pose, side, c.relative)
+        if c.both_sides:
+            raw = _less_moved(raw, self.readings.raw(c.signal, pose, g.other(side), c.relative))
         if raw is None:
             return None
         x = self.readings.smooth("confirm", raw * c.direction, t_s, count.smoothing)
