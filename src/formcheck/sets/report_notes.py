@@ -104,3 +104,18 @@ def wrong_view(report: SetReport) -> str | None:
         return None
     return (f"filmed mostly from the {view}; this exercise is checked from the {' or '.join(asked)}: "
             "counts and form checks may be wrong")
+
+
+def skipped_checks(spec: ExerciseSpec, report: SetReport) -> str | None:
+    """A note naming the form checks not made because the set was filmed from a view they cannot
+    be judged from (heel raise from the front: the hips' forward sway), so a physiotherapist
+    reading "no faults" knows what was not looked at. None when the view is one the exercise
+    is not checked from at all (wrong_view's note says so)."""
+    view, asked = report.view, report.views_asked
+    if not view or (asked and view not in asked):
+        return None
+    skipped = {r.id: r.views for r in spec.rules if view not in r.views}
+    if not skipped:
+        return None
+    parts = [f"{rid} (seen from the {' or '.join(views)})" for rid, views in skipped.items()]
+    return f"filmed mostly from the {view}: these form checks cannot be made from there and were skipped: {', '.join(parts)}"
