@@ -136,3 +136,39 @@ def test_confirm_both_sides_needs_a_one_side_signal():
     Confirm(signal="heel_lift", both_sides=True, rest=0.01, enter=0.02, full=0.03)
     with pytest.raises(ValueError, match="both sides"):
         Confirm(signal="heel_lift_both", both_sides=True, rest=0.01, enter=0.02, full=0.03)
+
+
+def mirrored(frames):
+    """The same picture mirrored left to right: a person facing the camera seen from behind."""
+    return [(t, with_xy(p, np.column_stack([1.0 - p.xy[:, 0], p.xy[:, 1]]))) for t, p in frames]
+
+
+def test_from_behind_heel_raises_count_and_the_report_says_behind():
+    report, _ = report_of(HEEL_RAISE, mirrored(script(heel_keys(3, 0.35), 30, noise_px=0.5, view="front")))
+    assert report.reps == 3
+    assert report.view == "back" and "back" in report.views_asked
+    assert not any("checked from the" in n for n in report.notes)
+    assert any("from behind" in n and "hip_sway" in n for n in report.notes)  # the sway check was skipped
+
+
+def test_toe_heel_from_behind_asks_the_patient_to_turn_their_side_to_the_camera():
+    """From behind the toes lift out of sight: the trainer says how to turn, in the patient's
+    words, and the report says it was filmed from behind; from the front it counts."""
+    frames = mirrored(script(toe_heel_keys(2), 30, noise_px=0.5, view="front"))
+    an = Analyzer(TOE_HEEL)
+    cues = set()
+    for t, p in frames:
+        r = an.update(t, p)
+        if r.cue is not None:
+            cues.add(r.cue.id)
+    assert "turn_sideways" in cues
+    report, _ = report_of(TOE_HEEL, frames)
+    assert report.view == "back" and "back" not in report.views_asked
+    assert any("filmed mostly from behind" in n for n in report.notes)
+    facing = Analyzer(TOE_HEEL)
+    seen = set()
+    for t, p in script(toe_heel_keys(2), 30, noise_px=0.5, view="front"):
+        r = facing.update(t, p)
+        if r.cue is not None:
+            seen.add(r.cue.id)
+    assert "turn_sideways" not in seen

@@ -111,7 +111,8 @@ class RepExercise:
             self._assembler.on_excursion(exc, t_s, count, v)
         if not out:
             self._assembler.reset_votes()
-        if not out and cues.current is None and spec.views and vp.view and vp.view not in spec.views:
+        hidden = vp.view == "front" and vp.behind and not spec.seen_from_behind  # e.g. the toes behind the heels
+        if not out and cues.current is None and spec.views and vp.view and (vp.view not in spec.views or hidden):
             cues.show(view_cue(spec.views), t_s)
         cues.expire(t_s)
 

@@ -68,8 +68,8 @@ class ReportBuilder:
             if self.first_t_ms is None:
                 self.first_t_ms = r.t_ms
             self.last_t_ms = r.t_ms
-            if r.view:
-                self.views[r.view] += 1
+            if r.view:  # the report names the view from behind ("back"): some exercises hide there
+                self.views["back" if r.view == "front" and r.behind else r.view] += 1
             if self.started_t_ms is None and r.status not in (Status.NO_PERSON, Status.POSITIONING):
                 self.started_t_ms = r.t_ms
         if r.new_rep:
@@ -107,7 +107,7 @@ class ReportBuilder:
             duration_s=round(duration, 3),
             started_s=None if self.started_t_ms is None else round(self.started_t_ms / 1000.0, 3),
             view=self.views.most_common(1)[0][0] if self.views else None,
-            views_asked=tuple(self.spec.views),
+            views_asked=self.spec.report_views(),
             model=self.model,
             notes=tuple(self.notes),
             config=self.config,

@@ -102,8 +102,13 @@ def wrong_view(report: SetReport) -> str | None:
     view, asked = report.view, report.views_asked
     if not view or not asked or view in asked:
         return None
-    return (f"filmed mostly from the {view}; this exercise is checked from the {' or '.join(asked)}: "
+    return (f"filmed mostly {_from(view)}; this exercise is checked from the {' or '.join(asked)}: "
             "counts and form checks may be wrong")
+
+
+def _from(view: str) -> str:
+    """Where the camera stood, in words: "from the side", "from behind"."""
+    return "from behind" if view == "back" else f"from the {view}"
 
 
 def skipped_checks(spec: ExerciseSpec, report: SetReport) -> str | None:
@@ -114,8 +119,9 @@ def skipped_checks(spec: ExerciseSpec, report: SetReport) -> str | None:
     view, asked = report.view, report.views_asked
     if not view or (asked and view not in asked):
         return None
-    skipped = {r.id: r.views for r in spec.rules if view not in r.views}
+    seen_as = "front" if view == "back" else view  # from behind the front view's checks apply
+    skipped = {r.id: r.views for r in spec.rules if seen_as not in r.views}
     if not skipped:
         return None
     parts = [f"{rid} (seen from the {' or '.join(views)})" for rid, views in skipped.items()]
-    return f"filmed mostly from the {view}: these form checks cannot be made from there and were skipped: {', '.join(parts)}"
+    return f"filmed mostly {_from(view)}: these form checks cannot be made from there and were skipped: {', '.join(parts)}"
