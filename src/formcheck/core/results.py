@@ -120,6 +120,7 @@ class FrameResult:
     target: int | None
     cue: Cue | None
     view: str | None = None
+    behind: bool = False  # the front view with the person's back to the camera
     side: str | None = None
     value: float | None = None  # the counted signal (smoothed), for plots
     progress: float | None = None  # 0 at the start position .. 1 at full range

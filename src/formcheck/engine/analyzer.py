@@ -238,6 +238,7 @@ class Analyzer:
             target=self.target,
             cue=self._cues.current,
             view=self._viewpoint.view,
+            behind=self._viewpoint.behind,
             side=self._viewpoint.side,
             value=ex.value,
             progress=ex.progress,

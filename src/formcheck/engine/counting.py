@@ -18,6 +18,7 @@ from formcheck.core.pose import Pose
 from formcheck.engine.counter import CounterPhase, Excursion, ExcursionCounter
 from formcheck.engine.readings import Readings
 from formcheck.signals import SIGNALS
+from formcheck.signals import geometry as g
 from formcheck.spec.exercise import ExerciseSpec
 from formcheck.spec.parts import Count
 
@@ -37,6 +38,16 @@ JUMP_LEAD_S = 0.2
 # zero low and keep the next return from reaching rest
 ENVELOPE_BAND = 1.0
 ENVELOPE_S = 0.3
+
+
+def _less_moved(a: float | None, b: float | None) -> float | None:
+    """Confirm.both_sides: the side that moved less from its start (0 when the two moved opposite
+    ways); one side alone when the other is not seen."""
+    if a is None or b is None:
+        return b if a is None else a
+    if a * b <= 0:
+        return 0.0
+    return a if abs(a) < abs(b) else b
 
 
 class RateGate:
@@ -62,6 +73,30 @@ class RateGate:
         return j is not None and exc.start_s - JUMP_LEAD_S <= j <= t_s
 
 
+class RestEnvelope:
+    """One signal's rest-side envelope (see ENVELOPE_S): the current run of smoothed values
+    below the zero by more than the rest band."""
+
+    def __init__(self) -> None:
+        self._below: list[tuple[float, float]] = []
+
+    def clear(self) -> None:
+        self._below.clear()
+
+    def update(self, v: float, t_s: float, rest: float) -> float | None:
+        """``v`` oriented (the movement makes it +). The least-below value of a run that lasted
+        ENVELOPE_S (the new zero, in v's units), else None."""
+        if v >= -ENVELOPE_BAND * rest:
+            self._below.clear()
+            return None
+        self._below.append((t_s, v))
+        if t_s - self._below[0][0] < ENVELOPE_S:
+            return None
+        moved = max(x for _, x in self._below)
+        self._below.clear()
+        return moved
+
+
 class CountedSignal:
     def __init__(self, spec: ExerciseSpec, readings: Readings) -> None:
         self.spec = spec
@@ -69,7 +104,8 @@ class CountedSignal:
         self.rate = RateGate()
         self.armed_at = 0.0  # when counting was last armed (follow_start's settling time)
         self._beyond_start: deque[tuple[float, float]] = deque()  # follow_start: values past the start
-        self._below: list[tuple[float, float]] = []  # the envelope: the current run below the zero
+        self._below = RestEnvelope()  # the counted signal's
+        self._confirm_below = RestEnvelope()  # Count.confirm's: its start may be mid-movement too
         # the envelope follows the rest only while the start is provisional (armed on the first
         # frame in the posture, maybe mid-movement); once the patient kept still at the start
         # (Settler.refine) the zero is known, and a later dip of a jittery point (a heel landing,
@@ -98,20 +134,31 @@ class CountedSignal:
                 dropped = counter.phase is CounterPhase.OUT
                 v = readings.smooth("count", (raw - moved) * count.direction, t_s, count.smoothing)
         if count.confirm is not None:
-            return self._confirmed(v, pose, t_s, side, count), dropped
+            return self._confirmed(v, pose, t_s, side, count, counter), dropped
         return v, dropped
 
-    def _confirmed(self, v: float, pose: Pose, t_s: float, side: str, count: Count) -> float | None:
+    def _confirmed(self, v: float, pose: Pose, t_s: float, side: str, count: Count,
+                   counter: ExcursionCounter) -> float | None:
         """Count.confirm: the counted value where the second measure agrees. The second one is
         mapped onto the count's units piecewise linearly (its rest, enter and full onto the
         count's), and the smaller of the two taken (0 when they disagree on the direction).
-        None while the second measure is not seen."""
+        None while the second measure is not seen. Its zero follows its own rest-side envelope
+        as the count's does (a set armed at the top of a raise: the body's start is up there)."""
         c = count.confirm
         assert c is not None
         raw = self.readings.raw(c.signal, pose, side, c.relative)
+        if c.both_sides:
+            raw = _less_moved(raw, self.readings.raw(c.signal, pose, g.other(side), c.relative))
         if raw is None:
             return None
         x = self.readings.smooth("confirm", raw * c.direction, t_s, count.smoothing)
+        if self._follows_rest(count, counter) and c.relative:
+            moved = self._confirm_below.update(x, t_s, c.rest)
+            if moved is not None:
+                self._shift_zero(c.signal, moved * c.direction, "confirm")
+                x = self.readings.smooth("confirm", (raw - moved * c.direction) * c.direction, t_s, count.smoothing)
+        else:
+            self._confirm_below.clear()
         w = float(np.interp(abs(x), [0.0, c.rest, c.enter, c.full], [0.0, count.rest, count.enter, count.full]))
         if abs(x) > c.full:
             w += (abs(x) - c.full) * (count.full - count.enter) / (c.full - c.enter)
@@ -122,25 +169,27 @@ class CountedSignal:
     def _envelope(self, v: float, t_s: float, count: Count, counter: ExcursionCounter) -> float | None:
         """Relative single counts: the zero follows the signal's rest-side envelope down (see
         ENVELOPE_S). Returns how far it moved (relative units, as raw), or None."""
-        if not self.find_rest or count.mode != "single" or not count.relative or counter.phase is CounterPhase.OUT \
-                or v >= -ENVELOPE_BAND * count.rest:
+        if not self._follows_rest(count, counter) or not count.relative:
             self._below.clear()
             return None
-        self._below.append((t_s, v))
-        if t_s - self._below[0][0] < ENVELOPE_S:
+        moved = self._below.update(v, t_s, count.rest)
+        if moved is None:
             return None
-        moved = max(x for _, x in self._below) * count.direction
-        self._shift_zero(count, moved)
-        self._below.clear()
+        moved *= count.direction
+        self._shift_zero(count.signal, moved, "count")
         return moved
 
-    def _shift_zero(self, count: Count, moved: float) -> None:
-        """Move the counted signal's zero by ``moved`` (its relative units) and restart its filter."""
+    def _follows_rest(self, count: Count, counter: ExcursionCounter) -> bool:
+        """The zeros follow the rest-side envelope: a provisional start, a single count, at rest."""
+        return self.find_rest and count.mode == "single" and counter.phase is not CounterPhase.OUT
+
+    def _shift_zero(self, signal: str, moved: float, key: str) -> None:
+        """Move ``signal``'s zero by ``moved`` (its relative units) and restart filter ``key``."""
         pixels = moved
-        if SIGNALS[count.signal].start_scaled and self.readings.start_scale:
+        if SIGNALS[signal].start_scaled and self.readings.start_scale:
             pixels *= self.readings.start_scale  # the baseline is in pixels, the value in start leg lengths
-        self.readings.baseline[count.signal] += pixels
-        self.readings.forget("count")
+        self.readings.baseline[signal] += pixels
+        self.readings.forget(key)
 
     def _follow_start(self, v: float, t_s: float, count: Count, counter: ExcursionCounter) -> float | None:
         """Relative single counts: the start position follows the patient while they settle. A
@@ -167,6 +216,6 @@ class CountedSignal:
             self._beyond_start.popleft()
             return None
         moved = float(np.median(vals)) * count.direction
-        self._shift_zero(count, moved)
+        self._shift_zero(count.signal, moved, "count")
         self._beyond_start.clear()
         return moved

@@ -109,3 +109,28 @@ class HoldMotion:
 def _moved(pose: Pose, old: Pose) -> float:
     torso = g.torso_length(pose)
     return 0.0 if torso is None else shape_change(pose, old, torso, np.mean)
+
+
+SIZE_WINDOW_S = 0.3  # the body's size in the picture is judged on its median over this much video
+
+
+class SizeDrift:
+    """Count.size_max: how much bigger or smaller the body is in the picture than at the start
+    (a fraction, from the leg's length over the last SIZE_WINDOW_S): walking toward or away from
+    the camera. One frame's leg landmarks wobble by several percent; their median does not."""
+
+    def __init__(self) -> None:
+        self._recent: deque[tuple[float, float]] = deque()  # (t_s, leg length in pixels)
+
+    def update(self, t_s: float, scale: float | None, start_scale: float | None) -> float:
+        """0 when the size is not known."""
+        recent = self._recent
+        if recent and t_s <= recent[-1][0]:
+            recent.clear()
+        if scale is not None:
+            recent.append((t_s, scale))
+        while recent and t_s - recent[0][0] > SIZE_WINDOW_S:
+            recent.popleft()
+        if not recent or not start_scale:
+            return 0.0
+        return abs(float(np.median([s for _, s in recent])) / start_scale - 1.0)

@@ -21,11 +21,12 @@ from formcheck.engine.counting import CountedSignal
 from formcheck.engine.cues import GUIDE, CuePicker, view_cue
 from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
-from formcheck.engine.motion import RepMotion
+from formcheck.engine.motion import RepMotion, SizeDrift
 from formcheck.engine.posture import PostureGate
 from formcheck.engine.readings import Readings
 from formcheck.engine.settle import Settler
 from formcheck.engine.viewpoint import Viewpoint
+from formcheck.signals import body_scale
 from formcheck.spec.exercise import ExerciseSpec
 from formcheck.spec.parts import Count
 
@@ -52,6 +53,7 @@ class RepExercise:
         self.hold_s: float | None = None
         self._armed = False
         self._motion = RepMotion()
+        self._size = SizeDrift()  # Count.size_max: walking toward or away from the camera
         self._gate = PostureGate(spec.posture if spec.posture in ("lying", "standing") else None,
                                  trunk_counted=spec.count_for(None).signal == "trunk_elevation")
         self._settler = Settler(spec, readings, self._gate, viewpoint, cues, arm_at_once=True)
@@ -73,7 +75,10 @@ class RepExercise:
     def update(self, pose: Pose, t_s: float, dt_s: float, set_start_s: float) -> None:
         spec, cues, vp = self.spec, self.cues, self.viewpoint
         still, travel = self._motion.update(pose)
-        if travel > spec.move_max or self._gate.got_up(pose, t_s):  # walking about / got up: settle again
+        drift = self._size.update(t_s, body_scale(pose), self._signal.readings.start_scale if self._armed else None)
+        walked = travel > spec.move_max or (self.count is not None and self.count.size_max is not None
+                                           and drift > self.count.size_max)
+        if walked or self._gate.got_up(pose, t_s):  # walking about / got up: settle again
             if self.counter is not None:
                 self.counter.abandon()  # a 'rep' made while walking is no rep at all
             self._assembler.abandon()  # nor half a toe-heel cycle before it; its faults are no later repetition's
@@ -112,7 +117,8 @@ class RepExercise:
             self._assembler.on_excursion(exc, t_s, count, v)
         if not out:
             self._assembler.reset_votes()
-        if not out and cues.current is None and spec.views and vp.view and vp.view not in spec.views:
+        hidden = vp.view == "front" and vp.behind and not spec.seen_from_behind  # e.g. the toes behind the heels
+        if not out and cues.current is None and spec.views and vp.view and (vp.view not in spec.views or hidden):
             cues.show(view_cue(spec.views), t_s)
         cues.expire(t_s)
 

@@ -25,6 +25,9 @@ class Viewpoint:
         self.view: str | None = None
         self.side = "L"
         self._votes: deque[tuple[float, str]] = deque()  # (t_ms, view), oldest first
+        # seen from behind (the front view, the person's back to the camera), voted as the view
+        self.behind = False
+        self._behind_votes: deque[tuple[float, bool]] = deque()
         self.tracked_frames = 0  # frames in a row with a pose: the pose model's landmarks drift at first
 
     def track(self, pose: Pose | None) -> None:
@@ -55,3 +58,10 @@ class Viewpoint:
             while self._votes[0][0] < pose.t_ms - VIEW_VOTE_S * 1000.0:
                 self._votes.popleft()
             self.view = Counter(v for _, v in self._votes).most_common(1)[0][0]
+        away = g.faces_away(pose) if view == "front" else None
+        if away is not None:
+            self._behind_votes.append((pose.t_ms, away))
+        while self._behind_votes and self._behind_votes[0][0] < pose.t_ms - VIEW_VOTE_S * 1000.0:
+            self._behind_votes.popleft()
+        n = len(self._behind_votes)
+        self.behind = self.view == "front" and n > 0 and sum(a for _, a in self._behind_votes) * 2 > n

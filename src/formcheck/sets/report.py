@@ -17,6 +17,7 @@ from formcheck.sets.report_notes import (
     metrics_legend,
     never_started,
     paused_much,
+    skipped_checks,
     wrong_view,
 )
 from formcheck.sets.set_report import (
@@ -67,8 +68,8 @@ class ReportBuilder:
             if self.first_t_ms is None:
                 self.first_t_ms = r.t_ms
             self.last_t_ms = r.t_ms
-            if r.view:
-                self.views[r.view] += 1
+            if r.view:  # the report names the view from behind ("back"): some exercises hide there
+                self.views["back" if r.view == "front" and r.behind else r.view] += 1
             if self.started_t_ms is None and r.status not in (Status.NO_PERSON, Status.POSITIONING):
                 self.started_t_ms = r.t_ms
         if r.new_rep:
@@ -106,14 +107,15 @@ class ReportBuilder:
             duration_s=round(duration, 3),
             started_s=None if self.started_t_ms is None else round(self.started_t_ms / 1000.0, 3),
             view=self.views.most_common(1)[0][0] if self.views else None,
-            views_asked=tuple(self.spec.views),
+            views_asked=self.spec.report_views(),
             model=self.model,
             notes=tuple(self.notes),
             config=self.config,
             profile=self.profile,
             end=end or SetEnd(),
         )
-        notes = [n for n in (never_started(report), wrong_view(report), paused_much(report)) if n]
+        notes = [n for n in (never_started(report), wrong_view(report), skipped_checks(self.spec, report),
+                             paused_much(report)) if n]
         return replace(report, metrics_legend=metrics_legend(self.spec, report), notes=(*self.notes, *notes))
 
 

@@ -102,5 +102,26 @@ def wrong_view(report: SetReport) -> str | None:
     view, asked = report.view, report.views_asked
     if not view or not asked or view in asked:
         return None
-    return (f"filmed mostly from the {view}; this exercise is checked from the {' or '.join(asked)}: "
+    return (f"filmed mostly {_from(view)}; this exercise is checked from the {' or '.join(asked)}: "
             "counts and form checks may be wrong")
+
+
+def _from(view: str) -> str:
+    """Where the camera stood, in words: "from the side", "from behind"."""
+    return "from behind" if view == "back" else f"from the {view}"
+
+
+def skipped_checks(spec: ExerciseSpec, report: SetReport) -> str | None:
+    """A note naming the form checks not made because the set was filmed from a view they cannot
+    be judged from (heel raise from the front: the hips' forward sway), so a physiotherapist
+    reading "no faults" knows what was not looked at. None when the view is one the exercise
+    is not checked from at all (wrong_view's note says so)."""
+    view, asked = report.view, report.views_asked
+    if not view or (asked and view not in asked):
+        return None
+    seen_as = "front" if view == "back" else view  # from behind the front view's checks apply
+    skipped = {r.id: r.views for r in spec.rules if seen_as not in r.views}
+    if not skipped:
+        return None
+    parts = [f"{rid} (seen from the {' or '.join(views)})" for rid, views in skipped.items()]
+    return f"filmed mostly {_from(view)}: these form checks cannot be made from there and were skipped: {', '.join(parts)}"

@@ -130,6 +130,19 @@ def shoulder_centre(pose: Pose) -> np.ndarray | None:
     return _mid_any(pose, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
 
 
+def faces_away(pose: Pose) -> bool | None:
+    """Seen from the front or from behind: True when the person's back is to the camera. Facing
+    the camera, their left shoulder and hip are on the picture's right; from behind, on its left
+    (the pose model names the sides by the body, not by the picture). None when the shoulders and
+    the hips disagree or are not seen."""
+    votes = 0
+    for a, b in ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP)):
+        pa, pb = point(pose, a, 0.1), point(pose, b, 0.1)
+        if pa is not None and pb is not None:
+            votes += 1 if pa[0] < pb[0] else -1
+    return None if votes == 0 else votes > 0
+
+
 def classify_view(pose: Pose) -> str | None:
     """'front' (or back), 'side' or 'oblique' from shoulder and hip width against torso length.
 

@@ -80,6 +80,30 @@ def heel_height_both(pose: Pose, side: str) -> float | None:
     return mean_over_sides(heel_height, pose)
 
 
+def heel_lift(pose: Pose, side: str) -> float | None:
+    """Heel above the toes in shank lengths (knee to ankle), up +, toes up -: one foot.
+
+    Made for a camera in front or behind, where the foot points at the lens and its length in
+    the image (heel_height's unit) shrinks to nothing, so a heel raise barely moves heel_height.
+    The heel's rise over the toes is a vertical distance in the image, seen from any horizontal
+    view, and the shank stands upright beside it, so its length holds while the heel rises.
+    Measured inside one frame (heel, toes and shank together), a camera that pans or drifts does
+    not move it. Use it relative to standing with the feet flat."""
+    he, to = part(pose, side, "heel", 0.3), part(pose, side, "toe", 0.3)
+    kn, an = part(pose, side, "knee"), part(pose, side, "ankle", 0.3)
+    if he is None or to is None or kn is None or an is None:
+        return None
+    shank = float(np.linalg.norm(kn - an))
+    return None if shank < 1e-6 else float(to[1] - he[1]) / shank
+
+
+def heel_lift_both(pose: Pose, side: str) -> float | None:
+    """heel_lift averaged over the feet that are seen (both heels rise together; the mean
+    halves one heel point's jitter, and a walking step, one heel up while the other stands, reads
+    half)."""
+    return mean_over_sides(heel_lift, pose)
+
+
 def heel_y(pose: Pose, side: str) -> float | None:
     """Heel height in leg lengths, up positive; use relative to the start (a lift)."""
     he = part(pose, side, "heel", 0.3)
@@ -214,6 +238,9 @@ FAMILY: tuple[Signal, ...] = (
     Signal("heel_height_both", "foot lengths", "heel above toe level, both feet averaged", heel_height_both, (("heel", "toe"),), both_sides=True),
     Signal("foot_pitch", "deg", "foot angle: + heel up, - toes up", foot_pitch, (("heel", "toe"),)),
     Signal("foot_pitch_both", "deg", "foot angle over both feet: + heel up, - toes up", foot_pitch_both, (("heel", "toe"),), both_sides=True),
+    Signal("heel_lift", "shank lengths", "heel above the toes in shank lengths (any horizontal view)", heel_lift, (("heel", "toe"), ("knee", "ankle"))),
+    Signal("heel_lift_both", "shank lengths", "heel above the toes in shank lengths, both feet averaged (front or behind)",
+           heel_lift_both, (("heel", "toe"), ("knee", "ankle")), both_sides=True),
     Signal("heel_y", "leg lengths", "heel height (use relative to the start)", heel_y, (("heel", "toe"),)),
     Signal("toe_y", "leg lengths", "toe height (use relative to the start)", toe_y, (("heel", "toe"),)),
     Signal("body_rise", "leg lengths", "hips and shoulders risen above the start position (relative only, still camera)",

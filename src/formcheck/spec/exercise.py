@@ -57,6 +57,9 @@ class ExerciseSpec(StrictModel):
     settle_motion_max: float = Field(default=0.5, gt=0.0, le=10.0)  # movement (torso lengths/s) still counted as keeping still
     count: Count | None = None
     count_views: dict[Literal["side", "front", "oblique"], CountOverride] = {}
+    # the front view serves from behind too (the same picture mirrored) unless the movement hides
+    # there: toes-and-heels' toes lift behind the heels, out of sight from behind
+    seen_from_behind: bool = True
     hold: HoldSpec | None = None
     rules: tuple[Rule, ...] = ()
     model: Literal["lite", "full"] | None = None  # the pose model replay and live use unless told otherwise
@@ -114,9 +117,17 @@ class ExerciseSpec(StrictModel):
             cues.setdefault(self.count.same_side_fault, self.count.same_side_cue)
         return cues
 
+    def report_views(self) -> tuple[str, ...]:
+        """The views a set report accepts: ``views``, and "back" (the front view from behind)
+        when the front is one and the movement is seen from behind."""
+        back = ("back",) if "front" in self.views and self.seen_from_behind else ()
+        return (*self.views, *back)
+
     def count_for(self, view: str | None) -> Count:
         """The count settings for this camera view (per-view overrides applied)."""
         assert self.count is not None
+        if view == "back":  # a report's view from behind: measured as the front view
+            view = "front"
         ov = self.count_views.get(view) if view else None  # type: ignore[arg-type]
         if ov is None:
             return self.count

@@ -72,6 +72,10 @@ class Confirm(StrictModel):
     rest: float = Field(ge=0.0)
     enter: float = Field(gt=0.0)
     full: float = Field(gt=0.0)
+    # True: the signal is read on both body sides, each from its own start, and the side that
+    # moved less is taken (0 when they move opposite ways): both heels rise in a heel raise, one
+    # at a time in a walking step. A side not seen leaves the other to confirm alone.
+    both_sides: bool = False
 
     @field_validator("signal")
     @classmethod
@@ -80,6 +84,9 @@ class Confirm(StrictModel):
 
     @model_validator(mode="after")
     def _order(self) -> Confirm:
+        if self.both_sides and SIGNALS[self.signal].both_sides:
+            raise ValueError(f"both_sides: {self.signal!r} is already measured on both sides together; "
+                             "name its one-side signal")
         _check_relative(self.signal, self.relative)
         _check_range(self.signal, rest=self.rest, enter=self.enter, full=self.full)
         if not self.rest < self.enter < self.full:
@@ -113,6 +120,11 @@ class Count(StrictModel):
     # the counted signal cannot change faster than this (its units per second): a faster jump is
     # the pose model losing the limb, and a repetition with one is dropped, not counted
     max_rate: float | None = Field(default=None, gt=0.0)
+    # the body's size in the picture (leg length) may differ from its size at the start by this
+    # fraction at most; more is the patient walking toward or away from the camera, and counting
+    # stops as when walking about (a count of heights in the picture, as body_rise, needs the
+    # patient to stay where they started)
+    size_max: float | None = Field(default=None, gt=0.0, lt=1.0)
     smoothing: Smoothing = Smoothing()
 
     @field_validator("signal")
@@ -147,8 +159,13 @@ class CountOverride(StrictModel):
     enter: float | None = Field(default=None, gt=0.0)
     full: float | None = Field(default=None, gt=0.0)
     full_at: float | None = None  # with a new signal the default's full_at is dropped unless given
+    full_negative: float | None = Field(default=None, gt=0.0)  # cycle/alternate: the - phase's range in the new units
+    # a second measure for this view (replaces [count]'s confirm): where the view reads the foot
+    # poorly, another measure may confirm it better (heel raise from the front: the body's rise)
+    confirm: Confirm | None = None
     smoothing: Smoothing | None = None  # a signal in other units needs its own filter (One Euro's beta is per unit)
     max_rate: float | None = Field(default=None, gt=0.0)
+    size_max: float | None = Field(default=None, gt=0.0, lt=1.0)
 
     @field_validator("signal")
     @classmethod

@@ -287,7 +287,7 @@ def signal_unit(signal: str) -> str:
 def split_changes(a: Analysis, changes: dict[str, float]) -> tuple[dict[str, float], str | None, dict[str, float]]:
     """Which suggested values belong to the exercise's [count] and which to the per-view override
     of the camera view seen (where that view sets the same key): (base, view, view changes)."""
-    view = a.report.view
+    view = "front" if a.report.view == "back" else a.report.view  # from behind: the front view's override
     ov = a.spec.count_views.get(view) if view else None
     if ov is None:
         return dict(changes), None, {}
