@@ -22,10 +22,32 @@ def _ankle_to_other_knee(pose: Pose, side: str) -> float | None:
     return float(np.linalg.norm(an - kn)) / leg
 
 
+# Seen from the side, two legs drawn up together cover each other, and the pose model then puts
+# both legs' knees and both ankles on the one leg it sees (a real figure-4 stretch: knees and
+# ankles 0.01-0.08 leg lengths apart for 5 s). Crossed or not cannot be told then. A leg really
+# crossed keeps its ankle on the other knee, a shin's length from the other ankle (0.4-0.7 leg
+# lengths on rendered crossings), so legs this close are hidden, not crossed.
+LEGS_OVERLAP = 0.15  # leg lengths: both knees and both ankles this close read as one leg
+
+
+def legs_overlap(pose: Pose) -> bool:
+    """Both knees and both ankles on top of each other: the pose shows one leg for two."""
+    leg = leg_scale(pose)
+    pts = [part(pose, s, j, 0.0) for j in ("knee", "ankle") for s in ("L", "R")]
+    if leg is None or any(p is None for p in pts):
+        return False
+    kd = float(np.linalg.norm(pts[0] - pts[1])) / leg  # type: ignore[operator]
+    ad = float(np.linalg.norm(pts[2] - pts[3])) / leg  # type: ignore[operator]
+    return kd < LEGS_OVERLAP and ad < LEGS_OVERLAP
+
+
 def crossed_ankle_gap(pose: Pose, side: str) -> float | None:
     """How close the crossed ankle rests to the other knee, in leg lengths (the smaller of the two
     ankle-to-opposite-knee distances). Lying or sitting with both feet down it is about half a
-    leg length or more; with an ankle laid on the other knee about 0.1-0.2."""
+    leg length or more; with an ankle laid on the other knee about 0.1-0.2. None (not seen) while
+    the legs cover each other (legs_overlap)."""
+    if legs_overlap(pose):
+        return None
     vals = [v for v in (_ankle_to_other_knee(pose, "L"), _ankle_to_other_knee(pose, "R")) if v is not None]
     return min(vals) if vals else None
 
@@ -36,7 +58,7 @@ def crossed_side(pose: Pose, side: str) -> float | None:
     The difference of the two ankle-to-opposite-knee distances over their sum, so near 0 when
     neither leg is crossed; image distances, so it works seen from the side or the front."""
     a, b = _ankle_to_other_knee(pose, "L"), _ankle_to_other_knee(pose, "R")
-    if a is None or b is None or a + b < 1e-6:
+    if a is None or b is None or a + b < 1e-6 or legs_overlap(pose):
         return None
     return (b - a) / (a + b)
 
