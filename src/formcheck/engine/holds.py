@@ -152,21 +152,21 @@ class HoldExercise:
         return True
 
     def _in_position(self, pose: Pose, t_s: float) -> bool:
-        """Every HoldSpec.position condition holds (each smoothed on its own). A condition the
-        camera cannot judge for now (its signal unseen: a crossed leg hidden behind the other,
-        signals.positions.legs_overlap) neither starts nor ends a hold: the ones seen decide,
-        and at least one must be seen. Seen from the side, real legs drawn up in a figure-4
-        cover each other for most of the stretch, so "crossing unseen" is the usual reading."""
-        seen = 0
+        """Every HoldSpec.position condition holds (each smoothed on its own). During a hold, a
+        condition the camera cannot judge for now (its signal unseen: a crossed leg hidden
+        behind the other, signals.positions.legs_overlap) does not end it: the ones seen decide.
+        Seen from the side, real legs drawn up in a figure-4 cover each other for most of the
+        stretch. A hold starts only with every condition seen."""
         for c in self.hold.position:
             raw = self.readings.raw(c.signal, pose, self.viewpoint.side, c.relative)
             if raw is None:
-                continue
-            seen += 1
+                if self._active:
+                    continue
+                return False
             v = self.readings.smooth(f"pos:{c.signal}:{c.min}:{c.max}", raw, t_s)
             if (c.min is not None and v < c.min) or (c.max is not None and v > c.max):
                 return False
-        return seen > 0
+        return True
 
     def end(self, t_s: float) -> None:
         """End the hold in progress at ``t_s``; report it if it lasted HoldSpec.min_hold_s."""

@@ -138,13 +138,29 @@ def _back_leg(pose: Pose) -> str | None:
 
 
 def stance_split(pose: Pose, side: str) -> float | None:
-    """Front-to-back distance between the ankles in leg lengths (side view): a step back for a
-    calf stretch is about 0.8-1.0; standing with the feet together about 0."""
+    """Front-to-back distance between the ankles in leg lengths: a step back for a calf stretch
+    is 0.5-0.9, standing with the feet together under 0.2.
+
+    Measured on the pose model's 3-D (world) landmarks, along the way the hips face (square to
+    the line between the hips, level): the same from the side and at 45 degrees. In the image a
+    45-degree camera shortens the step to 0.38 of a leg, under the feet side by side seen from
+    the front (0.4-0.6). Without world landmarks (all zero: poses not from the model) the image's
+    horizontal distance, which holds from the side only."""
     al, ar = part(pose, "L", "ankle", 0.3), part(pose, "R", "ankle", 0.3)
-    leg = leg_scale(pose)
-    if al is None or ar is None or leg is None:
+    if al is None or ar is None:
         return None
-    return abs(float(al[0] - ar[0])) / leg
+    w = pose.world
+    if w is not None and np.any(w):
+        across = (w[L.RIGHT_HIP] - w[L.LEFT_HIP])[[0, 2]]  # x right, z depth; y is vertical
+        legs = [float(np.linalg.norm(w[g.SIDES[s]["hip"]] - w[g.SIDES[s]["knee"]])
+                      + np.linalg.norm(w[g.SIDES[s]["knee"]] - w[g.SIDES[s]["ankle"]])) for s in ("L", "R")]
+        n = float(np.linalg.norm(across))
+        if n > 1e-6 and min(legs) > 1e-6:
+            facing = np.array([-across[1], across[0]]) / n
+            step = (w[L.LEFT_ANKLE] - w[L.RIGHT_ANKLE])[[0, 2]]
+            return abs(float(step @ facing)) / float(np.mean(legs))
+    leg = leg_scale(pose)
+    return None if leg is None else abs(float(al[0] - ar[0])) / leg
 
 
 def back_leg_side(pose: Pose, side: str) -> float | None:
