@@ -624,3 +624,32 @@ def test_a_figure_4_whose_legs_cover_each_other_is_timed_on_the_side_it_was_cros
     pose = lying(0.0, Lying(crossed=side, pull=1.0, one_leg=True))
     assert compute("crossed_ankle_gap", pose, "L") is None and compute("crossed_side", pose, "L") is None
     assert compute("crossed_ankle_gap", lying(0.0, Lying(crossed=side, pull=1.0)), "L") < 0.3
+
+
+def _world_stance(step_m: float, yaw_deg: float) -> Pose:
+    """A standing pose whose 3-D (world) landmarks have the ankles ``step_m`` apart front to back
+    (the left foot back), the body turned ``yaw_deg`` from side-on; the image is a 45-degree view
+    in which the step shows shortened."""
+    p = split_stance(0.0, Split(split=1.0, back="L"))
+    a = math.radians(yaw_deg)
+    facing, across = np.array([math.cos(a), 0.0, math.sin(a)]), np.array([-math.sin(a), 0.0, math.cos(a)])
+    w = np.zeros((N_LANDMARKS, 3))
+    for s, sgn in (("LEFT", -1.0), ("RIGHT", 1.0)):
+        w[getattr(L, f"{s}_HIP")] = 0.1 * sgn * across
+        w[getattr(L, f"{s}_KNEE")] = 0.1 * sgn * across + (0.0, 0.42, 0.0)
+        w[getattr(L, f"{s}_ANKLE")] = 0.1 * sgn * across + (0.0, 0.84, 0.0) + facing * (step_m / 2) * (-sgn)
+    xy = p.xy.copy()  # the image: the ankles only 0.3 leg lengths apart across it
+    xy[L.LEFT_ANKLE, 0], xy[L.RIGHT_ANKLE, 0] = 0.47, 0.53
+    return replace(p, xy=xy, world=w)
+
+
+@pytest.mark.parametrize("yaw", [0.0, 45.0, 135.0])
+def test_the_calf_stretch_step_back_reads_the_same_at_any_camera_angle(yaw):
+    """The step back is measured on the world landmarks along the way the hips face: a step of
+    0.45 m reads about 0.5 leg lengths side-on and at 45 degrees, and feet together
+    about 0, whatever the image shows (a 45-degree camera shortened the step in the image under
+    the calf stretch's minimum, and the hold was never timed)."""
+    leg = 0.42 + math.hypot(0.42, 0.45 / 2)  # hip to knee, knee to the ankle stepped out
+    assert compute("stance_split", _world_stance(0.45, yaw), "L") == pytest.approx(0.45 / leg, abs=0.01)
+    assert compute("stance_split", _world_stance(0.0, yaw), "L") == pytest.approx(0.0, abs=0.01)
+    assert compute("stance_split", _world_stance(0.45, yaw), "L") >= load_exercise("calf_stretch").hold.position[0].min
