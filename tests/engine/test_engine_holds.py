@@ -653,3 +653,24 @@ def test_the_calf_stretch_step_back_reads_the_same_at_any_camera_angle(yaw):
     assert compute("stance_split", _world_stance(0.45, yaw), "L") == pytest.approx(0.45 / leg, abs=0.01)
     assert compute("stance_split", _world_stance(0.0, yaw), "L") == pytest.approx(0.0, abs=0.01)
     assert compute("stance_split", _world_stance(0.45, yaw), "L") >= load_exercise("calf_stretch").hold.position[0].min
+
+
+def test_a_figure_4_with_the_crossed_leg_far_from_the_camera_reads_its_hip_in_3d():
+    """Lying seen from the side with the crossed leg the far one, the pose model drops that leg's
+    image landmarks as unseen, and the near (supporting) thigh alone is drawn in only 63-65
+    degrees: the stretch read as not drawn in, and a rendered right-side view timed nothing.
+    The world landmarks keep the far leg: its hip reads as bent as it is."""
+    p = lying(0.0, Lying(crossed="L", pull=0.3))  # the near thigh drawn in about 62 degrees in the image
+    vis = p.visibility.copy()
+    vis[[L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE]] = 0.1  # the far (crossed) leg not seen in the image
+    w = np.zeros((N_LANDMARKS, 3))
+    for s, dz, flex in (("LEFT", -0.1, 112.0), ("RIGHT", 0.1, 65.0)):
+        w[getattr(L, f"{s}_SHOULDER")] = (0.5, 0.0, dz)
+        w[getattr(L, f"{s}_HIP")] = (0.0, 0.0, dz)
+        a = math.radians(180.0 - flex)  # the thigh's angle from the trunk line
+        w[getattr(L, f"{s}_KNEE")] = (0.42 * math.cos(a), -0.42 * math.sin(a), dz)
+    hidden = replace(p, visibility=vis)
+    assert compute("hip_flexion_max", hidden, "L") < 85  # the image: the near thigh only
+    got = compute("hip_flexion_max", replace(hidden, world=w), "L")
+    assert got == pytest.approx(112.0, abs=0.5)
+    assert got >= load_exercise("supine_glute_stretch").hold.position[2].min

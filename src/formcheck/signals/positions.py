@@ -71,9 +71,30 @@ def _crossed_leg(pose: Pose, margin: float = 0.15) -> str | None:
 
 
 def hip_flexion_max(pose: Pose, side: str) -> float | None:
-    """The larger hip flexion of the two legs (degrees): a knee pulled toward the chest."""
-    vals = [v for v in (hip_flexion(pose, "L"), hip_flexion(pose, "R")) if v is not None]
-    return max(vals) if vals else None
+    """The larger hip flexion of the two legs (degrees): a knee pulled toward the chest.
+
+    On the pose model's 3-D (world) landmarks when it gives them: lying seen from the side the
+    far leg is hidden and its image landmarks are dropped as unseen, and in a figure-4 the far
+    leg is the crossed one, the more bent (rendered: 105-115 degrees against the near leg's
+    63-65 in the image; in 3-D 93-124 for both sides and bodies). Without world landmarks, the
+    image angles of the legs seen."""
+    w = pose.world
+    if w is not None and np.any(w):
+        vals = [_angle_3d(w[g.SIDES[s]["shoulder"]], w[g.SIDES[s]["hip"]], w[g.SIDES[s]["knee"]]) for s in ("L", "R")]
+        good = [180.0 - v for v in vals if v is not None]
+        if good:
+            return max(good)
+    vals2 = [v for v in (hip_flexion(pose, "L"), hip_flexion(pose, "R")) if v is not None]
+    return max(vals2) if vals2 else None
+
+
+def _angle_3d(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float | None:
+    """The angle at ``b`` between ``a`` and ``c`` (degrees); None when a side has no length."""
+    u, v = a - b, c - b
+    n = float(np.linalg.norm(u) * np.linalg.norm(v))
+    if n < 1e-12:
+        return None
+    return float(np.degrees(np.arccos(np.clip(float(u @ v) / n, -1.0, 1.0))))
 
 
 def _shin_tilt(pose: Pose, side: str) -> float | None:
