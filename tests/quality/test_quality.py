@@ -239,3 +239,36 @@ def test_rendered_squat_faults_are_seen_on_every_rep_and_not_on_good_form(sample
     assert rep.reps == truth
     per_rep = [fault in r.faults for r in rep.reps_detail]
     assert per_rep == [expected] * truth, per_rep
+
+
+# Holds (issue 17's target: timed within 20% or 2 s of the true hold, bench/accuracy.py's
+# hold_within): the clips within it when this floor was set (2026-12-07, each exercise's own pose
+# model), real, reference and stress renders: 11 of 16 (8 before the jitter-relative stillness,
+# the hidden-crossing rule and the 3-D stance split and hip flexion). Not yet within: the real
+# figure-4 stretch (timed 8.5 s from 0.3 s: the label counts only 4.6-9.4 s, after she pulls
+# deeper at 1.2-4.6 s without leaving the stretch), the seated glute stretch filmed from the side
+# (it asks for the front) and at 45 degrees (the model loses the crossed leg: the stress clip's
+# landmarks jump while the body is still; the other clip's right side is never seen crossed).
+HOLDS_WITHIN = frozenset({
+    "calfstretch_ankle_portrait_man_14s", "supine_kneesbent_breathing_woman_home_9s",
+    "core_bracing_good_default", "core_bracing_fidgeting_male", "supine_glute_stretch_L_default",
+    "supine_glute_stretch_LR_male", "seated_glute_stretch_R_front_default", "calf_stretch_good_L_default",
+    "calf_stretch_back_heel_lifted_R_male", "calf_stretch_back_knee_bent_L_female_heavy",
+    "supine_glute_stretch_R_male",
+})
+
+
+def test_holds_are_timed_within_tolerance_on_real_and_rendered_clips(shared_data):
+    """Every clip on HOLDS_WITHIN is timed within the holds target on every side (a rendered
+    fault that pauses the timer scored as bench/accuracy.py does, and only if it is reported)."""
+    from accuracy import hold_scores, hold_truth
+
+    clips = {c.name: c for c in all_clips() if c.exercise and hold_truth(c) is not None}
+    assert HOLDS_WITHIN <= set(clips), sorted(HOLDS_WITHIN - set(clips))
+    off = {}
+    for name in sorted(HOLDS_WITHIN):
+        clip = clips[name]
+        rows = hold_scores(clip, clip.exercise, None, CACHE)
+        if not rows or not all(ok for *_, ok in rows):
+            off[name] = [(side, truth, round(got, 2)) for side, truth, got, _ in rows]
+    assert not off, f"timed outside 20%/2 s (side, truth, timed): {off}"

@@ -71,6 +71,7 @@ class HoldExercise:
         self._sides: Counter[str] = Counter()  # HoldSpec.side_signal's votes over the hold
         self._faults: set[str] = set()  # fault ids seen during the current hold
         self._rest_until = -1.0  # HoldSpec.end_at_target: the pause between holds
+        self._last_side: str | None = None  # the side HoldSpec.side_signal read last (any hold)
 
     def key_signal(self, view: str | None) -> str:
         conds = self.hold.position
@@ -120,7 +121,8 @@ class HoldExercise:
         if hold.side_signal:
             sv = compute(hold.side_signal, pose, self.viewpoint.side)
             if sv is not None:
-                self._sides["L" if sv > 0 else "R"] += 1
+                self._last_side = "L" if sv > 0 else "R"
+                self._sides[self._last_side] += 1
         cue, fidget = self._fidget.update(still, motion, t_s, self.hold_s)
         if cue:
             cues.show(GUIDE["not_still"], t_s)
@@ -150,16 +152,21 @@ class HoldExercise:
         return True
 
     def _in_position(self, pose: Pose, t_s: float) -> bool:
-        """Every HoldSpec.position condition holds (each smoothed on its own)."""
-        in_pos = True
+        """Every HoldSpec.position condition holds (each smoothed on its own). During a hold, a
+        condition the camera cannot judge for now (its signal unseen: a crossed leg hidden
+        behind the other, signals.positions.legs_overlap) does not end it: the ones seen decide.
+        Seen from the side, real legs drawn up in a figure-4 cover each other for most of the
+        stretch. A hold starts only with every condition seen."""
         for c in self.hold.position:
             raw = self.readings.raw(c.signal, pose, self.viewpoint.side, c.relative)
             if raw is None:
+                if self._active:
+                    continue
                 return False
             v = self.readings.smooth(f"pos:{c.signal}:{c.min}:{c.max}", raw, t_s)
             if (c.min is not None and v < c.min) or (c.max is not None and v > c.max):
-                in_pos = False
-        return in_pos
+                return False
+        return True
 
     def end(self, t_s: float) -> None:
         """End the hold in progress at ``t_s``; report it if it lasted HoldSpec.min_hold_s."""
@@ -171,7 +178,8 @@ class HoldExercise:
         if self.hold_s >= hold.min_hold_s:
             side = None
             if hold.sides:
-                side = self._sides.most_common(1)[0][0] if self._sides else self.viewpoint.side
+                # no reading in this hold (the crossed leg hidden all along): the side read last
+                side = self._sides.most_common(1)[0][0] if self._sides else self._last_side or self.viewpoint.side
             self.log.hold(Hold(side, round(self._start_s, 3), round(t_s, 3), round(self.hold_s, 2), hold.target_s,
                                tuple(sorted(self._faults))))
         self.hold_s = 0.0

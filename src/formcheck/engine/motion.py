@@ -85,25 +85,77 @@ class RepMotion:
 
 
 class HoldMotion:
-    """Holds: how far the body's shape changed within the last HOLD_WINDOW_S, per second.
+    """Holds: how far the body's shape changed within the last HOLD_WINDOW_S, per second, beyond
+    what landmark jitter alone moves it.
 
     Measured from the start and from the middle of the window, the larger counts: a to-and-fro
     as long as the window is back where it started at its end, but not half-way through it.
     Each is one difference of two poses, so landmark jitter weighs the same at any frame rate.
+    The jitter is the clip's own (JitterGauge): a soft, low-bitrate video makes a body lying
+    still "move" 0.07-0.13 torso lengths a second on raw landmarks, a sharp one 0.01, so a fixed
+    threshold either times nothing on the one or lets fidgeting pass on the other. What jitter
+    can move the shape in a window (NOISE_K times the frame-to-frame jitter) is taken off first.
     """
 
     def __init__(self) -> None:
         self._window = PoseWindow(HOLD_WINDOW_S)
+        self._jitter = JitterGauge()
 
     def update(self, pose: Pose) -> float:
         """Torso lengths per second; 0 until HOLD_WINDOW_S of video has been seen."""
         window = self._window.push(pose)
         recent = self._window.poses
+        noise = self._jitter.update(pose, recent)
         if window < HOLD_WINDOW_S * 0.8:
             return 0.0
         old = recent[0]
         mid = min(recent, key=lambda q: abs(pose.t_ms - q.t_ms - window * 500.0))
-        return max(_moved(pose, old), _moved(pose, mid)) / window
+        moved = max(_moved(pose, old), _moved(pose, mid))
+        return max(0.0, moved - NOISE_K * noise) / window
+
+
+# Landmark jitter is told from movement by its shape in time: a movement (even a fidget) is smooth
+# from frame to frame, so the second difference of a landmark (x[t] - 2 x[t-1] + x[t-2]) is near
+# 0 for it, while for jitter it is sqrt(3) times a frame-to-frame jitter step. Its median over
+# NOISE_S is the clip's jitter step, in torso lengths. The pose model smooths its landmarks, so
+# jitter is correlated over a few frames and grows over a window: on a real, soft clip of a body
+# lying still the shape changes over half a second by a median 1.8 and at most (90th
+# percentile) 3.6 jitter steps; NOISE_K = 3 of them is what jitter can do. A rendered fidget
+# (0.3 torso lengths a second) reads 0.002 jitter steps and moves 0.02 in half a second: 10 steps.
+NOISE_S = 2.0
+NOISE_K = 3.0
+
+
+class JitterGauge:
+    """The landmarks' frame-to-frame jitter over the last NOISE_S (see above)."""
+
+    def __init__(self) -> None:
+        self._steps: deque[tuple[float, float]] = deque()  # (t_ms, jitter step)
+
+    def update(self, pose: Pose, recent: deque[Pose]) -> float:
+        """Add ``pose`` (the last of ``recent``, the frames before it); the median jitter step
+        in torso lengths, 0 before three frames were seen."""
+        torso = g.torso_length(pose)
+        if len(recent) >= 3 and torso is not None:
+            step = _second_difference(recent[-1], recent[-2], recent[-3])
+            if step is not None:
+                self._steps.append((pose.t_ms, step / torso / np.sqrt(3.0)))
+        while self._steps and (pose.t_ms - self._steps[0][0] > NOISE_S * 1000 or self._steps[0][0] > pose.t_ms):
+            self._steps.popleft()
+        return float(np.median([s for _, s in self._steps])) if self._steps else 0.0
+
+
+def _second_difference(a: Pose, b: Pose, c: Pose) -> float | None:
+    """Mean size of the still landmarks' second difference (about the hip centre) over three
+    frames, in pixels; None when no landmark is seen in all three."""
+    idx = _STILL_LANDMARKS
+    ok = (a.visibility[idx] > 0.5) & (b.visibility[idx] > 0.5) & (c.visibility[idx] > 0.5)
+    hips = [g.hip_centre(p) for p in (a, b, c)]
+    if not ok.any() or any(h is None for h in hips):
+        return None
+    w, h = a.image_size
+    s = [p.xy[idx][ok] * (w, h) - hc for p, hc in zip((a, b, c), hips)]
+    return float(np.mean(np.linalg.norm(s[0] - 2 * s[1] + s[2], axis=1)))
 
 
 def _moved(pose: Pose, old: Pose) -> float:

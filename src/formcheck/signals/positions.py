@@ -22,10 +22,32 @@ def _ankle_to_other_knee(pose: Pose, side: str) -> float | None:
     return float(np.linalg.norm(an - kn)) / leg
 
 
+# Seen from the side, two legs drawn up together cover each other, and the pose model then puts
+# both legs' knees and both ankles on the one leg it sees (a real figure-4 stretch: knees and
+# ankles 0.01-0.08 leg lengths apart for 5 s). Crossed or not cannot be told then. A leg really
+# crossed keeps its ankle on the other knee, a shin's length from the other ankle (0.4-0.7 leg
+# lengths on rendered crossings), so legs this close are hidden, not crossed.
+LEGS_OVERLAP = 0.15  # leg lengths: both knees and both ankles this close read as one leg
+
+
+def legs_overlap(pose: Pose) -> bool:
+    """Both knees and both ankles on top of each other: the pose shows one leg for two."""
+    leg = leg_scale(pose)
+    pts = [part(pose, s, j, 0.0) for j in ("knee", "ankle") for s in ("L", "R")]
+    if leg is None or any(p is None for p in pts):
+        return False
+    kd = float(np.linalg.norm(pts[0] - pts[1])) / leg  # type: ignore[operator]
+    ad = float(np.linalg.norm(pts[2] - pts[3])) / leg  # type: ignore[operator]
+    return kd < LEGS_OVERLAP and ad < LEGS_OVERLAP
+
+
 def crossed_ankle_gap(pose: Pose, side: str) -> float | None:
     """How close the crossed ankle rests to the other knee, in leg lengths (the smaller of the two
     ankle-to-opposite-knee distances). Lying or sitting with both feet down it is about half a
-    leg length or more; with an ankle laid on the other knee about 0.1-0.2."""
+    leg length or more; with an ankle laid on the other knee about 0.1-0.2. None (not seen) while
+    the legs cover each other (legs_overlap)."""
+    if legs_overlap(pose):
+        return None
     vals = [v for v in (_ankle_to_other_knee(pose, "L"), _ankle_to_other_knee(pose, "R")) if v is not None]
     return min(vals) if vals else None
 
@@ -36,7 +58,7 @@ def crossed_side(pose: Pose, side: str) -> float | None:
     The difference of the two ankle-to-opposite-knee distances over their sum, so near 0 when
     neither leg is crossed; image distances, so it works seen from the side or the front."""
     a, b = _ankle_to_other_knee(pose, "L"), _ankle_to_other_knee(pose, "R")
-    if a is None or b is None or a + b < 1e-6:
+    if a is None or b is None or a + b < 1e-6 or legs_overlap(pose):
         return None
     return (b - a) / (a + b)
 
@@ -49,9 +71,30 @@ def _crossed_leg(pose: Pose, margin: float = 0.15) -> str | None:
 
 
 def hip_flexion_max(pose: Pose, side: str) -> float | None:
-    """The larger hip flexion of the two legs (degrees): a knee pulled toward the chest."""
-    vals = [v for v in (hip_flexion(pose, "L"), hip_flexion(pose, "R")) if v is not None]
-    return max(vals) if vals else None
+    """The larger hip flexion of the two legs (degrees): a knee pulled toward the chest.
+
+    On the pose model's 3-D (world) landmarks when it gives them: lying seen from the side the
+    far leg is hidden and its image landmarks are dropped as unseen, and in a figure-4 the far
+    leg is the crossed one, the more bent (rendered: 105-115 degrees against the near leg's
+    63-65 in the image; in 3-D 93-124 for both sides and bodies). Without world landmarks, the
+    image angles of the legs seen."""
+    w = pose.world
+    if w is not None and np.any(w):
+        vals = [_angle_3d(w[g.SIDES[s]["shoulder"]], w[g.SIDES[s]["hip"]], w[g.SIDES[s]["knee"]]) for s in ("L", "R")]
+        good = [180.0 - v for v in vals if v is not None]
+        if good:
+            return max(good)
+    vals2 = [v for v in (hip_flexion(pose, "L"), hip_flexion(pose, "R")) if v is not None]
+    return max(vals2) if vals2 else None
+
+
+def _angle_3d(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float | None:
+    """The angle at ``b`` between ``a`` and ``c`` (degrees); None when a side has no length."""
+    u, v = a - b, c - b
+    n = float(np.linalg.norm(u) * np.linalg.norm(v))
+    if n < 1e-12:
+        return None
+    return float(np.degrees(np.arccos(np.clip(float(u @ v) / n, -1.0, 1.0))))
 
 
 def _shin_tilt(pose: Pose, side: str) -> float | None:
@@ -116,13 +159,29 @@ def _back_leg(pose: Pose) -> str | None:
 
 
 def stance_split(pose: Pose, side: str) -> float | None:
-    """Front-to-back distance between the ankles in leg lengths (side view): a step back for a
-    calf stretch is about 0.8-1.0; standing with the feet together about 0."""
+    """Front-to-back distance between the ankles in leg lengths: a step back for a calf stretch
+    is 0.5-0.9, standing with the feet together under 0.2.
+
+    Measured on the pose model's 3-D (world) landmarks, along the way the hips face (square to
+    the line between the hips, level): the same from the side and at 45 degrees. In the image a
+    45-degree camera shortens the step to 0.38 of a leg, under the feet side by side seen from
+    the front (0.4-0.6). Without world landmarks (all zero: poses not from the model) the image's
+    horizontal distance, which holds from the side only."""
     al, ar = part(pose, "L", "ankle", 0.3), part(pose, "R", "ankle", 0.3)
-    leg = leg_scale(pose)
-    if al is None or ar is None or leg is None:
+    if al is None or ar is None:
         return None
-    return abs(float(al[0] - ar[0])) / leg
+    w = pose.world
+    if w is not None and np.any(w):
+        across = (w[L.RIGHT_HIP] - w[L.LEFT_HIP])[[0, 2]]  # x right, z depth; y is vertical
+        legs = [float(np.linalg.norm(w[g.SIDES[s]["hip"]] - w[g.SIDES[s]["knee"]])
+                      + np.linalg.norm(w[g.SIDES[s]["knee"]] - w[g.SIDES[s]["ankle"]])) for s in ("L", "R")]
+        n = float(np.linalg.norm(across))
+        if n > 1e-6 and min(legs) > 1e-6:
+            facing = np.array([-across[1], across[0]]) / n
+            step = (w[L.LEFT_ANKLE] - w[L.RIGHT_ANKLE])[[0, 2]]
+            return abs(float(step @ facing)) / float(np.mean(legs))
+    leg = leg_scale(pose)
+    return None if leg is None else abs(float(al[0] - ar[0])) / leg
 
 
 def back_leg_side(pose: Pose, side: str) -> float | None:
