@@ -35,11 +35,17 @@ from formcheck.spec.exercise import load_exercise  # noqa: E402
 FPS = 30.0
 
 
-def rss_mb() -> float:
-    """This process's resident memory now, in MB (Linux: /proc)."""
-    with open("/proc/self/statm") as fh:
-        pages = int(fh.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+def rss_mb() -> tuple[float, float]:
+    """This process's resident memory now, in MB (Linux: /proc): all of it, and its anonymous
+    part (the heap: what grows with what the program keeps; the rest is mapped files, such as
+    the libraries' code, which a busy machine evicts and reloads, so the total jumps about)."""
+    fields = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "RssAnon"):
+                fields[key] = int(value.split()[0]) / 1000.0
+    return fields["VmRSS"], fields["RssAnon"]
 
 
 class SyntheticSource:
@@ -102,16 +108,16 @@ class ScriptedDetector:
 
 @dataclass
 class Soak:
-    """Resident memory (MB) by frames done, and the set's report and wall time."""
+    """Resident memory (MB: all, anonymous) by frames done, and the set's report and wall time."""
 
-    rss: list[tuple[int, float]] = field(default_factory=list)
+    rss: list[tuple[int, tuple[float, float]]] = field(default_factory=list)
     wall_s: float = 0.0
     report: object = None
 
     def growth(self, after: int) -> float:
-        """Resident memory at the end minus at the first reading at or after frame ``after``."""
-        start = next(mb for i, mb in self.rss if i >= after)
-        return self.rss[-1][1] - start
+        """Anonymous resident memory at the end minus at the first reading at or after frame ``after``."""
+        start = next(mb[1] for i, mb in self.rss if i >= after)
+        return self.rss[-1][1][1] - start
 
 
 def soak(frames: int, out: Path, every: int = 1000) -> Soak:
@@ -145,11 +151,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "soak"
         s = soak(args.frames, out, args.every)
-        for i, mb in s.rss:
-            print(f"{i:>7} frames ({i / FPS / 60:5.1f} min)  RSS {mb:7.1f} MB")
-        warm = s.rss[0][1]
-        print(f"{args.frames} frames in {s.wall_s:.0f} s; RSS {warm:.1f} MB at frame {s.rss[0][0]} -> "
-              f"{s.rss[-1][1]:.1f} MB at the end ({s.rss[-1][1] - warm:+.1f} MB); "
+        for i, (mb, anon) in s.rss:
+            print(f"{i:>7} frames ({i / FPS / 60:5.1f} min)  RSS {mb:7.1f} MB, anonymous {anon:7.1f} MB")
+        (w, warm), (e, end) = s.rss[0][1], s.rss[-1][1]
+        print(f"{args.frames} frames in {s.wall_s:.0f} s; at frame {s.rss[0][0]} RSS {w:.1f} MB (anonymous "
+              f"{warm:.1f} MB) -> at the end {e:.1f} MB (anonymous {end:.1f} MB, {end - warm:+.1f} MB); "
               f"{s.report.reps} reps counted, track {(out / 'track.npz').stat().st_size / 1e6:.1f} MB")
     return 0
 
