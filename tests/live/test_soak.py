@@ -32,3 +32,37 @@ def test_a_long_live_set_keeps_memory_flat(tmp_path):
     assert report.frames == FRAMES and report.reps > 100
     track = load_track(tmp_path / "set" / "track.npz")
     assert len(track) == FRAMES and np.all(np.diff(track.t_ms) > 0)
+
+
+def test_live_latencies_are_counted_in_constant_memory_and_read_back_closely():
+    """Two floats a frame were kept for the latency percentiles (216,000 numbers an hour)."""
+    import tracemalloc
+
+    from formcheck.live.stats import Latencies
+
+    rng = np.random.default_rng(1)
+    values = rng.lognormal(np.log(40.0), 0.5, 50_000)
+    lat = Latencies()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        for v in values:
+            lat.add(float(v))
+        grown = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert grown < 10_000
+    for q in (50, 95, 99):
+        assert lat.percentile(q) == pytest.approx(np.percentile(values, q), rel=0.01)
+    assert lat.max == values.max() and lat.n == 50_000
+    assert Latencies().percentile(50) is None
+
+
+def test_the_overlays_rendered_lines_are_bounded_by_bytes():
+    """Each new count ("17", "18"...) is a new 164 KB line at 720p; 160 of them were 26 MB."""
+    from formcheck.overlay.text import INK_CACHE_BYTES, TextRenderer
+
+    text = TextRenderer()
+    for n in range(300):
+        text.ink(str(n), 122, True, (255, 255, 255))
+    assert 0 < text._inks.nbytes <= INK_CACHE_BYTES <= 8 * 1024 * 1024

@@ -135,9 +135,9 @@ class TrackRecorder:
     def _flush(self) -> None:
         if self._spool is None:
             try:
-                self._spool = tempfile.TemporaryFile(dir=self.spool_dir)
+                self._spool = tempfile.TemporaryFile(dir=self.spool_dir)  # noqa: SIM115 - open until save/close
             except FileNotFoundError:  # the output folder is not there (yet): the system's
-                self._spool = tempfile.TemporaryFile()
+                self._spool = tempfile.TemporaryFile()  # noqa: SIM115
         self._spool.write(self._buf[: self._filled].tobytes())
         self._spooled += self._filled
         self._filled = 0
