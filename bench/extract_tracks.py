@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clips import all_clips  # noqa: E402
 
 from formcheck.media.estimator import PoseEstimator, resolve_model  # noqa: E402
-from formcheck.media.track import TrackRecorder, save_track  # noqa: E402
+from formcheck.media.track import TrackRecorder  # noqa: E402
 from formcheck.media.video import VideoReader  # noqa: E402
 
 DEFAULT_CACHE = Path.home() / ".cache" / "formcheck" / "tracks"
@@ -95,11 +95,15 @@ def cached_track(video: Path, model: str, cache: Path, clip_name: str) -> Path:
 def extract(video: Path, model: str, out: Path) -> tuple[int, float]:
     t0 = time.perf_counter()
     with VideoReader(video) as reader, PoseEstimator(model) as est:
-        rec = TrackRecorder(reader.size, {"video": str(video), "model": model, "cache_key": cache_key(video, model)})
+        rec = TrackRecorder(reader.size, {"video": str(video), "model": model, "cache_key": cache_key(video, model)},
+                            spool_dir=out.parent)
         for fr in reader:
             rec.add(fr.t_ms, est.detect(fr.image, fr.t_ms))
-    save_track(rec.track(), out)
-    return len(rec.track()), time.perf_counter() - t0
+    try:
+        rec.save(out)
+        return len(rec), time.perf_counter() - t0
+    finally:
+        rec.close()
 
 
 def main() -> None:

@@ -56,9 +56,13 @@ class TimedDetector:
         self.est.close()
 
 
-def pct(values: list[float], q: float) -> float:
+def pct(values, q: float) -> float:
+    """A percentile of a list of numbers, or of a set's latencies (``live.stats.Latencies``)."""
     import numpy as np
 
+    if hasattr(values, "percentile"):
+        got = values.percentile(q)
+        return float("nan") if got is None else got
     return float(np.percentile(values, q)) if values else float("nan")
 
 
@@ -106,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"throughput  {s.fps:.1f} frames/s analysed ({s.processed} of {total} frames, "
           f"{s.dropped} dropped = {100.0 * s.dropped / max(total, 1):.0f}%)")
     print(f"latency     grab->ready p50 {pct(s.ready_ms, 50):.0f} ms, p90 {pct(s.ready_ms, 90):.0f} ms, "
-          f"p99 {pct(s.ready_ms, 99):.0f} ms, max {max(s.ready_ms):.0f} ms")
+          f"p99 {pct(s.ready_ms, 99):.0f} ms, max {s.ready_ms.max or float('nan'):.0f} ms")
     print(f"            grab->shown p50 {pct(s.shown_ms, 50):.0f} ms, p90 {pct(s.shown_ms, 90):.0f} ms, "
           f"p99 {pct(s.shown_ms, 99):.0f} ms")
     print(f"stages      pose model p50 {pct(det.ms, 50):.1f} ms (p90 {pct(det.ms, 90):.1f}), "

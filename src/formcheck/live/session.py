@@ -89,7 +89,12 @@ class SetSession:
                                 model=self.model_name, mode="live", profile=self.plan.profile)
         builder.notes.extend(self.notes)
         meta = {"video": self.source.name, "model": self.model_name, "fps": self.source.fps, "mode": "live"}
-        return builder, TrackRecorder(self.source.size, meta)
+        # spooled to disk beside the outputs as the set goes: memory stays flat however long it runs
+        return builder, TrackRecorder(self.source.size, meta, spool_dir=self.plan.out_dir)
+
+    def _start_afresh(self) -> None:
+        self.recorder.close()  # the frames before (guidance, a restarted set) are not kept
+        self.builder, self.recorder = self._fresh()
 
     # ----- per frame ---------------------------------------------------------------------------
     def set_time_ms(self, frame: LiveFrame) -> float:
@@ -115,7 +120,7 @@ class SetSession:
                 self._start_countdown(t_s)
         if self.mode is Mode.COUNTDOWN and self.countdown_left(t_s) is None:  # counting starts now, afresh
             self.analyzer.restart()
-            self.builder, self.recorder = self._fresh()
+            self._start_afresh()
             self.mode = Mode.ACTIVE
         return result
 
@@ -160,7 +165,7 @@ class SetSession:
         if hasattr(self.detector, "reset_tracking"):
             self.detector.reset_tracking()
         self.notes.append(f"restarted (r key) at {t_s:.1f} s: what was counted before is not in this report")
-        self.builder, self.recorder = self._fresh()
+        self._start_afresh()
         self.target_end = None
         self._start_countdown(t_s)
 

@@ -27,7 +27,6 @@ from formcheck.live.stats import LiveStats
 from formcheck.live.writer import AsyncVideoWriter
 from formcheck.media.capture import LiveFrame, Source
 from formcheck.media.estimator import PoseEstimator, choose_model
-from formcheck.media.track import save_track
 from formcheck.media.video_writer import VideoWriter
 from formcheck.overlay import Overlay
 from formcheck.sets.loop import Detector, Sink, run_frames
@@ -214,7 +213,10 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, stage: Path, failure:
         if writer.dropped:
             builder.notes.append(f"{writer.dropped} frames were left out of the annotated video (encoder too slow)")
     session.recorder.meta["ended_by"] = ended_by  # tune re-runs the set as it ended (pipeline.run_track)
-    save_track(session.recorder.track(), stage / TRACK)
+    try:
+        session.recorder.save(stage / TRACK)
+    finally:
+        session.recorder.close()
     builder.notes.extend(getattr(source, "notes", []))  # a video file's timing notes (a camera has none)
     live = LiveInfo.from_json({"source": "camera" if source.live else "file",
                                "every_frame": not getattr(source, "paced", True), **stats.as_dict()})

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator
 
 import numpy as np
 
@@ -79,34 +80,142 @@ class Track:
         )
 
 
-class TrackRecorder:
-    """Collects poses frame by frame (about 1 KB a frame) and saves them as one track."""
+# one frame of a track as the recorder keeps it, and the dtypes its file holds (format version 1)
+FRAME = np.dtype([
+    ("t_ms", "<f8"),
+    ("has_pose", "?"),
+    ("xy", "<f4", (N_LANDMARKS, 2)),
+    ("visibility", "<f4", (N_LANDMARKS,)),
+    ("world", "<f4", (N_LANDMARKS, 3)),
+])
+COLUMNS = tuple(FRAME.names)
+CHUNK_FRAMES = 1024  # frames held in memory before they go to the spool file (~0.8 MB)
 
-    def __init__(self, image_size: tuple[int, int], meta: dict | None = None) -> None:
+
+class TrackRecorder:
+    """Collects poses frame by frame and saves them as one track, in constant memory.
+
+    Frames are packed into a fixed buffer (``FRAME``, 805 bytes each); each full buffer goes to
+    an unnamed spool file (``spool_dir``: beside the outputs, not /tmp, which may be memory), so
+    an hour of live costs ~87 MB of disk while the set runs and nothing in memory. The file has
+    no name (O_TMPFILE / unlinked at once): a killed run leaves nothing behind. ``save`` writes
+    the track file from it, streaming; ``track`` reads it all back (tune, tests).
+    """
+
+    def __init__(self, image_size: tuple[int, int], meta: dict | None = None,
+                 spool_dir: str | os.PathLike | None = None) -> None:
         self.image_size = image_size
         self.meta = dict(meta or {})
-        self._frames: list[tuple[float, Pose | None]] = []
+        self.spool_dir = spool_dir
+        self._buf = np.zeros(CHUNK_FRAMES, FRAME)
+        self._filled = 0  # frames in _buf not yet spooled
+        self._spooled = 0  # frames in the spool file
+        self._spool: IO[bytes] | None = None
+
+    def __len__(self) -> int:
+        return self._spooled + self._filled
 
     def add(self, t_ms: float, pose: Pose | None) -> None:
-        self._frames.append((t_ms, pose))
+        row = self._buf[self._filled]
+        row["t_ms"] = t_ms
+        if pose is None:
+            row["has_pose"] = False
+            row["xy"] = np.nan
+            row["visibility"] = 0.0
+            row["world"] = np.nan
+        else:
+            row["has_pose"] = True
+            row["xy"] = pose.xy
+            row["visibility"] = pose.visibility
+            row["world"] = pose.world
+        self._filled += 1
+        if self._filled == CHUNK_FRAMES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._spool is None:
+            try:
+                self._spool = tempfile.TemporaryFile(dir=self.spool_dir)  # noqa: SIM115 - open until save/close
+            except FileNotFoundError:  # the output folder is not there (yet): the system's
+                self._spool = tempfile.TemporaryFile()  # noqa: SIM115
+        self._spool.write(self._buf[: self._filled].tobytes())
+        self._spooled += self._filled
+        self._filled = 0
+
+    def _chunks(self) -> Iterator[np.ndarray]:
+        """The frames so far, in order, a chunk at a time (each a FRAME array)."""
+        if self._spool is not None:
+            self._spool.flush()
+            self._spool.seek(0)
+            left = self._spooled
+            while left:
+                n = min(left, CHUNK_FRAMES)
+                data = self._spool.read(n * FRAME.itemsize)
+                if len(data) != n * FRAME.itemsize:
+                    raise OSError(f"the track's spool file came back short ({len(data)} bytes)")
+                yield np.frombuffer(data, FRAME)
+                left -= n
+            self._spool.seek(0, os.SEEK_END)
+        if self._filled:
+            yield self._buf[: self._filled]
+
+    def _column(self, name: str) -> Iterator[np.ndarray]:
+        for chunk in self._chunks():
+            yield chunk[name]
 
     def track(self) -> Track:
-        return Track.from_frames(self._frames, self.image_size, self.meta)
+        """The whole track in memory."""
+        frames = np.concatenate([*self._chunks(), np.zeros(0, FRAME)])
+        return Track(
+            t_ms=frames["t_ms"].copy(),
+            has_pose=frames["has_pose"].copy(),
+            xy=frames["xy"].copy(),
+            visibility=frames["visibility"].copy(),
+            world=frames["world"].copy(),
+            image_size=self.image_size,
+            meta=dict(self.meta),
+        )
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the track file (as ``save_track``, atomically), a chunk at a time."""
+        columns = {name: (FRAME.fields[name][0], self._column(name)) for name in COLUMNS}
+        _write_track(path, self.meta, self.image_size, len(self), columns)
+
+    def close(self) -> None:
+        """Drop the spool file (the recorder's frames are gone after this)."""
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+        self._spooled = self._filled = 0
 
 
 def save_track(track: Track, path: str | os.PathLike) -> None:
     """Write a compressed ``.npz`` atomically."""
-    meta = dict(track.meta, version=TRACK_VERSION, image_size=list(track.image_size))
-    with atomic_open(path, "wb") as fh:
-        np.savez_compressed(
-            fh,
-            t_ms=track.t_ms,
-            has_pose=track.has_pose,
-            xy=track.xy,
-            visibility=track.visibility,
-            world=track.world,
-            meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-        )
+    columns = {name: (FRAME.fields[name][0], iter((getattr(track, name),))) for name in COLUMNS}
+    _write_track(path, track.meta, track.image_size, len(track), columns)
+
+
+def _write_track(path: str | os.PathLike, meta: dict, image_size: tuple[int, int], n: int,
+                 columns: dict[str, tuple[np.dtype, Iterator[np.ndarray]]]) -> None:
+    """The track file: what ``np.savez_compressed`` writes (a zip of one ``.npy`` per column, and
+    ``meta`` as JSON bytes), but each column written from an iterator of parts, so a long track
+    never has to be in memory at once. Atomic: a crash leaves only a hidden ``.partial`` file."""
+    meta = dict(meta, version=TRACK_VERSION, image_size=list(image_size))
+    meta_bytes = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    with atomic_open(path, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        for name, (dtype, parts) in columns.items():
+            base, shape = dtype.base, (n, *dtype.shape)
+            with zf.open(f"{name}.npy", "w", force_zip64=True) as out:
+                header = {"descr": np.lib.format.dtype_to_descr(base), "fortran_order": False, "shape": shape}
+                np.lib.format.write_array_header_1_0(out, header)
+                written = 0
+                for part in parts:
+                    out.write(np.ascontiguousarray(part, dtype=base).tobytes())
+                    written += len(part)
+                if written != n:
+                    raise ValueError(f"track column {name}: {written} frames written, {n} expected")
+        with zf.open("meta.npy", "w", force_zip64=True) as out:
+            np.lib.format.write_array(out, meta_bytes, allow_pickle=False)
 
 
 def load_track(path: str | os.PathLike) -> Track:

@@ -22,6 +22,10 @@ import numpy as np
 from formcheck.core.lang import count_of
 
 DEFAULT_FPS = 30.0
+# frames come out at most this many lines on their short side (a 4K clip as 1080p): the pose
+# model looks at 256x256 and the annotated video needs no more, while every 4K frame held in
+# the decoder's ring, the queues and the encoder costs 24 MB (a 5 s 4K replay took 1.6 GB)
+MAX_SHORT_SIDE = 1080
 # Any FFmpeg failure, plus what a half-written file can make PyAV raise while parsing it.
 FFMPEG_ERRORS: tuple[type[BaseException], ...] = (av.error.FFmpegError, OSError, ValueError)
 
@@ -58,17 +62,40 @@ def reason(exc: BaseException, *, opening: bool = True) -> str:
     return " ".join(str(text).split()).rstrip(".").lower() or type(exc).__name__
 
 
-def _to_rgb(frame: av.VideoFrame) -> np.ndarray:
-    """RGB pixels of a decoded frame.
+def scaled_size(width: int, height: int, max_short: int = MAX_SHORT_SIDE) -> tuple[int, int]:
+    """The size frames of ``width`` x ``height`` are delivered at: unchanged up to ``max_short``
+    lines on the short side, else scaled down to it (even sides, as the encoder needs)."""
+    short = min(width, height)
+    if short <= max_short:
+        return width, height
+    s = max_short / short
+    return max(2, round(width * s / 2) * 2), max(2, round(height * s / 2) * 2)
+
+
+def _to_rgb(frame: av.VideoFrame, size: tuple[int, int]) -> np.ndarray:
+    """RGB pixels of a decoded frame at ``size`` (width, height; before any rotation).
 
     For the usual yuv420p the conversion is done by OpenCV, which releases the GIL (PyAV's
-    swscale path holds it), so decoding on a background thread does not stall the pose model.
+    swscale path holds it), so decoding on a background thread does not stall the pose model;
+    a frame to be scaled down is scaled plane by plane before the conversion (a 4K frame never
+    exists as RGB).
     """
-    if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
-        import cv2  # only when decoding: a saved track (formcheck tune) loads no OpenCV
+    import cv2  # only when decoding: a saved track (formcheck tune) loads no OpenCV
 
-        yuv = frame.to_ndarray(format="yuv420p")
+    w, h = frame.width, frame.height
+    if frame.format.name == "yuv420p" and w % 2 == 0 and h % 2 == 0:
+        yuv = frame.to_ndarray(format="yuv420p")  # I420: Y (h x w), then U and V (h/2 x w/2 each)
+        if (w, h) != size:
+            tw, th = size
+            q = (h // 2) * (w // 2)
+            planes = (yuv[:h], yuv[h:].reshape(-1)[:q].reshape(h // 2, w // 2),
+                      yuv[h:].reshape(-1)[q:].reshape(h // 2, w // 2))
+            y, u, v = (cv2.resize(pl, dim, interpolation=cv2.INTER_AREA)
+                       for pl, dim in zip(planes, ((tw, th), (tw // 2, th // 2), (tw // 2, th // 2))))
+            yuv = np.concatenate((y.ravel(), u.ravel(), v.ravel())).reshape(th * 3 // 2, tw)
         return cv2.cvtColor(yuv, cv2.COLOR_YUV2RGB_I420)
+    if (w, h) != size:
+        return frame.to_ndarray(format="rgb24", width=size[0], height=size[1])
     return frame.to_ndarray(format="rgb24")
 
 
@@ -128,7 +155,12 @@ class VideoReader:
             w, h = self._first.width, self._first.height
         else:
             w, h = stream.codec_context.width, stream.codec_context.height
-        self.size: tuple[int, int] = (h, w) if self.rotation in (90, 270) else (w, h)
+        self.decode_size = scaled_size(w, h)  # (width, height) of the frames as stored, scaled down
+        self._size_notes = [] if self.decode_size == (w, h) else [
+            f"the video ({w}x{h}) was analysed scaled down to {self.decode_size[0]}x{self.decode_size[1]}"]
+        self.notes.extend(self._size_notes)
+        dw, dh = self.decode_size
+        self.size: tuple[int, int] = (dh, dw) if self.rotation in (90, 270) else (dw, dh)
 
     def _open(self) -> tuple[av.container.InputContainer, av.video.stream.VideoStream]:
         """Open the container and its first video stream, or raise a one-line VideoError."""
@@ -192,7 +224,7 @@ class VideoReader:
             self._first, self._raw = None, None
         else:  # later passes: start over from a fresh container
             self.close()
-            self.truncated, self.error, self.notes = False, None, []
+            self.truncated, self.error, self.notes = False, None, list(self._size_notes)
             self._container, self._stream = self._open()
             raw = self._raw_frames(self._container, self._stream)
             first = next(raw, None)
@@ -228,7 +260,7 @@ class VideoReader:
             elif t_ms <= last:  # a repeated or out-of-order time: the frame cannot be placed
                 skipped += 1
                 continue
-            image = _upright(_to_rgb(frame), self.rotation)
+            image = _upright(_to_rgb(frame, self.decode_size), self.rotation)
             if image.shape[1::-1] != self.size:  # the stream changed size mid-way: keep the first
                 import cv2  # as in _to_rgb
 

@@ -21,11 +21,14 @@ V = TypeVar("V")
 
 
 class LRU(Generic[K, V]):
-    """A small least-recently-used cache (owned by one instance, never shared)."""
+    """A small least-recently-used cache (owned by one instance, never shared): at most
+    ``maxsize`` values and, with ``weigh`` (a value's size in bytes), at most ``max_bytes``."""
 
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, max_bytes: int | None = None, weigh: Callable[[V], int] | None = None) -> None:
         self._data: OrderedDict[K, V] = OrderedDict()
         self._maxsize = maxsize
+        self._max_bytes, self._weigh = max_bytes, weigh
+        self._bytes = 0
 
     def get(self, key: K, make: Callable[[], V]) -> V:
         try:
@@ -33,11 +36,21 @@ class LRU(Generic[K, V]):
         except KeyError:
             value = make()
             self._data[key] = value
-            if len(self._data) > self._maxsize:
-                self._data.popitem(last=False)
+            self._bytes += self._weight(value)
+            while len(self._data) > 1 and (len(self._data) > self._maxsize or (
+                    self._max_bytes is not None and self._bytes > self._max_bytes)):
+                self._bytes -= self._weight(self._data.popitem(last=False)[1])
             return value
         self._data.move_to_end(key)
         return value
+
+    def _weight(self, value: V) -> int:
+        return self._weigh(value) if self._weigh is not None else 0
+
+    @property
+    def nbytes(self) -> int:
+        """What the values weigh together (0 without ``weigh``)."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._data)

@@ -26,6 +26,13 @@ class Ink:
     width: int  # advance width in pixels
 
 
+INK_CACHE_BYTES = 8 * 1024 * 1024  # a frame draws a few dozen lines at most; this holds ~50 of the largest
+
+
+def _ink_bytes(ink: Ink) -> int:
+    return ink.patch.inv.nbytes + ink.patch.pre.nbytes
+
+
 def _font_dir() -> Path | None:
     try:
         import matplotlib  # only for its fonts' folder, once (a 0.3 s import otherwise unneeded)
@@ -61,7 +68,9 @@ class TextRenderer:
         self._cv_faces: dict[bool, object] = {}
         self._pil_fonts = LRU[tuple[bool, int], object](64)
         self._widths = LRU[tuple[str, int, bool], int](4096)
-        self._inks = LRU[tuple[str, int, bool, RGB], Ink](160)
+        # rendered lines, also by bytes: each count ("17", "18"...) is a new 164 KB line at 720p,
+        # and 160 of them were 26 MB in a long live session (issue 18: flat memory)
+        self._inks = LRU[tuple[str, int, bool, RGB], Ink](160, INK_CACHE_BYTES, _ink_bytes)
         self._fits = LRU[tuple[str, int, bool, int, int], tuple[tuple[str, ...], int]](256)
 
     # fonts -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from formcheck.core.lang import count_of
 from formcheck.core.results import OverlaySetup
 from formcheck.engine.analyzer import Analyzer
 from formcheck.media.estimator import PoseEstimator, resolve_model
-from formcheck.media.track import TrackRecorder, save_track
+from formcheck.media.track import TrackRecorder
 from formcheck.media.video import VideoError, VideoReader
 from formcheck.media.video_writer import VideoWriter
 from formcheck.sets.loop import Analyse, Sink, run_frames
@@ -190,7 +190,7 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
     analyzer = Analyzer(spec, opts.target)
     builder = ReportBuilder(spec, target=analyzer.target, source=str(video), model=model,
                             mode="replay", profile=profile)
-    recorder = TrackRecorder(size, {"video": str(video), "model": model, "fps": fps})
+    recorder = TrackRecorder(size, {"video": str(video), "model": model, "fps": fps}, spool_dir=out_dir)
     sinks: list[Sink] = [ReportSink(builder), TrackSink(recorder)]
     source = _frame_source(video, size, opts.workers)
     video_sink: EncoderProcess | AnnotatedVideoSink | None = None
@@ -229,7 +229,10 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
         source.close()
         if bar is not None:
             bar.close()
-    save_track(recorder.track(), out_dir / TRACK)
+    try:
+        recorder.save(out_dir / TRACK)
+    finally:
+        recorder.close()
     builder.notes.extend(source.notes)
     warning = None
     if source.truncated:

@@ -60,7 +60,10 @@ def load_source(path: Path, model: str = "lite"):
         rec = TrackRecorder(reader.size, {"video": str(path), "model": model, "fps": reader.fps})
         for frame in reader:
             rec.add(frame.t_ms, est.detect(frame.image, frame.t_ms))
-    return rec.track()
+    try:
+        return rec.track()
+    finally:
+        rec.close()
 
 
 # ----- analysis --------------------------------------------------------------------------------
