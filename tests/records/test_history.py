@@ -217,7 +217,7 @@ def test_history_table_and_filter(tmp_path: Path, capsys) -> None:
     assert lines[0].split()[:3] == ["date", "exercise", "result"]
     assert "squat" in lines[1] and "8/10 reps" in lines[1] and "back_rounded x3" in lines[1]
     assert "calf_stretch" in lines[2] and "20/20 s L" in lines[2] and "STOPPED: leg pain" in lines[2]
-    assert "2 set(s) on 1 day(s), 1 stopped for pain" in lines[-1]
+    assert "2 sets on 1 day, 1 stopped for pain" in lines[-1]
     rc, out, _ = run(["history", "--data-dir", str(tmp_path), "--exercise", "squat"], capsys)
     assert "calf_stretch" not in out and "squat" in out
 
@@ -353,9 +353,9 @@ def test_report_since_and_empty(tmp_path: Path, capsys) -> None:
     record(dict(make_report(), time="2026-03-01T10:00:00Z"), data_dir=tmp_path)
     out = tmp_path / "r.html"
     rc, stdout, _ = run(["report", "--data-dir", str(tmp_path), "--out", str(out), "--since", "2026-04-01"], capsys)
-    assert rc == 0 and "0 set(s)" in stdout and "No sets recorded since 2026-04-01" in out.read_text()
+    assert rc == 0 and "0 sets" in stdout and "No sets recorded since 2026-04-01" in out.read_text()
     # where it looked is said, on the page and the terminal (a wrong --data-dir is not "no training")
-    assert f"0 set(s) in {H.db_path(tmp_path)}" in stdout and str(H.db_path(tmp_path)) in out.read_text()
+    assert f"0 sets in {H.db_path(tmp_path)}" in stdout and str(H.db_path(tmp_path)) in out.read_text()
     rc, _, err = run(["history", "--data-dir", str(tmp_path), "-e", "squats"], capsys)  # a typo is an error
     assert rc == 2 and err.count("\n") == 1 and "'squats' is not an exercise id" in err  # as argparse's
 

@@ -77,12 +77,12 @@ def test_two_runs_finishing_at_the_same_instant_put_one_set_in_place(tmp_path):
 
 
 def test_a_full_disk_is_named_by_the_output_folder_not_the_staging_folder(sample_squat, tmp_path, monkeypatch, capsys):
-    import formcheck.sets.replay as replay_module
+    from formcheck.media.track import TrackRecorder
 
-    def full(track, path):
+    def full(recorder, path):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(replay_module, "save_track", full)
+    monkeypatch.setattr(TrackRecorder, "save", full)
     out = tmp_path / "o"
     code = main(["replay", str(sample_squat), "-e", "squat", "--out", str(out), "--no-history", "--no-video"])
     err = capsys.readouterr().err.strip()

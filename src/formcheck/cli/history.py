@@ -14,6 +14,7 @@ from typing import Any
 
 from formcheck.cli.common import CliError
 from formcheck.core.atomic import atomic_write_text, refuse_overwriting
+from formcheck.core.lang import count_of
 from formcheck.records.history import (
     COLUMNS,
     JSON_COLUMNS,
@@ -89,7 +90,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
     days = len({local_time(s["time"]).date() for s in sets})
     pains = sum(1 for s in sets if s["pain_stop"])
-    print(f"{len(sets)} set(s) on {days} day(s)" + (f", {pains} stopped for pain" if pains else ""))
+    print(f"{count_of(len(sets), 'set')} on {count_of(days, 'day')}" + (f", {pains} stopped for pain" if pains else ""))
     return 0
 
 
@@ -124,7 +125,7 @@ def _write_csv(sets: list[dict[str, Any]], dest: str, db: Path) -> int:
 
     refuse_overwriting(dest, db)
     atomic_write_text(dest, buf.getvalue())
-    print(f"wrote {len(sets)} set(s) to {dest}", file=sys.stderr)
+    print(f"wrote {count_of(len(sets), 'set')} to {dest}", file=sys.stderr)
     return 0
 
 
@@ -140,5 +141,5 @@ def cmd_report(args: argparse.Namespace) -> int:
         out = out / "formcheck-report.html"
     refuse_overwriting(out, db_path(args.data_dir))
     atomic_write_text(out, page)
-    print(f"wrote {out} ({len(sets)} set(s)" + ("" if sets else f" in {db_path(args.data_dir)}") + ")")
+    print(f"wrote {out} ({count_of(len(sets), 'set')}" + ("" if sets else f" in {db_path(args.data_dir)}") + ")")
     return 0

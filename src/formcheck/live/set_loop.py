@@ -20,6 +20,7 @@ import numpy as np
 
 from formcheck.core.faults import fault_point
 from formcheck.core.interrupts import Terminated
+from formcheck.core.lang import count_of
 from formcheck.live.display import Display, canvas_size, to_canvas
 from formcheck.live.session import END_KEYS, LiveOptions, SetPlan, SetSession
 from formcheck.live.sinks import Canvas, Keys, SessionStep, VideoSink, Window
@@ -211,7 +212,8 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, stage: Path, failure:
             builder.notes.append(f"the annotated video could not be written: {exc}")
         stats.video_dropped = writer.dropped
         if writer.dropped:
-            builder.notes.append(f"{writer.dropped} frames were left out of the annotated video (encoder too slow)")
+            builder.notes.append(f"{count_of(writer.dropped, 'frame')} {'was' if writer.dropped == 1 else 'were'} left out of "
+                                 "the annotated video (encoder too slow)")
     session.recorder.meta["ended_by"] = ended_by  # tune re-runs the set as it ended (pipeline.run_track)
     try:
         session.recorder.save(stage / TRACK)
