@@ -65,7 +65,7 @@ FLOORS_ADDED = {
     "squat": (0.75, 1),  # 2026-12-07, issue 17 (counting arms at once): 0.5 -> 0.75
     "heel_raise": (0.0, 14),
     "pelvic_lift": (0.16, 5),  # worst 7 -> 5 (issue 17)
-    "curl_up": (0.16, 10),  # exact 0 -> 1 of 6 (issue 17)
+    "curl_up": (0.5, 3),  # exact 0 -> 1 of 6 (issue 17); sit-ups and ends of repetitions: 3 of 6, worst 10 -> 3
     "oblique_curl_up": (0.0, 1),
 }
 # Idle footage (rendered: exercise "idle"; real: family "idle") is replayed as every counted
@@ -138,8 +138,8 @@ def test_counting_accuracy_floors(tracks):
 
 # Added clips (clips.is_added) whose shortfall the report does not explain, at most: 6 of 20 when
 # they came (2026-12-07), 4 once counting armed at once (issue 17). Lower it as the engine learns
-# to count them or to say why it cannot.
-SILENT_ADDED_MAX = 4
+# to count them or to say why it cannot. 3 once sit-ups counted (issue 17).
+SILENT_ADDED_MAX = 3
 
 
 def test_repetitions_are_never_missed_silently(tracks):
