@@ -17,6 +17,7 @@ from formcheck.sets.report_notes import (
     metrics_legend,
     never_started,
     paused_much,
+    too_short,
     wrong_view,
 )
 from formcheck.sets.set_report import (
@@ -113,7 +114,7 @@ class ReportBuilder:
             profile=self.profile,
             end=end or SetEnd(),
         )
-        notes = [n for n in (never_started(report), wrong_view(report), paused_much(report)) if n]
+        notes = [n for n in (too_short(report), never_started(report), wrong_view(report), paused_much(report)) if n]
         return replace(report, metrics_legend=metrics_legend(self.spec, report), notes=(*self.notes, *notes))
 
 
