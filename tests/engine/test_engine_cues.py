@@ -82,3 +82,28 @@ def test_the_counter_ends_a_trip_back_at_rest_when_the_samples_end():
     assert c2.end_back_at_rest() is None and c2.phase is CounterPhase.OUT  # still on the way back
 
 
+
+
+def test_a_cue_from_the_bottom_of_a_squat_is_gone_once_the_patient_stands():
+    """"The cue stays on screen after the patient has stood up": a fault cue seen during a
+    repetition comes down once the repetition is back at the start and the cue has been up about
+    a second (CUE_READ_S), not the full CUE_HOLD_S."""
+    from formcheck.engine.analyzer import Analyzer
+    from formcheck.engine.cues import CUE_READ_S
+
+    spec = load_exercise("squat")
+    keys = [(0.0, {"knee": 0.0, "heel_lift": 0.0}), (1.0, {"knee": 0.0, "heel_lift": 0.0}),
+            (1.6, {"knee": 110.0, "heel_lift": 0.6}), (1.8, {"knee": 110.0, "heel_lift": 0.6}),
+            (2.4, {"knee": 0.0, "heel_lift": 0.0}), (6.0, {"knee": 0.0, "heel_lift": 0.0})]
+    an = Analyzer(spec)
+    shown, rep_end = None, None
+    for t_ms, pose in script(keys, 30):
+        r = an.update(t_ms, pose)
+        if r.cue is not None and r.cue.id == "heels_lifting" and shown is None:
+            shown = t_ms / 1000
+        if r.new_rep is not None:
+            rep_end = t_ms / 1000
+            assert "heels_lifting" in r.new_rep.faults
+        if rep_end is not None and t_ms / 1000 >= max(rep_end, shown + CUE_READ_S) + 0.05:
+            assert r.cue is None or r.cue.id != "heels_lifting", (t_ms, shown, rep_end)
+    assert shown is not None and rep_end is not None

@@ -109,6 +109,7 @@ class RepExercise:
         self.status = Status.MOVING if out else Status.READY
         self._form.check_frame(pose, t_s, moving=out, holding=False)
         if exc is not None:
+            cues.moment_over()  # before the repetition's own end-of-rep cues (too fast, too shallow)
             self._assembler.on_excursion(exc, t_s, count, v)
         if not out:
             self._assembler.reset_votes()
