@@ -8,7 +8,12 @@ from collections import Counter
 from formcheck.core.results import OverlaySetup, SessionSummary
 from formcheck.engine.analyzer import GUIDE
 from formcheck.engine.cues import SHALLOW_SEVERITY, rule_cue
-from formcheck.sets.report_notes import never_started, paused_long, too_short, wrong_view
+from formcheck.sets.report_notes import (
+    never_started,
+    paused_long,
+    too_short,
+    wrong_view,
+)
 from formcheck.sets.set_report import SetReport
 from formcheck.spec.exercise import ExerciseSpec
 

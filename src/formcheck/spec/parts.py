@@ -4,11 +4,13 @@ values (signal names, ranges, fault ids)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -194,6 +196,14 @@ class Rule(StrictModel):
     models: tuple[Literal["lite", "full"], ...] | None = Field(default=None, min_length=1)
     cue: Text
     confirm: RuleConfirm | None = None  # max/min rules: a second measure that must agree
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A rule without ``confirm`` is written (the report's config) as before it existed."""
+        out = handler(self)
+        if self.confirm is None:
+            out.pop("confirm", None)
+        return out
 
     @field_validator("signal")
     @classmethod
