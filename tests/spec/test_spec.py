@@ -105,6 +105,9 @@ def test_round_trip_of_the_test_writer(tmp_path):
         # a typo past what the signal can measure: the repetition could never count
         (lambda d: d["count"].__setitem__("full", 700), "full = 700 is more than knee_flexion can measure: at most 180 deg"),
         (lambda d: d["rules"][0].__setitem__("limit", 5500), "limit = 5500 is more than trunk_lean can measure"),
+        (lambda d: d["rules"][0].__setitem__("confirm", {"signal": "ankle_lyft", "limit": 0.2}), "unknown signal 'ankle_lyft'"),
+        (lambda d: d["rules"][-1].__setitem__("confirm", {"signal": "ankle_lift", "limit": 0.2}),
+         "'confirm' is for max and min rules only"),
         (lambda d: d["count_views"]["front"].__setitem__("full", 20), "full = 20 is more than hip_height_start can measure"),
     ],
 )

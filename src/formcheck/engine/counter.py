@@ -150,10 +150,7 @@ class ExcursionCounter:
             end = self._low_since  # settled in the lowest share of its own range, short of the start
         else:
             return None
-        near = [t for t, a in self._trace if a >= (1.0 - th.peak_band) * abs(self._peak)]
-        exc = Excursion(self._sign, self._start_s, end, self._peak_s, self._peak,
-                        near[0] if near else None, near[-1] if near else None)
-        self.reset()
+        exc = self._close(end)
         self._last_rest_s = end
         self._floor = abs(v)
         if swung:  # went straight into the opposite excursion
@@ -163,6 +160,22 @@ class ExcursionCounter:
             self._peak, self._peak_s = v, t_s
             self._trace = [(t_s, abs(v))]
         return exc
+
+    def _close(self, end: float) -> Excursion:
+        near = [t for t, a in self._trace if a >= (1.0 - self.th.peak_band) * abs(self._peak)]
+        exc = Excursion(self._sign, self._start_s, end, self._peak_s, self._peak,
+                        near[0] if near else None, near[-1] if near else None)
+        self.reset()
+        return exc
+
+    def end_back_at_rest(self) -> Excursion | None:
+        """The samples end (the video or set is over) with the value already back at rest, but
+        for less than min_dwell_s: the trip is complete, only the wait that guards against jitter
+        was cut off by the end, so it ends where it came back. A short clip of one squat stops a
+        few frames after the patient stands up. None when not out, or not back at rest."""
+        if self.phase is not CounterPhase.OUT or self._rest_since is None:
+            return None
+        return self._close(self._rest_since)
 
     def abandon(self) -> tuple[float, float, float] | None:
         """Drop an excursion in progress (tracking lost); returns (start_s, peak_s, peak) if any."""

@@ -14,6 +14,11 @@ from formcheck.signals import geometry as g
 from formcheck.spec.parts import Count, Rule
 
 CUE_HOLD_S = 2.5  # a cue stays up at least this long, so it can be read
+# ... unless the moment it is about is over: a fault seen during a repetition ("keep your heels on
+# the floor") comes down once the patient is back in the start position and it has been up this
+# long (a cue of four to six words is read in about a second); left up, it reads as a fault of
+# the standing patient
+CUE_READ_S = 1.0
 
 GUIDE = {
     "step_into_view": Cue("step_into_view", "Sørg for, at hele kroppen kan ses", "Make sure your whole body is in view", 1),
@@ -62,13 +67,22 @@ class CuePicker:
     def __init__(self) -> None:
         self.current: Cue | None = None
         self._until = -1.0
+        self._shown_s = -1.0  # when the cue on screen went up
 
     def show(self, cue: Cue, t_s: float, force: bool = False) -> None:
         cur = self.current
         if force or cur is None or t_s >= self._until or cue.severity > cur.severity:
             if cur is None or cue.id != cur.id:
                 self._until = t_s + CUE_HOLD_S
+                self._shown_s = t_s
             self.current = cue
+
+    def moment_over(self) -> None:
+        """The movement the cue on screen was about is over (a repetition is back at the start):
+        a fault cue comes down once it has been up CUE_READ_S. Guidance stays (it is about
+        getting into position, not about the repetition)."""
+        if self.current is not None and self.current.id not in GUIDE:
+            self._until = min(self._until, self._shown_s + CUE_READ_S)
 
     def expire(self, t_s: float) -> None:
         """Take the cue down once it has been up long enough."""

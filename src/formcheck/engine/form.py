@@ -68,7 +68,8 @@ class FormChecker:
             val = self.readings.smooth(f"rule:{key}", raw, t_s)
             if moving:
                 self._rep_values.append((rule, t_s, val))
-            if not R.FRAME_RULES[rule.kind](rule, val):
+            confirmed = self._confirmed(rule, key, pose, side, t_s)  # its filter follows every frame
+            if not R.FRAME_RULES[rule.kind](rule, val) or not confirmed:
                 self._violations.pop(key, None)
                 continue
             vio = self._violations.get(key)
@@ -86,6 +87,18 @@ class FormChecker:
                 self.log.fault(Fault(rule.id, round(t_s, 3), R.describe(rule, vio.worst), round(vio.worst, 3), rule.limit))
                 reported.append(rule.id)
         return reported
+
+    def _confirmed(self, rule: Rule, key: str, pose: Pose, side: str, t_s: float) -> bool:
+        """The rule's second measure (Rule.confirm) agrees that its limit is broken, or it has none.
+        Not seen, it does not agree: the fault needs both."""
+        c = rule.confirm
+        if c is None:
+            return True
+        raw = self.readings.raw(c.signal, pose, side, rule.relative)
+        if raw is None:
+            return False
+        val = self.readings.smooth(f"rule:{key}:confirm", raw, t_s)
+        return val > c.limit if rule.kind == "max" else val < c.limit
 
     def blocking(self, t_s: float) -> bool:
         """A fault that stops a hold's timer (Rule.pauses_hold) lasts now."""

@@ -114,6 +114,7 @@ class RepExercise:
         self.status = Status.MOVING if out else Status.READY
         self._form.check_frame(pose, t_s, moving=out, holding=False)
         if exc is not None:
+            cues.moment_over()  # before the repetition's own end-of-rep cues (too fast, too shallow)
             self._assembler.on_excursion(exc, t_s, count, v)
         if not out:
             self._assembler.reset_votes()
@@ -157,6 +158,9 @@ class RepExercise:
     def finish(self, t_s: float, open_is_partial: bool = True) -> None:
         """The set ends: a repetition in progress is an unfinished partial (unless the set ended
         because its target was reached: a movement after that is none of the set's)."""
+        back = self.counter.end_back_at_rest() if self.counter is not None else None
+        if back is not None and self.count is not None and self.value is not None:
+            self._assembler.on_excursion(back, t_s, self.count, self.value)  # stood up just as the video ended
         if self.counter is not None and self.counter.phase is CounterPhase.OUT:
             d = self.counter.abandon()
             if d is not None and open_is_partial:

@@ -89,6 +89,8 @@ class Settler:
         for r in self.spec.rules if rules else ():
             if r.relative and r.signal:
                 names.add(r.signal)
+            if r.relative and r.confirm is not None:
+                names.add(r.confirm.signal)
         if self.spec.hold:
             names.update(c.signal for c in self.spec.hold.position if c.relative)
         return names

@@ -48,7 +48,10 @@ from formcheck.sets.workers import DecoderProcess, EncoderProcess
 from formcheck.sets.workers import available as workers_available
 from formcheck.spec.exercise import ExerciseSpec
 
-MIN_VIDEO_S = 1.0  # a shorter video cannot hold a repetition or a hold: it is not stored as a set
+# A video of one frame is a still picture: no movement, no set. Any longer clip with a person in
+# it is replayed, however short (a 1 s clip can hold one brisk squat); the report notes when it is
+# too short to be sure of (report_notes.too_short).
+MIN_VIDEO_FRAMES = 2
 
 
 
@@ -215,9 +218,9 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
             raise ReplayError(f"nobody was seen in {seen_in} of {video}")
         # the first frame's start to the last frame's end: 30 frames at 30 frames/s last 1 s
         seconds = ((builder.last_t_ms or 0.0) - (builder.first_t_ms or 0.0)) / 1000.0 + 1.0 / fps
-        if seconds < MIN_VIDEO_S - 1e-6:
+        if builder.frames < MIN_VIDEO_FRAMES:
             raise ReplayError(f"{video} is too short to hold an exercise set ({count_of(builder.frames, 'frame')}, {seconds:.2f} s; "
-                              f"at least {MIN_VIDEO_S:g} s needed)")
+                              "a still picture, not a movement)")
         if video_sink is not None:  # it ends on the set's summary, as live does after a set
             video_sink.close(summary_from_report(spec, builder.finish(analyzer.pauses), lang))
             # the video is complete and in place (atomically)

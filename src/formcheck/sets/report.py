@@ -18,6 +18,7 @@ from formcheck.sets.report_notes import (
     never_started,
     paused_much,
     skipped_checks,
+    too_short,
     wrong_view,
 )
 from formcheck.sets.set_report import (
@@ -114,8 +115,8 @@ class ReportBuilder:
             profile=self.profile,
             end=end or SetEnd(),
         )
-        notes = [n for n in (never_started(report), wrong_view(report), skipped_checks(self.spec, report),
-                             paused_much(report)) if n]
+        notes = [n for n in (too_short(report), never_started(report), wrong_view(report),
+                             skipped_checks(self.spec, report), paused_much(report)) if n]
         return replace(report, metrics_legend=metrics_legend(self.spec, report), notes=(*self.notes, *notes))
 
 

@@ -62,6 +62,21 @@ def never_started(report: SetReport) -> str | None:
     return f"{what} never started: the person was never still in the start position{still}, so nothing was counted"
 
 
+# A set shorter than this is too short to be sure of: a repetition takes 1-3 s from the start
+# position and back (a brisk squat about 1 s), so a clip this short holds one at most, may have
+# cut it, and leaves the engine no still start to measure from.
+SHORT_NOTE_S = 3.0
+
+
+def too_short(report: SetReport) -> str | None:
+    """A note when the set (a replayed clip) is so short that its count cannot be relied on."""
+    if not report.frames_with_pose or report.duration_s is None or report.duration_s >= SHORT_NOTE_S:
+        return None
+    what = "a hold" if report.kind == "hold" else "the count"
+    return (f"the video is only {report.duration_s:.1f} s long: too short to be sure of {what} "
+            "(a movement cut by its start or end is not counted); film the whole set")
+
+
 PAUSED_NOTE_MIN_S = 2.0  # counting paused at least this long in all ...
 PAUSED_NOTE_SHARE = 0.1  # ... and for at least this share of the set: say the count may be low
 

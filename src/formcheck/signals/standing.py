@@ -71,6 +71,20 @@ def foot_pitch(pose: Pose, side: str) -> float | None:
     return math.degrees(math.atan2(float(to[1] - he[1]), max(dx, 1e-6)))
 
 
+def ankle_lift(pose: Pose, side: str) -> float | None:
+    """The ankle's height above the toes, in shin lengths (knee to ankle: the one leg segment
+    that keeps its length in the image through a squat seen from the side). The foot's pitch
+    alone reads heels lifting where they are not: the pose model pulls the heel point up the back
+    of the shoe as the shin tips forward. A heel truly coming off the floor turns the foot on the
+    ball and lifts the ankle with it; flat on the floor the ankle stays where it stood. Use it
+    relative to the start."""
+    an, to, kn = part(pose, side, "ankle", 0.3), part(pose, side, "toe", 0.3), part(pose, side, "knee")
+    if an is None or to is None or kn is None:
+        return None
+    shin = float(np.linalg.norm(kn - an))
+    return float(to[1] - an[1]) / shin if shin > 1e-6 else None
+
+
 def foot_pitch_both(pose: Pose, side: str) -> float | None:
     """Foot pitch averaged over the feet that are seen (both feet should rise together)."""
     return mean_over_sides(foot_pitch, pose)
@@ -237,6 +251,8 @@ FAMILY: tuple[Signal, ...] = (
     Signal("heel_height", "foot lengths", "heel above toe level, measured side", heel_height, (("heel", "toe"),)),
     Signal("heel_height_both", "foot lengths", "heel above toe level, both feet averaged", heel_height_both, (("heel", "toe"),), both_sides=True),
     Signal("foot_pitch", "deg", "foot angle: + heel up, - toes up", foot_pitch, (("heel", "toe"),)),
+    Signal("ankle_lift", "shin lengths", "ankle above the toes (use relative to the start: + the ankle rose, as a heel lift raises it)",
+           ankle_lift, (("knee", "ankle"), ("heel", "toe"))),
     Signal("foot_pitch_both", "deg", "foot angle over both feet: + heel up, - toes up", foot_pitch_both, (("heel", "toe"),), both_sides=True),
     Signal("heel_lift", "shank lengths", "heel above the toes in shank lengths (any horizontal view)", heel_lift, (("heel", "toe"), ("knee", "ankle"))),
     Signal("heel_lift_both", "shank lengths", "heel above the toes in shank lengths, both feet averaged (front or behind)",

@@ -4,11 +4,13 @@ values (signal names, ranges, fault ids)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -173,6 +175,25 @@ class CountOverride(StrictModel):
         return None if v is None else _check_signal(v)
 
 
+class RuleConfirm(StrictModel):
+    """A second measure that must also be past its limit (the rule's kind and ``relative``) for a
+    frame rule to be broken: where one measure misreads in a way the other does not (a heel point
+    dragged up the shoe while the ankle stays down), a fault needs both."""
+
+    signal: str
+    limit: float
+
+    @field_validator("signal")
+    @classmethod
+    def _sig(cls, v: str) -> str:
+        return _check_signal(v)
+
+    @model_validator(mode="after")
+    def _range(self) -> RuleConfirm:
+        _check_range(self.signal, limit=self.limit)
+        return self
+
+
 class Rule(StrictModel):
     """A form check: fires fault ``id`` when ``signal`` goes past ``limit`` during ``during``."""
 
@@ -191,6 +212,15 @@ class Rule(StrictModel):
     # model the rule is left out (ExerciseSpec.for_model), e.g. a heel the lite model misplaces
     models: tuple[Literal["lite", "full"], ...] | None = Field(default=None, min_length=1)
     cue: Text
+    confirm: RuleConfirm | None = None  # max/min rules: a second measure that must agree
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A rule without ``confirm`` is written (the report's config) as before it existed."""
+        out = handler(self)
+        if self.confirm is None:
+            out.pop("confirm", None)
+        return out
 
     @field_validator("signal")
     @classmethod
@@ -202,6 +232,10 @@ class Rule(StrictModel):
         if self.kind in ("max", "min") and self.signal is None:
             raise ValueError(f"rule {self.id!r}: kind {self.kind!r} needs 'signal'")
         _check_relative(self.signal, self.relative)
+        if self.confirm is not None:
+            if self.kind not in ("max", "min"):
+                raise ValueError(f"rule {self.id!r}: 'confirm' is for max and min rules only")
+            _check_relative(self.confirm.signal, self.relative)
         if self.kind in ("max", "min"):
             _check_range(self.signal, limit=self.limit)
         if self.kind in ("min_duration", "max_duration") and self.phase is None:
