@@ -103,11 +103,13 @@ def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
 def _run_single(args: argparse.Namespace, runner: Runner, spec: ExerciseSpec, target: int | None,
                 profile: dict[str, Any] | None) -> int:
     made = not (args.out and Path(args.out).exists())  # (sessions_root makes a new folder)
-    with dropped_if_empty(new_folders(Path(args.out)) if args.out else []):  # and its parents made for it
+    # the folders made for --out (and its parents) go again if nothing was kept in them; the Ctrl-C
+    # that ended such a set is raised by report_set, so it stays inside
+    with dropped_if_empty(new_folders(Path(args.out)) if args.out else []):
         out = prepare_out_dir(sessions_root(args, spec.id), Path(args.source) if args.source else Path(os.devnull))
         outcome = run_into(args, runner, SetPlan(spec, out, target, profile=profile, record=history_recorder(args)),
                            made)
-    report_set(args, spec, outcome)
+        report_set(args, spec, outcome)
     show_after_set(runner.screens, outcome, spec, args.lang)
     return exit_code(outcome)
 
