@@ -65,7 +65,7 @@ FLOORS_ADDED = {
     "squat": (0.75, 1),  # 2026-12-07, issue 17 (counting arms at once): 0.5 -> 0.75
     "heel_raise": (0.0, 14),
     "pelvic_lift": (0.16, 5),  # worst 7 -> 5 (issue 17)
-    "curl_up": (0.5, 3),  # exact 0 -> 1 of 6 (issue 17); sit-ups and ends of repetitions: 3 of 6, worst 10 -> 3
+    "curl_up": (0.66, 1),  # exact 0 -> 1 of 6 (issue 17); sit-ups, ends of repetitions: 3 of 6, worst 3; 3-D trunk: 4 of 6, worst 1
     "oblique_curl_up": (0.0, 1),
 }
 # Idle footage (rendered: exercise "idle"; real: family "idle") is replayed as every counted

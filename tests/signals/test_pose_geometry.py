@@ -88,3 +88,30 @@ def test_the_view_vote_is_over_seconds_so_any_frame_rate_turns_alike():
     times = {fps: _view_switch_s(fps) for fps in (15, 24, 30, 60)}
     assert max(times.values()) - min(times.values()) <= 1 / 15 + 1e-9, times
     assert 0.3 <= times[30] <= 1.5, times  # one odd frame never flips it; a real turn does, promptly
+
+
+def test_trunk_elevation_3d_reads_the_lift_whatever_the_image_shows():
+    """Seen from the foot end the image cannot show a curl-up; the world landmarks can (y down)."""
+    import math
+
+    import numpy as np
+
+    from formcheck.core.pose import N_LANDMARKS, Pose
+    from formcheck.core.pose import Landmark as L
+    from formcheck.signals.lying import trunk_elevation_3d
+
+    def pose(lift_deg: float, world: bool = True) -> Pose:
+        w = np.zeros((N_LANDMARKS, 3))
+        if world:
+            a = math.radians(lift_deg)
+            for lm, x in ((L.LEFT_HIP, 0.1), (L.RIGHT_HIP, -0.1)):
+                w[lm] = (x, 0.0, 0.0)
+            for lm, x in ((L.LEFT_SHOULDER, 0.18), (L.RIGHT_SHOULDER, -0.18)):
+                w[lm] = (x, -0.5 * math.sin(a), 0.5 * math.cos(a))  # toward the camera's depth axis
+        return Pose(xy=np.full((N_LANDMARKS, 2), 0.5), visibility=np.full(N_LANDMARKS, 0.9), world=w, t_ms=0.0,
+                    image_size=(640, 480))
+
+    assert trunk_elevation_3d(pose(0.0), "L") == pytest.approx(0.0, abs=1e-6)
+    assert trunk_elevation_3d(pose(30.0), "L") == pytest.approx(30.0, abs=1e-6)
+    assert trunk_elevation_3d(pose(90.0), "L") == pytest.approx(90.0, abs=1e-6)
+    assert trunk_elevation_3d(pose(30.0, world=False), "L") is None  # poses not from the model

@@ -25,6 +25,7 @@ import numpy as np
 from formcheck.core.pose import Pose
 from formcheck.signals import geometry as g
 from formcheck.signals.base import part
+from formcheck.signals.lying import trunk_elevation_3d
 from formcheck.signals.standing import knee_flexion
 
 LYING_TRUNK_MAX_DEG = 35.0  # lying exercises start only with the trunk this close to level in the image
@@ -99,10 +100,18 @@ class PostureGate:
         self._recent: deque[tuple[float, float]] = deque()  # (t_s, the posture measure) seen lately
 
     def _tilt(self, pose: Pose) -> float | None:
+        """The trunk's angle to level: in the image, or for a curl-up also in 3-D, where the image
+        cannot show it (seen from the foot or head end the image line points at the camera and
+        reads near 90 lying or sitting). The smaller of the two: either seeing it level is lying."""
         if self.posture != "lying":
             return None
         sh, hp = g.shoulder_centre(pose), g.hip_centre(pose)
-        return None if sh is None or hp is None else g.angle_to_horizontal(hp, sh)
+        flat = None if sh is None or hp is None else g.angle_to_horizontal(hp, sh)
+        # only for the exercises that count the trunk itself (curl-ups, counted in 3-D from the
+        # foot end); a bridge is counted from the side or at an angle, where the image is enough
+        deep = trunk_elevation_3d(pose, "L") if self.trunk_counted else None
+        vals = [abs(v) for v in (flat, deep) if v is not None]
+        return min(vals) if vals else None
 
     def _legs(self, pose: Pose, t_s: float) -> bool:
         """The legs as the start needs them (median over POSTURE_WINDOW_S); unseen passes."""

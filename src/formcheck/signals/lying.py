@@ -41,6 +41,22 @@ def trunk_elevation(pose: Pose, side: str) -> float | None:
     return math.degrees(math.asin(max(-1.0, min(1.0, -float(v[1]) / n))))
 
 
+def trunk_elevation_3d(pose: Pose, side: str) -> float | None:
+    """Elevation of the hip->shoulder line above the camera's horizontal plane (degrees), on the
+    pose model's 3-D (world) landmarks: a curl-up's lift seen from the foot or head end, where the
+    image line points at the camera and its 2-D angle stays near 90 whatever the trunk does. The
+    model's depth is coarse, so a lift reads smaller than it is (a rendered curl-up from the foot
+    end: 22-30 lying, 45-50 curled). None without world landmarks (all zero: not from the model)."""
+    w = pose.world
+    if w is None or not np.any(w):
+        return None
+    v = (w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER] - w[L.LEFT_HIP] - w[L.RIGHT_HIP]) / 2.0
+    flat = float(np.hypot(v[0], v[2]))
+    if flat < 1e-9 and abs(float(v[1])) < 1e-9:
+        return None
+    return math.degrees(math.atan2(-float(v[1]), flat))  # world y points down
+
+
 def hip_lift(pose: Pose, side: str) -> float | None:
     """Hip centre height above the shoulder centre, in torso lengths (image vertical, up +).
 
@@ -97,6 +113,7 @@ def shoulder_roll(pose: Pose, side: str) -> float | None:
 FAMILY: tuple[Signal, ...] = (
     Signal("bridge_line", "deg", "hip against the shoulder-knee line: + arched, - below", bridge_line, (("shoulder", "hip"), ("hip", "knee"))),
     Signal("trunk_elevation", "deg", "upper body lift above the floor line", trunk_elevation, (("shoulder", "hip"),)),
+    Signal("trunk_elevation_3d", "deg", "upper body lift above level, in 3-D (seen from the foot or head end)", trunk_elevation_3d, (("shoulder", "hip"),)),
     Signal("chin_tuck", "deg", "face turned toward the chest against the trunk (relative: + chin tucked)", chin_tuck, (("ear", "shoulder"),)),
     Signal("shoulder_roll", "torso lengths", "which shoulder leads a lift (side view, relative): + left, - right", shoulder_roll, (("shoulder", "hip"),)),
     Signal("hip_lift", "torso lengths", "hip height above the shoulders (lying: a bridge's lift)", hip_lift, (("shoulder", "hip"),)),
