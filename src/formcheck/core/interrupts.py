@@ -18,11 +18,12 @@ def terminate(signum: int, frame: object) -> None:
 
 
 @contextlib.contextmanager
-def signals_handled_by(handler: Any) -> Iterator[None]:
-    """SIGINT and SIGTERM go to ``handler`` for a moment, then to what handled them before. Outside
-    the main thread (an embedding program: handlers cannot be changed there) nothing changes."""
+def _handlers_installed(handlers: dict[int, Any], *, leave_ignored: bool = False) -> Iterator[None]:
+    """``handlers`` (signal -> handler) in place for a moment, then what handled them before (or,
+    ``leave_ignored``, SIG_IGN). Outside the main thread (an embedding program: handlers cannot
+    be changed there) nothing changes."""
     try:
-        saved = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+        saved = {s: signal.signal(s, h) for s, h in handlers.items()}
     except ValueError:  # not the main thread
         yield
         return
@@ -30,7 +31,12 @@ def signals_handled_by(handler: Any) -> Iterator[None]:
         yield
     finally:
         for s, h in saved.items():
-            signal.signal(s, h if h is not None else signal.SIG_DFL)
+            signal.signal(s, signal.SIG_IGN if leave_ignored else (h if h is not None else signal.SIG_DFL))
+
+
+def signals_handled_by(handler: Any) -> contextlib.AbstractContextManager[None]:
+    """SIGINT and SIGTERM go to ``handler`` for a moment, then to what handled them before."""
+    return _handlers_installed({signal.SIGINT: handler, signal.SIGTERM: handler})
 
 
 @contextlib.contextmanager
@@ -66,14 +72,6 @@ def first_interrupt_ends(*, leave_ignored: bool = False) -> Iterator[None]:
     own run), so they stay ignored after the block too, through the interpreter's teardown.
     Outside the main thread (an embedding program) nothing changes.
     """
-    try:
-        saved = {signal.SIGINT: signal.signal(signal.SIGINT, _end_once(KeyboardInterrupt)),
-                 signal.SIGTERM: signal.signal(signal.SIGTERM, _end_once(Terminated))}
-    except ValueError:  # not the main thread
+    with _handlers_installed({signal.SIGINT: _end_once(KeyboardInterrupt), signal.SIGTERM: _end_once(Terminated)},
+                             leave_ignored=leave_ignored):
         yield
-        return
-    try:
-        yield
-    finally:
-        for s, h in saved.items():
-            signal.signal(s, signal.SIG_IGN if leave_ignored else (h if h is not None else signal.SIG_DFL))

@@ -4,7 +4,10 @@ little lag. Time comes from video timestamps, so any frame rate gives the same c
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
+
+import numpy as np
 
 
 def _alpha(cutoff_hz: float, dt_s: float) -> float:
@@ -45,3 +48,23 @@ class OneEuro:
 
     def reset(self) -> None:
         self._x, self._dx, self._t_s = None, 0.0, None
+
+
+class WindowMedian:
+    """The median of the values seen over the last ``window_s`` seconds of video time (a clock that
+    goes back starts it afresh): one frame's landmark wobble moves it little."""
+
+    def __init__(self, window_s: float) -> None:
+        self.window_s = window_s
+        self._recent: deque[tuple[float, float]] = deque()  # (t_s, value)
+
+    def update(self, t_s: float, value: float | None) -> float | None:
+        """Add ``value`` (None: not seen this frame); the median now, None when nothing was seen."""
+        recent = self._recent
+        if recent and t_s <= recent[-1][0]:
+            recent.clear()
+        if value is not None:
+            recent.append((t_s, value))
+        while recent and t_s - recent[0][0] > self.window_s:
+            recent.popleft()
+        return float(np.median([v for _, v in recent])) if recent else None

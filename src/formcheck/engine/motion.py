@@ -18,6 +18,7 @@ import numpy as np
 
 from formcheck.core.pose import Landmark as L
 from formcheck.core.pose import Pose
+from formcheck.engine.filters import WindowMedian
 from formcheck.signals import geometry as g
 
 WINDOW_S = 0.25  # repetition exercises: keeping still and walking are judged over this much video
@@ -172,17 +173,9 @@ class SizeDrift:
     the camera. One frame's leg landmarks wobble by several percent; their median does not."""
 
     def __init__(self) -> None:
-        self._recent: deque[tuple[float, float]] = deque()  # (t_s, leg length in pixels)
+        self._leg = WindowMedian(SIZE_WINDOW_S)  # the leg's length in pixels
 
     def update(self, t_s: float, scale: float | None, start_scale: float | None) -> float:
         """0 when the size is not known."""
-        recent = self._recent
-        if recent and t_s <= recent[-1][0]:
-            recent.clear()
-        if scale is not None:
-            recent.append((t_s, scale))
-        while recent and t_s - recent[0][0] > SIZE_WINDOW_S:
-            recent.popleft()
-        if not recent or not start_scale:
-            return 0.0
-        return abs(float(np.median([s for _, s in recent])) / start_scale - 1.0)
+        leg = self._leg.update(t_s, scale)
+        return 0.0 if leg is None or not start_scale else abs(leg / start_scale - 1.0)

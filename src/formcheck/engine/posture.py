@@ -18,11 +18,10 @@ the lower legs has no hips to judge).
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 
 from formcheck.core.pose import Pose
+from formcheck.engine.filters import WindowMedian
 from formcheck.signals import geometry as g
 from formcheck.signals.base import part
 from formcheck.signals.lying import trunk_elevation_3d
@@ -97,7 +96,7 @@ class PostureGate:
         self._lying_since: float | None = None  # when the trunk came down
         self._upright_since: float | None = None  # when the trunk came up
         self._hips_up: list[float] = []  # hips_up() since then
-        self._recent: deque[tuple[float, float]] = deque()  # (t_s, the posture measure) seen lately
+        self._recent = WindowMedian(POSTURE_WINDOW_S)  # the posture measure seen lately
 
     def _tilt(self, pose: Pose) -> float | None:
         """The trunk's angle to level: in the image, or for a curl-up also in 3-D, where the image
@@ -117,17 +116,8 @@ class PostureGate:
         """The legs as the start needs them (median over POSTURE_WINDOW_S); unseen passes."""
         lying = self.posture == "lying"
         v = knees_bent(pose) if lying else thighs_down(pose)
-        recent = self._recent
-        if recent and t_s <= recent[-1][0]:
-            recent.clear()
-        if v is not None:
-            recent.append((t_s, v))
-        while recent and t_s - recent[0][0] > POSTURE_WINDOW_S:
-            recent.popleft()
-        if not recent:
-            return True
-        m = float(np.median([x for _, x in recent]))
-        return m >= (KNEES_BENT_MIN_DEG if lying else THIGHS_DOWN_MIN)
+        m = self._recent.update(t_s, v)
+        return m is None or m >= (KNEES_BENT_MIN_DEG if lying else THIGHS_DOWN_MIN)
 
     def in_posture(self, pose: Pose, t_s: float, set_start_s: float) -> bool:
         """In the exercise's start posture. Lying: trunk near level, not sitting or kneeling, and
@@ -160,10 +150,10 @@ class PostureGate:
         if self._upright_since is None:
             self._upright_since = t_s
         up_s = t_s - self._upright_since
-        h = hips_up(pose)
+        if up_s >= SAT_UP_S or (not self.trunk_counted and up_s >= LYING_LEFT_S):
+            return True  # (before the hips are kept: the list never outgrows SAT_UP_S of frames)
+        h = hips_up(pose) if self.trunk_counted else None
         if h is not None:
             self._hips_up.append(h)
-        if up_s >= SAT_UP_S or (not self.trunk_counted and up_s >= LYING_LEFT_S):
-            return True
         # feet not seen: the hips cannot be judged, and a steep trunk is taken as getting up
         return up_s >= LYING_LEFT_S and (not self._hips_up or float(np.median(self._hips_up)) >= HIPS_UP_MIN)
