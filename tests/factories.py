@@ -440,3 +440,14 @@ target_s = 10
 signal = "knee_flexion"
 min = 60
 """
+
+
+def toe_heel_keys(reps: int, toes: float = 0.35, heels: float = -0.25, lead_s: float = 1.0):
+    """Key frames of toe-heel rocking: up on the toes, down, back on the heels, down (heel_lift)."""
+    keys = [(0.0, {"heel_lift": 0.0}), (lead_s, {"heel_lift": 0.0})]
+    t = lead_s
+    for _ in range(reps):
+        for dt, lift in ((0.7, toes), (0.5, toes), (0.6, 0.0), (0.3, 0.0), (0.6, heels), (0.5, heels), (0.6, 0.0), (0.5, 0.0)):
+            t += dt
+            keys.append((t, {"heel_lift": lift}))
+    return keys

@@ -6,7 +6,7 @@ hysteresis (jitter inside the band never adds a repetition)."""
 from __future__ import annotations
 
 import pytest
-from factories import make_pose, run, script, squat_keys
+from factories import make_pose, run, script, squat_keys, toe_heel_keys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -247,16 +247,6 @@ def test_heel_raise_partial_rise_and_hip_sway():
     sway = run(Analyzer(HEEL_RAISE), script(heel_keys(3, 0.35, hip_forward=0.12), 30, noise_px=0.5))
     assert len(sway.reps) == 3
     assert all(r.faults == ("hip_sway",) for r in sway.reps)
-
-
-def toe_heel_keys(reps: int, toes: float = 0.35, heels: float = -0.25, lead_s: float = 1.0):
-    keys = [(0.0, {"heel_lift": 0.0}), (lead_s, {"heel_lift": 0.0})]
-    t = lead_s
-    for _ in range(reps):
-        for dt, lift in ((0.7, toes), (0.5, toes), (0.6, 0.0), (0.3, 0.0), (0.6, heels), (0.5, heels), (0.6, 0.0), (0.5, 0.0)):
-            t += dt
-            keys.append((t, {"heel_lift": lift}))
-    return keys
 
 
 @pytest.mark.parametrize("fps", FPS)

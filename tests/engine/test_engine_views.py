@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from factories import make_pose, report_of, run, script
+from factories import make_pose, report_of, run, script, toe_heel_keys
 
 from formcheck.core.pose import Landmark as L
 from formcheck.core.pose import Pose
@@ -30,16 +30,6 @@ def heel_keys(reps: int, top: float, *, lead_s: float = 1.0, start: float = 0.0)
         keys.append((t, {"heel_lift": 0.0}))
     for _ in range(reps):
         for dt, lift in ((0.8, top), (0.8, top), (0.8, 0.0), (0.7, 0.0)):
-            t += dt
-            keys.append((t, {"heel_lift": lift}))
-    return keys
-
-
-def toe_heel_keys(reps: int, toes: float = 0.35, heels: float = -0.25, lead_s: float = 1.0):
-    keys = [(0.0, {"heel_lift": 0.0}), (lead_s, {"heel_lift": 0.0})]
-    t = lead_s
-    for _ in range(reps):
-        for dt, lift in ((0.7, toes), (0.5, toes), (0.6, 0.0), (0.3, 0.0), (0.6, heels), (0.5, heels), (0.6, 0.0), (0.5, 0.0)):
             t += dt
             keys.append((t, {"heel_lift": lift}))
     return keys
