@@ -53,6 +53,13 @@ def main() -> int:
                 png = screenshot(html, out / f"{name}_{lang}.png", height=4200 if days == 1 else 3000)
                 print(f"{png.relative_to(ROOT) if png.is_relative_to(ROOT) else png}: page {html.stat().st_size / 1024:.0f} kB, "
                       f"written in {took:.2f} s")
+    # a replayed sample (the real pose model): the detail with a still of each repetition
+    with tempfile.TemporaryDirectory() as tmp:
+        cli.main(["replay", str(ROOT / "samples" / "squat_side_head_down.mp4"), "-e", "squat", "--out",
+                  f"{tmp}/out", "--data-dir", tmp])
+        html = Path(tmp) / "detail.html"
+        cli.main(["report", "--data-dir", tmp, "--out", str(html), "--lang", "en"])
+        print(screenshot(html, out / "detail_en.png", height=2200).relative_to(ROOT))
     return 0
 
 

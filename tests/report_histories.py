@@ -5,7 +5,7 @@ write them, over one day, one week or three months."""
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from formcheck.records import history as H
@@ -75,7 +75,7 @@ def calf(left: float, right: float, **kw) -> dict:
 
 
 def record(report: dict, data_dir: Path, when: datetime, out_dir: Path | None = None) -> int:
-    at = when.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    at = when.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return H.record_report(SetReport.from_json(report), data_dir, time=at, out_dir=out_dir)
 
 

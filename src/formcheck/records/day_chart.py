@@ -11,6 +11,7 @@ repeated under a week); this draws what the physiotherapist reads: days.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -81,7 +82,8 @@ def _labelled(days: list[date]) -> list[date]:
 
 
 def day_chart(days: list[date], values: dict[date, tuple[float, float]], targets: dict[date, float | None],
-              titles: dict[date, str], figures: dict[date, str], pain: dict[date, str], day_text) -> DayChart:  # noqa: ANN001
+              titles: dict[date, str], figures: dict[date, str], pain: dict[date, str],
+              day_text: Callable[[date, bool], str]) -> DayChart:
     """The chart of ``days``: ``values[day]`` = (dark, light) stacked; ``targets[day]`` the
     target that day (carried over days without one); ``titles``/``figures``: a bar's tooltip and
     the figure over it; ``pain[day]``: a pain mark's tooltip; ``day_text(day, weekday)`` writes a

@@ -21,7 +21,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "date": "dato", "exercise": "øvelse", "done": "udført", "note": "note",
         "adherence": "Træning dag for dag",
         "adherence_sub": "Øvelser trænet pr. dag; mørk: målet nået, lys: under målet. "
-                         "Stiplet linje: {n} øvelser ({what}). Rødt mærke: stoppet pga. smerter.",
+                         "Stiplet linje: antal øvelser at lave ({n}: {what}). Rødt mærke: stoppet pga. smerter.",
         "what_program": "programmet {name}", "what_seen": "de øvelser, der er trænet i perioden",
         "week": "uge", "week_of": "uge {w}, {y}", "days": "dage med træning", "pain": "smerter",
         "exercises_title": "Øvelserne",
@@ -66,7 +66,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "date": "date", "exercise": "exercise", "done": "done", "note": "note",
         "adherence": "Training day by day",
         "adherence_sub": "Exercises trained per day; dark: target reached, light: short of it. "
-                         "Dashed line: {n} exercises ({what}). Red mark: stopped for pain.",
+                         "Dashed line: the number of exercises to do ({n}: {what}). Red mark: stopped for pain.",
         "what_program": "the program {name}", "what_seen": "the exercises trained in the period",
         "week": "week", "week_of": "week {w}, {y}", "days": "days trained", "pain": "pain",
         "exercises_title": "Exercises",
