@@ -305,3 +305,21 @@ def test_a_replayed_set_in_detail_with_the_real_model(tmp_path: Path, capsys, sa
     assert (out / "annotated.mp4").resolve().as_uri() in page.links
     assert (out / "report.json").resolve().as_uri() in page.links
     assert len(page.imgs) == report["reps"] and all(s.startswith("data:image/jpeg;base64,") for s in page.imgs)
+
+
+def test_the_patient_heads_the_page_when_given(tmp_path: Path) -> None:
+    from formcheck.records import history as H
+    from formcheck.records.html_report import render_html
+
+    record(bracing(3), tmp_path, local(LAST, 9))
+    assert "Patient &lt;p-0042&gt;" in render_html(H.load_sets(tmp_path), lang="da", patient="<p-0042>")
+    assert "Patient" not in render_html(H.load_sets(tmp_path), lang="da")
+
+
+@pytest.mark.parametrize("argv", [["--lang", "de"], ["--detail-days", "-1"], ["--detail-days", "a"]])
+def test_a_bad_report_option_is_one_line(tmp_path: Path, capsys, argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["report", "--data-dir", str(tmp_path), "--out", str(tmp_path / "r.html"), *argv])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert stop.value.code == 2 and len(err) == 1 and err[0].startswith("formcheck: error: argument --")
+    assert not (tmp_path / "r.html").exists()
