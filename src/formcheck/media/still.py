@@ -1,9 +1,8 @@
 """Stills from a video: the frames nearest to given times, as small JPEG pictures (the report's
 picture of each repetition at its furthest point, from the set's annotated video).
 
-One pass through the video for all the times of a set (decoding forward is cheaper than a seek
-per time on a short clip), each picture scaled to ``width`` and encoded by FFmpeg's own JPEG
-encoder in PyAV, so no image library is needed.
+Each picture is scaled to ``width`` and encoded by FFmpeg's own JPEG encoder in PyAV, so no
+image library is needed.
 """
 
 from __future__ import annotations
@@ -34,32 +33,33 @@ def stills(path: str | os.PathLike[str], times_s: list[float], width: int = DEFA
     """For each time (seconds from the video's first frame) the JPEG of the frame nearest to it;
     times past the video's end get its last frame. An unreadable video gives {} (the report then
     shows no picture rather than failing)."""
-    wanted = sorted(set(times_s))
     found: dict[float, bytes] = {}
-    if not wanted:
-        return found
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
-            t0: float | None = None
-            prev: tuple[float, av.VideoFrame] | None = None
-            i = 0
-            for frame in container.decode(stream):
-                if frame.time is None:
-                    continue
-                t0 = frame.time if t0 is None else t0
-                t = frame.time - t0
-                while i < len(wanted) and t >= wanted[i]:  # the nearer of this frame and the one before
-                    nearer = frame if prev is None or t - wanted[i] <= wanted[i] - prev[0] else prev[1]
-                    found[wanted[i]] = _jpeg(nearer, min(width, nearer.width))
-                    i += 1
-                if i == len(wanted):
-                    break
-                prev = (t, frame)
-            for rest in wanted[i:]:
-                if prev is not None:
-                    found[rest] = _jpeg(prev[1], min(width, prev[1].width))
-    except (*FFMPEG_ERRORS, IndexError, OSError):
+            base = stream.time_base or Fraction(1, 1000)
+            start = float((stream.start_time or 0) * base)
+            for t in sorted(set(times_s)):
+                frame = _nearest(container, stream, start + t, base)
+                if frame is not None:
+                    found[t] = _jpeg(frame, min(width, frame.width))
+    except (*FFMPEG_ERRORS, IndexError):
         return {}
     return found
+
+
+def _nearest(container: av.container.InputContainer, stream: av.video.stream.VideoStream, t: float,
+             base: Fraction) -> av.VideoFrame | None:
+    """The frame nearest to ``t`` (the stream's own seconds): seek to the key frame before it
+    and decode forward (a seek per time: key frames come every few seconds in our videos, so
+    this decodes a fraction of what one pass through the video would)."""
+    container.seek(max(0, int(t / base)), stream=stream, backward=True, any_frame=False)
+    prev = None
+    for frame in container.decode(stream):
+        if frame.time is None:
+            continue
+        if frame.time >= t:
+            return frame if prev is None or frame.time - t <= t - prev.time else prev
+        prev = frame
+    return prev

@@ -127,7 +127,7 @@ def _notes(s: dict[str, Any], w: Words) -> tuple[str, ...]:
         return ()
     notes = []
     if report.view and report.views_asked and report.view not in report.views_asked:
-        asked = w("or").join(w.view(v).split()[-1] if w.lang == "en" else w.view(v) for v in report.views_asked)
+        asked = w("or").join(v if w.lang == "en" else w.view(v) for v in report.views_asked)  # en: "the side or oblique"
         notes.append(w("wrong_view", view=w.view(report.view), asked=asked))
     if (paused := paused_long(report)) is not None:
         lost = w("lost_hold") if report.kind == "hold" else w("lost_reps")
