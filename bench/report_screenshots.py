@@ -32,6 +32,15 @@ def screenshot(html: Path, png: Path, height: int = 2600) -> Path:
     return png
 
 
+def smaller(png: Path) -> Path:
+    """The screenshot in 64 colours (a third of the bytes, as readable) for the repository."""
+    from PIL import Image  # (Pillow comes with matplotlib)
+
+    with Image.open(png) as im:
+        im.convert("RGB").quantize(64).save(png, optimize=True)
+    return png
+
+
 def main() -> int:
     from report_histories import make_history
 
@@ -50,7 +59,7 @@ def main() -> int:
                 t = time.perf_counter()
                 cli.main(["report", "--data-dir", tmp, "--out", str(html), "--lang", lang])
                 took = time.perf_counter() - t
-                png = screenshot(html, out / f"{name}_{lang}.png", height=4200 if days == 1 else 3000)
+                png = smaller(screenshot(html, out / f"{name}_{lang}.png", height=4200 if days == 1 else 3000))
                 print(f"{png.relative_to(ROOT) if png.is_relative_to(ROOT) else png}: page {html.stat().st_size / 1024:.0f} kB, "
                       f"written in {took:.2f} s")
     # a replayed sample (the real pose model): the detail with a still of each repetition
@@ -59,7 +68,7 @@ def main() -> int:
                   f"{tmp}/out", "--data-dir", tmp])
         html = Path(tmp) / "detail.html"
         cli.main(["report", "--data-dir", tmp, "--out", str(html), "--lang", "en"])
-        print(screenshot(html, out / "detail_en.png", height=2200).relative_to(ROOT))
+        print(smaller(screenshot(html, out / "detail_en.png", height=2200)).relative_to(ROOT))
     return 0
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 WIDTH, HEIGHT = 960, 190
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 22, 30
+LEFT, RIGHT, TOP, BOTTOM = 40, 26, 22, 30  # (room for the last day's label)
 MAX_BAR_W = 44  # a one-day chart keeps a bar's width, not the whole plot's
 
 
