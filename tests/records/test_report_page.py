@@ -323,3 +323,16 @@ def test_a_bad_report_option_is_one_line(tmp_path: Path, capsys, argv: list[str]
     err = capsys.readouterr().err.strip().splitlines()
     assert stop.value.code == 2 and len(err) == 1 and err[0].startswith("formcheck: error: argument --")
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_day_is_measured_against_the_program_the_sets_came_from(tmp_path: Path, capsys) -> None:
+    """The adherence chart's line: the program's exercises, also when a replay (no program) was
+    done the same day; the exercises trained when the sets came from no program."""
+    rng = random.Random(2)
+    record(squat(8, 8, rng=rng, program=None, mode="replay"), tmp_path / "alone", local(LAST, 9))
+    record(squat(8, 8, rng=rng), tmp_path / "mixed", local(LAST, 9))
+    record(squat(8, 8, rng=rng, program=None, mode="replay"), tmp_path / "mixed", local(LAST, 10))
+    alone = render(tmp_path / "alone", tmp_path / "a.html", capsys, "--lang", "en")
+    mixed = render(tmp_path / "mixed", tmp_path / "m.html", capsys, "--lang", "en")
+    assert "(1: the exercises trained in the period)" in alone
+    assert "(10: the program home_program)" in mixed

@@ -168,9 +168,9 @@ def _fault_words(exercise: str, lang: str) -> dict[str, str]:
 
 def prescribed(sets: list[dict[str, Any]], w: Words) -> tuple[int, str]:
     """How many exercises a day's training is measured against, and in words where that comes
-    from: the program the sets were done in (all of one), else the exercises seen."""
+    from: the program the sets were done in (when there is one), else the exercises seen."""
     seen = len({s["exercise"] for s in sets})
-    programs = {s.get("program") for s in sets}
+    programs = {s.get("program") for s in sets} - {None}  # (a replay or a set alone: part of the day too)
     if len(programs) == 1 and (name := programs.pop()):
         try:
             return len(load_program(name).exercises), w("what_program", name=name)
