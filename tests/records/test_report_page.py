@@ -240,6 +240,8 @@ def test_the_still_is_the_frame_at_the_repetition_s_furthest_point(tmp_path: Pat
             brightness[t] = next(c.decode(video=0)).to_ndarray(format="gray").mean()
     assert abs(brightness[0.5] - 255 * 0.5 / 4) < 12 and abs(brightness[3.0] - 255 * 3 / 4) < 12
     assert stills(tmp_path / "missing.mp4", [1.0]) == {}
+    (tmp_path / "garbage.mp4").write_bytes(b"not a video" * 100)
+    assert stills(tmp_path / "garbage.mp4", [1.0]) == {}  # no picture, not a failed report
 
 
 def test_repetitions_are_listed_worst_first() -> None:
