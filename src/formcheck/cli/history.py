@@ -43,6 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("report", help="write an HTML progress report for the physiotherapist")
     r.add_argument("--out", "-o", default="formcheck-report.html", help="HTML file (default: formcheck-report.html)")
     r.add_argument("--since", help="only sets from this date on (YYYY-MM-DD)")
+    r.add_argument("--lang", choices=("da", "en"), default="da", help="the page's language (default: da)")
+    r.add_argument("--detail-days", type=_days, default=1, metavar="N",
+                   help="show the sets of the last N days trained repetition by repetition, with a picture "
+                        "of each from its annotated video (default: 1; 0: none)")
     r.add_argument("--data-dir", help=DATA_DIR_HELP)
     r.set_defaults(func=cmd_report)
 
@@ -58,6 +62,16 @@ def _since_utc(text: str | None) -> str | None:
         raise CliError(f"--since: not a date: {text!r} (use YYYY-MM-DD)") from None
     local_midnight = datetime(d.year, d.month, d.day).astimezone()
     return local_midnight.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _days(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}")
+    return n
 
 
 # ----- formcheck history -------------------------------------------------------------------------
@@ -135,7 +149,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from formcheck.records.html_report import render_html
 
     sets = load_sets(args.data_dir, since=_since_utc(args.since), with_report=True)
-    page = render_html(sets, since=args.since, source=str(db_path(args.data_dir)))
+    page = render_html(sets, since=args.since, source=str(db_path(args.data_dir)), lang=args.lang,
+                       detail_days=args.detail_days)
     out = Path(args.out)
     if out.is_dir():
         out = out / "formcheck-report.html"
