@@ -70,13 +70,15 @@ def _e(x: Any) -> str:
     return html.escape(str(x))
 
 
-def render_html(sets: list[dict[str, Any]], *, since: str | None = None, source: str = "") -> str:
-    """The physiotherapist's report for these sets (oldest first), as one self-contained page."""
+def render_html(sets: list[dict[str, Any]], *, since: str | None = None, source: str = "",
+                patient: str | None = None) -> str:
+    """The physiotherapist's report for these sets (oldest first; one ``patient``'s), as one
+    self-contained page."""
     now = datetime.now().astimezone()
     head = (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>formcheck training report</title><style>{_CSS}</style></head><body>")
-    parts = [head, "<h1>Home exercise record</h1>"]
+    parts = [head, "<h1>Home exercise record" + (f" &middot; patient {_e(patient)}" if patient else "") + "</h1>"]
     if not sets:
         parts.append(f"<p class=\"sub\">No sets recorded{' since ' + _e(since) if since else ''} in "
                      f"<span class=\"muted\">{_e(source)}</span>. Generated {now:%Y-%m-%d %H:%M}.</p></body></html>")
