@@ -72,8 +72,10 @@ def locks_today(sets: Iterable[dict[str, Any]], clears: Iterable[Clear] = (), to
         key = (c.patient, c.exercise)
         if key not in last_clear or _after(c.time, last_clear[key]):
             last_clear[key] = c.time
+    # a clear in the same second as the pain stop (times are kept to the second) came after it:
+    # only a lock in force can be cleared
     return [Lock(p, ex, t) for (p, ex), t in sorted(last_pain.items())
-            if (p, ex) not in last_clear or not _after(last_clear[(p, ex)], t)]
+            if (p, ex) not in last_clear or _after(t, last_clear[(p, ex)])]
 
 
 def stopped_for_pain_today(sets: Iterable[dict[str, Any]], clears: Iterable[Clear] = (),
