@@ -58,7 +58,7 @@ def test_a_bad_exercise_file_is_one_line_before_any_work(tmp_path, capsys, sampl
     path = make(tmp_path)
     argv = (["replay", str(sample_squat), "--out", str(tmp_path / "o")] if command == "replay" else
             ["live", "--source", str(sample_squat), "--headless", "--out", str(tmp_path / "o")])
-    rc, out, err = run([*argv, "--exercise", str(path)], capsys)
+    rc, _, err = run([*argv, "--exercise", str(path)], capsys)
     assert rc in (1, 2) and len(err.splitlines()) == 1 and said in err, err
     assert not (tmp_path / "o").exists() and H.load_sets() == []
 

@@ -14,7 +14,12 @@ from formcheck.cli.live import cmd_live
 from formcheck.cli.main import build_parser
 from formcheck.media.capture import LiveError
 from formcheck.records import history as H
-from formcheck.records.pain_locks import Clear, load_clears, locks_today, stopped_for_pain_today
+from formcheck.records.pain_locks import (
+    Clear,
+    load_clears,
+    locks_today,
+    stopped_for_pain_today,
+)
 from formcheck.sets.set_report import SetReport
 
 

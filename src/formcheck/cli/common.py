@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
+from formcheck.core.patient import DEFAULT_PATIENT, check_patient_id
 from formcheck.records.history import (
     HistoryError,
     PendingSet,
@@ -27,7 +28,6 @@ from formcheck.sets.report_notes import (
     wrong_view,
 )
 from formcheck.sets.set_report import SetReport
-from formcheck.core.patient import DEFAULT_PATIENT, check_patient_id
 from formcheck.spec.exercise import TARGET_MAX, load_exercise_arg
 from formcheck.spec.profile import apply_profile, load_profile, profile_info
 

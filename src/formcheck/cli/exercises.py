@@ -165,7 +165,9 @@ def describe(spec: ExerciseSpec) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from formcheck.cli.common import printable  # (only here: it loads the history and the report types)
+    from formcheck.cli.common import (
+        printable,  # (only here: it loads the history and the report types)
+    )
 
     spec, path = load_exercise_arg(args.id)
     if args.profile:
@@ -236,7 +238,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_programs(args: argparse.Namespace) -> int:
     """Each program in the programs folder: its name, title, exercises in order (starting target
     and step) and sessions; a program file with a mistake is named, the others still listed."""
-    from formcheck.cli.common import printable  # (only here: it loads the history and the report types)
+    from formcheck.cli.common import (
+        printable,  # (only here: it loads the history and the report types)
+    )
 
     paths = sorted(programs_dir().glob("*.toml"))
     programs, problems = [], []

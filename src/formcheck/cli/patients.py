@@ -99,10 +99,10 @@ def _user() -> str:
 
 def cmd_lock_clear(args: argparse.Namespace) -> int:
     exercise, patient = args.exercise, args.patient
-    known = available_ids()
-    if known and exercise not in known:
-        raise UnknownName(f"unknown exercise {exercise!r}; available: {', '.join(known)}")
     sets = load_sets(args.data_dir, exercise, with_report=False, patient=patient)
+    known = available_ids()
+    if not sets and known and exercise not in known:  # (a trial copy's own id is known by its sets)
+        raise UnknownName(f"unknown exercise {exercise!r}; available: {', '.join(known)}")
     lock = next(iter(locks_today(sets, load_clears(args.data_dir, patient))), None)
     whose = "" if patient == DEFAULT_PATIENT else f" of patient {patient}"
     if lock is None:

@@ -18,13 +18,20 @@ import sqlite3
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from formcheck.core.patient import DEFAULT_PATIENT, check_patient_id
-from formcheck.records.schema import COLUMNS, JSON_COLUMNS, SCHEMA_VERSION, select_list, upgrade
+from formcheck.records.schema import (
+    COLUMNS,
+    JSON_COLUMNS,
+    SCHEMA_VERSION,
+    select_list,
+    upgrade,
+)
 from formcheck.sets.set_report import SetReport
 
 DB_NAME = "history.sqlite3"

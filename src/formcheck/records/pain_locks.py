@@ -18,7 +18,15 @@ from datetime import date, datetime
 from typing import Any
 
 from formcheck.core.patient import DEFAULT_PATIENT
-from formcheck.records.history import HistoryError, connect, db_path, local_time, now_utc, read_rows, write
+from formcheck.records.history import (
+    HistoryError,
+    connect,
+    db_path,
+    local_time,
+    now_utc,
+    read_rows,
+    write,
+)
 
 
 @dataclass(frozen=True)
