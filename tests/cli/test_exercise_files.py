@@ -118,3 +118,10 @@ def test_programs_are_listed(capsys):
     rc, out, _ = run(["exercises", "programs", "--json"], capsys)
     [prog] = json.loads(out)
     assert prog["name"] == "home_program" and len(prog["exercises"]) == 10 and set(prog["sessions"]) == {"lying", "upright"}
+
+
+def test_tune_reads_an_edited_copy_too(tmp_path, tmp_path_factory, sample_squat, capsys):
+    """tune shares replay's --exercise (cli.common.load_spec): a trial copy's thresholds are tuned."""
+    ref = replay_reference(tmp_path_factory, sample_squat)
+    rc, out, err = run(["tune", str(ref["dir"] / "track.npz"), "-e", str(trial_copy(tmp_path, 3))], capsys)
+    assert rc == 0 and "squat" in out, err

@@ -122,3 +122,16 @@ def test_each_patient_progresses_on_their_own_sets(tmp_path):
     record(tmp_path, "bo", reps=1, target=squat.start_target, program=prog)  # not reached
     targets = {p: session_targets(program, [squat], load_history(tmp_path, p))["squat"] for p in ("anna", "bo", "cy")}
     assert targets == {"anna": squat.start_target + squat.step, "bo": squat.start_target, "cy": squat.start_target}
+
+
+def test_a_repaired_set_keeps_the_patient_its_report_names(tmp_path, capsys):
+    import json
+
+    folder = tmp_path / "o"
+    folder.mkdir()
+    rep = SetReport.from_json({"exercise": "squat", "kind": "reps", "reps": 4, "target": 10, "frames": 10,
+                               "config": {"id": "squat"}, "patient": "anna"})
+    (folder / "report.json").write_text(json.dumps(rep.to_json()), encoding="utf-8")
+    rc, out, _ = run(["history", "--data-dir", str(tmp_path), "--repair", str(folder)], capsys)
+    assert rc == 0 and out.startswith("added set 1")
+    assert [s["patient"] for s in H.load_sets(tmp_path)] == ["anna"]
