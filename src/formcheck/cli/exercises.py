@@ -1,4 +1,4 @@
-"""``formcheck exercises list|show|validate``: what the exercise files say, for a physiotherapist."""
+"""``formcheck exercises list|show|validate|programs``: what the exercise and program files say, for a physiotherapist."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from formcheck.spec.program import load_program, parse_program, programs_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("exercises", help="list, show or validate the exercise files")
+    p = sub.add_parser("exercises", help="list, show or validate the exercise files; list the programs")
     esub = p.add_subparsers(dest="exercises_command", required=True)
 
     ls = esub.add_parser("list", help="all exercises with kind, camera views, posture and target")
