@@ -302,12 +302,13 @@ def test_summary_names_the_most_frequent_fault_as_a_tip():
 
 def test_summary_tip_after_a_set_filmed_from_the_wrong_view_is_how_to_stand():
     """A heel raise filmed from the front (checked from the side or 45°): its faults may be
-    misreadings, so the one tip on the end screen says how to stand toward the camera."""
+    misreadings, so the end screen gives no fault tip and its note says how to stand toward the camera."""
     spec = load_exercise("heel_raise")
     report = {"reps": 0, "target": 10, "holds": [], "pain_stop": None, "partials": [{}, {}],
               "faults": [{"id": "incomplete_rise"}, {"id": "incomplete_rise"}],
               "view": "front", "views_asked": ["side", "oblique"]}
-    assert summary_from_report(spec, SetReport.from_json(report), "da").top_cue == GUIDE["turn_sideways"].text("da")
+    wrong = summary_from_report(spec, SetReport.from_json(report), "da")
+    assert wrong.note == GUIDE["turn_sideways"].text("da") and wrong.top_cue is None
     assert summary_from_report(spec, SetReport.from_json({**report, "view": "side"}), "da").top_cue == spec.count.shallow_cue.da
 
 
@@ -318,14 +319,17 @@ def test_summary_tip_after_a_set_the_camera_lost_sight_of_says_so():
     report = {"reps": 2, "target": 10, "holds": [], "pain_stop": None, "partials": [],
               "faults": [{"id": "back_rounded"}], "view": "side", "views_asked": ["side", "front", "oblique"],
               "duration_s": 30.0, "pauses": [{"start_s": 3.0, "end_s": 9.0, "reason": "person or key joints not seen"}]}
-    assert summary_from_report(spec, SetReport.from_json(report), "da").top_cue == TEXTS["da"]["not_seen"]
-    assert summary_from_report(spec, SetReport.from_json(report), "en").top_cue.startswith("The camera could not see you")
+    assert summary_from_report(spec, SetReport.from_json(report), "da").note == TEXTS["da"]["not_seen"]
+    assert summary_from_report(spec, SetReport.from_json(report), "en").note.startswith("The camera could not see you")
+    assert summary_from_report(spec, SetReport.from_json(report), "en").top_cue is None
     short = {**report, "pauses": [{"start_s": 3.0, "end_s": 4.0, "reason": "person or key joints not seen"}]}
     assert summary_from_report(spec, SetReport.from_json(short), "en").top_cue == spec.rules[0].cue.en  # back_rounded
     walked = {**report, "pauses": [{"start_s": 3.0, "end_s": 9.0, "reason": "moving about or getting up (or the pose jumping)"}]}
     assert summary_from_report(spec, SetReport.from_json(walked), "en").top_cue == spec.rules[0].cue.en  # walking about is not the camera's fault
     never = {**short, "faults": [], "frames_with_pose": 200, "started_s": None}  # never still in the start position
-    assert summary_from_report(spec, SetReport.from_json(never), "en").top_cue == GUIDE["get_ready"].text("en")
+    never_started = summary_from_report(spec, SetReport.from_json(never), "en")
+    assert never_started.note == TEXTS["en"]["never_started"]
+    assert never_started.top_cue is None  # the tip is never the positioning message (issue 19)
 
 
 def test_summary_tip_counts_a_shallow_repetition_once_and_ties_go_to_the_graver_fault():
