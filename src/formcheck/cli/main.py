@@ -63,7 +63,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 # coach pulls in OpenCV and the overlay: ~0.3 s before 'formcheck tune' could start). A command not
 # listed here (or --help) imports them all, so a missing entry only costs time.
 _COMMAND_MODULES = {"replay": "replay", "live": "live", "history": "history", "report": "history", "tune": "tune",
-                    "exercises": "exercises"}
+                    "exercises": "exercises", "setup": "setup", "install-launcher": "setup"}
 
 
 def _command_in(argv: Sequence[str] | None) -> str | None:
@@ -100,11 +100,20 @@ def _known_errors() -> tuple[type[BaseException], ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     # argv None: the process's own command line, which ends after this (the handlers stay)
     with first_interrupt_ends(leave_ignored=argv is None):
+        if not list(sys.argv[1:] if argv is None else argv):  # formcheck alone: today's session (cli/setup.py)
+            return _run(argparse.Namespace(func=_today))
         try:
             args = build_parser(_command_in(argv)).parse_args(argv)
         except KeyboardInterrupt as exc:  # while the subcommand's modules load
             return _interrupted(exc)
         return _run(args)
+
+
+def _today(args: argparse.Namespace) -> int:
+    """``formcheck`` with nothing after it: the patient's program as ``formcheck setup`` saved it."""
+    with interrupts_held():
+        setup = importlib.import_module("formcheck.cli.setup")
+    return int(setup.cmd_today(args))
 
 
 def _interrupted(exc: KeyboardInterrupt) -> int:
