@@ -387,12 +387,17 @@ def test_bad_options_are_one_line_errors(argv, msg, code, capsys, tmp_path, monk
     assert len(err) == 1 and msg in err[0], err
 
 
-def test_no_camera_is_a_clear_error_not_a_traceback():
+@pytest.mark.parametrize("lang,expected", [
+    ("en", "formcheck: error: no camera found at index 9 (is one connected? try --camera 1, or --source VIDEO); "
+           "cameras found: "),
+    ("da", "formcheck: error: kamera 9 blev ikke fundet (er det tilsluttet?); fundne kameraer: "),  # one language
+    # per session (issue 19)
+])
+def test_no_camera_is_a_clear_error_not_a_traceback(lang, expected):
     res = subprocess.run([sys.executable, "-m", "formcheck.cli", "live", "--exercise", "squat", "--camera", "9",
-                          "--headless", "--no-history"], capture_output=True, text=True, timeout=120)
+                          "--headless", "--no-history", "--lang", lang], capture_output=True, text=True, timeout=120)
     assert res.returncode == 1
-    assert res.stderr.strip() == ("formcheck: error: no camera found at index 9 "
-                                  "(is one connected? try --camera 1, or --source VIDEO)")
+    assert res.stderr.startswith(expected) and len(res.stderr.strip().splitlines()) == 1, res.stderr
 
 
 class FakeCapture:
@@ -438,9 +443,11 @@ class FakeCapture:
         pass
 
 
-def test_busy_camera_is_a_clear_error(sample_squat):
-    args = args_for("--exercise", "squat", "--headless", "--no-history")
-    with pytest.raises(LiveError, match=r"camera 0 opened but gives no picture \(is another program using it\?\)"):
+@pytest.mark.parametrize("lang,msg", [("da", r"kamera 0 giver intet billede \(bruger et andet program det\?\)"),
+                                      ("en", r"camera 0 opened but gives no picture \(is another program using it\?\)")])
+def test_busy_camera_is_a_clear_error(sample_squat, lang, msg):
+    args = args_for("--exercise", "squat", "--headless", "--no-history", "--lang", lang)
+    with pytest.raises(LiveError, match=msg):
         cmd_live(args, open_camera=lambda i: FakeCapture(sample_squat, busy=True), detector_factory=lambda: None)
 
 

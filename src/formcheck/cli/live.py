@@ -65,8 +65,9 @@ def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | No
     except CameraError as exc:  # one line, exit 1, naming the cameras that do exist
         found = describe(probe_cameras(open_capture=open_camera), args.lang)
         if args.lang == "da":  # one language per session, the terminal too
-            raise CameraError(f"kamera {args.camera} kan ikke bruges (ikke tilsluttet, eller et andet program "
-                              f"bruger det); fundne kameraer: {found}") from None
+            why = ("giver intet billede (bruger et andet program det?)" if "no picture" in str(exc)
+                   else "blev ikke fundet (er det tilsluttet?)")
+            raise CameraError(f"kamera {args.camera} {why}; fundne kameraer: {found}") from None
         raise CameraError(f"{exc}; cameras found: {found}") from None
     try:
         if args.program:
