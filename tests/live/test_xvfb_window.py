@@ -114,8 +114,16 @@ def test_live_opens_a_real_window_and_draws_the_coach(xdisplay, tmp_path, sample
             assert proc.poll() is None, proc.stderr.read()
             assert time.monotonic() - t0 < 90, "no window appeared"
             time.sleep(0.2)
+        shots["loading"] = grab(xdisplay)  # the first picture: "one moment" while the model loads, not black
+        while True:  # the countdown (its ring is teal) once the model has loaded
+            img = grab(xdisplay)
+            if teal_pixels(img) > 2000:
+                break
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.monotonic() - t0 < 90, "no countdown appeared"
+            time.sleep(0.1)
         t_window = time.monotonic()
-        time.sleep(1.0)
+        time.sleep(0.5)
         shots["countdown"] = grab(xdisplay)  # 3 s countdown on the frozen first frame
         time.sleep(max(0.0, t_window + 3.0 + 2.0 - time.monotonic()))
         # about 2-3.5 s into the clip (the first squat): several pictures, as a loaded machine may
@@ -125,7 +133,7 @@ def test_live_opens_a_real_window_and_draws_the_coach(xdisplay, tmp_path, sample
             during.append(grab(xdisplay))
             time.sleep(0.25)
         shots["set"] = max(during, key=teal_pixels)
-        while not any("wrote" in ln for _, ln in lines):
+        while not any("gemt i" in ln for _, ln in lines):  # a Danish session's "wrote DIR"
             assert proc.poll() is None or lines, proc.stderr.read()
             assert time.monotonic() - t_window < 60, "the set did not end"
             time.sleep(0.1)
@@ -153,6 +161,9 @@ def test_live_opens_a_real_window_and_draws_the_coach(xdisplay, tmp_path, sample
     # the summary is a dark panel in the middle of the window
     assert crops["summary"][centre].mean() < crops["set"][centre].mean() - 20
     assert not np.array_equal(crops["countdown"], crops["set"])
+    loading = crops["loading"][centre]
+    assert loading.std() > 10  # the loading screen's text, not a black (or one-colour) window
+    assert x1 - x0 >= 0.95 * SCREEN[0] or y1 - y0 >= 0.95 * SCREEN[1], f"not full screen: {box}"  # by default
 
     import cv2
 
