@@ -50,7 +50,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``command`` only that subcommand's module is imported (see _COMMAND_MODULES)."""
-    p = _Parser(prog="formcheck", description="Camera-based home-exercise coach.")
+    p = _Parser(prog="formcheck", description="Camera-based home-exercise coach. 'formcheck' alone starts "
+                "today's session of the patient's program, as 'formcheck setup' saved it.")
     p.add_argument("--version", action="version", version=f"formcheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
