@@ -12,7 +12,12 @@ import pytest
 import formcheck.live.cameras as cameras
 from formcheck.cli.live import cmd_live
 from formcheck.cli.main import build_parser
-from formcheck.live.cameras import CameraInfo, candidate_indices, describe, probe_cameras
+from formcheck.live.cameras import (
+    CameraInfo,
+    candidate_indices,
+    describe,
+    probe_cameras,
+)
 from formcheck.media.capture import CameraError
 
 

@@ -112,7 +112,7 @@ def test_p_on_the_summary_shows_the_pain_advice_and_only_n_goes_on(drawn):
 def test_the_instruction_screen_names_the_keys_and_when_it_starts_by_itself(drawn):
     spec = load_exercise("squat")
     assert show_instructions(screens("space"), spec, 5, "da", "1/3", 20.0) == "space"
-    kind, title, lines, keys = drawn[-1]
+    _, _, lines, keys = drawn[-1]
     assert "p: smerter" in keys and "mellemrum: start" in keys
     assert lines[-1].startswith("Starter af sig selv om ")
     # p there: the advice; n skips this exercise and goes on, anything else ends the session
@@ -140,7 +140,7 @@ def test_the_program_summary_lists_each_exercise(drawn):
     assert rows == ["Knæbøjning: 10 af 10 gentagelser ✓", "Rygstabilisering: 1 af 5 hold",
                     "Knæbøjning: stoppet: smerter", "Knæbøjning: sprunget over", "Knæbøjning: ikke lavet"]
     show_program_done(screens("space"), load_program("home_program"), "da", rows)
-    kind, title, lines, keys = drawn[-1]
+    _, title, lines, keys = drawn[-1]
     assert title == TEXTS["da"]["program_summary"] and lines == rows and keys == TEXTS["da"]["keys_close"]
 
 

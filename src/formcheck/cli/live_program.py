@@ -32,7 +32,7 @@ from formcheck.records.progression import (
     stopped_for_pain_today,
 )
 from formcheck.sets.outputs import prepare_out_dir
-from formcheck.sets.texts import TEXTS, TERMINAL, program_row
+from formcheck.sets.texts import TERMINAL, TEXTS, program_row
 from formcheck.spec.exercise import ExerciseSpec, load_exercise
 from formcheck.spec.files import SpecError
 from formcheck.spec.profile import apply_profile, profile_info

@@ -100,7 +100,10 @@ def _ask(current: Setup) -> dict[str, object]:
     while lang not in ("da", "en"):
         lang = _answer("Sprog / language: da (dansk) eller/or en (English)", current.lang).lower()
     w = WORDS[lang]
-    from formcheck.live.cameras import describe, probe_cameras  # (OpenCV: only when asking)
+    from formcheck.live.cameras import (  # (OpenCV: only when asking)
+        describe,
+        probe_cameras,
+    )
 
     print(w["cameras"].format(found=describe(probe_cameras(), lang)))
     camera = None
@@ -157,9 +160,9 @@ def launcher_command() -> list[str]:
 
 
 def desktop_entry(lang: str) -> str:
-    """A freedesktop.org desktop entry that runs ``formcheck`` alone. Terminal=true: its one-line
-    messages (no camera, not set up) stay readable behind the full-screen trainer."""
-    w = WORDS[lang]
+    """A freedesktop.org desktop entry that runs ``formcheck`` alone, named in both languages
+    (``lang``: the setup's, noted in it). Terminal=true: its one-line messages (no camera, not
+    set up) stay readable behind the full-screen trainer."""
     exec_line = " ".join(_desktop_quote(a) for a in launcher_command())
     return "\n".join([
         "[Desktop Entry]", "Type=Application", "Version=1.5",

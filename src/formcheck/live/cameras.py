@@ -8,6 +8,7 @@ seconds), and the whole probe stops at its own deadline. On Linux only the indic
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import re
 import sys
@@ -58,10 +59,8 @@ def _probe_one(index: int, open_capture: Callable[[int], Any], out: list[CameraI
         return
     finally:
         if cap is not None:
-            try:
+            with contextlib.suppress(Exception):  # (releasing a broken device may fail too)
                 cap.release()
-            except Exception:  # noqa: BLE001
-                pass
 
 
 def probe_cameras(indices: list[int] | None = None, *, open_capture: Callable[[int], Any] | None = None,

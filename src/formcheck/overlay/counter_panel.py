@@ -13,7 +13,15 @@ import numpy as np
 from formcheck.core.results import FrameResult, Status
 from formcheck.overlay.painter import Font, Painter
 from formcheck.overlay.raster import clip01
-from formcheck.overlay.style import AMBER, BAR_BG, BAR_FILL, GAUGE_FILL, SKELETON_COLOUR, TEXT, TEXT_DIM
+from formcheck.overlay.style import (
+    AMBER,
+    BAR_BG,
+    BAR_FILL,
+    GAUGE_FILL,
+    SKELETON_COLOUR,
+    TEXT,
+    TEXT_DIM,
+)
 
 _CHECK = " ✓"
 

@@ -15,10 +15,10 @@ from formcheck.overlay.style import (
     AMBER,
     BAR_BG,
     BAR_FILL,
+    RGB,
     SKELETON_COLOUR,
     TEXT,
     TEXT_DIM,
-    RGB,
     side_key,
 )
 

@@ -14,7 +14,12 @@ import tomli_w
 from pydantic import Field, ValidationError, field_validator
 
 from formcheck.core.atomic import atomic_open
-from formcheck.spec.files import SpecError, StrictModel, format_validation_error, read_toml
+from formcheck.spec.files import (
+    SpecError,
+    StrictModel,
+    format_validation_error,
+    read_toml,
+)
 
 SETUP_FILE = "setup.toml"
 _PATIENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # a pseudonymous id, no names or spaces needed
