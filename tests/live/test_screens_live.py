@@ -151,3 +151,16 @@ def test_a_loading_screen_is_shown_not_a_black_window(drawn):
     img = s.display.shown[-1]
     assert img.std() > 5  # text on a panel, not one flat colour
     screens_mod.Screens(KeyDisplay(), (1280, 720), None)  # (constructing one shows nothing by itself)
+
+
+def test_live_help_lists_every_key_pain_first(capsys):
+    """`formcheck live --help` names the keys, p (pain) and f (full screen) included (issue 19)."""
+    from formcheck.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(["live", "--help"])
+    out = capsys.readouterr().out
+    keys = out[out.index("keys in the window:"):].splitlines()[1:7]
+    assert keys[0].split()[0] == "p" and "pain" in keys[0]
+    assert [line.split()[0] for line in keys] == ["p", "space", "q,", "r", "f", "n,"]
+    assert "--no-fullscreen" in out and "--no-hands-free" in out and "--list-cameras" in out
