@@ -42,7 +42,7 @@ def session_over(keyframes, *, live: bool = True, hands_free: bool = True, tmp_p
     session = SetSession(SetPlan(spec, tmp_path), Camera(live=live), LiveOptions(hands_free=hands_free),
                          "test", None)
     modes = []
-    for t_ms, pose in script(keyframes, 30, noise_px=0.3):
+    for t_ms, pose in script(keyframes, 15, noise_px=0.3):  # 15 frames/s: enough, and half the time
         session.update(t_ms, pose)
         session.after_frame(t_ms, None, False)
         modes.append((t_ms / 1000.0, session.mode))
