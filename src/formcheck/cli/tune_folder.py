@@ -108,9 +108,8 @@ def _exercise_lines(args: argparse.Namespace, ex: str, group: list[tuple[str, An
             lines.append(f"      suggested {name}: {s.current:g} -> {s.value:g}, resting on {s.good} good "
                          f"repetition(s) in {s.sets} set(s)  ({s.reason})")
             if not s.keep:
-                if s.still_past:
-                    lines.append(f"        still past it: {', '.join(s.still_past[:20])}"
-                                 + (f" ... and {len(s.still_past) - 20} more" if len(s.still_past) > 20 else ""))
+                if s.others_line():
+                    lines.append(f"        {s.others_line()}")
                 if s.key == "limit":
                     lines.append(f"        as a profile: {profile_line(spec, rule, s.value)}")
     return lines

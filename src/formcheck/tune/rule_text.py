@@ -66,8 +66,8 @@ def rule_lines(spec, found: list[RuleFinding], sugg: dict[int, list[LimitSuggest
         for s in sugg.get(f.index, []):
             lines.append("    " + _suggestion(s, rule))
             if s.value is not None and not s.keep:
-                if s.still_past:
-                    lines.append(f"      still past it: {', '.join(s.still_past[:MAX_UNITS])}")
+                if s.others_line():
+                    lines.append(f"      {s.others_line()}")
                 if s.key == "limit":
                     lines.append(f"      as a profile: {profile_line(spec, rule, s.value)}")
                 elif rule.confirm is not None:

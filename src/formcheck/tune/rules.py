@@ -70,7 +70,18 @@ class LimitSuggestion:
     reason: str
     good: int  # good repetitions it rests on ...
     sets: int  # ... from this many sets
-    still_past: tuple[str, ...] = ()  # the other repetitions that would still read past it
+    still_past: tuple[str, ...] = ()  # the other repetitions that would still read past it ...
+    others: int = 0  # ... of this many measured
+
+    def others_line(self) -> str | None:
+        """What the suggested limit does to the repetitions not called good (None: there are none)."""
+        if not self.others or self.value is None:
+            return None
+        if not self.still_past:
+            return (f"none of the {self.others} other repetition(s) reads past it: it would no longer catch them "
+                    "(fine if they were good too)")
+        more = f" ... and {len(self.still_past) - 20} more" if len(self.still_past) > 20 else ""
+        return f"still past it: {len(self.still_past)} of the {self.others} others: {', '.join(self.still_past[:20])}{more}"
 
 
 def unit_of(rule: Rule, confirm: bool = False) -> str:
@@ -215,7 +226,8 @@ def _suggest(rule: Rule, units: list[tuple[str, Unit]], confirm: bool) -> LimitS
         reason = basis + (f"; {len(fired_good)} of them had the fault" if fired_good else "")
     if confirm:
         reason += "; the fault needs both measures past their limits, so either change clears it"
-    return LimitSuggestion(key, signal, current, value, keep, reason, len(good), sets, still)
+    others = sum(1 for _, x in units if not x.good and value_of(x) is not None)
+    return LimitSuggestion(key, signal, current, value, keep, reason, len(good), sets, still, others)
 
 
 def _clip(rule: Rule, value: float, confirm: bool) -> float:
