@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from factories import exercise_folder, script, squat_keys
+from factories import exercise_folder, script
 
 from formcheck.cli import main as cli
 from formcheck.media.track import Track, save_track

@@ -8,13 +8,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from formcheck.cli.common import CliError, UsageError, target_count
-from formcheck.core.atomic import refuse_overwriting
+from formcheck.cli.common import UsageError, target_count
+from formcheck.cli.tune_args import ALL, check_out, good_reps, spec_for
 from formcheck.media.estimator import choose_model
 from formcheck.media.track import TrackError
-from formcheck.spec.exercise import ExerciseSpec, exercises_dir, load_exercise
-from formcheck.spec.files import SpecError, format_validation_error, read_toml
-from formcheck.spec.profile import apply_profile, load_profile
+from formcheck.spec.exercise import ExerciseSpec
 from formcheck.tune.analysis import analyse, load_source, observe, retry, suggest
 from formcheck.tune.folder import beside
 from formcheck.tune.rule_text import rule_lines
@@ -42,61 +40,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_tune)
 
 
-ALL = "all"
-
-
-def good_reps(text: str) -> str | frozenset[int]:
-    """argparse type of --good: ``all`` or repetition numbers and ranges (``1,3-5``)."""
-    if text.strip().lower() == ALL:
-        return ALL
-    out: set[int] = set()
-    try:
-        for part in text.split(","):
-            lo, _, hi = part.strip().partition("-")
-            a, b = int(lo), int(hi or lo)
-            if not 1 <= a <= b <= 1000:
-                raise ValueError
-            out.update(range(a, b + 1))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be 'all' or repetition numbers such as 1,3-5, got {text!r}") from None
-    return frozenset(out)
-
-
-def exercise_of(text: str) -> tuple[ExerciseSpec, Path]:
-    """``--exercise``: an id from the exercises folder, or an exercise file by its path (an edited
-    copy may have another file name than its id). Returns the spec and its file."""
-    if text.endswith(".toml") or "/" in text:
-        path = Path(text)
-        if not path.is_file():
-            raise UsageError(f"--exercise: no exercise file {text!r}", "tune")
-        data = read_toml(path)
-        try:
-            return ExerciseSpec.model_validate(data), path
-        except ValidationError as err:
-            raise SpecError(format_validation_error(path, err, ExerciseSpec, data)) from None
-    return load_exercise(text), exercises_dir() / f"{text}.toml"
-
-
-def _spec(args: argparse.Namespace, exercise: str) -> tuple[ExerciseSpec, int | None, Path]:
-    spec, path = exercise_of(exercise)
-    target = args.target
-    if args.profile:
-        spec, prof_target = apply_profile(spec, load_profile(Path(args.profile)))
-        target = target if target is not None else prof_target
-    if args.rule is not None:
-        ids = list(dict.fromkeys(r.id for r in spec.rules))
-        if args.rule not in ids:
-            raise UsageError(f"--rule: {spec.id} has no rule {args.rule!r}; its rules: {', '.join(ids) or 'none'}", "tune")
-    return spec, target, path
-
-
-def _check_out(args: argparse.Namespace, *inputs: Path | None) -> None:
-    if args.out:
-        refuse_overwriting(args.out, *inputs, args.profile)
-        if Path(args.out).suffix.lower() != ".png":  # (a replay's report.json or video must not become a PNG)
-            raise CliError(f"--out: the drawing is a PNG image; give a file name ending in .png, not {args.out!r}")
-
-
 def cmd_tune(args: argparse.Namespace) -> int:
     src = Path(args.source)
     if src.is_dir() and not (src / "track.npz").is_file():
@@ -107,10 +50,10 @@ def cmd_tune(args: argparse.Namespace) -> int:
     exercise = args.exercise or beside(track_path)[0]
     if exercise is None:
         raise UsageError(f"--exercise is needed: no report.json beside {track_path} names the exercise", "tune")
-    spec, target, spec_path = _spec(args, exercise)
+    spec, target, spec_path = spec_for(args, exercise)
     if target is None and not args.exercise:
         target = beside(track_path)[1]
-    _check_out(args, src, track_path, spec_path)
+    check_out(args, src, track_path, spec_path)
     track = load_source(src, choose_model(args.model, spec.model))
     if len(track) == 0:
         raise TrackError(f"{src} has no frames")

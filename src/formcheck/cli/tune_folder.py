@@ -6,16 +6,21 @@ import argparse
 from pathlib import Path
 
 from formcheck.cli.common import CliError, UsageError, printable
+from formcheck.cli.tune_args import ALL, check_out, spec_for
 from formcheck.media.track import TrackError, load_track
 from formcheck.tune.analysis import Analysis, analyse
-from formcheck.tune.folder import beside, count_groups, find_tracks, rule_summaries, set_line
+from formcheck.tune.folder import (
+    beside,
+    count_groups,
+    find_tracks,
+    rule_summaries,
+    set_line,
+)
 from formcheck.tune.rule_text import describe_rule
 from formcheck.tune.rules import profile_line, unit_of
 
 
 def tune_folder(args: argparse.Namespace, root: Path) -> int:
-    from formcheck.cli.tune import ALL, _check_out, _spec
-
     if args.good is not None and args.good != ALL:
         raise UsageError("--good: a folder of sets takes only 'all' (repetition numbers belong to one set)", "tune")
     if args.model:
@@ -23,7 +28,7 @@ def tune_folder(args: argparse.Namespace, root: Path) -> int:
     tracks = find_tracks(root)
     if not tracks:
         raise TrackError(f"no track.npz in {root} or below (give a track, a replay output folder or a folder of them)")
-    _check_out(args, *tracks)
+    check_out(args, *tracks)
     specs: dict[str, tuple] = {}
     sets: list[tuple[str, Analysis]] = []
     skipped: list[str] = []
@@ -35,7 +40,7 @@ def tune_folder(args: argparse.Namespace, root: Path) -> int:
             skipped.append(f"{name} (no report.json names its exercise; give --exercise)")
             continue
         if key not in specs:
-            specs[key] = _spec(args, key)
+            specs[key] = spec_for(args, key)
         spec, arg_target, _ = specs[key]
         if args.exercise and ex is not None and ex != spec.id:
             skipped.append(f"{name} (a set of {ex})")
@@ -67,8 +72,6 @@ def tune_folder(args: argparse.Namespace, root: Path) -> int:
 
 
 def _exercise_lines(args: argparse.Namespace, ex: str, group: list[tuple[str, Analysis]]) -> list[str]:
-    from formcheck.cli.tune import ALL
-
     lines = [f"{ex}:"]
     spec = group[0][1].spec
     if args.rule is None:

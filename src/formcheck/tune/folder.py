@@ -12,12 +12,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 
 from formcheck.tune.analysis import Analysis, Observed, Suggestion, observe, suggest
-from formcheck.tune.rules import LimitSuggestion, RuleFinding, Unit, findings, suggest_limits
+from formcheck.tune.rules import (
+    LimitSuggestion,
+    RuleFinding,
+    Unit,
+    findings,
+    suggest_limits,
+)
 
 TRACK = "track.npz"
 REPORT = "report.json"
@@ -113,12 +117,3 @@ def set_line(name: str, a: Analysis) -> str:
     done = f"{rep.reps} reps, {len(rep.partials)} partials" if a.count is not None else f"{len(rep.holds)} holds"
     faults = ", ".join(f"{k} {v}" for k, v in sorted(rep.fault_counts.items())) or "no faults"
     return f"  {name}: {a.spec.id}, view {rep.view or 'unknown'}, {done}, {faults}"
-
-
-def summary_values(units: list[Unit]) -> tuple[Any, ...]:
-    vals = [u.worst for u in units if u.worst is not None]
-    return (min(vals), max(vals)) if vals else ()
-
-
-def spread_text(values: list[float]) -> str:
-    return f"{np.min(values):.3g} to {np.max(values):.3g}" if values else "-"

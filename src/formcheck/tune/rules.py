@@ -86,7 +86,9 @@ class LimitSuggestion:
 
 def unit_of(rule: Rule, confirm: bool = False) -> str:
     """The unit the rule's limit is in: seconds, degrees or the signal's own."""
-    from formcheck.tune.analysis import signal_unit  # (analysis imports nothing of this module)
+    from formcheck.tune.analysis import (
+        signal_unit,  # (analysis imports nothing of this module)
+    )
 
     if rule.kind not in FRAME_RULES:
         return " s"
