@@ -272,3 +272,50 @@ def test_heels_lifting_on_a_real_track(monkeypatch: pytest.MonkeyPatch) -> None:
     readings = [float(x) for x in re.findall(r"\d:([\d.]+)!?", out.split("per rep")[1].splitlines()[0])]
     assert suggested(out) > max(readings)
     assert re.search(r"with the suggested limits: heels_lifting 0 \(now 1\)", out)
+
+
+HOLD = """
+id = "core_bracing"
+kind = "hold"
+posture = "standing"
+views = ["side"]
+[name]
+da = "Hold"
+en = "Hold"
+[instructions]
+da = ["Hold."]
+en = ["Hold."]
+[hold]
+target_s = 3
+min_hold_s = 1
+[[hold.position]]
+signal = "knee_flexion"
+min = 60
+[[rules]]
+id = "leaning"
+kind = "max"
+signal = "trunk_lean"
+limit = 30
+during = "hold"
+cue = { da = "Ret dig op", en = "Stand tall" }
+"""
+
+
+def test_a_hold_exercise_rule_is_judged_per_hold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """A hold's rule: its worst reading in each hold, where it fired, and a limit from the holds."""
+    exercise_folder(tmp_path, monkeypatch, {"core_bracing": HOLD})
+    keys = [(0.0, {"knee": 0.0, "trunk": 5.0}), (1.0, {"knee": 0.0, "trunk": 5.0}), (1.5, {"knee": 80.0, "trunk": 10.0}),
+            (3.0, {"knee": 80.0, "trunk": 10.0}), (3.5, {"knee": 80.0, "trunk": 40.0}), (5.0, {"knee": 80.0, "trunk": 40.0}),
+            (5.5, {"knee": 80.0, "trunk": 10.0}), (7.0, {"knee": 80.0, "trunk": 10.0}), (7.5, {"knee": 0.0, "trunk": 5.0}),
+            (8.5, {"knee": 0.0, "trunk": 5.0})]
+    path = tmp_path / "track.npz"
+    save_track(Track.from_frames(script(keys, 30), (640, 480), {"model": "synthetic"}), path)
+    png = tmp_path / "hold.png"
+    rc, out, err = run(["tune", str(path), "-e", "core_bracing", "--good", "all", "--out", str(png)], capsys)
+    assert rc == 0, err
+    lean = out.split("leaning: fires when")[1]
+    assert "fired 1 time" in lean and "per hold" in lean
+    worst = float(re.search(r"per hold[^:]*: 1:([\d.]+)!", lean).group(1))
+    assert 38 < worst < 42  # leaning 40° at its worst
+    assert worst < suggested(lean) <= worst * 1.15 + 1
+    assert png.read_bytes()[:4] == b"\x89PNG"
