@@ -27,7 +27,8 @@ def draw(a: Analysis, obs: Observed, sugg: list[Suggestion], out: Path, title: s
 
     panels = [f for f in found if not f.unchecked and f.index >= 0]
     heights = [5.0 if counted else 2.2] + [2.6] * len(panels)
-    fig, axes = plt.subplots(len(heights), 1, figsize=(12, sum(heights) + 0.4 * len(panels)), dpi=100, sharex=True,
+    size = sum(heights) + 0.45 * len(panels) + 1.0  # with room for each panel's title and the legend
+    fig, axes = plt.subplots(len(heights), 1, figsize=(12, size), dpi=100, sharex=True,
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     try:
         handles = _counted(axes[0][0], a, obs, sugg, title)
@@ -42,9 +43,11 @@ def draw(a: Analysis, obs: Observed, sugg: list[Suggestion], out: Path, title: s
                                  Line2D([], [], color="tab:purple", ls="-", lw=0.9, label="its confirm (right axis)")]
         bottom.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13 * 5.0 / heights[-1]),
                       ncol=min(len(handles), 6), fontsize=7.5, frameon=False, handlelength=1.8, columnspacing=1.2)
-        fig.tight_layout()
+        # fixed margins in inches: matplotlib's tight_layout measured every label and took most of
+        # the drawing time with a panel per rule (bench/tune_speed.py)
+        fig.subplots_adjust(left=0.07, right=0.9, top=1 - 0.35 / size, bottom=1.0 / size, hspace=0.45 * len(heights) / size)
         with atomic_open(out, "wb") as fh:
-            fig.savefig(fh, format="png", bbox_inches="tight")
+            fig.savefig(fh, format="png")
     finally:
         plt.close(fig)
 

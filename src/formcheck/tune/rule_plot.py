@@ -26,8 +26,9 @@ def draw_rule(ax, a, f: RuleFinding, sugg: list[LimitSuggestion]) -> None:
             ax.plot([t], [v], marker="o", ls="none", color="crimson" if fired else "tab:brown", ms=6)
         tops = [np.array([v for _, v, _ in pts])] if pts else []
     ax.axhline(rule.limit, color="tab:red", ls="--", lw=1.0)
-    ax.annotate(f"limit {rule.limit:g}", (1.0, rule.limit), xycoords=("axes fraction", "data"), xytext=(3, 0),
-                textcoords="offset points", va="center", fontsize=7.5, color="tab:red")
+    ax.annotate(f"limit {rule.limit:g}", (1.0, rule.limit), xycoords=("axes fraction", "data"), xytext=(-3, 2),
+                textcoords="offset points", va="bottom", ha="right", fontsize=7.5, color="tab:red")  # (inside: a
+    # confirm's axis takes the right edge)
     ys = [rule.limit]
     for s in sugg:
         if s.key == "limit" and s.value is not None and not s.keep:
@@ -53,6 +54,8 @@ def draw_rule(ax, a, f: RuleFinding, sugg: list[LimitSuggestion]) -> None:
         tw = ax.twinx()
         tw.plot(a.t_s, f.trace.confirm, color="tab:purple", lw=0.9)
         tw.axhline(rule.confirm.limit, color="tab:purple", ls="--", lw=0.9)
+        tw.annotate(f"confirm limit {rule.confirm.limit:g}", (0.0, rule.confirm.limit), xycoords=("axes fraction", "data"),
+                    xytext=(3, -3), textcoords="offset points", va="top", fontsize=7.5, color="tab:purple")
         tw.set_ylabel(f"{rule.confirm.signal}{unit_of(rule, True)}", fontsize=8, color="tab:purple")
         tw.tick_params(labelsize=7, colors="tab:purple")
     what = rule.signal if rule.kind in FRAME_RULES else f"{rule.phase} (s)"
