@@ -319,3 +319,30 @@ def test_a_hold_exercise_rule_is_judged_per_hold(tmp_path: Path, monkeypatch: py
     assert 38 < worst < 42  # leaning 40° at its worst
     assert worst < suggested(lean) <= worst * 1.15 + 1
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_folder_of_sets_from_two_pose_models_keeps_each_rule_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys) -> None:
+    """A rule measured on the full model only is left out of a lite set; the rules after it are
+    still the same rules in both sets (their suggestions rest on both), and the suggested limits
+    tried on every set clear the faults the good repetitions had."""
+    full_only = SPEC.replace('[[rules]]\nid = "knees_caving"', '[[rules]]\nid = "head_down"\nkind = "max"\n'
+                             'signal = "chin_tuck"\nlimit = 25\nmodels = ["full"]\n'
+                             'cue = { da = "Kig frem", en = "Look ahead" }\n\n[[rules]]\nid = "knees_caving"')
+    exercise_folder(tmp_path, monkeypatch, {"squat": full_only})
+    root = tmp_path / "sets"
+    for name, model in (("lite_set", "lite"), ("full_set", "full")):
+        (root / name).mkdir(parents=True)
+        track = heel_track([0.7, 0.8])
+        track.meta["model"] = model
+        save_track(track, root / name / "track.npz")
+        (root / name / "report.json").write_text(json.dumps({"exercise": "squat"}), encoding="utf-8")
+    rc, out, err = run(["tune", str(root), "--good", "all", "--check-suggestion"], capsys)
+    assert rc == 0, err
+    head = out.split("head_down: fires")[1].split("knees_caving: fires")[0]
+    assert "full_set: 2 reps" in head and "lite_set" not in head and "not checked in 1 set(s)" in head
+    heel = out.split("heels_lifting: fires")[1].split("too_fast: fires")[0]
+    assert "resting on 4 good repetition(s) in 2 set(s)" in heel
+    assert "with the suggested limits, in all the sets: heels_lifting 0 (now 4)" in out
+    rc, out, _ = run(["tune", str(root / "lite_set"), "--rule", "head_down"], capsys)
+    assert rc == 0 and "left out: its limit was measured on the full pose model, this track is lite's" in out

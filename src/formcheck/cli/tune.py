@@ -12,7 +12,6 @@ from formcheck.cli.common import UsageError, target_count
 from formcheck.cli.tune_args import ALL, check_out, good_reps, spec_for
 from formcheck.media.estimator import choose_model
 from formcheck.media.track import TrackError
-from formcheck.spec.exercise import ExerciseSpec
 from formcheck.tune.analysis import analyse, load_source, observe, retry, suggest
 from formcheck.tune.folder import beside
 from formcheck.tune.rule_text import rule_lines
@@ -97,13 +96,10 @@ def _retry_rules(a, rule_sugg, track, target) -> dict[str, tuple[int, int]] | No
                if s.key == "limit" and s.value is not None and not s.keep}
     if not changes:
         return None
-    data = a.spec.model_dump()
-    for i, v in changes.items():
-        data["rules"][i]["limit"] = v
     try:
-        spec = ExerciseSpec.model_validate(data)
+        spec = a.with_limits(changes)
     except ValidationError:
         return None
     after = analyse(track, spec, target).report.fault_counts
-    ids = dict.fromkeys(a.spec.rules[i].id for i in changes)
+    ids = dict.fromkeys(a.every_rule[i].id for i in changes)
     return {fid: (a.report.fault_counts.get(fid, 0), after.get(fid, 0)) for fid in ids}

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 
 from formcheck.cli.common import CliError, UsageError, printable
-from formcheck.cli.tune_args import ALL, check_out, spec_for
+from formcheck.cli.tune_args import ALL, spec_for
 from formcheck.media.track import TrackError, load_track
+from formcheck.spec.files import SpecError
 from formcheck.tune.analysis import Analysis, analyse
 from formcheck.tune.folder import (
     beside,
@@ -25,12 +26,14 @@ def tune_folder(args: argparse.Namespace, root: Path) -> int:
         raise UsageError("--good: a folder of sets takes only 'all' (repetition numbers belong to one set)", "tune")
     if args.model:
         raise UsageError("--model is for a video; a folder's tracks were measured already", "tune")
+    if args.out:
+        raise UsageError("--out: a drawing is of one set; give one track or replay folder to draw it", "tune")
     tracks = find_tracks(root)
     if not tracks:
         raise TrackError(f"no track.npz in {root} or below (give a track, a replay output folder or a folder of them)")
-    check_out(args, *tracks)
-    specs: dict[str, tuple] = {}
+    specs: dict[str, tuple | str] = {}  # exercise -> spec_for's answer, or why its sets are skipped
     sets: list[tuple[str, Analysis]] = []
+    paths: dict[str, Path] = {}
     skipped: list[str] = []
     for path in tracks:
         name = str(path.parent.relative_to(root)) if path.parent != root else path.name
@@ -40,7 +43,15 @@ def tune_folder(args: argparse.Namespace, root: Path) -> int:
             skipped.append(f"{name} (no report.json names its exercise; give --exercise)")
             continue
         if key not in specs:
-            specs[key] = spec_for(args, key)
+            try:
+                specs[key] = spec_for(args, key)
+            except (SpecError, UsageError) as exc:
+                if args.exercise:  # the command line's own mistake: stop at once
+                    raise
+                specs[key] = str(exc).split(" (see ")[0]  # a report's exercise: that set is skipped
+        if isinstance(specs[key], str):
+            skipped.append(f"{name} ({specs[key]})")
+            continue
         spec, arg_target, _ = specs[key]
         if args.exercise and ex is not None and ex != spec.id:
             skipped.append(f"{name} (a set of {ex})")
@@ -52,6 +63,7 @@ def tune_folder(args: argparse.Namespace, root: Path) -> int:
             continue
         if len(track):
             sets.append((name, analyse(track, spec, arg_target or target, str(path))))
+            paths[name] = path
     if not sets:
         raise CliError(f"no set to tune in {root}: " + "; ".join(skipped[:5]))
     exercises = sorted({a.spec.id for _, a in sets})
@@ -66,8 +78,8 @@ def tune_folder(args: argparse.Namespace, root: Path) -> int:
         group = [(n, a) for n, a in sets if a.spec.id == ex]
         for line in _exercise_lines(args, ex, group):
             print(printable(line))
-    if args.out:
-        print("--out: a drawing is of one set; give one track to draw it")
+        if args.check_suggestion:
+            print(printable(_retried([(n, paths[n], a) for n, a in group], args.good == ALL, args.rule)))
     return 0
 
 
@@ -117,3 +129,24 @@ def _exercise_lines(args: argparse.Namespace, ex: str, group: list[tuple[str, An
                     lines.append(f"        as a profile: {profile_line(spec, rule, s.value)}")
     return lines
 
+
+
+def _retried(group: list[tuple[str, Path, Analysis]], good_all: bool, only: str | None) -> str:
+    """Every set of one exercise again with the changed rule limits suggested from them all:
+    each fault's count in all the sets, now and then (count thresholds are per view: check those
+    on one set)."""
+    changes = {r.index: s.value for r in rule_summaries([(n, a) for n, _, a in group], good_all, only)
+               for s in r.sugg if s.key == "limit" and s.value is not None and not s.keep}
+    if not changes:
+        return "  --check-suggestion: no rule limit to change"
+    first = group[0][2]
+    tried = first.with_limits(changes)
+    ids = list(dict.fromkeys(first.every_rule[i].id for i in changes))
+    now = dict.fromkeys(ids, 0)
+    then = dict(now)
+    for _, path, a in group:
+        after = analyse(load_track(path), tried, a.report.target).report.fault_counts
+        for fid in ids:
+            now[fid] += a.report.fault_counts.get(fid, 0)
+            then[fid] += after.get(fid, 0)
+    return "  with the suggested limits, in all the sets: " + ", ".join(f"{f} {then[f]} (now {now[f]})" for f in ids)

@@ -81,7 +81,17 @@ class Analysis:
     positions: list[tuple[Any, np.ndarray]] = field(default_factory=list)  # holds: (Condition, raw values)
     rules: list[RuleTrace] = field(default_factory=list)  # every form rule of the spec judged with, over time
     left_out: tuple[Any, ...] = ()  # rules measured on another pose model than the track's (not checked)
+    every_rule: tuple[Any, ...] = ()  # the exercise's rules before those were left out (their places: rule ids)
     faults: list[Any] = field(default_factory=list)  # the engine's Faults (with value and limit)
+
+    def with_limits(self, limits: dict[int, float]) -> ExerciseSpec:
+        """The exercise (every rule, for any pose model) with these rule limits, by the rule's
+        place in ``every_rule``; raises ValidationError if that makes it invalid."""
+        data = self.spec.model_dump()
+        data["rules"] = [r.model_dump() for r in (self.every_rule or self.spec.rules)]
+        for i, v in limits.items():
+            data["rules"][i]["limit"] = v
+        return ExerciseSpec.model_validate(data)
 
 
 @dataclass
@@ -142,7 +152,7 @@ def analyse(track, spec, target: int | None = None, source: str = "") -> Analysi
             positions.append((cond, np.array([np.nan if v is None else v for v in vals], dtype=float)))
     left_out = tuple(r for r in every_rule if r not in spec.rules)
     return Analysis(spec, report, t, value, raw, status, count, baseline, positions,
-                    tracer.traces(len(results)), left_out, tracer.faults)
+                    tracer.traces(len(results)), left_out, every_rule, tracer.faults)
 
 
 def _leg_px(results, at_ready: np.ndarray) -> float:

@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from formcheck.tune.analysis import Analysis, Observed, Suggestion, observe, suggest
 from formcheck.tune.rules import (
     LimitSuggestion,

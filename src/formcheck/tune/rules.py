@@ -107,17 +107,24 @@ def findings(a, good: set[int] | None = None, only: str | None = None) -> list[R
     rep, view = a.report, a.report.view
     view = "front" if view == "back" else view
     out = []
-    for i, rule in enumerate(a.spec.rules):
+    checked = {id(r): j for j, r in enumerate(a.spec.rules)}  # (the same Rule objects, some left out)
+    for i, rule in enumerate(a.every_rule or a.spec.rules):
         if only is not None and rule.id != only:
             continue
-        trace = a.rules[i] if i < len(a.rules) and rule.kind in FRAME_RULES else None
+        j = checked.get(id(rule))
+        if j is None:
+            out.append(RuleFinding(i, rule, None, unchecked=f"left out: its limit was measured on the "
+                                   f"{'/'.join(rule.models or ())} pose model, this track is "
+                                   f"{a.report.model or 'another'}'s"))
+            continue
+        trace = a.rules[j] if j < len(a.rules) and rule.kind in FRAME_RULES else None
         f = RuleFinding(i, rule, trace)
         f.faults = [x for x in a.faults if x.id == rule.id and (x.limit is None or x.limit == rule.limit)]
         if view is not None and view not in rule.views:
             f.unchecked = f"not checked from the {view} view (it is for {', '.join(rule.views)})"
         elif trace is not None and not np.isfinite(trace.value).any():
             f.unchecked = "never checked: its signal was not seen in its part of the movement"
-        judged = a.rules[i].judged if i < len(a.rules) else {}
+        judged = a.rules[j].judged if j < len(a.rules) else {}
         for r in rep.reps_detail:
             worst, conf = judged.get(r.index, (None, None))
             if worst is None and rule.kind not in FRAME_RULES:
@@ -135,11 +142,6 @@ def findings(a, good: set[int] | None = None, only: str | None = None) -> list[R
                                 _spread(a.t_s, trace, h.start_s, h.end_s), fired,
                                 (k in good) if good is not None else not fired))
         out.append(f)
-    for rule in a.left_out:
-        if only is None or rule.id == only:
-            out.append(RuleFinding(-1, rule, None, unchecked=f"left out: its limit was measured on the "
-                                   f"{'/'.join(rule.models or ())} pose model, this track is "
-                                   f"{a.report.model or 'another'}'s"))
     return out
 
 
