@@ -54,13 +54,13 @@ def rule_lines(spec, found: list[RuleFinding], sugg: dict[int, list[LimitSuggest
             lines.append("    never fired")
         measured = [x for x in f.units if x.worst is not None]
         if measured:
-            cells = [f"{x.label.split()[-1]}:{x.worst:.3g}{'!' if x.fired else ''}{'' if x.good else '-'}"
+            cells = [f"{_short(x.label)}:{x.worst:.3g}{'!' if x.fired else ''}{'' if x.good else '-'}"
                      for x in measured[:MAX_UNITS]]
             more = f" ... and {len(measured) - MAX_UNITS} more" if len(measured) > MAX_UNITS else ""
             kind = "hold" if measured[0].label.startswith("hold") else "rep"
             lines.append(f"    per {kind} (! fault, - not good): {'  '.join(cells)}{more}")
             if rule.confirm is not None:
-                conf = [f"{x.label.split()[-1]}:{x.confirm:.3g}" for x in measured[:MAX_UNITS] if x.confirm is not None]
+                conf = [f"{_short(x.label)}:{x.confirm:.3g}" for x in measured[:MAX_UNITS] if x.confirm is not None]
                 if conf:
                     lines.append(f"    its confirm {rule.confirm.signal} per {kind}: {'  '.join(conf)}")
         for s in sugg.get(f.index, []):
@@ -77,6 +77,11 @@ def rule_lines(spec, found: list[RuleFinding], sugg: dict[int, list[LimitSuggest
         lines.append("  with the suggested limits: " + ", ".join(
             f"{fid} {new} (now {now})" for fid, (now, new) in retried.items()))
     return lines
+
+
+def _short(label: str) -> str:
+    """``rep 3`` -> ``3``, ``hold 2 (L)`` -> ``2(L)``."""
+    return label.split(" ", 1)[-1].replace(" ", "")
 
 
 def _suggestion(s: LimitSuggestion, rule: Rule) -> str:

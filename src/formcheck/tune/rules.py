@@ -43,9 +43,14 @@ class Unit:
     end_s: float
     worst: float | None  # its worst reading in the rule's part (seconds for a duration rule)
     confirm: float | None  # the confirm's worst there
-    spread: float | None  # how far the signal moved in it (largest minus smallest reading)
+    spread: float | None  # how far the signal moved in it (its 5th to 95th percentile reading)
     fired: bool  # the rule's fault was reported on it
     good: bool
+    # frame rules: the worst reading the signal stayed past for the rule's min_duration_s, as it
+    # must to fire (a limit past it would not have fired here; a glitch shorter than that does
+    # not count); the confirm's likewise. None: as ``worst``
+    held: float | None = None
+    confirm_held: float | None = None
 
 
 @dataclass
@@ -130,17 +135,20 @@ def findings(a, good: set[int] | None = None, only: str | None = None) -> list[R
             if worst is None and rule.kind not in FRAME_RULES:
                 worst = r.metrics.get(PHASE_METRIC[rule.phase or "rep"])
             fired = rule.id in r.faults
+            held = _held_in(a.t_s, trace, rule, r.start_s, r.end_s, _part(rule, r)) if trace is not None else (None, None)
             f.units.append(Unit(f"rep {r.index}", r.start_s, r.end_s, worst, conf,
                                 _spread(a.t_s, trace, r.start_s, r.end_s), fired,
-                                (r.index in good) if good is not None else not fired))
+                                (r.index in good) if good is not None else not fired, *held))
         for k, h in enumerate(rep.holds, 1):
             worst = conf = None
+            held: tuple[float | None, float | None] = (None, None)
             if trace is not None:
                 worst, conf = _worst_in(a.t_s, trace, rule, h.start_s, h.end_s)
+                held = _held_in(a.t_s, trace, rule, h.start_s, h.end_s, (h.start_s, h.end_s))
             fired = rule.id in h.faults
             f.units.append(Unit(f"hold {k}" + (f" ({h.side})" if h.side else ""), h.start_s, h.end_s, worst, conf,
                                 _spread(a.t_s, trace, h.start_s, h.end_s), fired,
-                                (k in good) if good is not None else not fired))
+                                (k in good) if good is not None else not fired, *held))
         out.append(f)
     return out
 
@@ -153,8 +161,8 @@ def _spread(t: np.ndarray, trace: RuleTrace | None, start: float, end: float) ->
     if trace is None:
         return None
     v = trace.value[_window(t, start, end)]
-    v = v[np.isfinite(v)]
-    return float(v.max() - v.min()) if len(v) else None
+    v = v[np.isfinite(v)]  # (its middle 90%: a glitch does not widen the margin)
+    return float(np.percentile(v, 95) - np.percentile(v, 5)) if len(v) else None
 
 
 def _worst_in(t: np.ndarray, trace: RuleTrace, rule: Rule, start: float, end: float) -> tuple[float | None, float | None]:
@@ -164,6 +172,46 @@ def _worst_in(t: np.ndarray, trace: RuleTrace, rule: Rule, start: float, end: fl
     for arr in (trace.value, trace.confirm):
         seg = arr[w] if arr is not None else np.zeros(0)
         out.append(float(pick(seg)) if np.isfinite(seg).any() else None)
+    return out[0], out[1]
+
+
+def _part(rule: Rule, r) -> tuple[float, float]:
+    """The times of a repetition's part a rule judges (engine.form.FormChecker.judge_rep), from
+    the report's timings: the bottom is from reaching the peak to leaving it."""
+    reached = r.start_s + r.metrics.get("descent_s", 0.0)
+    left = r.end_s - r.metrics.get("return_s", 0.0)
+    return {"descent": (r.start_s, r.bottom_s), "return": (r.bottom_s, r.end_s),
+            "bottom": (min(reached, r.bottom_s), max(left, r.bottom_s))}.get(rule.during, (r.start_s, r.end_s))
+
+
+def _held_in(t: np.ndarray, trace: RuleTrace, rule: Rule, start: float, end: float,
+             part: tuple[float, float]) -> tuple[float | None, float | None]:
+    """The worst readings (the rule's and its confirm's) held for ``rule.min_duration_s`` in
+    unbroken runs of readings within start..end that end inside ``part`` (the engine times a
+    breach from its first frame and judges it where it fires)."""
+    w = np.flatnonzero(_window(t, start, end))
+    upward = rule.kind == "max"
+    out: list[float | None] = []
+    for arr in (trace.value, trace.confirm):
+        best = None
+        if arr is not None and len(w):
+            tt, vv = t[w], arr[w]
+            j = 0
+            for i in range(len(tt)):
+                if not np.isfinite(vv[i]):
+                    j = i + 1
+                    continue
+                if not part[0] - 1e-6 <= tt[i] <= part[1] + 1e-6:
+                    continue
+                k = i  # the latest start of a run lasting min_duration_s up to frame i
+                while k > j and tt[i] - tt[k] < rule.min_duration_s:
+                    k -= 1
+                if tt[i] - tt[k] < rule.min_duration_s:
+                    continue
+                seg = vv[k:i + 1]
+                v = float(seg.min() if upward else seg.max())
+                best = v if best is None or (v > best if upward else v < best) else best
+        out.append(best)
     return out[0], out[1]
 
 
@@ -185,7 +233,11 @@ def _suggest(rule: Rule, units: list[tuple[str, Unit]], confirm: bool) -> LimitS
     signal = (rule.confirm.signal if confirm and rule.confirm else rule.signal)
     current = rule.confirm.limit if confirm and rule.confirm else rule.limit
     u = unit_of(rule, confirm)
-    value_of = (lambda x: x.confirm) if confirm else (lambda x: x.worst)
+    def value_of(x: Unit) -> float | None:  # what the limit must clear: the held worst where known
+        if confirm:
+            return x.confirm_held if x.confirm_held is not None else x.confirm
+        return x.held if x.held is not None else x.worst
+
     good = [(s, x) for s, x in units if x.good and value_of(x) is not None]
     if not good:
         why = ("no good repetition was measured" if any(x.good for _, x in units) else
@@ -211,7 +263,8 @@ def _suggest(rule: Rule, units: list[tuple[str, Unit]], confirm: bool) -> LimitS
     value = (math.ceil if upward else math.floor)(round(raw / step, 6)) * step
     value = round(_clip(rule, value, confirm), 6)
     n = f"{len(good)} good repetition{'s' if len(good) != 1 else ''}" + (f" in {sets} sets" if sets > 1 else "")
-    what = "quickest" if rule.kind == "min_duration" else "slowest" if rule.kind == "max_duration" else "worst"
+    what = ("quickest" if rule.kind == "min_duration" else "slowest" if rule.kind == "max_duration"
+            else f"worst held {rule.min_duration_s:g} s")
     basis = f"{what} of {n}: {worst:.3g}{u}, margin {margin:.3g}{u} ({how})"
     if rule.kind == "min_duration" and value <= 0:
         return LimitSuggestion(key, signal, current, None, False, f"{basis}: too quick to leave room for a limit",
