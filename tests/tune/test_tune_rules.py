@@ -212,7 +212,7 @@ def test_an_edited_exercise_file_is_tuned_by_its_path(folder: Path, tmp_path: Pa
     assert rc == 0, err
     assert "foot_pitch (°, from the start) > 70" in out and "never fired" in out
     rc, _, err = run(["tune", str(path), "-e", str(tmp_path / "gone.toml")], capsys)
-    assert rc == 2 and "no exercise file" in err and err.count("\n") == 1
+    assert rc == 2 and "exercise file not found" in err and err.count("\n") == 1
     rc, _, err = run(["tune", str(path), "-e", str(edited), "--out", str(edited)], capsys)
     assert rc == 1 and "refusing to overwrite it" in err
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from formcheck.cli.common import (
     UsageError,
+    add_patient_option,
     check_history,
     history_recorder,
     load_spec,
@@ -27,11 +28,11 @@ from formcheck.live.session import LiveOptions, SetPlan
 from formcheck.media.capture import LiveError
 from formcheck.media.estimator import resolve_model
 from formcheck.records.history import HistoryError, load_sets
-from formcheck.records.progression import stopped_for_pain_today
+from formcheck.records.pain_locks import load_clears, stopped_for_pain_today
 from formcheck.sets.loop import Detector
 from formcheck.sets.outputs import REPORT, prepare_out_dir
 from formcheck.sets.texts import TEXTS
-from formcheck.spec.exercise import ExerciseSpec
+from formcheck.spec.exercise import ExerciseSpec, exercise_file
 from formcheck.spec.profile import load_profile
 from formcheck.spec.program import load_program
 
@@ -87,15 +88,17 @@ def _check_args(args: argparse.Namespace) -> None:
 
 
 def _not_after_pain_today(args: argparse.Namespace, spec: ExerciseSpec) -> None:
-    """An exercise stopped for pain earlier today does not start again (the pain advice: not
-    again today); a program session leaves it out in the same way."""
+    """An exercise stopped for pain earlier today does not start again for that patient (the
+    pain advice: not again today; a physiotherapist can lift the lock: ``formcheck pain-lock
+    clear``); a program session leaves it out in the same way."""
     try:
-        history = load_sets(args.data_dir, spec.id, with_report=False)
+        history = load_sets(args.data_dir, spec.id, with_report=False, patient=args.patient)
+        clears = load_clears(args.data_dir, args.patient)
     except (HistoryError, sqlite3.Error, OSError) as exc:
         print(f"formcheck: warning: history not read ({exc}); pain stops earlier today could not be checked",
               file=sys.stderr)
         return
-    if spec.id in stopped_for_pain_today(history):
+    if spec.id in stopped_for_pain_today(history, clears):
         txt = TEXTS[args.lang]
         raise LiveError(f"{txt['stopped_today'].format(name=spec.name.get(args.lang))} {' '.join(txt['pain'][1:])}")
 
@@ -107,8 +110,9 @@ def _run_single(args: argparse.Namespace, runner: Runner, spec: ExerciseSpec, ta
     # that ended such a set is raised by report_set, so it stays inside
     with dropped_if_empty(new_folders(Path(args.out)) if args.out else []):
         out = prepare_out_dir(sessions_root(args, spec.id), Path(args.source) if args.source else Path(os.devnull))
-        outcome = run_into(args, runner, SetPlan(spec, out, target, profile=profile, record=history_recorder(args)),
-                           made)
+        plan = SetPlan(spec, out, target, profile=profile, record=history_recorder(args), patient=args.patient,
+                       exercise_file=str(exercise_file(args.exercise).resolve()))
+        outcome = run_into(args, runner, plan, made)
         report_set(args, spec, outcome)
     show_after_set(runner.screens, outcome, spec, args.lang)
     return exit_code(outcome)
@@ -121,7 +125,8 @@ _camera_index = ranged(int, 0, 63, "a camera number")  # --camera (OpenCV crashe
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("live", help="coach a set (or a program) live from the camera or a video file")
     what = p.add_mutually_exclusive_group()
-    what.add_argument("--exercise", "-e", help="exercise id, e.g. squat")
+    what.add_argument("--exercise", "-e",
+                      help="exercise id, e.g. squat, or a path to an exercise file (e.g. ./my_squat.toml: an edited copy)")
     what.add_argument("--program", help="run a program exercise by exercise, e.g. home_program")
     p.add_argument("--session", help="program: one named session of the program (e.g. lying, upright)")
     p.add_argument("--only", help="program: only these exercise ids, comma separated")
@@ -137,6 +142,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", "-o", help="output folder (default: a new folder under the data folder's sessions/)")
     p.add_argument("--save-video", action="store_true", help="also write the annotated video")
     p.add_argument("--profile", help="patient profile TOML overriding thresholds and targets")
+    add_patient_option(p, what="whose sets these are (their progression and pain stops are their own)")
     p.add_argument("--data-dir",
                    help="history and sessions folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
     p.add_argument("--no-history", action="store_true", help="do not store the sets in the history")

@@ -26,14 +26,11 @@ from formcheck.live.screens import (
     show_rest,
 )
 from formcheck.live.session import SetPlan
-from formcheck.records.progression import (
-    load_history,
-    session_targets,
-    stopped_for_pain_today,
-)
+from formcheck.records.pain_locks import load_clears, stopped_for_pain_today
+from formcheck.records.progression import load_history, session_targets
 from formcheck.sets.outputs import prepare_out_dir
 from formcheck.sets.texts import TEXTS
-from formcheck.spec.exercise import ExerciseSpec, load_exercise
+from formcheck.spec.exercise import ExerciseSpec, exercise_file, load_exercise
 from formcheck.spec.files import SpecError
 from formcheck.spec.profile import apply_profile, profile_info
 
@@ -72,13 +69,14 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
     """The session of ``program``: its ``entries`` and their ``specs`` (session_exercises()),
     read like the patient's ``profile`` before the camera opened."""
     try:
-        history = load_history(args.data_dir)
+        history = load_history(args.data_dir, args.patient)  # the patient's own progression and pain stops
+        clears = load_clears(args.data_dir, args.patient)
     except Exception as exc:  # no history: start from the program's starting targets
         print(f"formcheck: warning: history not read ({exc}); using the starting targets, and pain stops "
               "earlier today could not be checked", file=sys.stderr)
-        history = []
+        history, clears = [], []
     targets = session_targets(program, entries, history)
-    resting = stopped_for_pain_today(history)
+    resting = stopped_for_pain_today(history, clears)
     for entry in entries:  # the pain advice said: not again today
         if entry.id in resting:
             print(TEXTS[args.lang]["left_out"].format(name=specs[entry.id].name.get(args.lang)))
@@ -143,8 +141,9 @@ def _run_entries(args: argparse.Namespace, runner: Runner, plan: SessionPlan) ->
                 "index": i + 1, "of": len(entries), "step": entry.step}
         with dropped_if_empty(new_folders(root / f"{i + 1:02d}_{spec.id}")):
             out = prepare_out_dir(root / f"{i + 1:02d}_{spec.id}", source)
-            outcome = run_into(args, runner, SetPlan(spec, out, target, info, profile_info(profile) if profile else None,
-                                                     history_recorder(args)), made)
+            set_plan = SetPlan(spec, out, target, info, profile_info(profile) if profile else None, history_recorder(args),
+                               patient=args.patient, exercise_file=str(exercise_file(spec.id).resolve()))
+            outcome = run_into(args, runner, set_plan, made)
         report_set(args, spec, outcome)
         after = show_after_set(runner.screens, outcome, spec, lang, advice, program=True)
         if outcome.error and (runner.camera is not None or outcome.ended_by == "failed"):

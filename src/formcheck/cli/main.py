@@ -63,7 +63,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 # coach pulls in OpenCV and the overlay: ~0.3 s before 'formcheck tune' could start). A command not
 # listed here (or --help) imports them all, so a missing entry only costs time.
 _COMMAND_MODULES = {"replay": "replay", "live": "live", "history": "history", "report": "history", "tune": "tune",
-                    "exercises": "exercises"}
+                    "exercises": "exercises", "patients": "patients", "pain-lock": "patients"}
 
 
 def _command_in(argv: Sequence[str] | None) -> str | None:

@@ -6,12 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from formcheck.cli.common import CliError, UsageError
 from formcheck.core.atomic import refuse_overwriting
-from formcheck.spec.exercise import ExerciseSpec, exercises_dir, load_exercise
-from formcheck.spec.files import SpecError, format_validation_error, read_toml
+from formcheck.spec.exercise import ExerciseSpec, load_exercise_arg
 from formcheck.spec.profile import apply_profile, load_profile
 
 ALL = "all"
@@ -34,23 +31,8 @@ def good_reps(text: str) -> str | frozenset[int]:
     return frozenset(out)
 
 
-def exercise_of(text: str) -> tuple[ExerciseSpec, Path]:
-    """``--exercise``: an id from the exercises folder, or an exercise file by its path (an edited
-    copy may have another file name than its id). Returns the spec and its file."""
-    if text.endswith(".toml") or "/" in text:
-        path = Path(text)
-        if not path.is_file():
-            raise UsageError(f"--exercise: no exercise file {text!r}", "tune")
-        data = read_toml(path)
-        try:
-            return ExerciseSpec.model_validate(data), path
-        except ValidationError as err:
-            raise SpecError(format_validation_error(path, err, ExerciseSpec, data)) from None
-    return load_exercise(text), exercises_dir() / f"{text}.toml"
-
-
 def spec_for(args: argparse.Namespace, exercise: str) -> tuple[ExerciseSpec, int | None, Path]:
-    spec, path = exercise_of(exercise)
+    spec, path = load_exercise_arg(exercise)  # an id or an exercise file, as replay and live take it
     target = args.target
     if args.profile:
         spec, prof_target = apply_profile(spec, load_profile(Path(args.profile)))

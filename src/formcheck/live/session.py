@@ -50,6 +50,8 @@ class SetPlan:
     # the history (cli.common.history_recorder): the set's row, written with its outputs put in
     # place (sets.outputs.put_in_place, as replay's): both or neither. None: not recorded
     record: Callable[[SetReport, Path], Recording] | None = None
+    patient: str | None = None  # whose set, for the report and the history (None: the default patient)
+    exercise_file: str | None = None  # the exercise file read, for the report
 
 
 class Mode(Enum):
@@ -86,7 +88,8 @@ class SetSession:
     def _fresh(self) -> tuple[ReportBuilder, TrackRecorder]:
         """A new report and track: counting (re)starts from here."""
         builder = ReportBuilder(self.spec, target=self.analyzer.target, source=self.source.name,
-                                model=self.model_name, mode="live", profile=self.plan.profile)
+                                model=self.model_name, mode="live", profile=self.plan.profile,
+                                patient=self.plan.patient, exercise_file=self.plan.exercise_file)
         builder.notes.extend(self.notes)
         meta = {"video": self.source.name, "model": self.model_name, "fps": self.source.fps, "mode": "live"}
         # spooled to disk beside the outputs as the set goes: memory stays flat however long it runs
