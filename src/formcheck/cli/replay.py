@@ -15,7 +15,9 @@ from formcheck.cli.common import (
     history_write,
     kept_before,
     load_spec,
+    UsageError,
     print_set,
+    ranged,
     target_count,
 )
 from formcheck.media.estimator import choose_model
@@ -26,9 +28,12 @@ from formcheck.sets.texts import fault_texts
 
 def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("replay", help="analyse a recorded video: annotated video, report and landmark track")
-    r.add_argument("video", help="video file (mp4, mov, avi, mkv, webm)")
-    r.add_argument("--exercise", "-e", required=True, help="exercise id, e.g. squat (see 'formcheck exercises list')")
-    r.add_argument("--out", "-o", help="output folder (default: a new folder beside the video)")
+    r.add_argument("video", nargs="+", help="video file (mp4, mov, avi, mkv, webm); several, a folder of them, or a "
+                   "manifest (.csv or .toml: video, exercise[, target, profile, patient]) make a batch")
+    r.add_argument("--exercise", "-e", help="exercise id, e.g. squat (see 'formcheck exercises list'); "
+                   "for a batch: of every video without one in the manifest")
+    r.add_argument("--out", "-o", help="output folder (default: a new folder beside the video); for a batch the "
+                   "batch folder (default beside a folder or manifest), each video in a folder of its own there")
     r.add_argument("--model", help="pose model: lite, full, or a path to a .task file (default: the exercise's, else lite)")
     r.add_argument("--target", type=target_count, help="target repetitions (default: the exercise's)")
     r.add_argument("--lang", choices=("da", "en"), default="da", help="language of the overlay (default da)")
@@ -36,6 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--no-video", action="store_true", help="skip writing annotated.mp4")
     r.add_argument("--no-history", action="store_true", help="do not store this set in the history")
     r.add_argument("--data-dir", help="history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
+    r.add_argument("--jobs", "-j", type=ranged(int, 1, 256, "a whole number"),
+                   help="a batch: videos replayed at a time on this machine (default: one per core)")
+    r.add_argument("--ray", metavar="ADDRESS", help="a batch on a Ray cluster: its address, 'auto' (the cluster this "
+                   "machine belongs to) or 'local' (start one here); needs pip install 'formcheck[cluster]'")
     r.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
     r.add_argument("--no-progress", dest="progress", action="store_false")
     r.set_defaults(func=cmd_replay)
@@ -64,7 +73,15 @@ def _not_an_unrecorded_set(args: argparse.Namespace, out: Path) -> None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    video = Path(args.video)
+    from formcheck.cli.replay_batch import cmd_batch, is_batch
+
+    if is_batch(args):
+        return cmd_batch(args)
+    if args.jobs is not None:
+        raise UsageError("--jobs is for a batch (several videos, a folder or a manifest)", "replay")
+    if not args.exercise:
+        raise UsageError("which exercise? give --exercise ID (see 'formcheck exercises list')", "replay")
+    video = Path(args.video[0])
     if not video.exists():
         raise CliError(f"video not found: {video}")
     spec, target, profile = load_spec(args)

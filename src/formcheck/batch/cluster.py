@@ -1,0 +1,138 @@
+"""A batch on a Ray cluster (``--ray ADDRESS|auto|local``): one Ray task per video, one CPU each.
+
+Each task reads its video and writes its outputs by the paths the driver gives it (absolute:
+the videos and the batch folder must be on storage every node mounts at the same path, and
+formcheck installed on every node). The history is written by the driver only (one SQLite file,
+on the driver's machine): a task returns its set's report and the driver records it, so a set
+is in place before its row; a driver stopped in between leaves a finished folder without its row,
+which ``formcheck history --repair FOLDER`` adds (as for ``kill -9`` of a single replay). On
+Ctrl-C the driver cancels the tasks (Ray passes the interrupt to a running one: replay leaves its
+folder as it was), waits for them, and records every set that was put in place meanwhile.
+
+Ray is an optional extra (``pip install 'formcheck[cluster]'``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from typing import Any, Callable
+
+from formcheck.batch.jobs import BatchError, BatchUsageError, Job
+from formcheck.batch.outcome import DONE, FAILED, NOT_RUN, Outcome, base
+from formcheck.batch.work import Settings, earlier_outcome, interrupted, run_job
+from formcheck.sets.outputs import REPORT
+
+INSTALL = "pip install 'formcheck[cluster]'"
+CANCEL_WAIT_S = 60.0
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise BatchUsageError(f"--ray needs Ray, which is not installed here: {INSTALL}") from None
+    return ray
+
+
+def _task(job: Job, settings: Settings) -> Outcome:
+    """A Ray task: one video, its set returned to the driver rather than recorded here."""
+    try:
+        return run_job(job, settings, record_here=False)
+    except KeyboardInterrupt:  # cancelled: replay has left the folder as it was (or the set is whole)
+        kept = earlier_outcome(job)
+        return interrupted(job) if kept is None else replace(kept, status=DONE)
+
+
+class RayBatch:
+    """Runs jobs as Ray tasks; ``run`` returns one outcome per job, in the jobs' order."""
+
+    def __init__(self, jobs: list[Job], settings: Settings, address: str) -> None:
+        self.jobs, self.settings, self.address = jobs, settings, address
+        self.ray = _ray()
+
+    def _connect(self) -> bool:
+        """Connect to the cluster (or start one here for ``local``); True if this call started it."""
+        ray = self.ray
+        if ray.is_initialized():  # (an embedding program's own)
+            return False
+        kw: dict[str, Any] = {"logging_level": "ERROR", "log_to_driver": False, "configure_logging": True}
+        try:
+            if self.address == "local":
+                ray.init(include_dashboard=False, **kw)
+            else:
+                ray.init(address=self.address, **kw)
+        except (ConnectionError, ValueError, RuntimeError, TimeoutError) as exc:
+            text = " ".join(str(exc).split())
+            raise BatchError(f"cannot connect to the Ray cluster at {self.address!r}: {text}") from None
+        return True
+
+    def run(self, on_done: Callable[[Outcome], None]) -> tuple[list[Outcome], BaseException | None]:
+        ray = self.ray
+        started = self._connect()
+        try:
+            return self._run(ray, on_done)
+        finally:
+            if started:
+                ray.shutdown()
+
+    def _run(self, ray: Any, on_done: Callable[[Outcome], None]) -> tuple[list[Outcome], BaseException | None]:
+        remote = ray.remote(num_cpus=1, max_retries=0)(_task)
+        refs = {remote.remote(job, self.settings): i for i, job in enumerate(self.jobs)}
+        outcomes: list[Outcome | None] = [None] * len(self.jobs)
+        stopped: BaseException | None = None
+        pending = list(refs)
+        deadline: float | None = None
+        while pending:
+            try:
+                ready, pending = ray.wait(pending, num_returns=1, timeout=0.5)
+                for ref in ready:
+                    i = refs[ref]
+                    outcomes[i] = self._finish(ray, ref, self.jobs[i], stopped is not None)
+                    on_done(outcomes[i])
+                if deadline is not None and time.monotonic() > deadline:
+                    for ref in pending:
+                        ray.cancel(ref, force=True)
+                    deadline = None
+            except KeyboardInterrupt as exc:
+                if stopped is None:
+                    stopped, deadline = exc, time.monotonic() + CANCEL_WAIT_S
+                    for ref in pending:
+                        ray.cancel(ref)  # a running task gets KeyboardInterrupt; a waiting one never starts
+        return [o if o is not None else base(j, NOT_RUN) for o, j in zip(outcomes, self.jobs)], stopped
+
+    def _finish(self, ray: Any, ref: Any, job: Job, stopping: bool) -> Outcome:
+        """The task's outcome, its set recorded in the history here (the driver)."""
+        try:
+            outcome: Outcome = ray.get(ref)
+        except ray.exceptions.TaskCancelledError:
+            outcome = base(job, NOT_RUN) if earlier_outcome(job) is None else replace(earlier_outcome(job), status=DONE)
+        except ray.exceptions.RayError as exc:  # the task's process died, or Ray lost it
+            text = " ".join(str(exc).split())[:300]
+            outcome = (interrupted(job) if stopping else
+                       base(job, FAILED, error=f"the Ray task failed: {type(exc).__name__}: {text}"))
+        if outcome.status == DONE:
+            outcome = self._record(outcome, job)
+        return outcome.without_report()
+
+    def _record(self, outcome: Outcome, job: Job) -> Outcome:
+        if not self.settings.history:
+            return outcome
+        from formcheck.records.history import HistoryError, record_report
+        from formcheck.records.repair import recorded_folder
+        from formcheck.sets.set_report import SetReport
+
+        data_dir = self.settings.data_dir
+        try:
+            if recorded_folder(job.out_dir, data_dir):
+                return outcome
+            report = outcome.report
+            if report is None:  # (cancelled after it was put in place: read from its folder)
+                report = json.loads((job.out_dir / REPORT).read_text(encoding="utf-8"))
+            record_report(SetReport.from_json(report), data_dir, out_dir=job.out_dir)
+        except (HistoryError, OSError, ValueError) as exc:
+            return replace(outcome, status=FAILED, error=(
+                f"the set is in {job.out_dir} but could not be recorded in the history ({' '.join(str(exc).split())}): "
+                f"run 'formcheck history --repair {job.out_dir}' once it can be written"))
+        return outcome
