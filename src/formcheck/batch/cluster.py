@@ -15,13 +15,14 @@ Ray is an optional extra (``pip install 'formcheck[cluster]'``).
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import replace
 from typing import Any, Callable
 
 from formcheck.batch.jobs import BatchError, BatchUsageError, Job
 from formcheck.batch.outcome import DONE, FAILED, NOT_RUN, Outcome, base
-from formcheck.batch.work import Settings, earlier_outcome, interrupted, run_job
+from formcheck.batch.work import Settings, earlier_outcome, interrupted, run_job, thread_env
 from formcheck.sets.outputs import REPORT
 
 INSTALL = "pip install 'formcheck[cluster]'"
@@ -38,6 +39,7 @@ def _ray() -> Any:
 
 def _task(job: Job, settings: Settings) -> Outcome:
     """A Ray task: one video, its set returned to the driver rather than recorded here."""
+    os.environ.update(thread_env({}))  # (for replay's decoder and encoder processes too)
     try:
         return run_job(job, settings, record_here=False)
     except KeyboardInterrupt:  # cancelled: replay has left the folder as it was (or the set is whole)

@@ -164,7 +164,7 @@ def read_manifest(path: Path, problems: list[str]) -> list[tuple[Path, dict[str,
         raw = _csv_rows(path, problems)
     out = []
     for where, entry in raw:
-        row = _check_row(where, entry, path.parent, problems)
+        row = _check_row(where, entry, path.parent, problems, from_text=path.suffix.lower() == ".csv")
         if row is not None:
             out.append((row.pop("video"), row))
     return out
@@ -202,7 +202,10 @@ def _csv_rows(path: Path, problems: list[str]) -> list[tuple[str, dict[str, Any]
     return rows
 
 
-def _check_row(where: str, entry: dict[str, Any], base: Path, problems: list[str]) -> dict[str, Any] | None:
+def _check_row(where: str, entry: dict[str, Any], base: Path, problems: list[str],
+               from_text: bool) -> dict[str, Any] | None:
+    """A manifest's row checked; ``from_text``: a CSV's, whose numbers come as text (TOML's must
+    be numbers: "8" there is as much a mistake as in an exercise file)."""
     unknown = sorted(set(entry) - set(COLUMNS))
     if unknown:
         problems.append(f"{where}: unknown column {', '.join(map(repr, unknown))}; allowed: {', '.join(COLUMNS)}")
@@ -221,7 +224,7 @@ def _check_row(where: str, entry: dict[str, Any], base: Path, problems: list[str
     if "profile" in entry:
         row["profile"] = base / entry["profile"]
     if "target" in entry:
-        target = _whole(entry["target"])
+        target = _whole(entry["target"], from_text)
         if target is None or not 1 <= target <= TARGET_MAX:
             problems.append(f"{where}: target must be a whole number from 1 to {TARGET_MAX}, got {entry['target']!r}")
             return None
@@ -229,11 +232,11 @@ def _check_row(where: str, entry: dict[str, Any], base: Path, problems: list[str
     return row
 
 
-def _whole(v: Any) -> int | None:
+def _whole(v: Any, from_text: bool) -> int | None:
     if isinstance(v, bool):
         return None
-    if isinstance(v, int):
-        return v
+    if isinstance(v, int) or not from_text:
+        return v if isinstance(v, int) else None
     try:
         return int(str(v))
     except ValueError:

@@ -36,9 +36,10 @@ def _csv_text(outcomes: list[Outcome]) -> str:
 
 def write_summary(folder: Path, outcomes: list[Outcome], batch: dict[str, Any]) -> tuple[Path, Path]:
     """Write summary.csv and summary.json into ``folder``; ``batch`` (how it ran: jobs, Ray,
-    seconds, interrupted) goes in the JSON's ``batch``. Returns the two paths."""
+    seconds, interrupted) goes in the JSON's ``batch`` with the number of videos and how many
+    of them ended in each status (``counts``). Returns the two paths."""
     rows = [o.without_report().to_json() for o in outcomes]
-    doc = {"batch": {**batch, "videos": len(outcomes), **counts(outcomes)}, "videos": rows}
+    doc = {"batch": {**batch, "videos": len(outcomes), "counts": counts(outcomes)}, "videos": rows}
     csv_path, json_path = folder / SUMMARY_CSV, folder / SUMMARY_JSON
     atomic_write_text(csv_path, _csv_text(outcomes))
     atomic_write_text(json_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")

@@ -15,7 +15,7 @@ from formcheck.batch.local import LocalBatch, default_jobs
 from formcheck.batch.outcome import DONE, EARLIER, FAILED, INTERRUPTED, Outcome
 from formcheck.batch.summary import counts, write_summary
 from formcheck.batch.work import Settings
-from formcheck.cli.common import UsageError, check_history, printable
+from formcheck.cli.common import CliError, UsageError, check_history, printable
 from formcheck.core.interrupts import Terminated
 from formcheck.spec.exercise import load_exercise
 
@@ -39,13 +39,15 @@ def _batch_dir(args: argparse.Namespace, inputs: list[Path]) -> Path:
                          "of its own there, and the summary)", "replay")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder", "replay")
+    return out
+
+
+def _make(out: Path) -> None:
+    """The batch folder, made once the batch is known to be good (a mistake leaves nothing)."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        from formcheck.cli.common import CliError
-
         raise CliError(f"cannot create the batch folder {out}: {exc.strerror} (choose another with --out)") from None
-    return out
 
 
 def _line(o: Outcome) -> str:
@@ -71,9 +73,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
     inputs = [Path(v) for v in args.video]
     if args.exercise:
         load_exercise(args.exercise)  # an unknown --exercise is one line (exit 2), not one per video
+    elif not any(is_manifest(p) for p in inputs):
+        raise UsageError("which exercise? give --exercise ID for the batch's videos, or a manifest naming "
+                         "each video's (see 'formcheck exercises list')", "replay")
     check_history(args)
     out = _batch_dir(args, inputs)
     jobs = collect_jobs(inputs, out, Defaults(args.exercise, args.target, Path(args.profile) if args.profile else None))
+    _make(out)
     settings = Settings(model=args.model, lang=args.lang, write_video=not args.no_video,
                         history=not args.no_history, data_dir=args.data_dir)
     if args.ray is not None:
