@@ -1,0 +1,41 @@
+"""``formcheck replay --ray``: the batch on a Ray instance this test starts (two CPUs), driven by a
+separate ``formcheck`` process as it would be on a cluster's head node; the history written by
+that driver only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import history_rows, run_cli  # (tests/batch/conftest.py)
+
+ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[test]' installs it)")
+
+
+@pytest.fixture(scope="module")
+def ray_address(tmp_path_factory):
+    ctx = ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False,
+                   _temp_dir=str(tmp_path_factory.mktemp("ray")))
+    try:
+        yield ctx.address_info["gcs_address"]
+    finally:
+        ray.shutdown()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_batch_on_ray_goes_past_a_bad_video_and_the_driver_records_the_sets(ray_address, clips, tmp_path):
+    out = tmp_path / "out"
+    res = run_cli("replay", str(clips), "-e", "squat", "--ray", ray_address, "--out", str(out), "--no-video")
+    assert res.returncode == 3, res.stderr
+    assert "Traceback" not in res.stderr
+    assert f"formcheck: failed: {clips / 'b_broken.mp4'}: cannot read video" in res.stderr
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["batch"]["ray"] == ray_address
+    assert {v["name"]: v["status"] for v in doc["videos"]} == {"a_squat": "done", "b_broken": "failed",
+                                                                "c_squat": "done"}
+    for name in ("a_squat", "c_squat"):
+        assert sorted(p.name for p in (out / name).iterdir()) == ["report.json", "track.npz"]
+    # recorded by the driver: Ray's workers were started (by this module's fixture) before this test's
+    # history folder was chosen, so a row written by a task would not be in it
+    assert history_rows() == [(str(out / "a_squat"), "squat", 10), (str(out / "c_squat"), "squat", 10)]
