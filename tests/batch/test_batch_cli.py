@@ -150,7 +150,7 @@ def test_command_line_mistakes_of_a_batch_exit_2_in_one_line(tmp_path, capsys, m
         (tmp_path / name).write_bytes(b"\0")
     a, b = str(tmp_path / "a.mp4"), str(tmp_path / "b.mp4")
     code, line = _one_line(capsys, main(["replay", a, b, "-e", "squat"]))
-    assert code == 2 and "several videos need --out DIR" in line
+    assert code == 2 and "needs --out DIR" in line
     code, line = _one_line(capsys, main(["replay", str(tmp_path), "--out", str(tmp_path / "o")]))
     assert code == 2 and "which exercise?" in line
     code, line = _one_line(capsys, main(["replay", a, "-e", "squat", "--jobs", "2"]))

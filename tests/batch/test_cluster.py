@@ -5,6 +5,7 @@ that driver only."""
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from conftest import history_rows, run_cli  # (tests/batch/conftest.py)
@@ -44,3 +45,20 @@ def test_a_batch_on_ray_goes_past_a_bad_video_and_the_driver_records_the_sets(ra
     # recorded by the driver (this test's history folder), none by the tasks (their own folder)
     assert history_rows() == [(str(out / "a_squat"), "squat", 10), (str(out / "c_squat"), "squat", 10)]
     assert history_rows(workers_data) == []
+
+
+def test_an_address_nobody_answers_at_is_one_line_and_leaves_nothing(tmp_path, capsys):
+    from formcheck.cli.main import main
+
+    for name in ("a.mp4", "b.mp4"):
+        (tmp_path / name).write_bytes(b"\0")
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "out"
+    code = main(["replay", str(tmp_path / "a.mp4"), str(tmp_path / "b.mp4"), "-e", "squat", "--out", str(out),
+                 "--ray", f"127.0.0.1:{port}"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1, err
+    assert err[0].startswith(f"formcheck: error: cannot reach the Ray cluster at 127.0.0.1:{port}")
+    assert not out.exists()

@@ -120,3 +120,14 @@ def test_the_default_batch_folder_is_new_and_beside_a_folder_or_manifest(tmp_pat
     (tmp_path / "week.csv").write_text("video\n")
     assert default_batch_dir([tmp_path / "week.csv"]) == tmp_path.resolve() / "week_formcheck"
     assert default_batch_dir([tmp_path / "clips", tmp_path / "week.csv"]) is None
+
+
+def test_a_profile_that_does_not_fit_is_one_problem_before_anything_runs(tmp_path):
+    for name in ("a.mp4", "b.mp4"):
+        touch(tmp_path / name)
+    bad = tmp_path / "p.toml"
+    bad.write_text('name = "Anna"\n[exercises.squat.hold]\ntarget_s = 20.0\n')  # squat has no hold
+    with pytest.raises(BatchError) as err:
+        collect_jobs([tmp_path / "a.mp4", tmp_path / "b.mp4"], tmp_path / "out", Defaults(exercise="squat", profile=bad))
+    lines = str(err.value).splitlines()
+    assert len(lines) == 1 and "repetition exercise and has no [hold]" in lines[0], lines

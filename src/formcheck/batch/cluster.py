@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 from dataclasses import replace
 from typing import Any, Callable
@@ -27,6 +28,7 @@ from formcheck.sets.outputs import REPORT
 
 INSTALL = "pip install 'formcheck[cluster]'"
 CANCEL_WAIT_S = 60.0
+REACH_S = 5.0
 
 
 def _ray() -> Any:
@@ -40,11 +42,30 @@ def _ray() -> Any:
 def _task(job: Job, settings: Settings) -> Outcome:
     """A Ray task: one video, its set returned to the driver rather than recorded here."""
     os.environ.update(thread_env({}))  # (for replay's decoder and encoder processes too)
+    # The pose model's module points the proxy variables at nothing, to keep MediaPipe's telemetry
+    # off the network (media/estimator.py). An empty grpc_proxy, which gRPC reads before them,
+    # keeps Ray's own connections between the nodes direct.
+    os.environ["grpc_proxy"] = ""
     try:
         return run_job(job, settings, record_here=False)
     except KeyboardInterrupt:  # cancelled: replay has left the folder as it was (or the set is whole)
         kept = earlier_outcome(job)
         return interrupted(job) if kept is None else replace(kept, status=DONE)
+
+
+def _reachable(address: str) -> None:
+    """A cluster's address answers, or one line now: Ray itself would retry for minutes, printing
+    its native log lines."""
+    hostport = address.split("://", 1)[-1]
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise BatchUsageError(f"--ray {address!r}: give the cluster's address as HOST:PORT (or ray://HOST:PORT), "
+                              "'auto' or 'local'")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=REACH_S).close()
+    except OSError as exc:
+        raise BatchError(f"cannot reach the Ray cluster at {address}: {exc.strerror or exc} "
+                         "(is 'ray start --head' running there, and the port open?)") from None
 
 
 class RayBatch:
@@ -53,13 +74,17 @@ class RayBatch:
     def __init__(self, jobs: list[Job], settings: Settings, address: str) -> None:
         self.jobs, self.settings, self.address = jobs, settings, address
         self.ray = _ray()
+        self._started = False
 
-    def _connect(self) -> bool:
-        """Connect to the cluster (or start one here for ``local``); True if this call started it."""
+    def connect(self) -> None:
+        """Connect to the cluster (or start one here for ``local``), before anything is made: a
+        wrong address is one line and leaves nothing behind."""
         ray = self.ray
-        if ray.is_initialized():  # (an embedding program's own)
-            return False
+        if ray.is_initialized():  # (an embedding program's own, or connected already)
+            return
         kw: dict[str, Any] = {"logging_level": "ERROR", "log_to_driver": False, "configure_logging": True}
+        if self.address not in ("local", "auto"):
+            _reachable(self.address)
         try:
             if self.address == "local":
                 ray.init(include_dashboard=False, **kw)
@@ -68,15 +93,15 @@ class RayBatch:
         except (ConnectionError, ValueError, RuntimeError, TimeoutError) as exc:
             text = " ".join(str(exc).split())
             raise BatchError(f"cannot connect to the Ray cluster at {self.address!r}: {text}") from None
-        return True
+        self._started = True
 
     def run(self, on_done: Callable[[Outcome], None]) -> tuple[list[Outcome], BaseException | None]:
         ray = self.ray
-        started = self._connect()
+        self.connect()
         try:
             return self._run(ray, on_done)
         finally:
-            if started:
+            if self._started:
                 ray.shutdown()
 
     def _run(self, ray: Any, on_done: Callable[[Outcome], None]) -> tuple[list[Outcome], BaseException | None]:

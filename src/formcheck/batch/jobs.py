@@ -109,9 +109,29 @@ def collect_jobs(inputs: list[Path], out_root: Path, defaults: Defaults) -> list
         problems.append("no videos to replay")
     ids = available_ids()
     jobs = [_job(video, name, row, defaults, ids, problems) for video, name, row in rows]
+    if not problems:
+        _check_profiles(jobs, problems)
     if problems:
         raise BatchError("\n".join(problems))
     return _named(jobs, out_root)
+
+
+def _check_profiles(jobs: list[Job], problems: list[str]) -> None:
+    """Each profile read, and applied to each exercise it is given with, once: a mistake in one
+    is one line now, not the same failure for every video after hours of replays."""
+    from formcheck.spec.exercise import load_exercise
+    from formcheck.spec.profile import apply_profile, load_profile
+
+    loaded: dict[Path, Any] = {}
+    for exercise, path in sorted({(j.exercise, j.profile) for j in jobs if j.profile is not None}):
+        try:
+            if path not in loaded:
+                loaded[path] = load_profile(path)
+            if loaded[path] is not None:
+                apply_profile(load_exercise(exercise), loaded[path])
+        except SpecError as exc:
+            loaded.setdefault(path, None)
+            problems.append(str(exc))
 
 
 def _job(video: Path, name: str, row: dict[str, Any], defaults: Defaults, ids: list[str],

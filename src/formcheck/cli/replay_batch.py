@@ -35,8 +35,8 @@ def _batch_dir(args: argparse.Namespace, inputs: list[Path]) -> Path:
     elif (found := default_batch_dir(inputs)) is not None:
         out = found
     else:
-        raise UsageError("several videos need --out DIR (the batch folder: each video's outputs in a folder "
-                         "of its own there, and the summary)", "replay")
+        raise UsageError("a batch of videos named one by one (or on Ray) needs --out DIR (the batch folder: "
+                         "each video's outputs in a folder of its own there, and the summary)", "replay")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file, not a folder", "replay")
     return out
@@ -71,6 +71,8 @@ def _bar(total: int, show: bool) -> Any:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     inputs = [Path(v) for v in args.video]
+    if args.ray is not None and args.jobs is not None:
+        raise UsageError("--jobs is for a batch on this machine; on Ray each video is a task of one CPU", "replay")
     if args.exercise:
         load_exercise(args.exercise)  # an unknown --exercise is one line (exit 2), not one per video
     elif not any(is_manifest(p) for p in inputs):
@@ -79,18 +81,19 @@ def cmd_batch(args: argparse.Namespace) -> int:
     check_history(args)
     out = _batch_dir(args, inputs)
     jobs = collect_jobs(inputs, out, Defaults(args.exercise, args.target, Path(args.profile) if args.profile else None))
-    _make(out)
     settings = Settings(model=args.model, lang=args.lang, write_video=not args.no_video,
                         history=not args.no_history, data_dir=args.data_dir)
     if args.ray is not None:
         from formcheck.batch.cluster import RayBatch
 
         runner: Any = RayBatch(jobs, settings, args.ray)
+        runner.connect()
         how = f"Ray ({args.ray})"
     else:
         n = args.jobs or default_jobs()
         runner = LocalBatch(jobs, settings, n)
         how = f"{runner.n_lanes} job{'' if runner.n_lanes == 1 else 's'} at a time"
+    _make(out)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     bar = _bar(len(jobs), show)
     print(printable(f"replaying {len(jobs)} video{'' if len(jobs) == 1 else 's'} into {out}, {how}"),
