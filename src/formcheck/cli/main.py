@@ -44,7 +44,7 @@ class _Parser(argparse.ArgumentParser):
             if value == "":
                 self.error(f"{name} is empty")
             if isinstance(value, list) and "" in value:
-                self.error(f"{name}: one of them is empty")
+                self.error(f"{name} is empty" if len(value) == 1 else f"{name}: one of them is empty")
         return ns, rest
 
 
