@@ -157,6 +157,9 @@ def test_command_line_mistakes_of_a_batch_exit_2_in_one_line(tmp_path, capsys, m
     assert code == 2 and "--jobs is for a batch" in line
     code, line = _one_line(capsys, main(["replay", a, b, "-e", "sqaut", "--out", str(tmp_path / "o")]))
     assert code == 2 and "unknown exercise 'sqaut'" in line
+    code, line = _one_line(capsys, main(["replay", a, b, "-e", "squat", "--model", "huge", "--out", str(tmp_path / "o")]))
+    assert code == 2 and "pose model not found" in line
+    assert not (tmp_path / "o").exists()
     monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
     code, line = _one_line(capsys, main(["replay", a, b, "-e", "squat", "--out", str(tmp_path / "o"), "--ray", "auto"]))
     assert code == 2 and line == "formcheck: error: --ray needs Ray, which is not installed here: pip install 'formcheck[cluster]'"

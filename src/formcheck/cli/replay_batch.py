@@ -17,6 +17,7 @@ from formcheck.batch.summary import counts, write_summary
 from formcheck.batch.work import Settings
 from formcheck.cli.common import CliError, UsageError, check_history, printable
 from formcheck.core.interrupts import Terminated
+from formcheck.media.estimator import resolve_model
 from formcheck.spec.exercise import load_exercise
 
 EXIT_SOME_FAILED = 3  # the batch ran, and at least one video failed (listed at the end)
@@ -78,6 +79,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     elif not any(is_manifest(p) for p in inputs):
         raise UsageError("which exercise? give --exercise ID for the batch's videos, or a manifest naming "
                          "each video's (see 'formcheck exercises list')", "replay")
+    if args.model:
+        resolve_model(args.model)  # an unknown --model: one line now (exit 2), not a failure per video
     check_history(args)
     out = _batch_dir(args, inputs)
     jobs = collect_jobs(inputs, out, Defaults(args.exercise, args.target, Path(args.profile) if args.profile else None))
