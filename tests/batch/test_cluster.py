@@ -5,10 +5,15 @@ that driver only."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 import pytest
-from conftest import history_rows, run_cli  # (tests/batch/conftest.py)
+from conftest import ROOT, history_rows, run_cli  # (tests/batch/conftest.py)
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[test]' installs it)")
 
@@ -62,3 +67,42 @@ def test_an_address_nobody_answers_at_is_one_line_and_leaves_nothing(tmp_path, c
     assert code == 1 and len(err) == 1, err
     assert err[0].startswith(f"formcheck: error: cannot reach the Ray cluster at 127.0.0.1:{port}")
     assert not out.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_ctrl_c_on_the_driver_cancels_the_tasks_and_keeps_only_whole_recorded_sets(ray_cluster, clips, tmp_path):
+    ray_address, _ = ray_cluster
+    (clips / "b_broken.mp4").unlink()
+    for i in range(3):
+        (clips / f"d{i}.mp4").write_bytes((clips / "a_squat.mp4").read_bytes())
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
+    p = subprocess.Popen([sys.executable, "-m", "formcheck.cli", "replay", str(clips), "-e", "squat", "--ray",
+                          ray_address, "--out", str(out), "--no-video"], env=env, start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 200
+        while (time.monotonic() < deadline and p.poll() is None
+               and not any(out.glob("*/report.json"))):
+            time.sleep(0.05)
+        for _ in range(2):
+            os.killpg(p.pid, signal.SIGINT)
+            time.sleep(0.1)
+        _, err = p.communicate(timeout=150)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    assert p.returncode == 130, err
+    assert "Traceback" not in err
+    rows = {v["name"]: v["status"] for v in json.loads((out / "summary.json").read_text())["videos"]}
+    done = {k for k, s in rows.items() if s == "done"}
+    assert done and len(done) < 5, (rows, err)
+    assert set(rows.values()) - {"done"} <= {"interrupted", "not run"}
+    for name in rows:  # whole, or nothing of it
+        if name in done:
+            assert sorted(q.name for q in (out / name).iterdir()) == ["report.json", "track.npz"]
+        else:
+            assert not (out / name).exists(), name
+    assert [r[0] for r in history_rows()] == sorted(str(out / n) for n in done)

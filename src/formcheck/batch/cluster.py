@@ -6,8 +6,12 @@ formcheck installed on every node). The history is written by the driver only (o
 on the driver's machine): a task returns its set's report and the driver records it, so a set
 is in place before its row; a driver stopped in between leaves a finished folder without its row,
 which ``formcheck history --repair FOLDER`` adds (as for ``kill -9`` of a single replay). On
-Ctrl-C the driver cancels the tasks (Ray passes the interrupt to a running one: replay leaves its
-folder as it was), waits for them, and records every set that was put in place meanwhile.
+Ctrl-C the driver makes a stop file in the batch folder; each task watches for it and interrupts
+its replay as Ctrl-C would (replay leaves its folder as it was, or its set whole), and a task not
+yet started does nothing; the driver waits for them and records every set put in place meanwhile.
+Not ``ray.cancel``: with Ray 2.60 a task cancelled while it finished crashed the driver (a failed
+check in Ray's task manager, "Tried to complete task that was not pending"), now and then; it is
+used (forced) only on tasks that do not stop within CANCEL_WAIT_S.
 
 Ray is an optional extra (``pip install 'formcheck[cluster]'``).
 """
@@ -16,18 +20,25 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
+import threading
 import time
+import uuid
+from pathlib import Path
 from dataclasses import replace
 from typing import Any, Callable
 
 from formcheck.batch.jobs import BatchError, BatchUsageError, Job
 from formcheck.batch.outcome import DONE, FAILED, NOT_RUN, Outcome, base
 from formcheck.batch.work import Settings, earlier_outcome, interrupted, run_job, thread_env
+from formcheck.core.interrupts import first_interrupt_ends
 from formcheck.sets.outputs import REPORT
 
 INSTALL = "pip install 'formcheck[cluster]'"
 CANCEL_WAIT_S = 60.0
+STOP_POLL_S = 0.2
+STOP_PREFIX = ".formcheck-batch-stop-"
 REACH_S = 5.0
 
 
@@ -39,16 +50,35 @@ def _ray() -> Any:
     return ray
 
 
-def _task(job: Job, settings: Settings) -> Outcome:
-    """A Ray task: one video, its set returned to the driver rather than recorded here."""
+def _task(job: Job, settings: Settings, stop_file: str) -> Outcome:
+    """A Ray task: one video, its set returned to the driver rather than recorded here; stopped
+    (replay interrupted as by Ctrl-C) once the driver makes ``stop_file``."""
     os.environ.update(thread_env({}))  # (for replay's decoder and encoder processes too)
     # The pose model's module points the proxy variables at nothing, to keep MediaPipe's telemetry
     # off the network (media/estimator.py). An empty grpc_proxy, which gRPC reads before them,
     # keeps Ray's own connections between the nodes direct.
     os.environ["grpc_proxy"] = ""
+    stop = Path(stop_file)
+    if stop.exists():
+        return base(job, NOT_RUN)
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.wait(STOP_POLL_S):
+            if stop.exists():
+                os.kill(os.getpid(), signal.SIGINT)  # a real signal: it also ends a blocking wait
+                return
+
     try:
-        return run_job(job, settings, record_here=False)
-    except KeyboardInterrupt:  # cancelled: replay has left the folder as it was (or the set is whole)
+        with first_interrupt_ends():  # one KeyboardInterrupt; replay's clean-up is not cut short
+            watcher = threading.Thread(target=watch, name="formcheck-stop-watch", daemon=True)
+            watcher.start()
+            try:
+                return run_job(job, settings, record_here=False)
+            finally:
+                finished.set()
+                watcher.join()
+    except KeyboardInterrupt:  # replay left its folder as it was, or its set is whole
         kept = earlier_outcome(job)
         return interrupted(job) if kept is None else replace(kept, status=DONE)
 
@@ -71,8 +101,10 @@ def _reachable(address: str) -> None:
 class RayBatch:
     """Runs jobs as Ray tasks; ``run`` returns one outcome per job, in the jobs' order."""
 
-    def __init__(self, jobs: list[Job], settings: Settings, address: str) -> None:
+    def __init__(self, jobs: list[Job], settings: Settings, address: str, folder: Path) -> None:
         self.jobs, self.settings, self.address = jobs, settings, address
+        # made on Ctrl-C, in the batch folder every node reaches: the tasks stop (see _task)
+        self.stop_file = folder.resolve() / f"{STOP_PREFIX}{uuid.uuid4().hex}"
         self.ray = _ray()
         self._started = False
 
@@ -80,11 +112,11 @@ class RayBatch:
         """Connect to the cluster (or start one here for ``local``), before anything is made: a
         wrong address is one line and leaves nothing behind."""
         ray = self.ray
+        if self.address not in ("local", "auto"):
+            _reachable(self.address)
         if ray.is_initialized():  # (an embedding program's own, or connected already)
             return
         kw: dict[str, Any] = {"logging_level": "ERROR", "log_to_driver": False, "configure_logging": True}
-        if self.address not in ("local", "auto"):
-            _reachable(self.address)
         try:
             if self.address == "local":
                 ray.init(include_dashboard=False, **kw)
@@ -101,32 +133,33 @@ class RayBatch:
         try:
             return self._run(ray, on_done)
         finally:
+            self.stop_file.unlink(missing_ok=True)
             if self._started:
                 ray.shutdown()
 
     def _run(self, ray: Any, on_done: Callable[[Outcome], None]) -> tuple[list[Outcome], BaseException | None]:
         remote = ray.remote(num_cpus=1, max_retries=0)(_task)
-        refs = {remote.remote(job, self.settings): i for i, job in enumerate(self.jobs)}
+        refs = {remote.remote(job, self.settings, str(self.stop_file)): i for i, job in enumerate(self.jobs)}
         outcomes: list[Outcome | None] = [None] * len(self.jobs)
         stopped: BaseException | None = None
         pending = list(refs)
         deadline: float | None = None
         while pending:
             try:
-                ready, pending = ray.wait(pending, num_returns=1, timeout=0.5)
-                for ref in ready:
+                ready, _ = ray.wait(pending, num_returns=1, timeout=0.5)
+                for ref in ready:  # (taken off the list once handled: an interrupt meanwhile loses none)
                     i = refs[ref]
                     outcomes[i] = self._finish(ray, ref, self.jobs[i], stopped is not None)
+                    pending.remove(ref)
                     on_done(outcomes[i])
                 if deadline is not None and time.monotonic() > deadline:
                     for ref in pending:
                         ray.cancel(ref, force=True)
                     deadline = None
             except KeyboardInterrupt as exc:
-                if stopped is None:
+                if stopped is None:  # the tasks stop on their own, not by ray.cancel (see the module's text)
                     stopped, deadline = exc, time.monotonic() + CANCEL_WAIT_S
-                    for ref in pending:
-                        ray.cancel(ref)  # a running task gets KeyboardInterrupt; a waiting one never starts
+                    self.stop_file.touch()
         return [o if o is not None else base(j, NOT_RUN) for o, j in zip(outcomes, self.jobs)], stopped
 
     def _finish(self, ray: Any, ref: Any, job: Job, stopping: bool) -> Outcome:

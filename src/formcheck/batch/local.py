@@ -63,7 +63,9 @@ class LocalBatch:
         self._todo: queue.SimpleQueue[int] = queue.SimpleQueue()
         for i in range(len(jobs)):
             self._todo.put(i)
-        self._done: queue.SimpleQueue[tuple[int, Outcome] | None] = queue.SimpleQueue()
+        # each job's outcome, set by its lane (not by this thread: an interrupt here loses none)
+        self._outcomes: list[Outcome | None] = [None] * len(jobs)
+        self._done: queue.SimpleQueue[int] = queue.SimpleQueue()  # the jobs that ended, in turn
         self._stop = threading.Event()
         self._procs: dict[int, subprocess.Popen] = {}
         self._lock = threading.Lock()
@@ -75,28 +77,23 @@ class LocalBatch:
     def run(self, on_done: Callable[[Outcome], None]) -> tuple[list[Outcome], BaseException | None]:
         """Replay every job, calling ``on_done`` (in this thread) as each ends. Returns the outcomes
         and the interrupt that stopped the batch (None: it ran to its end)."""
-        outcomes: list[Outcome | None] = [None] * len(self.jobs)
+        outcomes = self._outcomes
         lanes = [threading.Thread(target=self._lane, args=(cores,), name=f"formcheck-batch-{i}", daemon=True)
                  for i, cores in enumerate(lane_cores(self.n_lanes))]
         for t in lanes:
             t.start()
         stopped: BaseException | None = None
         stopped_at = 0.0
-        running = len(lanes)
-        while running:
+        # (lanes first: a lane's last job is in the queue before the lane ends)
+        while any(t.is_alive() for t in lanes) or not self._done.empty():
             try:
                 try:
-                    item = self._done.get(timeout=0.2)  # (a timeout: Ctrl-C is seen at once)
+                    i = self._done.get(timeout=0.2)  # (a timeout: Ctrl-C is seen at once)
                 except queue.Empty:
                     if stopped is not None and time.monotonic() - stopped_at > STOP_WAIT_S:
                         self._signal(signal.SIGKILL)  # a replay that does not end when asked
                     continue
-                if item is None:
-                    running -= 1
-                    continue
-                i, outcome = item
-                outcomes[i] = outcome
-                on_done(outcome)
+                on_done(outcomes[i])
             except KeyboardInterrupt as exc:  # (cli.main ignores any further one: the clean-up runs to its end)
                 if stopped is None:
                     stopped, stopped_at = exc, time.monotonic()
@@ -114,15 +111,17 @@ class LocalBatch:
                 pass
 
     def _lane(self, cores: set[int] | None) -> None:
-        try:
-            while not self._stop.is_set():
-                try:
-                    i = self._todo.get_nowait()
-                except queue.Empty:
-                    return
-                self._done.put((i, self._run_one(self.jobs[i], cores)))
-        finally:
-            self._done.put(None)
+        while not self._stop.is_set():
+            try:
+                i = self._todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                self._outcomes[i] = self._run_one(self.jobs[i], cores)
+            except Exception as exc:  # (starting the process failed: out of memory or processes)
+                text = " ".join(str(exc).split())
+                self._outcomes[i] = base(self.jobs[i], FAILED, error=f"cannot start its replay: {text}")
+            self._done.put(i)
 
     def _run_one(self, job: Job, cores: set[int] | None) -> Outcome:
         task = {"job": job_to_json(job), "settings": self.settings.to_json(),

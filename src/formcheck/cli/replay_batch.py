@@ -89,7 +89,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.ray is not None:
         from formcheck.batch.cluster import RayBatch
 
-        runner: Any = RayBatch(jobs, settings, args.ray)
+        runner: Any = RayBatch(jobs, settings, args.ray, out)
         runner.connect()
         how = f"Ray ({args.ray})"
     else:
