@@ -18,9 +18,9 @@ Ray is an optional extra (``pip install 'formcheck[cluster]'``).
 
 from __future__ import annotations
 
+import _thread
 import json
 import os
-import signal
 import socket
 import threading
 import time
@@ -66,8 +66,12 @@ def _task(job: Job, settings: Settings, stop_file: str) -> Outcome:
     def watch() -> None:
         while not finished.wait(STOP_POLL_S):
             if stop.exists():
-                os.kill(os.getpid(), signal.SIGINT)  # a real signal: it also ends a blocking wait
-                return
+                # Not a real signal: Ray's workers block SIGINT. This runs the handler in the main
+                # thread at its next step, which replay's loop reaches within a frame. Again at each
+                # poll until the task ends: one that lands while replay holds interrupts back (the
+                # pose model loading) is lost, as replay raises it again as a real, blocked, signal;
+                # after the first that lands the handler is SIG_IGN and this does nothing.
+                _thread.interrupt_main()
 
     try:
         with first_interrupt_ends():  # one KeyboardInterrupt; replay's clean-up is not cut short
