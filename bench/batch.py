@@ -9,7 +9,9 @@ whole command (``formcheck replay MANIFEST --jobs N``: process start-up, the pos
 annotated video, the summary), timed from start to exit, with the history off. The runs alternate
 (1, 2, 1, 2, ...) and each figure is the median of R: this machine is shared and its speed drifts
 by 10 % within minutes, so a single pair of runs misleads. Prints videos (and frames) per minute
-per --jobs, the ratio of the medians, and the ratio within each pair.
+per --jobs, the CPU seconds per video (all processes of the batch: a figure the other users of a
+shared machine disturb less than the wall time), the ratio of the medians, and the ratio within
+each pair.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -53,16 +56,22 @@ def make_batch(folder: Path, frames: int | None) -> tuple[Path, int]:
     return manifest, total
 
 
-def run_batch(manifest: Path, out: Path, jobs: int, video: bool) -> float:
+def cpu_children() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)  # (every process below, once waited for)
+    return ru.ru_utime + ru.ru_stime
+
+
+def run_batch(manifest: Path, out: Path, jobs: int, video: bool) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one batch command."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
     cmd = [sys.executable, "-m", "formcheck.cli", "replay", str(manifest), "--jobs", str(jobs), "--out", str(out),
            "--no-history", "--no-progress"] + ([] if video else ["--no-video"])
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), cpu_children()
     res = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    seconds = time.monotonic() - t0
+    seconds, cpu = time.monotonic() - t0, cpu_children() - c0
     if res.returncode != 0:
         raise SystemExit(f"batch --jobs {jobs} failed (exit {res.returncode}): {res.stderr.strip()[-500:]}")
-    return seconds
+    return seconds, cpu
 
 
 def main() -> int:
@@ -78,15 +87,20 @@ def main() -> int:
               f"{'no video' if args.no_video else 'annotated videos written'}; {args.repeats} alternating runs "
               f"of --jobs {' / '.join(map(str, args.jobs))} (medians; the machine is shared: figures as measured)")
         times: dict[int, list[float]] = {j: [] for j in args.jobs}
+        cpus: dict[int, list[float]] = {j: [] for j in args.jobs}
         for r in range(args.repeats):
             for j in args.jobs:
-                s = run_batch(manifest, Path(tmp) / f"out_{j}_{r}", j, not args.no_video)
+                s, cpu = run_batch(manifest, Path(tmp) / f"out_{j}_{r}", j, not args.no_video)
                 times[j].append(s)
-                print(f"  run {r + 1} --jobs {j}: {s:6.1f} s = {N_CLIPS / s * 60:5.1f} videos/min", flush=True)
+                cpus[j].append(cpu)
+                print(f"  run {r + 1} --jobs {j}: {s:6.1f} s = {N_CLIPS / s * 60:5.1f} videos/min, "
+                      f"{cpu / N_CLIPS:5.1f} CPU s per video", flush=True)
     base = args.jobs[0]
     for j in args.jobs:
         med = statistics.median(times[j])
-        print(f"--jobs {j}: median {med:6.1f} s = {N_CLIPS / med * 60:5.1f} videos/min, {frames / med:5.1f} frames/s")
+        cpu = statistics.median(cpus[j])
+        print(f"--jobs {j}: median {med:6.1f} s = {N_CLIPS / med * 60:5.1f} videos/min, {frames / med:5.1f} frames/s, "
+              f"{cpu / N_CLIPS:.1f} CPU s per video ({cpu / med:.2f} cores busy)")
     for j in args.jobs[1:]:
         ratio = statistics.median(times[base]) / statistics.median(times[j])
         pairs = [b / t for b, t in zip(times[base], times[j])]
