@@ -174,3 +174,23 @@ def test_a_manifests_mistakes_are_listed_and_nothing_runs(tmp_path, capsys):
     assert code == 1 and len(err) == 2, err
     assert "line 2: target must be a whole number" in err[0] and "line 3: video not found" in err[1]
     assert not (tmp_path / "m_formcheck").exists()
+
+
+def test_a_set_kept_from_an_earlier_run_but_missing_from_the_history_is_said(tmp_path):
+    """(No pose model: both videos' folders hold finished sets, so nothing is replayed.)"""
+    from formcheck.sets.set_report import SetReport
+
+    out = tmp_path / "out"
+    videos = []
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.mp4").write_bytes(b"\0")
+        videos.append(str(tmp_path / f"{name}.mp4"))
+        (out / name).mkdir(parents=True)
+        (out / name / "report.json").write_text(SetReport(exercise="squat", reps=4, target=10).dumps())
+    res = run_cli("replay", *videos, "-e", "squat", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert {v["status"] for v in summary(out).values()} == {"earlier"}
+    notes = [ln for ln in res.stderr.splitlines() if ln.startswith("formcheck: note:")]
+    assert notes == [f"formcheck: note: {out / n} holds a finished set that is not in the history: "
+                     f"run 'formcheck history --repair {out / n}' to add it" for n in ("a", "b")]
+    assert history_rows() == []  # (said, not done behind the user's back)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -120,7 +121,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
     batch = {"ray": args.ray, "jobs": None if args.ray is not None else runner.n_lanes,
              "seconds": round(seconds, 1), "interrupted": stopped is not None}
     csv_path, _ = write_summary(out, outcomes, batch)
+    if not args.no_history:
+        _unrecorded_earlier(outcomes, args.data_dir)
     return _report(outcomes, stopped, seconds, csv_path)
+
+
+def _unrecorded_earlier(outcomes: list[Outcome], data_dir: str | None) -> None:
+    """A folder kept from an earlier run whose set the history lacks (that run killed in the
+    instant between the two): said, with the command that adds it, as a single replay says."""
+    from formcheck.records.repair import recorded_folder
+
+    for o in outcomes:
+        if o.status == EARLIER and not recorded_folder(Path(o.out_dir), data_dir):
+            print(printable(f"formcheck: note: {o.out_dir} holds a finished set that is not in the history: "
+                            f"run 'formcheck history --repair {shlex.quote(o.out_dir)}' to add it"), file=sys.stderr)
 
 
 def _report(outcomes: list[Outcome], stopped: BaseException | None, seconds: float, csv_path: Path) -> int:
