@@ -49,7 +49,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 240)
     env = dict(os.environ if env is None else env)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, "-m", "formcheck.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env=env)
+                          timeout=timeout, env=env, check=False)
 
 
 def history_rows(data_dir: str | Path | None = None) -> list[tuple[str, str, int]]:

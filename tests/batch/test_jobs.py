@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from formcheck.batch.jobs import BatchError, Defaults, collect_jobs, default_batch_dir, videos_in
+from formcheck.batch.jobs import (
+    BatchError,
+    Defaults,
+    collect_jobs,
+    default_batch_dir,
+    videos_in,
+)
 
 
 def touch(path: Path) -> Path:

@@ -18,7 +18,14 @@ import sys
 from dataclasses import replace
 
 from formcheck.batch.outcome import DONE, Outcome
-from formcheck.batch.work import Settings, earlier_outcome, interrupted, job_from_json, keep_to_cores, run_job
+from formcheck.batch.work import (
+    Settings,
+    earlier_outcome,
+    interrupted,
+    job_from_json,
+    keep_to_cores,
+    run_job,
+)
 from formcheck.core.faults import fault_point
 from formcheck.core.interrupts import Terminated, first_interrupt_ends
 

@@ -25,13 +25,20 @@ import socket
 import threading
 import time
 import uuid
-from pathlib import Path
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any
 
 from formcheck.batch.jobs import BatchError, BatchUsageError, Job
 from formcheck.batch.outcome import DONE, FAILED, NOT_RUN, Outcome, base
-from formcheck.batch.work import Settings, earlier_outcome, interrupted, run_job, thread_env
+from formcheck.batch.work import (
+    Settings,
+    earlier_outcome,
+    interrupted,
+    run_job,
+    thread_env,
+)
 from formcheck.core.interrupts import first_interrupt_ends
 from formcheck.sets.outputs import REPORT
 

@@ -22,13 +22,19 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 from formcheck.batch.jobs import Job
 from formcheck.batch.outcome import DONE, FAILED, NOT_RUN, Outcome, base
-from formcheck.batch.work import Settings, earlier_outcome, interrupted, job_to_json, thread_env
+from formcheck.batch.work import (
+    Settings,
+    earlier_outcome,
+    interrupted,
+    job_to_json,
+    thread_env,
+)
 from formcheck.core.interrupts import Terminated
 
 UNEXPECTED = "the replay stopped unexpectedly"
@@ -118,7 +124,7 @@ class LocalBatch:
                 return
             try:
                 self._outcomes[i] = self._run_one(self.jobs[i], cores)
-            except Exception as exc:  # (starting the process failed: out of memory or processes)
+            except Exception as exc:  # noqa: BLE001 - starting the process failed (out of memory, processes)
                 text = " ".join(str(exc).split())
                 self._outcomes[i] = base(self.jobs[i], FAILED, error=f"cannot start its replay: {text}")
             self._done.put(i)

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from formcheck.batch.jobs import Job
-from formcheck.batch.outcome import DONE, EARLIER, FAILED, INTERRUPTED, Outcome, base, from_report
+from formcheck.batch.outcome import (
+    DONE,
+    EARLIER,
+    FAILED,
+    INTERRUPTED,
+    Outcome,
+    base,
+    from_report,
+)
 from formcheck.sets.outputs import REPORT
 
 # Libraries' thread pools, one thread each: a job's share of the machine is its cores (its
@@ -90,7 +98,7 @@ def run_job(job: Job, settings: Settings, *, record_here: bool = True) -> Outcom
         outcome = _replay(job, settings, record_here)
     except KeyboardInterrupt:
         raise
-    except Exception as exc:  # one line, as the command line would print it
+    except Exception as exc:  # noqa: BLE001 - one line, as the command line would print it
         return base(job, FAILED, error=_one_line(exc), seconds=round(time.monotonic() - t0, 2),
                     ended=time.time(), **who)
     report = outcome.report
@@ -119,7 +127,7 @@ def _replay(job: Job, settings: Settings, record_here: bool):
     data_dir = settings.data_dir
     record = None
     if record_here and settings.history:
-        def record(report, out_dir):  # noqa: ANN001, ANN202 (replay's record callback)
+        def record(report, out_dir):
             return begin_record(report, data_dir, out_dir=out_dir)
     opts = ReplayOptions(model=choose_model(settings.model, spec.model), target=target, lang=settings.lang,
                          write_video=settings.write_video, profile=info, record=record)

@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from formcheck.cli.common import (
     CliError,
+    UsageError,
     check_history,
     history_recorder,
     history_write,
     kept_before,
     load_spec,
-    UsageError,
     print_set,
     ranged,
     target_count,
