@@ -20,6 +20,7 @@ from formcheck.cli.common import (
     ranged,
     target_count,
 )
+from formcheck.cli.replay_batch import cmd_batch, is_batch
 from formcheck.media.estimator import choose_model
 from formcheck.sets.outputs import REPORT, default_out_dir
 from formcheck.sets.replay import ReplayOptions, replay
@@ -73,8 +74,6 @@ def _not_an_unrecorded_set(args: argparse.Namespace, out: Path) -> None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from formcheck.cli.replay_batch import cmd_batch, is_batch
-
     if is_batch(args):
         return cmd_batch(args)
     if args.jobs is not None:
