@@ -5,7 +5,7 @@ model's native code (or runs the process out of memory) takes only its own proce
 listed as failed while the batch goes on; each replay starts with a clean process (no memory kept
 from the last); and Ctrl-C means what it means for ``formcheck replay``: the parent passes it on,
 replay leaves the folder as it was, or the set is whole. Starting Python and the pose model costs
-about 0.7 s per video (README, "Speed").
+about 0.7 s per video (README, the speed table).
 
 The JSON argument: ``{"job": ..., "settings": ..., "cores": [..] or null}``. Prints the outcome as
 one line of JSON on stdout, and exits 0, or 130/143 when interrupted (the outcome says so too).
