@@ -437,7 +437,8 @@ def test_a_countdown_that_is_not_seconds_is_refused(capsys, value):
 
 @pytest.mark.parametrize("argv,msg", [
     (["replay", "-e", "squat"], "the following arguments are required: video (see 'formcheck replay --help')"),
-    (["replay", "a.mp4", "b.mp4", "-e", "squat"], "unrecognized arguments: b.mp4"),
+    (["replay", "a.mp4", "b.mp4", "-e", "squat", "--jobs", "0"], "argument --jobs/-j: must be a whole number from 1 to 256"),
+    (["replay", "a.mp4", "", "-e", "squat"], "video: one of them is empty"),
     (["replay", "a.mp4", "-e", "squat", "--data-dir", ""], "--data-dir is empty (see 'formcheck replay --help')"),
     (["replay", "", "-e", "squat"], "video is empty"),
     (["history", "--csv", ""], "--csv is empty"),

@@ -44,7 +44,7 @@ class _Parser(argparse.ArgumentParser):
             if value == "":
                 self.error(f"{name} is empty")
             if isinstance(value, list) and "" in value:
-                self.error(f"{name}: one of them is empty")
+                self.error(f"{name} is empty" if len(value) == 1 else f"{name}: one of them is empty")
         return ns, rest
 
 
@@ -87,6 +87,7 @@ def _subcommands(command: str | None = None) -> list[Callable[[argparse._SubPars
 def _known_errors() -> tuple[type[BaseException], ...]:
     """The error classes reported as one line. Imported here, only once something was raised:
     their modules load PyAV and OpenCV, which ``formcheck history`` or ``tune`` never need."""
+    from formcheck.batch.jobs import BatchError
     from formcheck.cli.common import CliError
     from formcheck.media.capture import LiveError
     from formcheck.media.estimator import ModelError
@@ -96,7 +97,7 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     from formcheck.sets.outputs import ReplayError
     from formcheck.spec.files import SpecError
 
-    return (CliError, ModelError, ReplayError, SpecError, TrackError, VideoError, HistoryError, LiveError)
+    return (BatchError, CliError, ModelError, ReplayError, SpecError, TrackError, VideoError, HistoryError, LiveError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from formcheck.cli.common import (
     CliError,
+    UsageError,
     add_patient_option,
     check_history,
     history_recorder,
@@ -17,8 +18,10 @@ from formcheck.cli.common import (
     kept_before,
     load_spec,
     print_set,
+    ranged,
     target_count,
 )
+from formcheck.cli.replay_batch import cmd_batch, is_batch
 from formcheck.media.estimator import choose_model
 from formcheck.sets.outputs import REPORT, default_out_dir
 from formcheck.sets.replay import ReplayOptions, replay
@@ -28,11 +31,14 @@ from formcheck.spec.exercise import exercise_file
 
 def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("replay", help="analyse a recorded video: annotated video, report and landmark track")
-    r.add_argument("video", help="video file (mp4, mov, avi, mkv, webm)")
-    r.add_argument("--exercise", "-e", required=True,
+    r.add_argument("video", nargs="+", help="video file (mp4, mov, avi, mkv, webm); several, a folder of them, or a "
+                   "manifest (.csv or .toml: video, exercise[, target, profile, patient]) make a batch")
+    r.add_argument("--exercise", "-e",
                    help="exercise id, e.g. squat (see 'formcheck exercises list'), or a path to an exercise file "
-                        "(e.g. ./my_squat.toml: an edited copy to try)")
-    r.add_argument("--out", "-o", help="output folder (default: a new folder beside the video)")
+                        "(e.g. ./my_squat.toml: an edited copy to try); for a batch: of every video without one in "
+                        "the manifest")
+    r.add_argument("--out", "-o", help="output folder (default: a new folder beside the video); for a batch the "
+                   "batch folder (default beside a folder or manifest), each video in a folder of its own there")
     r.add_argument("--model", help="pose model: lite, full, or a path to a .task file (default: the exercise's, else lite)")
     r.add_argument("--target", type=target_count, help="target repetitions (default: the exercise's)")
     r.add_argument("--lang", choices=("da", "en"), default="da", help="language of the overlay (default da)")
@@ -41,6 +47,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_patient_option(r)
     r.add_argument("--no-history", action="store_true", help="do not store this set in the history")
     r.add_argument("--data-dir", help="history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
+    r.add_argument("--jobs", "-j", type=ranged(int, 1, 256, "a whole number"),
+                   help="a batch: videos replayed at a time on this machine (default: one per core)")
+    r.add_argument("--ray", metavar="ADDRESS", help="a batch on a Ray cluster: its address, 'auto' (the cluster this "
+                   "machine belongs to) or 'local' (start one here); needs pip install 'formcheck[cluster]'")
     r.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
     r.add_argument("--no-progress", dest="progress", action="store_false")
     r.set_defaults(func=cmd_replay)
@@ -69,7 +79,13 @@ def _not_an_unrecorded_set(args: argparse.Namespace, out: Path) -> None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    video = Path(args.video)
+    if is_batch(args):
+        return cmd_batch(args)
+    if args.jobs is not None:
+        raise UsageError("--jobs is for a batch (several videos, a folder or a manifest)", "replay")
+    if not args.exercise:
+        raise UsageError("which exercise? give --exercise ID (see 'formcheck exercises list')", "replay")
+    video = Path(args.video[0])
     if not video.exists():
         raise CliError(f"video not found: {video}")
     spec, target, profile = load_spec(args)

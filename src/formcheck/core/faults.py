@@ -5,7 +5,8 @@ would there. Unset (always, outside tests) nothing happens.
 The stages, in order (``sets/outputs.py``; ``staged`` in ``sets/replay.py`` and ``live/set_loop.py``):
 ``staged`` (every output written in the staging folder), ``row`` (the history row written, not
 committed), ``moved`` (video and track renamed in), ``renamed`` (the report renamed in, the row
-not yet committed), ``committed`` (both durable). Actions: ``raise`` (an error),
+not yet committed), ``committed`` (both durable); and ``batch-job`` (a batch's process for one video, as it
+starts: ``batch/child.py``). Actions: ``raise`` (an error),
 ``sigint``, ``sigterm``, ``sigkill`` (sent to this process).
 """
 
