@@ -140,10 +140,18 @@ def summary_from_report(spec: ExerciseSpec, report: SetReport, lang: str) -> Ses
 TERMINAL = {  # the terminal's lines of a Danish session (an English one prints cli.common.print_set's)
     "da": {"faults": "fejl", "times": "{n} gange", "once": "1 gang", "wrote": "gemt i {dir}",
            "skipped": "{name}: sprunget over", "ended_after_pain": "programmet sluttede efter smertestoppet",
-           "session": "dagens program, gemt i {dir}", "tip": "tip", "note": "bemærk"},
+           "session": "dagens program, gemt i {dir}", "tip": "tip", "note": "bemærk",
+           "not_kept": "{name}: intet gemt (sættet sluttede, før kameraet så dig)",
+           "abandoned": "{name}: gemt som afbrudt i historikken (tællingen var ikke startet)",
+           "pain_recorded": "{name}: smerterne er noteret i historikken; øvelsen laves ikke mere i dag",
+           "pain_not_recorded": "{name}: smerterne er ikke noteret (ingen historik: --no-history)"},
     "en": {"faults": "faults", "times": "{n} times", "once": "once", "wrote": "wrote {dir}",
            "skipped": "{name}: skipped", "ended_after_pain": "session ended after the pain stop",
-           "session": "wrote {dir}", "tip": "tip", "note": "note"},
+           "session": "wrote {dir}", "tip": "tip", "note": "note",
+           "not_kept": "{name}: nothing saved (the set ended before the camera saw you)",
+           "abandoned": "{name}: recorded in the history as abandoned (counting had not started)",
+           "pain_recorded": "{name}: the pain is recorded in the history; the exercise is not done again today",
+           "pain_not_recorded": "{name}: the pain is not recorded (no history: --no-history)"},
 }
 
 
