@@ -29,7 +29,7 @@ class BlankCamera:
         self.next_due = time.monotonic()
         self.img = np.full((480, 640, 3), 90, np.uint8)
 
-    def isOpened(self):  # noqa: N802 - OpenCV's name
+    def isOpened(self):
         return True
 
     def set(self, *a):

@@ -21,7 +21,12 @@ from typing import Any
 from formcheck.live.set_loop import SetOutcome
 from formcheck.media.estimator import choose_model
 from formcheck.records.history import HistoryError, record_report
-from formcheck.records.pain_reported import AFTER_SET, BEFORE_START, flag_set, pain_only_report
+from formcheck.records.pain_reported import (
+    AFTER_SET,
+    BEFORE_START,
+    flag_set,
+    pain_only_report,
+)
 from formcheck.sets.set_report import SetReport
 from formcheck.sets.texts import TERMINAL
 from formcheck.spec.exercise import ExerciseSpec, exercise_file
