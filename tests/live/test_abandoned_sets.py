@@ -159,3 +159,19 @@ def test_q_during_the_countdown_on_a_real_clip_records_an_abandoned_set(sample_s
     assert len(rows) == 1 and rows[0]["out_dir"] == str(out.absolute()) and status(rows[0]) == "never"
     said = capsys.readouterr().out
     assert "Knæbøjning: gemt som afbrudt i historikken (tællingen var ikke startet)" in said, said
+
+
+def test_a_set_ended_idle_by_hands_free_before_the_count_armed_is_recorded(tmp_path, monkeypatch):
+    """Hands-free: seen out of the start position long enough, the set starts anyway (the count
+    would arm itself later), then a long still pause ends it: recorded, as "counting never
+    started" (this already held before; the idle end only comes once the set has started)."""
+    import formcheck.live.session as session_mod
+
+    monkeypatch.setattr(session_mod, "POSITION_WAIT_S", 1.0)
+    monkeypatch.setattr(session_mod, "still_end_s", lambda spec: 1.5)
+    out = tmp_path / "o"
+    assert live(out, "", Crouched(), "--countdown", "0.5") == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["ended_by"] == "idle" and report["reps"] == 0 and report["started_s"] is None
+    [row] = H.load_sets()
+    assert row["out_dir"] == str(out.absolute()) and status(row) == "never"
