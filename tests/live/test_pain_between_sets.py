@@ -180,6 +180,8 @@ def test_p_on_the_first_instructions_is_that_exercise_and_after_a_set_the_set_ju
     assert live(tmp_path, "s1", "--program", str(program)) == 0
     out = capsys.readouterr().out
     assert out.count("the pain is recorded in the history") == 2, out
+    # the program's summary says it on each exercise's line (the test's toe_heel is a copy of the squat)
+    assert out.splitlines()[-3:-1] == ["Squat: skipped · pain reported", "Squat: 3 of 3 repetitions ✓ · pain reported"]
     rows = H.load_sets(tmp_path / "data")
     by_ex = {r["exercise"]: r for r in rows}
     assert sorted(by_ex) == ["squat", "toe_heel"] and len(rows) == 2

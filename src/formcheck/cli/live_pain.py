@@ -49,6 +49,7 @@ class PainBetweenSets:
     args: argparse.Namespace
     last: Done | None = None  # the exercise whose set ran last in this session
     recorded: set[str] = field(default_factory=set)  # exercise ids with pain recorded in this session
+    reported: set[str] = field(default_factory=set)  # ... reported between sets (recorded or not)
 
     def ran(self, spec: ExerciseSpec, target: int | None, outcome: SetOutcome,
             program: dict[str, Any] | None = None) -> None:
@@ -75,6 +76,7 @@ class PainBetweenSets:
         if done is None:
             return
         lang, name = self.args.lang, done.spec.name.get(self.args.lang)
+        self.reported.add(done.spec.id)
         if self.args.no_history:
             print(TERMINAL[lang]["pain_not_recorded"].format(name=name))
             return

@@ -168,6 +168,9 @@ def _run_entries(args: argparse.Namespace, runner: Runner, plan: SessionPlan) ->
                 break
     if rows:  # the program's summary: what was done, skipped, stopped, or not done today
         lines = [rows.get(e.id) or program_row(specs[e.id], None, lang, "not_done") for e in entries]
+        pain_row, reported = TEXTS[lang]["pain_row"], TEXTS[lang]["pain_reported_row"]
+        lines = [f"{line} · {reported}" if e.id in pains.reported and not line.endswith(pain_row) else line
+                 for e, line in zip(entries, lines)]  # p between sets: said on its exercise's line
         for line in lines:
             print(line)
         show_program_done(runner.screens, program, lang, lines)
