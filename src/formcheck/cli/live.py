@@ -19,6 +19,7 @@ from formcheck.cli.common import (
     ranged,
     target_count,
 )
+from formcheck.cli.live_pain import PainBetweenSets
 from formcheck.cli.live_program import run_program, session_exercises
 from formcheck.cli.live_sets import dropped_if_empty, exit_code, new_folders, report_set, run_into, sessions_root
 from formcheck.live.cameras import describe, probe_cameras
@@ -135,7 +136,9 @@ def _run_single(args: argparse.Namespace, runner: Runner, spec: ExerciseSpec, ta
                        exercise_file=str(exercise_file(args.exercise).resolve()))
         outcome = run_into(args, runner, plan, made)
         report_set(args, spec, outcome)
-    show_after_set(runner.screens, outcome, spec, args.lang)
+    pains = PainBetweenSets(args)  # p on the summary: recorded against this exercise
+    pains.ran(spec, target, outcome)
+    show_after_set(runner.screens, outcome, spec, args.lang, on_pain=pains.after_set())
     return exit_code(outcome)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.cli.common import history_recorder
+from formcheck.cli.live_pain import PainBetweenSets
 from formcheck.cli.live_sets import dropped_if_empty, exit_code, new_folders, report_set, run_into, sessions_root
 from formcheck.live.runner import Runner
 from formcheck.live.screens import (
@@ -124,14 +125,17 @@ def _run_entries(args: argparse.Namespace, runner: Runner, plan: SessionPlan) ->
     source = Path(args.source) if args.source else Path(os.devnull)
     code = 0
     rows: dict[str, str] = {}  # the program's summary: a line per exercise, in order
+    pains = PainBetweenSets(args)  # p between sets: recorded against the exercise it belongs to
     for i, entry in enumerate(entries):
         spec = specs[entry.id]
         target = targets[entry.id]
         if profile is not None:
             spec, prof_target = apply_profile(spec, profile)
             target = prof_target if prof_target is not None else target  # the patient's own prescription
+        info = {"name": program.name, "session": args.session or "all", "session_id": session_id,
+                "index": i + 1, "of": len(entries), "step": entry.step}
         key = show_instructions(runner.screens, spec, target, lang, f"{i + 1}/{len(entries)}",
-                                program.instructions_s, advice)
+                                program.instructions_s, advice, pains.before(spec, target, info))
         if key == "q":
             break
         if key == "s":
@@ -139,17 +143,16 @@ def _run_entries(args: argparse.Namespace, runner: Runner, plan: SessionPlan) ->
             rows[entry.id] = program_row(spec, None, lang, "skipped")
             continue
         made = not (root / f"{i + 1:02d}_{spec.id}").exists()
-        info = {"name": program.name, "session": args.session or "all", "session_id": session_id,
-                "index": i + 1, "of": len(entries), "step": entry.step}
         with dropped_if_empty(new_folders(root / f"{i + 1:02d}_{spec.id}")):
             out = prepare_out_dir(root / f"{i + 1:02d}_{spec.id}", source)
             set_plan = SetPlan(spec, out, target, info, profile_info(profile) if profile else None, history_recorder(args),
                                patient=args.patient, exercise_file=str(exercise_file(spec.id).resolve()))
             outcome = run_into(args, runner, set_plan, made)
         report_set(args, spec, outcome)
+        pains.ran(spec, target, outcome, info)
         skipped = outcome.ended_by == "skip" and not (outcome.report.reps or outcome.report.holds)
         rows[entry.id] = program_row(spec, None if skipped else outcome.report, lang, "skipped")
-        after = show_after_set(runner.screens, outcome, spec, lang, advice, program=True)
+        after = show_after_set(runner.screens, outcome, spec, lang, advice, program=True, on_pain=pains.after_set())
         if outcome.error and (runner.camera is not None or outcome.ended_by == "failed"):
             code = exit_code(outcome)
             break
@@ -161,10 +164,13 @@ def _run_entries(args: argparse.Namespace, runner: Runner, plan: SessionPlan) ->
         if i + 1 < len(entries):
             nxt = specs[entries[i + 1].id]
             rest = entry.rest_s if entry.rest_s is not None else program.rest_s
-            if show_rest(runner.screens, nxt, lang, rest, advice) == "q":
+            if show_rest(runner.screens, nxt, lang, rest, advice, pains.after_set()) == "q":
                 break
     if rows:  # the program's summary: what was done, skipped, stopped, or not done today
         lines = [rows.get(e.id) or program_row(specs[e.id], None, lang, "not_done") for e in entries]
+        pain_row, reported = TEXTS[lang]["pain_row"], TEXTS[lang]["pain_reported_row"]
+        lines = [f"{line} · {reported}" if e.id in pains.reported and not line.endswith(pain_row) else line
+                 for e, line in zip(entries, lines)]  # p between sets: said on its exercise's line
         for line in lines:
             print(line)
         show_program_done(runner.screens, program, lang, lines)

@@ -57,21 +57,27 @@ def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome
     """Print and store one finished set; a Ctrl-C during the set ends the command here.
 
     A set skipped (s key) before anything was done is only named; one interrupted before anything
-    was counted left nothing to show. (Sets went to the history with their outputs: run_set.)
+    was counted left nothing to show, nor one ended with q before the camera saw anybody; one
+    ended with q after that is said to be recorded as abandoned. (Sets went to the history with their outputs: run_set.)
     """
     if outcome.error:
         done = "saved what was done" if outcome.counted else "nothing was counted"
         grave = not outcome.counted or outcome.ended_by == "failed"
         print(f"formcheck: {'error' if grave else 'warning'}: {outcome.error} "
               f"after {outcome.report.duration_s:.1f} s; {done} ({outcome.out_dir})", file=sys.stderr)
+    name = spec.name.get(args.lang)
     if outcome.ended_by == "skip" and not (outcome.report.reps or outcome.report.holds):
-        print(TERMINAL[args.lang]["skipped"].format(name=spec.name.get(args.lang)))
+        print(TERMINAL[args.lang]["skipped"].format(name=name))
+    elif not outcome.kept and outcome.ended_by in ("quit", "next"):  # q before anybody was seen
+        print(TERMINAL[args.lang]["not_kept"].format(name=name))
     elif outcome.kept and args.lang == "en":  # (its row went into the history with its outputs: set_loop)
         print_set(spec.name.en, spec.kind, outcome.report, outcome.out_dir, fault_texts(spec, "en"))
     elif outcome.kept:  # a Danish session: Danish lines, the end card's words (one language per session)
         for line in terminal_lines(spec, outcome.report, args.lang):
             print(printable(line))
         print(TERMINAL[args.lang]["wrote"].format(dir=printable(str(outcome.out_dir))))
+    if outcome.kept and not outcome.counted and outcome.row_id is not None and outcome.ended_by in ("quit", "next"):
+        print(TERMINAL[args.lang]["abandoned"].format(name=name))  # (SetSession.attempted)
     if args.stats:
         print(outcome.stats.line())
     if outcome.ended_by == "interrupted":

@@ -98,16 +98,21 @@ def pain_advice_screen(screens: Screens, overlay: Overlay, lang: str,
 
 
 def _pain_between_sets(screens: Screens, overlay: Overlay, lang: str,
-                       pain_advice: tuple[str, tuple[str, ...]] | None, program: bool) -> str:
-    """p pressed on a screen between sets: the advice; "n" goes on (in a program), else "q"."""
+                       pain_advice: tuple[str, tuple[str, ...]] | None, program: bool,
+                       on_pain: Callable[[], None] | None) -> str:
+    """p pressed on a screen between sets: ``on_pain`` (the caller records it, before anything
+    else), then the advice; "n" goes on (in a program), else "q"."""
+    if on_pain is not None:
+        on_pain()
     return "n" if pain_advice_screen(screens, overlay, lang, pain_advice, program) == "n" else "q"
 
 
 def show_after_set(screens: Screens, outcome: SetOutcome, spec: ExerciseSpec, lang: str,
-                   pain_advice: tuple[str, tuple[str, ...]] | None = None, program: bool = False) -> str | None:
+                   pain_advice: tuple[str, tuple[str, ...]] | None = None, program: bool = False,
+                   on_pain: Callable[[], None] | None = None) -> str | None:
     """The summary, or after a pain stop the advice (nothing there suggests carrying on; in a
     program only an explicit n goes on to the next exercise). Each says which key goes on. p on
-    the summary shows the advice too; the session then goes on only with n."""
+    the summary calls ``on_pain`` and shows the advice too; the session then goes on only with n."""
     txt = TEXTS[lang]
     overlay = Overlay.from_setup(overlay_setup(spec, lang))
     if outcome.last_canvas is not None:
@@ -125,14 +130,15 @@ def show_after_set(screens: Screens, outcome: SetOutcome, spec: ExerciseSpec, la
             summary = replace(summary, note=txt["idle_end"].format(s=still_end_s(spec)))
         key = screens.show(lambda img, _: overlay.draw_summary(img, summary, keys), SUMMARY_S, NEXT_KEYS)
     if key == "p":
-        return _pain_between_sets(screens, overlay, lang, pain_advice, program)
+        return _pain_between_sets(screens, overlay, lang, pain_advice, program, on_pain)
     return key
 
 
 def show_instructions(screens: Screens, spec: ExerciseSpec, target: int, lang: str, where: str,
-                      seconds: float, pain_advice: tuple[str, tuple[str, ...]] | None = None) -> str | None:
+                      seconds: float, pain_advice: tuple[str, tuple[str, ...]] | None = None,
+                      on_pain: Callable[[], None] | None = None) -> str | None:
     """Before a program's exercise: what to do, how to face the camera, the target, the keys,
-    and when it starts by itself. p: the pain advice, then "s" (skip it) with n, else "q"."""
+    and when it starts by itself. p: ``on_pain``, the pain advice, then "s" (skip it) with n, else "q"."""
     txt = TEXTS[lang]
     if spec.kind == "hold" and spec.hold is not None:
         goal = txt["target_hold" if target == 1 else "target_holds"].format(n=target, s=spec.hold.target_s)
@@ -147,19 +153,20 @@ def show_instructions(screens: Screens, spec: ExerciseSpec, target: int, lang: s
 
     key = screens.show(draw, seconds, NEXT_KEYS)
     if key == "p":
-        return "s" if _pain_between_sets(screens, overlay, lang, pain_advice, True) == "n" else "q"
+        return "s" if _pain_between_sets(screens, overlay, lang, pain_advice, True, on_pain) == "n" else "q"
     return key
 
 
 def show_rest(screens: Screens, nxt: ExerciseSpec, lang: str, seconds: float,
-              pain_advice: tuple[str, tuple[str, ...]] | None = None) -> str | None:
-    """Rest between exercises: a countdown naming the next one, and the keys."""
+              pain_advice: tuple[str, tuple[str, ...]] | None = None,
+              on_pain: Callable[[], None] | None = None) -> str | None:
+    """Rest between exercises: a countdown naming the next one, and the keys (p: ``on_pain``, the advice)."""
     txt = TEXTS[lang]
     overlay = Overlay.from_setup(overlay_setup(nxt, lang))
     hint = f"{txt['rest']} · " + txt["next"].format(name=nxt.name.get(lang))
     key = screens.show(lambda img, left: overlay.draw_countdown(img, left, hint, txt["keys_on"]), seconds, NEXT_KEYS)
     if key == "p":
-        return _pain_between_sets(screens, overlay, lang, pain_advice, True)
+        return _pain_between_sets(screens, overlay, lang, pain_advice, True, on_pain)
     return key
 
 

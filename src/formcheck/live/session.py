@@ -32,6 +32,8 @@ STILL_END_MAX_S = 120.0  # ... (twice the longest a repetition, or a hold and it
 _IN_POSITION = (Status.READY, Status.MOVING, Status.HOLDING)
 _EXERCISING = (Status.MOVING, Status.HOLDING)
 TARGET_GRACE_S = 2.0  # after the target is reached the set ends this much later (the count shows)
+SEEN_MIN_S = 1.0  # before counting: seen this long in front of the camera, a set the patient ends is an attempt
+# (shorter: a stray detection, or the trainer closed at once) and is recorded as one (issue: abandoned sets)
 END_KEYS = {"q": "quit", "p": "pain", "n": "next", "s": "skip"}  # key -> why the set ended
 
 
@@ -93,6 +95,8 @@ class SetSession:
         self.pain_t_ms: float | None = None
         self.still_end_s = still_end_s(self.spec)
         self.moved_s: float | None = None  # hands-free: the last time the exercise was under way
+        self.seen_s = 0.0  # seconds a person was seen before counting started (guidance, countdown)
+        self._before_ms: float | None = None  # (the last frame's time before counting started)
 
     def _fresh(self) -> tuple[ReportBuilder, TrackRecorder]:
         """A new report and track: counting (re)starts from here."""
@@ -126,8 +130,12 @@ class SetSession:
             if self.opts.end_at_target and self.target_end is None and self._reached_target(result):
                 self.target_end = t_s + TARGET_GRACE_S
             self._still_pause(t_s, result)
-        elif self.mode is Mode.GUIDE:
-            self._guide(t_s, result)
+        elif self.mode in (Mode.GUIDE, Mode.COUNTDOWN):  # before counting: how long a person was seen
+            if pose is not None and self._before_ms is not None:
+                self.seen_s += max(t_ms - self._before_ms, 0.0) / 1000.0
+            self._before_ms = t_ms
+            if self.mode is Mode.GUIDE:
+                self._guide(t_s, result)
         if self.mode is Mode.COUNTDOWN and self.countdown_left(t_s) is None:  # counting starts now, afresh
             self.analyzer.restart()
             self._start_afresh()
@@ -217,6 +225,14 @@ class SetSession:
         """Some frames were analysed after the countdown."""
         return self.mode in (Mode.ACTIVE, Mode.PAUSED) and self.builder.frames > 0
 
+    @property
+    def attempted(self) -> bool:
+        """Ended by the patient (q, or n in a program) before counting started, after being in front
+        of the camera for SEEN_MIN_S: an attempt the physiotherapist should see (an abandoned set,
+        0 repetitions, "counting never started"). A Ctrl-C or SIGTERM there is none: it records
+        nothing (README, "What formcheck promises"); s (skip) is a choice not to do it."""
+        return not self.counted and self.ended_by in ("quit", "next") and self.seen_s >= SEEN_MIN_S
+
     def conclude(self, error: str | None) -> ReportBuilder:
         """Close the analysis and note how the set ended; the report to build."""
         builder, counted = self.builder, self.counted
@@ -229,6 +245,10 @@ class SetSession:
             builder.pain_stop = PainStop(round((self.pain_t_ms or 0.0) / 1000.0, 3), PAIN_NOTE)
         if not counted:
             builder.notes.append("the set ended before counting started")
+        if self.attempted:
+            key = "q" if self.ended_by == "quit" else "n"
+            builder.notes.append(f"ended by the patient ({key} key) after {self.seen_s:.1f} s in front of the camera, "
+                                 "before counting started: recorded as an abandoned set")
         if self.ended_by == "idle":
             builder.notes.append(f"ended by itself (hands-free) after {self.still_end_s:.0f} s without the exercise's "
                                  "movement")

@@ -35,6 +35,7 @@ from formcheck.sets.outputs import (
     REPORT,
     TRACK,
     VIDEO,
+    Recording,
     make_stage,
     put_in_place,
     sweep_stale_stages,
@@ -61,6 +62,7 @@ class SetOutcome:
     error: str | None = None  # the source's trouble, one line
     last_canvas: np.ndarray | None = None  # the last camera picture, undrawn (summary background)
     kept: bool = True  # its outputs were put in place (not: interrupted before anything was counted)
+    row_id: int | None = None  # its row in the history, when it was recorded there
 
 
 def _default_detector(model: str) -> Callable[[], Detector]:
@@ -175,13 +177,21 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, stage: Path, failure:
     history row (sets.outputs.put_in_place, as replay does: both or neither). A set interrupted
     before anything was counted keeps nothing (no 0-repetition set in the history, no report
     blocking the folder). The annotated video ends on the set's summary over the last picture,
-    as the screen after the set shows it (not after pain, an error or an interrupt: NO_SUMMARY)."""
+    as the screen after the set shows it (not after pain, an error or an interrupt: NO_SUMMARY).
+
+    Before counting started, by how the set ended: Ctrl-C or SIGTERM keeps nothing (a promise);
+    q (or n) after the patient was in front of the camera is an abandoned set, kept and recorded
+    (``SetSession.attempted``); q with nobody seen keeps nothing either (there was no attempt,
+    and a report without its row would pass for an unrecorded set); skip (s) and the source's
+    end or failure keep the report (and a failure says so) without a row, as before."""
     plan, source = session.plan, session.source
     stats, writer, last_canvas, overlay, lang = outs.stats, outs.writer, outs.last_canvas, outs.overlay, outs.lang
     ended_by = session.ended_by or "end_of_video"
     counted = session.counted
     error = failure or (source.error if ended_by in ("source_error", "end_of_video") else None)
-    if ended_by in ("interrupted", "terminated") and not counted and session.pain_t_ms is None:
+    nothing_done = not counted and session.pain_t_ms is None and (
+        ended_by in ("interrupted", "terminated") or (ended_by in ("quit", "next") and not session.attempted))
+    if nothing_done:
         if writer is not None:
             with contextlib.suppress(Exception):
                 writer.close(keep=False)
@@ -227,16 +237,25 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, stage: Path, failure:
     report = builder.finish(session.analyzer.pauses if counted else [], set_end)
     write_report(report, stage / REPORT)
     fault_point("staged")
-    record = plan.record if is_a_set(report, counted) else None
+    record = plan.record if is_a_set(report, counted or session.attempted) else None
+    pending: list[Recording] = []
+
+    def begin() -> Recording:
+        assert record is not None
+        pending.append(record(report, plan.out_dir))
+        return pending[-1]
+
     # (a video this set did not write, an earlier run's, goes: it would pass for this set's)
-    put_in_place(stage, plan.out_dir, None if record is None else lambda: record(report, plan.out_dir))
+    put_in_place(stage, plan.out_dir, None if record is None else begin)
     sweep_stale_stages(plan.out_dir)  # an earlier run's, killed before it could clean up
-    return SetOutcome(report, plan.out_dir, ended_by, stats, counted, error, last_canvas)
+    row_id = getattr(pending[0], "row_id", None) if pending else None  # (p on the screens after it marks it)
+    return SetOutcome(report, plan.out_dir, ended_by, stats, counted, error, last_canvas, row_id=row_id)
 
 
 def is_a_set(report: SetReport, counted: bool) -> bool:
-    """A set for the history: something was counted, or it was stopped for pain; not one skipped
-    (s key) before anything was done."""
+    """A set for the history: something was counted (or the patient ended it before counting
+    started, after being in front of the camera: ``counted`` then too), or it was stopped for
+    pain; not one skipped (s key) before anything was done."""
     if report.end.ended_by == "skip" and not (report.reps or report.holds):
         return False
     return counted or report.pain_stop is not None

@@ -96,7 +96,10 @@ def status(s: dict[str, Any]) -> str:
     if s["pain_stop"]:
         return "pain"
     if not trained(s):
-        never = report is not None and report.started_s is None and report.frames_with_pose
+        # somebody was seen, or a live set the patient ended before counting started (recorded only
+        # after they had been in front of the camera: live.session.SetSession.attempted)
+        before = report is not None and report.frames == 0 and report.end.ended_by in ENDED_BY_PATIENT
+        never = report is not None and report.started_s is None and (report.frames_with_pose or before)
         return "never" if never else "empty"
     ended = report.end.ended_by if report is not None else None
     if ended in ENDED_BY_PATIENT and s.get("target") and done(s) < s["target"]:

@@ -36,7 +36,7 @@ TEXTS = {
         "never_started": "Tællingen startede ikke: du blev ikke set i startstillingen.",
         "idle_end": "Sættet sluttede af sig selv efter en pause på {s:.0f} sekunder.",
         "program_summary": "Dagens program er slut", "skipped": "sprunget over", "not_done": "ikke lavet",
-        "pain_row": "stoppet: smerter", "reps_row": "{n} af {t} gentagelser", "holds_row": "{n} af {t} hold",
+        "pain_row": "stoppet: smerter", "pain_reported_row": "smerter meldt", "reps_row": "{n} af {t} gentagelser", "holds_row": "{n} af {t} hold",
         "pain_after": "Du har meldt om smerter.",
         "camera_lost": "Kameraet svarer ikke", "failed": "Der opstod en fejl",
         "saved": "Det, du nåede, er gemt.", "lie_side": "Læg dig med siden til kameraet",
@@ -65,7 +65,7 @@ TEXTS = {
         "never_started": "Counting did not start: you were not seen in the start position.",
         "idle_end": "The set ended by itself after a pause of {s:.0f} seconds.",
         "program_summary": "Today's program is finished", "skipped": "skipped", "not_done": "not done",
-        "pain_row": "stopped: pain", "reps_row": "{n} of {t} repetitions", "holds_row": "{n} of {t} holds",
+        "pain_row": "stopped: pain", "pain_reported_row": "pain reported", "reps_row": "{n} of {t} repetitions", "holds_row": "{n} of {t} holds",
         "pain_after": "You reported pain.",
         "camera_lost": "The camera stopped", "failed": "Something went wrong",
         "saved": "What you did has been saved.", "lie_side": "Lie down with your side to the camera",
@@ -140,10 +140,18 @@ def summary_from_report(spec: ExerciseSpec, report: SetReport, lang: str) -> Ses
 TERMINAL = {  # the terminal's lines of a Danish session (an English one prints cli.common.print_set's)
     "da": {"faults": "fejl", "times": "{n} gange", "once": "1 gang", "wrote": "gemt i {dir}",
            "skipped": "{name}: sprunget over", "ended_after_pain": "programmet sluttede efter smertestoppet",
-           "session": "dagens program, gemt i {dir}", "tip": "tip", "note": "bemærk"},
+           "session": "dagens program, gemt i {dir}", "tip": "tip", "note": "bemærk",
+           "not_kept": "{name}: intet gemt (sættet sluttede, før kameraet så dig)",
+           "abandoned": "{name}: gemt som afbrudt i historikken (tællingen var ikke startet)",
+           "pain_recorded": "{name}: smerterne er noteret i historikken; øvelsen laves ikke mere i dag",
+           "pain_not_recorded": "{name}: smerterne er ikke noteret (ingen historik: --no-history)"},
     "en": {"faults": "faults", "times": "{n} times", "once": "once", "wrote": "wrote {dir}",
            "skipped": "{name}: skipped", "ended_after_pain": "session ended after the pain stop",
-           "session": "wrote {dir}", "tip": "tip", "note": "note"},
+           "session": "wrote {dir}", "tip": "tip", "note": "note",
+           "not_kept": "{name}: nothing saved (the set ended before the camera saw you)",
+           "abandoned": "{name}: recorded in the history as abandoned (counting had not started)",
+           "pain_recorded": "{name}: the pain is recorded in the history; the exercise is not done again today",
+           "pain_not_recorded": "{name}: the pain is not recorded (no history: --no-history)"},
 }
 
 
