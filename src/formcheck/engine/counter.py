@@ -91,6 +91,10 @@ class ExcursionCounter:
         # the lowest |value| since the last excursion ended: one that ended above ``rest`` (the
         # return share) must come down and rise again by the hysteresis band before the next begins
         self._floor = 0.0
+        # the level under which the last excursion was judged over (``rest``, or its return share
+        # when it settled short of rest): the next must rise the hysteresis band above it too, or a
+        # foot wavering about a level that was already "back" would start and end phases on noise
+        self._back = self.th.rest
         self._trace: list[tuple[float, float]] = []  # (t_s, |v| toward the excursion's side)
 
     @property
@@ -117,9 +121,11 @@ class ExcursionCounter:
             if abs(v) <= th.rest:
                 self._last_rest_s = t_s
                 self._pending_since = None
+                self._back = th.rest
                 return None
             self._floor = min(self._floor, abs(v))
-            if abs(v) > th.enter and abs(v) - self._floor > th.enter - th.rest:
+            band = th.enter - th.rest
+            if abs(v) > th.enter and abs(v) - self._floor > band and abs(v) - self._back > band:
                 sign = 1 if v > 0 else -1
                 if self._pending_since is None or sign != self._pending_sign:
                     self._pending_since, self._pending_sign = t_s, sign
@@ -150,9 +156,11 @@ class ExcursionCounter:
             end = self._low_since  # settled in the lowest share of its own range, short of the start
         else:
             return None
+        at_rest = self._rest_since is not None and end == self._rest_since
         exc = self._close(end)
         self._last_rest_s = end
         self._floor = abs(v)
+        self._back = th.rest if at_rest or swung else back
         if swung:  # went straight into the opposite excursion
             self.phase = CounterPhase.OUT
             self._sign = 1 if v > 0 else -1
