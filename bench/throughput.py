@@ -15,10 +15,12 @@ percent from run to run, so a single pair of runs cannot resolve a 10 % target):
 * **whole command**: (a) bare = create the landmarker + inference on every frame, against
   (b) the whole ``replay()`` call, start-up and finishing included. MediaPipe's one-time native
   set-up (~0.6 s, paid by the first landmarker of a process) happens before either is timed.
-* **CPU per frame**: the pose model's process (bare; replay's main process) and replay's two
-  worker processes (decoder, encoder: the second core). Wall time on a machine other jobs share
-  says little; on 2 free cores replay takes about max(main, workers) / bare of bare's time,
-  which CPU time still shows under load ("2-core estimate").
+* **CPU per frame**: bare inference's detect loop, and per frame of a replay in its steady state
+  (the CPU of a 10-frame replay taken off: start-up and finishing) its main process (the pose
+  model) and its two worker processes (decoder and encoder, kept to the second core). Wall time
+  on a machine other jobs share says little; on 2 free cores replay runs at about
+  max(main, workers) / bare of bare inference's time a frame, which CPU time still shows under
+  load ("2-core estimate"; CPU time itself grows a little under load).
 * **peak memory**: resident memory of a ``formcheck replay`` command and its workers, summed.
 
 ``--threads`` measures the in-process alternative (decoding and encoding on threads), which
@@ -46,14 +48,14 @@ from replay_memory import make_4k, peak_rss  # noqa: E402
 
 from formcheck.media.estimator import PoseEstimator  # noqa: E402
 from formcheck.media.video import VideoReader  # noqa: E402
-from formcheck.media.video_writer import VideoWriter  # noqa: E402
 from formcheck.sets.replay import ReplayOptions, replay  # noqa: E402
 from formcheck.spec.exercise import load_exercise  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = Path(os.environ.get("FORMCHECK_DATA") or ROOT.parent / "shared" / "data")
 SQUAT_720 = DATA / "synthetic" / "squat_good_front_male_720p.mp4"
 PORTRAIT = DATA / "videos" / "squat_bodyweight_side_man_portrait_2reps.mp4"  # a real phone clip
 SAMPLE = ROOT / "samples" / "squat_side.mp4"  # when the labelled clips are absent
+FIXED_FRAMES = 10  # a replay this short is nearly all start-up and finishing
 
 
 def cpu_s(who: int) -> float:
@@ -65,8 +67,8 @@ def cpu_s(who: int) -> float:
 class Run:
     whole_s: float  # the whole call
     frame_s: float  # a frame in the steady state
-    main_cpu_s: float  # CPU a frame, this process (the pose model's)
-    workers_cpu_s: float  # CPU a frame, the worker processes (replay's decoder and encoder)
+    main_cpu_s: float  # CPU, this process (the pose model's): bare, a frame of the loop; replay, the whole call
+    workers_cpu_s: float  # CPU, the worker processes (replay's decoder and encoder), the whole call
 
 
 class Stamps:
@@ -84,15 +86,15 @@ class Stamps:
 
 def bare_run(model: str, frames: list) -> Run:
     """Bare inference: landmarker creation + detect loop on frames decoded beforehand."""
-    t0, c0 = time.perf_counter(), cpu_s(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
     with PoseEstimator(model, num_poses=1) as est:
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), cpu_s(resource.RUSAGE_SELF)
         for f in frames:
             est.detect(f.image, f.t_ms)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), cpu_s(resource.RUSAGE_SELF)
     whole = time.perf_counter() - t0
     n = len(frames)
-    return Run(whole, (t2 - t1) / n, (cpu_s(resource.RUSAGE_SELF) - c0) / n, 0.0)
+    return Run(whole, (t2 - t1) / n, (c2 - c1) / n, 0.0)
 
 
 def replay_run(clip: Path, out: Path, model: str, exercise: str, n: int, workers: bool) -> Run:
@@ -110,8 +112,8 @@ def replay_run(clip: Path, out: Path, model: str, exercise: str, n: int, workers
     times = bars[0].times
     if len(times) != n:
         raise SystemExit(f"replay processed {len(times)} frames, expected {n}")
-    return Run(whole, (times[-1] - times[0]) / (n - 1), (cpu_s(resource.RUSAGE_SELF) - c0) / n,
-               (cpu_s(resource.RUSAGE_CHILDREN) - k0) / n)
+    return Run(whole, (times[-1] - times[0]) / (n - 1), cpu_s(resource.RUSAGE_SELF) - c0,
+               cpu_s(resource.RUSAGE_CHILDREN) - k0)
 
 
 def make_clips(tmp: Path, frames: int) -> list[Path]:
@@ -128,6 +130,27 @@ def make_clips(tmp: Path, frames: int) -> list[Path]:
         make_4k(SAMPLE, tmp / "portrait.mp4", seconds, (1080, 1920))
         out.append(tmp / "portrait.mp4")
     return out
+
+
+def write_prefix(frames: list, path: Path, fps: float) -> None:
+    """The frames as the replay's input file (H.264 at crf 18: the same input for any version of
+    formcheck this bench is run against)."""
+    from fractions import Fraction
+
+    import av
+
+    h, w = frames[0].image.shape[:2]
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+        s.width, s.height, s.pix_fmt = w, h, "yuv420p"
+        s.options = {"preset": "veryfast", "crf": "18"}
+        for i, f in enumerate(frames):
+            vf = av.VideoFrame.from_ndarray(f.image, format="rgb24")
+            vf.pts = i
+            for p in s.encode(vf):
+                out.mux(p)
+        for p in s.encode():
+            out.mux(p)
 
 
 def bench_clip(video: Path, args: argparse.Namespace, tmp: Path) -> dict:
@@ -148,16 +171,18 @@ def bench_clip(video: Path, args: argparse.Namespace, tmp: Path) -> dict:
           f"model {args.model}, {os.cpu_count()} cores, {args.repeats} alternating runs each (medians), "
           f"replay I/O on {'threads' if args.threads else 'worker processes'}")
     clip = tmp / f"prefix_{video.stem}.mp4"
-    with VideoWriter(clip, (w, h), fps, preset="veryfast", crf=18) as wr:  # the same prefix as a file
-        for f in frames:
-            wr.write(f.image, f.t_ms)
+    write_prefix(frames, clip, fps)
+    short = tmp / f"short_{video.stem}.mp4"  # start-up and finishing alone, to take off the CPU
+    write_prefix(frames[:FIXED_FRAMES], short, fps)
     with PoseEstimator(args.model, num_poses=1) as est:  # MediaPipe's one-time native set-up
         est.detect(frames[0].image, 0.0)
-    bare, full = [], []
+    bare, full, fixed = [], [], []
     for i in range(args.repeats):
         bare.append(bare_run(args.model, frames))
         full.append(replay_run(clip, tmp / f"out_{video.stem}_{i}", args.model, args.exercise, n,
                                not args.threads))
+        fixed.append(replay_run(short, tmp / f"fixed_{video.stem}_{i}", args.model, args.exercise,
+                                FIXED_FRAMES, not args.threads))
     del frames
 
     def med(runs: list[Run], field: str) -> float:
@@ -165,7 +190,9 @@ def bench_clip(video: Path, args: argparse.Namespace, tmp: Path) -> dict:
 
     bare_frame, full_frame = med(bare, "frame_s"), med(full, "frame_s")
     bare_whole, full_whole = med(bare, "whole_s"), med(full, "whole_s")
-    bare_cpu, main_cpu, work_cpu = med(bare, "main_cpu_s"), med(full, "main_cpu_s"), med(full, "workers_cpu_s")
+    bare_cpu = med(bare, "main_cpu_s")
+    main_cpu = (med(full, "main_cpu_s") - med(fixed, "main_cpu_s")) / (n - FIXED_FRAMES)
+    work_cpu = (med(full, "workers_cpu_s") - med(fixed, "workers_cpu_s")) / (n - FIXED_FRAMES)
     est = max(main_cpu, work_cpu) / bare_cpu
     print(f"  per frame      : bare {1 / bare_frame:6.1f} frames/s, replay {1 / full_frame:6.1f} frames/s, "
           f"replay / bare {full_frame / bare_frame:.3f}")
@@ -173,7 +200,8 @@ def bench_clip(video: Path, args: argparse.Namespace, tmp: Path) -> dict:
           f"{full_whole / bare_whole:.3f} (pairs {min(r.whole_s / b.whole_s for b, r in zip(bare, full)):.3f}"
           f"-{max(r.whole_s / b.whole_s for b, r in zip(bare, full)):.3f})")
     print(f"  CPU per frame  : bare {bare_cpu * 1e3:.1f} ms; replay main {main_cpu * 1e3:.1f} ms, "
-          f"workers {work_cpu * 1e3:.1f} ms; 2-core estimate replay / bare {est:.3f}")
+          f"workers {work_cpu * 1e3:.1f} ms (a {FIXED_FRAMES}-frame replay's CPU taken off); "
+          f"2-core estimate replay / bare {est:.3f}")
     rt = n / full_whole / fps
     print(f"  real time      : {rt:.2f}x the clip's {fps:.0f} fps, whole command")
     row = {"clip": f"{stored[0]}x{stored[1]}", "frames": n, "per_frame": full_frame / bare_frame,
