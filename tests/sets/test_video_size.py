@@ -67,10 +67,11 @@ def _video(path: Path) -> tuple[tuple[int, int], list[float]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", [True, False])
-def test_a_1080p_replay_writes_a_720p_video_of_every_frame_and_analyses_at_1080p(sample_squat, tmp_path, workers):
-    """The real pose model on a 1080p clip: annotated.mp4 at 1280x720 with every frame at its
-    own time and the end card, the report's size the analysed 1920x1080; --video-size 0 keeps
-    1080p. In worker processes (the encoder scales) and on threads (AnnotatedVideoSink)."""
+def test_a_1080p_replay_writes_a_720p_video_of_every_frame(sample_squat, tmp_path, workers):
+    """The real pose model on a 1080p clip: analysed at 1280x720 (decoded scaled down,
+    media/video.py), annotated.mp4 at 1280x720 with every frame at its own time and the end
+    card; a smaller --video-size scales the video only, and counts the same. In worker processes
+    (the encoder scales) and on threads (AnnotatedVideoSink)."""
     clip = tmp_path / "clip1080.mp4"
     _clip(sample_squat, clip, (1920, 1080), 45)
     spec = load_exercise("squat")
@@ -82,10 +83,10 @@ def test_a_1080p_replay_writes_a_720p_video_of_every_frame_and_analyses_at_1080p
         source_times = [f.t_ms / 1000.0 for f in r]
     assert times[:45] == pytest.approx(source_times, abs=0.002)
     report = json.loads((tmp_path / "a" / "report.json").read_text())
-    assert report["size"] == [1920, 1080]
-    full = replay(clip, spec, tmp_path / "b", ReplayOptions(workers=workers, video_size=None)).report
-    assert _video(tmp_path / "b" / "annotated.mp4")[0] == (1920, 1080)
-    assert full.reps == small.reps and full.frames_with_pose == small.frames_with_pose
+    assert report["size"] == [1280, 720]
+    smaller = replay(clip, spec, tmp_path / "b", ReplayOptions(workers=workers, video_size=360)).report
+    assert _video(tmp_path / "b" / "annotated.mp4")[0] == (640, 360)
+    assert smaller.reps == small.reps and smaller.frames_with_pose == small.frames_with_pose
 
 
 def test_video_size_on_the_command_line(capsys, tmp_path):

@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--no-video", action="store_true", help="skip writing annotated.mp4")
     r.add_argument("--video-size", type=video_lines, default=VIDEO_SHORT_SIDE, metavar="LINES",
                    help=f"annotated.mp4 at most this many lines on its short side (default {VIDEO_SHORT_SIDE}; "
-                        "0: the size the video is analysed at, up to 1080)")
+                        "0: the size the video is analysed at, up to 720)")
     r.add_argument("--no-history", action="store_true", help="do not store this set in the history")
     r.add_argument("--data-dir", help="history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
     r.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
