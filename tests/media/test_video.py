@@ -17,7 +17,7 @@ from factories import write_restarting_clock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from formcheck.media.video import Frame, VideoError, VideoReader
+from formcheck.media.video import Frame, VideoError, VideoReader, scaled_size
 from formcheck.media.video_writer import VideoWriter
 
 RED = (255, 0, 0)
@@ -499,8 +499,8 @@ def test_real_clips_match_labels(name: str) -> None:
     assert abs(len(frames) - expected) <= max(2, 0.03 * expected), (len(frames), expected)
     assert r.n_frames is not None and abs(r.n_frames - len(frames)) <= 2
     assert r.fps == pytest.approx(label["fps"], abs=0.05)
-    assert r.size == (label["width"], label["height"])
-    assert frames[0].image.shape == (label["height"], label["width"], 3)
+    assert r.size == scaled_size(label["width"], label["height"])  # (a phone's 1080x1920 comes out 720x1280)
+    assert frames[0].image.shape == (r.size[1], r.size[0], 3)
     assert (r.size[1] > r.size[0]) == (label["height"] > label["width"])
     times = np.array([f.t_ms for f in frames])
     assert times[0] == 0.0 and np.all(np.diff(times) > 0)

@@ -23,10 +23,19 @@ from formcheck.cli.common import (
 )
 from formcheck.cli.replay_batch import cmd_batch, is_batch
 from formcheck.media.estimator import choose_model
+from formcheck.media.video_writer import VIDEO_SHORT_SIDE
 from formcheck.sets.outputs import REPORT, default_out_dir
 from formcheck.sets.replay import ReplayOptions, replay
 from formcheck.sets.texts import fault_texts
 from formcheck.spec.exercise import exercise_file
+
+
+def video_lines(text: str) -> int:
+    """argparse type of --video-size: 0 (as analysed), or 144 to 2160 lines."""
+    lines = ranged(int, 0, 2160, "a whole number of lines")(text)
+    if 0 < lines < 144:
+        raise argparse.ArgumentTypeError(f"at least 144 lines (or 0 for the analysed size), got {text}")
+    return lines
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--lang", choices=("da", "en"), default="da", help="language of the overlay (default da)")
     r.add_argument("--profile", help="patient profile TOML overriding thresholds and targets")
     r.add_argument("--no-video", action="store_true", help="skip writing annotated.mp4")
+    r.add_argument("--video-size", type=video_lines, default=VIDEO_SHORT_SIDE, metavar="LINES",
+                   help=f"annotated.mp4 at most this many lines on its short side (default {VIDEO_SHORT_SIDE}; "
+                        "0: the size the video is analysed at, up to 720)")
     add_patient_option(r)
     r.add_argument("--no-history", action="store_true", help="do not store this set in the history")
     r.add_argument("--data-dir", help="history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
@@ -96,7 +108,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     model = choose_model(args.model, spec.model)
     opts = ReplayOptions(model=model, target=target, lang=args.lang, write_video=not args.no_video,
                          progress=_progress_factory(show), profile=profile, record=history_recorder(args),
-                         patient=args.patient, exercise_file=str(exercise_file(args.exercise).resolve()))
+                         patient=args.patient, exercise_file=str(exercise_file(args.exercise).resolve()),
+                         video_size=args.video_size or None)
     earlier = (out / REPORT).exists()  # (refused by replay: not this run's)
     try:  # the history row goes in with the report (sets.outputs.put_in_place): both or neither
         with history_write(out):

@@ -23,7 +23,8 @@ from formcheck.core.interrupts import Terminated
 from formcheck.core.lang import count_of
 from formcheck.live.display import Display, canvas_size, to_canvas
 from formcheck.live.session import END_KEYS, LiveOptions, SetPlan, SetSession
-from formcheck.live.sinks import Canvas, Keys, SessionStep, VideoSink, Window
+from formcheck.live.pace import Pace, PaceSummary, needed_fps
+from formcheck.live.sinks import Canvas, Keys, PaceSink, SessionStep, VideoSink, Window
 from formcheck.live.stats import LiveStats
 from formcheck.live.writer import AsyncVideoWriter
 from formcheck.media.capture import LiveFrame, Source
@@ -95,6 +96,7 @@ class LiveOutputs:
     stats: LiveStats
     overlay: Overlay
     lang: str
+    pace: Pace
     writer: AsyncVideoWriter | None = None
     last_canvas: np.ndarray | None = None
 
@@ -138,14 +140,15 @@ def _run_staged(plan: SetPlan, source: Source, display: Display, opts: LiveOptio
     source.start()
     session = SetSession(plan, source, opts, getattr(detector, "model_name", model), detector)
     size = canvas_size(source.size)
-    outs = LiveOutputs(LiveStats(), Overlay.from_setup(overlay_setup(spec, lang), TEXTS[lang]["keys_set"]), lang)
-    canvas = Canvas(session, outs.overlay, size, TEXTS[lang], view_hint(spec, lang))
+    outs = LiveOutputs(LiveStats(), Overlay.from_setup(overlay_setup(spec, lang), TEXTS[lang]["keys_set"]), lang,
+                       Pace(needed_fps(spec.id)))
+    canvas = Canvas(session, outs.overlay, size, TEXTS[lang], view_hint(spec, lang), outs.pace)
     window = Window(display, canvas, outs.stats)
     dropped0, delivered0 = source.dropped, getattr(source, "delivered", 0)
     wall0, cpu0 = time.monotonic(), time.process_time()
     failure: str | None = None
     try:
-        sinks: list[Sink] = [canvas, window]
+        sinks: list[Sink] = [PaceSink(session, outs.pace), canvas, window]
         if opts.save_video:
             every_frame = not source.live and not getattr(source, "paced", True)
             outs.writer = AsyncVideoWriter(stage / VIDEO, size, source.fps, wait=every_frame)
@@ -230,8 +233,13 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, stage: Path, failure:
     finally:
         session.recorder.close()
     builder.notes.extend(getattr(source, "notes", []))  # a video file's timing notes (a camera has none)
+    pace = outs.pace.summary()
+    if pace.too_slow_s > 0:
+        builder.notes.append(too_slow_note(pace))
     live = LiveInfo.from_json({"source": "camera" if source.live else "file",
-                               "every_frame": not getattr(source, "paced", True), **stats.as_dict()})
+                               "every_frame": not getattr(source, "paced", True), **stats.as_dict(),
+                               "needed_fps": pace.needed_fps, "lowest_fps": pace.lowest_fps,
+                               "too_slow_s": pace.too_slow_s})
     set_end = SetEnd(MediaInfo(bool(getattr(source, "truncated", False)), round(source.fps, 3), tuple(source.size)),
                      Outputs(VIDEO if video_ok else None, TRACK), ended_by, live, plan.program)
     report = builder.finish(session.analyzer.pauses if counted else [], set_end)
@@ -250,6 +258,12 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, stage: Path, failure:
     sweep_stale_stages(plan.out_dir)  # an earlier run's, killed before it could clean up
     row_id = getattr(pending[0], "row_id", None) if pending else None  # (p on the screens after it marks it)
     return SetOutcome(report, plan.out_dir, ended_by, stats, counted, error, last_canvas, row_id=row_id)
+
+
+def too_slow_note(pace: PaceSummary) -> str:
+    """The report's note on a set this computer analysed too slowly for the exercise."""
+    return (f"this computer analysed as few as {pace.lowest_fps:g} frames a second, below the {pace.needed_fps:g} "
+            f"this exercise needs, for {pace.too_slow_s:g} s of the set: the count may be wrong")
 
 
 def is_a_set(report: SetReport, counted: bool) -> bool:

@@ -15,6 +15,7 @@ import numpy as np
 from formcheck.core.pose import Pose
 from formcheck.core.results import FrameResult
 from formcheck.live.display import Display, to_canvas
+from formcheck.live.pace import Pace
 from formcheck.live.session import Mode, SetSession
 from formcheck.live.stats import LiveStats
 from formcheck.live.writer import AsyncVideoWriter
@@ -37,12 +38,27 @@ class SessionStep:
         return None if frame.preroll else self.session.update(frame.t_ms, pose)
 
 
+class PaceSink:
+    """Sink, before the canvas: times each frame the pose model looked at (``pace.py``); a pause or
+    a file's frozen preroll starts the measurement again."""
+
+    def __init__(self, session: SetSession, pace: Pace) -> None:
+        self.session, self.pace = session, pace
+
+    def __call__(self, frame: LiveFrame, result: FrameResult | None) -> None:
+        if result is None or self.session.mode is Mode.PAUSED:
+            self.pace.restart()
+        else:
+            self.pace.add(frame.t_ms)
+
+
 class Canvas:
-    """Sink: the frame at the window's size with what the set is doing drawn over it."""
+    """Sink: the frame at the window's size with what the set is doing drawn over it (and, while
+    this computer analyses too few frames a second for the exercise, a notice saying so)."""
 
     def __init__(self, session: SetSession, overlay: Overlay, size: tuple[int, int], txt: dict[str, str],
-                 hint: str) -> None:
-        self.session, self.overlay, self.size = session, overlay, size
+                 hint: str, pace: Pace | None = None) -> None:
+        self.session, self.overlay, self.size, self.pace = session, overlay, size, pace
         self.txt, self.hint = txt, hint  # the language's texts; the view hint under the countdown
         self.image: np.ndarray | None = None  # this frame's canvas
 
@@ -55,6 +71,8 @@ class Canvas:
             self.overlay.draw_message(canvas, self.txt["paused"], [self.txt["resume"]], self.txt["keys_paused"])
         else:
             self.overlay.annotate(canvas, result)
+            if self.pace is not None and self.pace.too_slow:
+                self.overlay.draw_notice(canvas, self.txt["too_slow"])
             left = self.session.countdown_left(t_s)
             if left is not None:
                 self.overlay.draw_countdown(canvas, left, self.hint)

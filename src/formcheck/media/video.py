@@ -22,10 +22,14 @@ import numpy as np
 from formcheck.core.lang import count_of
 
 DEFAULT_FPS = 30.0
-# frames come out at most this many lines on their short side (a 4K clip as 1080p): the pose
-# model looks at 256x256 and the annotated video needs no more, while every 4K frame held in
-# the decoder's ring, the queues and the encoder costs 24 MB (a 5 s 4K replay took 1.6 GB)
-MAX_SHORT_SIDE = 1080
+# frames come out at most this many lines on their short side (a 1080p or 4K clip as 720p): the
+# pose model looks at 256x256 and the annotated video is written at 720 lines (video_writer.py),
+# while every larger frame costs the decoder's process its conversion, its copy into the ring and
+# the encoder's scaling (a 5 s 4K replay took 1.6 GB at full size). 1080 until issue 21: replay
+# of a real 1080x1920 phone clip then took an estimated 1.27x bare inference's time on 2 cores
+# (the decoder and encoder process behind the pose model); the counts of the 7 labelled clips
+# over 720 lines were the same analysed at 720 as at 1080 (bench/throughput.py, README)
+MAX_SHORT_SIDE = 720
 # Any FFmpeg failure, plus what a half-written file can make PyAV raise while parsing it.
 FFMPEG_ERRORS: tuple[type[BaseException], ...] = (av.error.FFmpegError, OSError, ValueError)
 
@@ -77,22 +81,25 @@ def _to_rgb(frame: av.VideoFrame, size: tuple[int, int]) -> np.ndarray:
 
     For the usual yuv420p the conversion is done by OpenCV, which releases the GIL (PyAV's
     swscale path holds it), so decoding on a background thread does not stall the pose model;
-    a frame to be scaled down is scaled plane by plane before the conversion (a 4K frame never
-    exists as RGB).
+    a frame to be scaled down is scaled plane by plane, read in place from the decoder's
+    buffers, into one I420 picture before the conversion (a large frame is never copied whole,
+    nor exists as RGB): bilinear down to half size, area averaging below (bilinear aliases there).
     """
     import cv2  # only when decoding: a saved track (formcheck tune) loads no OpenCV
 
     w, h = frame.width, frame.height
     if frame.format.name == "yuv420p" and w % 2 == 0 and h % 2 == 0:
-        yuv = frame.to_ndarray(format="yuv420p")  # I420: Y (h x w), then U and V (h/2 x w/2 each)
-        if (w, h) != size:
-            tw, th = size
-            q = (h // 2) * (w // 2)
-            planes = (yuv[:h], yuv[h:].reshape(-1)[:q].reshape(h // 2, w // 2),
-                      yuv[h:].reshape(-1)[q:].reshape(h // 2, w // 2))
-            y, u, v = (cv2.resize(pl, dim, interpolation=cv2.INTER_AREA)
-                       for pl, dim in zip(planes, ((tw, th), (tw // 2, th // 2), (tw // 2, th // 2))))
-            yuv = np.concatenate((y.ravel(), u.ravel(), v.ravel())).reshape(th * 3 // 2, tw)
+        if (w, h) == size:  # I420: Y (h x w), then U and V (h/2 x w/2 each)
+            return cv2.cvtColor(frame.to_ndarray(format="yuv420p"), cv2.COLOR_YUV2RGB_I420)
+        tw, th = size
+        interp = cv2.INTER_AREA if min(w / tw, h / th) >= 2 else cv2.INTER_LINEAR
+        yuv = np.empty((th * 3 // 2, tw), np.uint8)
+        q = (th // 2) * (tw // 2)
+        outs = (yuv[:th], yuv[th:].reshape(-1)[:q].reshape(th // 2, tw // 2),
+                yuv[th:].reshape(-1)[q:].reshape(th // 2, tw // 2))
+        for plane, pw, ph, out in zip(frame.planes, (w, w // 2, w // 2), (h, h // 2, h // 2), outs):
+            rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:ph, :pw]  # no copy
+            cv2.resize(rows, out.shape[::-1], dst=out, interpolation=interp)
         return cv2.cvtColor(yuv, cv2.COLOR_YUV2RGB_I420)
     if (w, h) != size:
         return frame.to_ndarray(format="rgb24", width=size[0], height=size[1])

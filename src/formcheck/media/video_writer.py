@@ -16,6 +16,16 @@ from formcheck.media.video import DEFAULT_FPS, FFMPEG_ERRORS, VideoError, reason
 
 # Writer clock: 1/90000 s (the MPEG clock) keeps variable-frame-rate times exact to 0.011 ms.
 _WRITE_TIME_BASE = Fraction(1, 90_000)
+# x264's speed against file size, chosen by measurement (bench/throughput.py, 2026-12-07, 720p
+# out, CPU ms a frame / MB a minute): on a noisy 1080x1920 phone clip veryfast 15.9 / 8.0,
+# superfast 9.6 / 14.8, ultrafast 5.9 / 34.3 (crf 23) and 6.2 / 24.0 (crf 26); on a clean render
+# veryfast 5.9 / 1.3, ultrafast 3.5 / 4.7 (crf 26). Replay's encoder shares the second core with
+# the decoder, so only ultrafast keeps it off the pose model's heels; crf 26 pays for the lost
+# compression with a little quality the overlay's reader does not miss.
+PRESET, CRF = "ultrafast", 26
+# the annotated video's short side: the pose model looks at 256x256 and a report video plays in a
+# browser; 720 lines keep text and skeleton sharp at a third of 1080p's pixels to draw and encode
+VIDEO_SHORT_SIDE = 720
 
 
 def _to_yuv420p(image: np.ndarray) -> av.VideoFrame:
@@ -27,6 +37,19 @@ def _to_yuv420p(image: np.ndarray) -> av.VideoFrame:
     return av.VideoFrame.from_ndarray(yuv, format="yuv420p")
 
 
+def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``image`` at ``size`` (width, height): itself when it already is, else scaled by OpenCV
+    (off the GIL; area averaging from 2x down, where bilinear would alias, else bilinear, 3-4x
+    cheaper for the usual 1080 -> 720)."""
+    h, w = image.shape[:2]
+    if (w, h) == tuple(size):
+        return image
+    import cv2  # as in _to_yuv420p
+
+    shrink = min(w / size[0], h / size[1])
+    return cv2.resize(image, tuple(size), interpolation=cv2.INTER_AREA if shrink >= 2 else cv2.INTER_LINEAR)
+
+
 class VideoWriter:
     """Writes H.264 (libx264, yuv420p, +faststart) mp4 that plays in a browser, atomically.
 
@@ -36,7 +59,8 @@ class VideoWriter:
     pixel (the last column/row repeated), so nothing drawn is cut off and pixel coordinates stay.
     """
 
-    def __init__(self, path: str | os.PathLike[str], size: tuple[int, int], fps: float) -> None:
+    def __init__(self, path: str | os.PathLike[str], size: tuple[int, int], fps: float, *,
+                 preset: str = PRESET, crf: int = CRF) -> None:
         self.path = Path(path)
         self._size = (int(size[0]), int(size[1]))
         if self._size[0] < 1 or self._size[1] < 1:
@@ -66,12 +90,17 @@ class VideoWriter:
             cc.time_base = _WRITE_TIME_BASE  # else PyAV rescales pts to 1/fps and loses VFR
             cc.thread_count = 2  # two cores, and the pose model wants one of them
             cc.colorspace, cc.color_range = 6, 1  # tag what swscale writes: BT.601, limited
-            stream.options = {"crf": "23", "preset": "veryfast"}
+            stream.options = {"crf": str(crf), "preset": preset}
             self._stream = stream
             self._container.start_encoding()  # opens the file now: an unwritable folder fails here
         except FFMPEG_ERRORS as exc:
             self.abort()
             raise VideoError(f"cannot write video {self.path}: {reason(exc)}") from exc
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) the frames are written at (before any padding to even sides)."""
+        return self._size
 
     @staticmethod
     def partial_path(path: str | os.PathLike[str]) -> Path:

@@ -68,6 +68,7 @@ class Overlay:
         self._counter = CounterPanel(self._paint, exercise_name, kind, self._s, keys)  # keys: live's set keys
         self._message: str | None = None  # the message shown, and where it was put
         self._where = "bottom"
+        self._counter_x1 = 0  # the count panel's right edge, as last drawn
 
     @classmethod
     def from_setup(cls, setup: OverlaySetup, keys: str | None = None) -> Overlay:
@@ -80,7 +81,7 @@ class Overlay:
         with InPlace(image) as img:
             if result.pose is not None:
                 self._skeleton.draw(img, result.pose, result.cue.segments if result.cue else ())
-            counter_x1 = self._counter.draw(img, result)
+            counter_x1 = self._counter_x1 = self._counter.draw(img, result)
             message: tuple[str, tuple[int, int, int]] | None = None
             if result.status is Status.NO_PERSON:
                 self._paint.block(img, [
@@ -112,6 +113,14 @@ class Overlay:
             return "bottom"  # no room beside the count (portrait frames): the text would shrink or be cut
         hidden = [body_parts_inside(pose, b.x0 / w, b.y0 / h, b.x1 / w, b.y1 / h) for b in (top, bottom)]
         return "top" if hidden[0] < hidden[1] else "bottom"
+
+    def draw_notice(self, image: np.ndarray, text: str) -> None:
+        """A standing notice about the session, not the movement (this computer is too slow), in
+        amber, at the top beside the count, or at the bottom while the cue is at the top (call
+        after ``annotate``); IN PLACE."""
+        where = "bottom" if self._message is not None and self._where == "top" else "top"
+        with InPlace(image) as img:
+            self._paint.cue_text(img, text, AMBER, where, self._counter_x1 if where == "top" else 0)
 
     def draw_message(self, image: np.ndarray, title: str, lines: Sequence[str] = (), keys: str | None = None) -> None:
         """A big centred panel (instructions, "paused", camera errors, pain advice) with the keys

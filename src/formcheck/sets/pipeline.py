@@ -154,6 +154,9 @@ class AnnotatedVideoSink:
         self._worker = BackgroundCalls(self._draw_and_encode)
 
     def _draw_and_encode(self, image: np.ndarray, result: FrameResult, t_ms: float) -> None:
+        from formcheck.media.video_writer import fit  # (PyAV only when a video is written)
+
+        image = fit(image, self.writer.size)
         self._last = (image.copy(), t_ms)  # the picture, undrawn, for the end card
         self.overlay.annotate(image, result)
         self.writer.write(image, t_ms)

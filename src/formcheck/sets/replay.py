@@ -18,8 +18,8 @@ from formcheck.core.results import OverlaySetup
 from formcheck.engine.analyzer import Analyzer
 from formcheck.media.estimator import PoseEstimator, resolve_model
 from formcheck.media.track import TrackRecorder
-from formcheck.media.video import VideoError, VideoReader
-from formcheck.media.video_writer import VideoWriter
+from formcheck.media.video import VideoError, VideoReader, scaled_size
+from formcheck.media.video_writer import VIDEO_SHORT_SIDE, VideoWriter
 from formcheck.sets.loop import Analyse, Sink, run_frames
 from formcheck.sets.outputs import (
     REPORT,
@@ -81,6 +81,9 @@ class ReplayOptions:
     # (records.history.begin_record, bound by the command line); put_in_place commits it together
     # with the report. None: not recorded
     record: Callable[[SetReport, Path], Recording] | None = None
+    # annotated.mp4's short side at most (a 1080p clip's video is written at 720p: a third of the
+    # pixels to draw and encode); None: the size the video is analysed at
+    video_size: int | None = VIDEO_SHORT_SIDE
 
 
 @dataclass(frozen=True)
@@ -177,15 +180,22 @@ def _frame_source(video: Path, size: tuple[int, int], workers: bool) -> DecoderS
     return PrefetchedFrames(VideoReader(video))
 
 
-def _video_sink(path: Path, info: VideoInfo, setup: OverlaySetup,
-                source: DecoderSource) -> EncoderProcess | AnnotatedVideoSink:
+def video_size(size: tuple[int, int], short_side: int | None) -> tuple[int, int]:
+    """(width, height) of the annotated video of frames of ``size``: at most ``short_side`` lines
+    on the short side (even sides), never larger than the frames."""
+    return size if short_side is None else scaled_size(*size, short_side)
+
+
+def _video_sink(path: Path, info: VideoInfo, setup: OverlaySetup, source: DecoderSource,
+                short_side: int | None) -> EncoderProcess | AnnotatedVideoSink:
     """The annotated video's sink: in a worker process drawing from the decoder's ring, or on a thread."""
+    size = video_size(info.size, short_side)
     if isinstance(source, DecoderProcess):
-        return EncoderProcess(path, info.size, info.fps, setup, source)
+        return EncoderProcess(path, size, info.fps, setup, source)
     # OpenCV (28 MB) loads only when this process draws (not when the encoder process does)
     from formcheck.overlay import Overlay
 
-    return AnnotatedVideoSink(VideoWriter(path, info.size, info.fps), Overlay.from_setup(setup), info.fps)
+    return AnnotatedVideoSink(VideoWriter(path, size, info.fps), Overlay.from_setup(setup), info.fps)
 
 
 def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo,
@@ -203,7 +213,7 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
     bar = None
     try:
         if write_video:  # it gives each frame's pixels back to the decoder once drawn
-            video_sink = _video_sink(out_dir / VIDEO, info, overlay_setup(spec, lang), source)
+            video_sink = _video_sink(out_dir / VIDEO, info, overlay_setup(spec, lang), source, opts.video_size)
             sinks.append(video_sink)
         else:
             sinks.append(ReleaseSink(source))

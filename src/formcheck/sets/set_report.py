@@ -77,6 +77,11 @@ class LiveInfo:
     latency_ms: Latency = Latency(None, None, None)
     cpu_cores: float | None = None
     video_frames_dropped: int = 0
+    # the frame rate the exercise needs (live.pace), the lowest measured over 2 s, and the seconds
+    # of the set analysed below the need (> 0: the patient was told and the count may be wrong)
+    needed_fps: float | None = None
+    lowest_fps: float | None = None
+    too_slow_s: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,7 +94,8 @@ class LiveInfo:
             frames_processed=d.get("frames_processed", 0), frames_dropped=d.get("frames_dropped", 0),
             frames_delivered=d.get("frames_delivered", 0), processed_fps=d.get("processed_fps", 0.0),
             latency_ms=Latency(lat.get("p50"), lat.get("p95"), lat.get("max")),
-            cpu_cores=d.get("cpu_cores"), video_frames_dropped=d.get("video_frames_dropped", 0))
+            cpu_cores=d.get("cpu_cores"), video_frames_dropped=d.get("video_frames_dropped", 0),
+            needed_fps=d.get("needed_fps"), lowest_fps=d.get("lowest_fps"), too_slow_s=d.get("too_slow_s", 0.0))
 
 
 @dataclass(frozen=True)

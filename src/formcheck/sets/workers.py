@@ -41,7 +41,7 @@ import numpy as np
 
 from formcheck.core.results import FrameResult, OverlaySetup, SessionSummary
 from formcheck.media.video import Frame, VideoError, VideoReader
-from formcheck.media.video_writer import VideoWriter
+from formcheck.media.video_writer import VideoWriter, fit
 from formcheck.sets.worker_proc import (
     JOIN_S,
     STOP,
@@ -149,7 +149,8 @@ def _decode(args: dict[str, Any]) -> None:
 
 class EncoderProcess:
     """The annotated-video sink: draws and encodes frames of a :class:`DecoderProcess` ring in a
-    worker process, which gives each slot back when done. Same contract as
+    worker process, which gives each slot back when done; the video is ``size`` (width, height), the
+    frames scaled to it before the overlay is drawn. Same contract as
     ``pipeline.AnnotatedVideoSink``: ``close()`` finishes the file (atomically, as
     :class:`VideoWriter`), ``abort()`` drops it."""
 
@@ -258,7 +259,8 @@ def _encode(args: dict[str, Any]) -> None:
     writer: VideoWriter | None = None
     try:
         overlay = Overlay.from_setup(OverlaySetup(**args["overlay"]))
-        writer = VideoWriter(args["video"], tuple(args["size"]), args["fps"])
+        size = tuple(args["size"])
+        writer = VideoWriter(args["video"], size, args["fps"])
     except Exception as exc:  # noqa: BLE001
         outbox.send(("error", one_line(exc)))
         return
@@ -272,7 +274,7 @@ def _encode(args: dict[str, Any]) -> None:
                 _, k, t_ms, result = msg
                 try:
                     if not failed:
-                        image = ring.frames[k]
+                        image = fit(ring.frames[k], size)  # drawn in the slot when not scaled
                         last = (image.copy(), t_ms)  # the picture, undrawn, for the end card
                         overlay.annotate(image, result)
                         writer.write(image, t_ms)
