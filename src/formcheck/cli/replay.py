@@ -34,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--lang", choices=("da", "en"), default="da", help="language of the overlay (default da)")
     r.add_argument("--profile", help="patient profile TOML overriding thresholds and targets")
     r.add_argument("--no-video", action="store_true", help="skip writing annotated.mp4")
+    r.add_argument("--voice", action=argparse.BooleanOptionalAction, default=True,
+                   help="the trainer's voice (counts, cues) as annotated.mp4's sound (default: on)")
     r.add_argument("--no-history", action="store_true", help="do not store this set in the history")
     r.add_argument("--data-dir", help="history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
     r.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
@@ -74,6 +76,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     model = choose_model(args.model, spec.model)
     opts = ReplayOptions(model=model, target=target, lang=args.lang, write_video=not args.no_video,
+                         voice=args.voice,
                          progress=_progress_factory(show), profile=profile, record=history_recorder(args))
     earlier = (out / REPORT).exists()  # (refused by replay: not this run's)
     try:  # the history row goes in with the report (sets.outputs.put_in_place): both or neither

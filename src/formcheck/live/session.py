@@ -38,6 +38,7 @@ class LiveOptions:
     save_video: bool = False
     end_at_target: bool = True
     program_keys: bool = False  # n / s do something (program mode)
+    voice: Any = None  # the run's voice (live.voice.LiveVoice), None: silent
 
 
 @dataclass
