@@ -137,8 +137,8 @@ class Timeline:
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
-        rows = [{"text": p.text, "kind": p.kind, "t_s": round(p.t_s, 4), "said_s": round(p.said_s, 4),
-                 "start_s": round(p.start_s, 4), "end_s": round(p.end_s, 4)} for p in self.placed]
+        rows = [{"text": p.text, "kind": p.kind, "t_s": p.t_s, "said_s": p.said_s, "start_s": p.start_s,
+                 "end_s": p.end_s} for p in self.placed]  # (unrounded: a phrase's first sample is round(start_s * rate))
         atomic_write_text(path.with_name(path.name + ".json"),
                           json.dumps({"lang": self.lang, "rate": self.rate, "phrases": rows}, indent=1, ensure_ascii=False))
 
