@@ -3,6 +3,7 @@ its own thread, and a frame loop's hand-over never waits."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
@@ -64,3 +65,40 @@ def test_no_sound_device_is_one_line():
 
     with pytest.raises(PlayerError, match="no sound output"):
         DevicePlayer(Tts(), "da", broken)
+
+
+PLAY_ON_A_NULL_DEVICE = """
+import json, time
+from formcheck.speech.player import DevicePlayer
+from formcheck.speech.schedule import Kind, Utterance
+from formcheck.speech.tts import Tts
+tts = Tts()
+player = DevicePlayer(tts, "da")  # PortAudio's default device: ALSA's null device here
+player.offer([Utterance(0.0, "Skub knæene ud", Kind.CUE, key="c", late_s=1.5), Utterance(0.3, "en", Kind.COUNT)],
+             0.0, frozenset({"c"}))
+t0 = time.monotonic()
+while (len(player.played) < 2 or player._pos < len(tts.pcm("en", "da"))) and time.monotonic() - t0 < 5:
+    time.sleep(0.01)
+print(json.dumps([[text for _, text in player.played], player.played[-1][0] - player.played[0][0],
+                  player._pos == len(tts.pcm("en", "da"))]))
+player.close(wait_s=2.0)
+"""
+
+
+def test_the_real_sound_device_plays_a_count_cutting_a_cue_on_time(tmp_path):
+    """sounddevice (PortAudio) on a real ALSA device that discards the sound (HOME's .asoundrc)."""
+    import subprocess
+    import sys
+
+    try:
+        import sounddevice  # noqa: F401
+    except OSError as exc:
+        pytest.skip(f"PortAudio is not installed (Debian's libportaudio2): {exc}")
+    (tmp_path / ".asoundrc").write_text("pcm.!default { type null }\n")
+    proc = subprocess.run([sys.executable, "-c", PLAY_ON_A_NULL_DEVICE], capture_output=True, text=True, timeout=60,
+                          env={**__import__("os").environ, "HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    played, gap, all_taken = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert played == ["Skub knæene ud", "en"]  # the count cut the cue ...
+    assert 0.25 <= gap <= 0.3 + 0.5  # ... on time
+    assert all_taken  # and the device took all of the count's samples

@@ -38,7 +38,7 @@ def open_sounddevice(rate: int, callback: Callback) -> Any:
     try:
         return sd.OutputStream(samplerate=rate, channels=1, dtype="int16", callback=callback, latency="low")
     except Exception as exc:  # noqa: BLE001 - PortAudioError and friends: no device, busy device
-        raise PlayerError(f"no sound output ({' '.join(str(exc).split())})") from None
+        raise PlayerError(f"no loudspeaker found (PortAudio: {' '.join(str(exc).split())})") from None
 
 
 class DevicePlayer:
