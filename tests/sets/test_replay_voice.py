@@ -10,15 +10,14 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from conftest import SAMPLES
+from speech_audio import SAME_VOICE, similarity
 
 from formcheck.sets.replay import ReplayOptions, replay
+from formcheck.spec.exercise import load_exercise
 from formcheck.speech.phrases import number
 from formcheck.speech.schedule import COUNT_LATE_S
 from formcheck.speech.tts import Tts
-from formcheck.spec.exercise import load_exercise
-
-from conftest import SAMPLES
-from speech_audio import SAME_VOICE, similarity
 
 CLIP = SAMPLES / "squat_side_fast.mp4"
 SPEECH_RMS = 1000  # eSpeak's speech is ~3500 RMS (of 32767); silence decodes to < 30

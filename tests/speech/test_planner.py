@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from factories import script, squat_keys
+
 from formcheck.core.results import Cue, FrameResult, Hold, Rep, Status
 from formcheck.engine.analyzer import Analyzer
+from formcheck.spec.exercise import load_exercise
 from formcheck.speech.phrases import number, set_end
 from formcheck.speech.planner import CUE_REPEAT_S, SetLines, SpeechPlanner
 from formcheck.speech.schedule import COUNT_LATE_S, Kind
-from formcheck.spec.exercise import load_exercise
-
-from factories import script, squat_keys
 
 KNEES = Cue("knees_in", "Skub knæene ud", "Push your knees out", 2)
 
@@ -54,7 +54,7 @@ def test_an_edited_cue_text_is_what_is_said():
 def test_a_hold_is_started_counted_down_and_ended():
     p = SpeechPlanner(SetLines("Bækkenbundsspænding", "hold", 2, "da"))
     said = []
-    for i in range(0, 30 * 14):
+    for i in range(30 * 14):
         t = i / 30
         held = t - 1.0
         if held < 0:

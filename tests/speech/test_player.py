@@ -4,6 +4,9 @@ its own thread, and a frame loop's hand-over never waits."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -87,16 +90,13 @@ player.close(wait_s=2.0)
 
 def test_the_real_sound_device_plays_a_count_cutting_a_cue_on_time(tmp_path):
     """sounddevice (PortAudio) on a real ALSA device that discards the sound (HOME's .asoundrc)."""
-    import subprocess
-    import sys
-
     try:
         import sounddevice  # noqa: F401
     except OSError as exc:
         pytest.skip(f"PortAudio is not installed (Debian's libportaudio2): {exc}")
     (tmp_path / ".asoundrc").write_text("pcm.!default { type null }\n")
     proc = subprocess.run([sys.executable, "-c", PLAY_ON_A_NULL_DEVICE], capture_output=True, text=True, timeout=60,
-                          env={**__import__("os").environ, "HOME": str(tmp_path)})
+                          env={**os.environ, "HOME": str(tmp_path)}, check=False)
     assert proc.returncode == 0, proc.stderr
     played, gap, all_taken = json.loads(proc.stdout.strip().splitlines()[-1])
     assert played == ["Skub knæene ud", "en"]  # the count cut the cue ...

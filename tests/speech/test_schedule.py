@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from hypothesis import given, settings
@@ -63,7 +64,7 @@ def test_nothing_is_said_late_and_one_phrase_at_a_time(spec):
     started, s = _run(items)
     for p in started:
         assert p.utterance.t_s <= p.start_s <= p.utterance.deadline_s + 1e-9
-    for a, b in zip(started, started[1:]):
+    for a, b in itertools.pairwise(started):
         assert b.start_s >= a.start_s
         if b.start_s < a.end_s:  # cut: only by something at least as urgent, never a cue
             assert b.utterance.kind >= a.utterance.kind and b.utterance.kind > Kind.CUE

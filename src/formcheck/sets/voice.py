@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from formcheck.core.results import FrameResult
 from formcheck.engine.cues import GUIDE
+from formcheck.spec.exercise import ExerciseSpec
 from formcheck.speech.narrator import Narrator, Speaker
 from formcheck.speech.planner import SetLines
-from formcheck.spec.exercise import ExerciseSpec
 
 if TYPE_CHECKING:
     from formcheck.media.video import Frame

@@ -112,8 +112,9 @@ def _program_engine() -> tuple[Synth, int]:
         with wave.open(io.BytesIO(out)) as w:
             return np.frombuffer(w.readframes(w.getnframes()), np.int16).copy()
 
-    rate = wave.open(io.BytesIO(subprocess.run([exe, "--stdout", "a"], capture_output=True, check=True,
-                                               timeout=30).stdout)).getframerate()
+    probe = subprocess.run([exe, "--stdout", "a"], capture_output=True, check=True, timeout=30).stdout
+    with wave.open(io.BytesIO(probe)) as w:
+        rate = w.getframerate()
     return synth, rate
 
 
