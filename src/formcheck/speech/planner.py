@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from formcheck.core.results import FrameResult, Status
 from formcheck.speech.phrases import number, phrase, set_end
-from formcheck.speech.schedule import CUE_LATE_S, EVENT_LATE_S, Kind, Utterance
+from formcheck.speech.schedule import LATE_S, Kind, Utterance
 
 CUE_REPEAT_S = 8.0  # a cue still shown (or shown again) is said again after this long, not sooner
 HOLD_WORD_GAP_S = 2.0  # "hold" again only after this long (a hold paused and resumed at once)
@@ -46,9 +46,9 @@ class SpeechPlanner:
         self._left_s: float | None = None  # seconds of the hold in progress still to go
         self._hold_word_s = -math.inf
 
-    def _u(self, t_s: float, text: str, kind: Kind, key: str = "", late_s: float | None = None) -> Utterance:
-        late = {Kind.CUE: CUE_LATE_S, Kind.EVENT: EVENT_LATE_S}.get(kind) if late_s is None else late_s
-        return Utterance(t_s, text, kind, key, late) if late is not None else Utterance(t_s, text, kind, key)
+    @staticmethod
+    def _u(t_s: float, text: str, kind: Kind, key: str = "", late_s: float | None = None) -> Utterance:
+        return Utterance(t_s, text, kind, key, LATE_S[kind] if late_s is None else late_s)
 
     # ----- the set's start and end --------------------------------------------------------------
     def countdown(self, t_s: float, end_s: float) -> list[Utterance]:
@@ -70,7 +70,7 @@ class SpeechPlanner:
     def pain(self, t_s: float, advice: Iterable[str]) -> list[Utterance]:
         """The patient reported pain: the advice (the pain screen's words), never dropped."""
         self.current = frozenset()
-        return [Utterance(t_s, " ".join(advice), Kind.PAIN, late_s=math.inf)]
+        return [self._u(t_s, " ".join(advice), Kind.PAIN)]
 
     # ----- per frame ----------------------------------------------------------------------------
     def frame(self, r: FrameResult, counting: bool = True) -> list[Utterance]:

@@ -33,6 +33,7 @@ class Kind(IntEnum):
 COUNT_LATE_S = 0.5  # a count said later than this is no help: dropped
 CUE_LATE_S = 1.5  # a cue may wait this long for the voice (after a count, say) while it applies
 EVENT_LATE_S = 3.0
+LATE_S = {Kind.CUE: CUE_LATE_S, Kind.EVENT: EVENT_LATE_S, Kind.COUNT: COUNT_LATE_S, Kind.PAIN: math.inf}
 
 
 @dataclass(frozen=True)

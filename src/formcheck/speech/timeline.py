@@ -8,6 +8,7 @@ from the cached phrase audio when asked for (``samples``)."""
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import wave
@@ -48,6 +49,7 @@ class Timeline:
         self.tts, self.lang = tts, lang
         self.rate = tts.rate
         self.placed: list[Placed] = []
+        self._ends: list[int] = []  # each phrase's last sample + 1, for ``samples``
         self._offset = None if origin_s is None else -origin_s  # audio time = frame time + offset
         self._rebase = origin_s is None
         self._schedule = self._fresh_schedule()
@@ -108,10 +110,12 @@ class Timeline:
     def samples(self, start: int, stop: int) -> np.ndarray:
         """Audio samples ``start`` to ``stop`` (int16, mono, at ``rate``): silence between phrases."""
         out = np.zeros(max(stop - start, 0), np.int16)
-        for p in self.placed:
+        if len(self._ends) != len(self.placed):  # phrases never overlap, so their ends are in order too
+            self._ends = [round(p.end_s * self.rate) for p in self.placed]
+        for p in self.placed[bisect.bisect_right(self._ends, start):]:  # (an hour's track: no quadratic scan)
             a, b = round(p.start_s * self.rate), round(p.end_s * self.rate)
-            if b <= start or a >= stop:
-                continue
+            if a >= stop:
+                break
             pcm = self.tts.pcm(p.text, self.lang)[: b - a]
             lo, hi = max(a, start), min(a + len(pcm), stop)
             if hi > lo:
