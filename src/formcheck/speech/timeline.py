@@ -59,8 +59,7 @@ class Timeline:
         return Schedule(lambda u: self.tts.seconds(u.text, self.lang))
 
     def prepare(self, texts: Iterable[str]) -> None:
-        for text in texts:
-            self.tts.pcm(text, self.lang)
+        """(Nothing: off any real-time clock, each phrase is synthesised when first placed.)"""
 
     def new_set(self) -> None:
         """A new set begins (its clock may start again): what the last one still had is said first."""
