@@ -23,9 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from formcheck.core.results import FrameResult, Rep, Status
+from formcheck.media.audio_track import add_audio_track
 from formcheck.speech.narrator import Narrator
 from formcheck.speech.planner import SetLines
 from formcheck.speech.player import DevicePlayer
+from formcheck.speech.schedule import Kind, Utterance
 from formcheck.speech.timeline import Timeline
 from formcheck.speech.tts import Tts
 
@@ -100,6 +102,15 @@ def replays(clip: Path, runs: int) -> None:
                                check=True, capture_output=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src"),
                                                                              "PATH": "/usr/bin:/bin"})
                 times[flag].append(time.perf_counter() - t0)
+        video = Path(tmp) / "--no-voice0" / "annotated.mp4"  # the sound track alone, on a silent video
+        timeline = Timeline(Tts(), "da")
+        for i in range(30 * 14):
+            t = i / 30
+            timeline.offer([Utterance(t, "to", Kind.COUNT)] if i % 75 == 0 else [], t, frozenset())
+        timeline.close()
+        t0 = time.perf_counter()
+        add_audio_track(video, timeline, 17.0)
+        print(f"adding the sound track to {clip.name}'s annotated video: {time.perf_counter() - t0:.2f} s")
     on, off = statistics.median(times["--voice"]), statistics.median(times["--no-voice"])
     print(f"replay {clip.name}: {on:.2f} s with the voice, {off:.2f} s without (medians of {runs} alternating "
           f"runs), ratio {on / off:.3f}")
