@@ -119,9 +119,20 @@ def test_one_frame_is_one_frame(capsys, tmp_path):
     rc, _, err = run(["replay", str(clip), "-e", "squat", "--out", str(tmp_path / "o"), "--no-history"], capsys)
     assert rc == 1 and "too short to hold an exercise set (1 frame, " in err, err
 
-    class Screens:  # what show_instructions puts on the screen
-        def message(self, overlay, title, lines, seconds):
-            self.lines = lines
+    class Screens:  # what show_instructions puts on the screen (its lines, as drawn)
+        def show(self, draw, seconds, accept):
+            import numpy as np
+
+            from formcheck.overlay import Overlay
+
+            def record(overlay, img, title, lines=(), keys=None):
+                self.lines = lines
+
+            real, Overlay.draw_message = Overlay.draw_message, record
+            try:
+                draw(np.zeros((720, 1280, 3), np.uint8), 5.0)
+            finally:
+                Overlay.draw_message = real
 
     screens = Screens()
     for lang, goal in (("en", "Target: 1 repetition"), ("da", "Mål: 1 gentagelse")):

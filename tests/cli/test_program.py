@@ -421,3 +421,19 @@ def test_one_exercise_stopped_for_pain_today_does_not_start_again(tmp_path, tmp_
     with sqlite3.connect(db_path(data)) as conn:
         conn.execute("UPDATE sets SET time = '2020-01-01T10:00:00Z' WHERE pain_stop = 1")
     assert live("squat") == 0 and started == ["toe_heel", "squat"]
+
+
+def test_a_danish_session_speaks_danish_on_the_terminal_and_ends_with_the_programs_summary(
+        two_exercise_program, tmp_path, sample_squat, tmp_path_factory, capsys):
+    """One language per session (issue 19): no English line on stdout in a Danish session, and
+    the program's summary (a line per exercise) at its end."""
+    track = replay_reference(tmp_path_factory, sample_squat)["track"]
+    assert run_program(two_exercise_program, tmp_path, sample_squat, track, "0.5:s", "da1", "--lang", "da") == 0
+    out = capsys.readouterr().out.splitlines()
+    name = load_exercise("squat").name.da
+    assert out[0] == f"{name}: sprunget over"  # (the test's toe_heel is a copy of the squat file)
+    assert f"{name}: Godt gået! Målet er nået - 3 / 3 gentagelser" in out
+    assert out[-3:-1] == [f"{name}: sprunget over", f"{name}: 3 af 3 gentagelser ✓"]  # the summary, in order
+    assert out[-1].startswith("dagens program, gemt i ")
+    for english in ("skipped", "wrote", "repetitions", "faults", "Well done"):
+        assert not any(english in line for line in out), english

@@ -302,12 +302,13 @@ def test_summary_names_the_most_frequent_fault_as_a_tip():
 
 def test_summary_tip_after_a_set_filmed_from_the_wrong_view_is_how_to_stand():
     """A heel raise filmed from the front (checked from the side or 45°): its faults may be
-    misreadings, so the one tip on the end screen says how to stand toward the camera."""
+    misreadings, so the end screen gives no fault tip and its note says how to stand toward the camera."""
     spec = load_exercise("heel_raise")
     report = {"reps": 0, "target": 10, "holds": [], "pain_stop": None, "partials": [{}, {}],
               "faults": [{"id": "incomplete_rise"}, {"id": "incomplete_rise"}],
               "view": "front", "views_asked": ["side", "oblique"]}
-    assert summary_from_report(spec, SetReport.from_json(report), "da").top_cue == GUIDE["turn_sideways"].text("da")
+    wrong = summary_from_report(spec, SetReport.from_json(report), "da")
+    assert wrong.note == GUIDE["turn_sideways"].text("da") and wrong.top_cue is None
     assert summary_from_report(spec, SetReport.from_json({**report, "view": "side"}), "da").top_cue == spec.count.shallow_cue.da
 
 
@@ -318,14 +319,17 @@ def test_summary_tip_after_a_set_the_camera_lost_sight_of_says_so():
     report = {"reps": 2, "target": 10, "holds": [], "pain_stop": None, "partials": [],
               "faults": [{"id": "back_rounded"}], "view": "side", "views_asked": ["side", "front", "oblique"],
               "duration_s": 30.0, "pauses": [{"start_s": 3.0, "end_s": 9.0, "reason": "person or key joints not seen"}]}
-    assert summary_from_report(spec, SetReport.from_json(report), "da").top_cue == TEXTS["da"]["not_seen"]
-    assert summary_from_report(spec, SetReport.from_json(report), "en").top_cue.startswith("The camera could not see you")
+    assert summary_from_report(spec, SetReport.from_json(report), "da").note == TEXTS["da"]["not_seen"]
+    assert summary_from_report(spec, SetReport.from_json(report), "en").note.startswith("The camera could not see you")
+    assert summary_from_report(spec, SetReport.from_json(report), "en").top_cue is None
     short = {**report, "pauses": [{"start_s": 3.0, "end_s": 4.0, "reason": "person or key joints not seen"}]}
     assert summary_from_report(spec, SetReport.from_json(short), "en").top_cue == spec.rules[0].cue.en  # back_rounded
     walked = {**report, "pauses": [{"start_s": 3.0, "end_s": 9.0, "reason": "moving about or getting up (or the pose jumping)"}]}
     assert summary_from_report(spec, SetReport.from_json(walked), "en").top_cue == spec.rules[0].cue.en  # walking about is not the camera's fault
     never = {**short, "faults": [], "frames_with_pose": 200, "started_s": None}  # never still in the start position
-    assert summary_from_report(spec, SetReport.from_json(never), "en").top_cue == GUIDE["get_ready"].text("en")
+    never_started = summary_from_report(spec, SetReport.from_json(never), "en")
+    assert never_started.note == TEXTS["en"]["never_started"]
+    assert never_started.top_cue is None  # the tip is never the positioning message (issue 19)
 
 
 def test_summary_tip_counts_a_shallow_repetition_once_and_ties_go_to_the_graver_fault():
@@ -383,12 +387,17 @@ def test_bad_options_are_one_line_errors(argv, msg, code, capsys, tmp_path, monk
     assert len(err) == 1 and msg in err[0], err
 
 
-def test_no_camera_is_a_clear_error_not_a_traceback():
+@pytest.mark.parametrize("lang,expected", [
+    ("en", "formcheck: error: no camera found at index 9 (is one connected? try --camera 1, or --source VIDEO); "
+           "cameras found: "),
+    ("da", "formcheck: error: kamera 9 blev ikke fundet (er det tilsluttet?); fundne kameraer: "),  # one language
+    # per session (issue 19)
+])
+def test_no_camera_is_a_clear_error_not_a_traceback(lang, expected):
     res = subprocess.run([sys.executable, "-m", "formcheck.cli", "live", "--exercise", "squat", "--camera", "9",
-                          "--headless", "--no-history"], capture_output=True, text=True, timeout=120)
+                          "--headless", "--no-history", "--lang", lang], capture_output=True, text=True, timeout=120)
     assert res.returncode == 1
-    assert res.stderr.strip() == ("formcheck: error: no camera found at index 9 "
-                                  "(is one connected? try --camera 1, or --source VIDEO)")
+    assert res.stderr.startswith(expected) and len(res.stderr.strip().splitlines()) == 1, res.stderr
 
 
 class FakeCapture:
@@ -434,9 +443,11 @@ class FakeCapture:
         pass
 
 
-def test_busy_camera_is_a_clear_error(sample_squat):
-    args = args_for("--exercise", "squat", "--headless", "--no-history")
-    with pytest.raises(LiveError, match=r"camera 0 opened but gives no picture \(is another program using it\?\)"):
+@pytest.mark.parametrize("lang,msg", [("da", r"kamera 0 giver intet billede \(bruger et andet program det\?\)"),
+                                      ("en", r"camera 0 opened but gives no picture \(is another program using it\?\)")])
+def test_busy_camera_is_a_clear_error(sample_squat, lang, msg):
+    args = args_for("--exercise", "squat", "--headless", "--no-history", "--lang", lang)
+    with pytest.raises(LiveError, match=msg):
         cmd_live(args, open_camera=lambda i: FakeCapture(sample_squat, busy=True), detector_factory=lambda: None)
 
 

@@ -288,7 +288,7 @@ def test_report_is_self_contained_html(tmp_path: Path, capsys) -> None:
                      (9, hold_report(pain_stop={"note": "pain <down> the leg"}))):
         record(dict(rep, time=f"2026-03-{day:02d}T10:00:00Z"), data_dir=tmp_path)
     out = tmp_path / "r.html"
-    rc, stdout, err = run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)
+    rc, stdout, err = run(["report", "--data-dir", str(tmp_path), "--out", str(out), "--lang", "en"], capsys)
     assert rc == 0, err
     page = out.read_text(encoding="utf-8")
     parser = _Tags()
@@ -296,18 +296,20 @@ def test_report_is_self_contained_html(tmp_path: Path, capsys) -> None:
     tags = [t for t, _ in parser.tags]
     assert "script" not in tags and "link" not in tags
     assert "http://" not in page and "https://" not in page and "@import" not in page and "url(" not in page
-    imgs = [a["src"] for t, a in parser.tags if t == "img"]
-    assert len(imgs) >= 4 and all(src.startswith("data:image/png;base64,") for src in imgs)
+    assert tags.count("svg") == 3  # adherence, then one per exercise: drawn inline
+    assert all(a["src"].startswith("data:image/") for t, a in parser.tags if t == "img")
     assert "Stopped because of pain" in page and "pain &lt;down&gt; the leg" in page
     assert page.count('class="pain"') >= 2  # the pain box row and the row in the list of sets
-    assert "Squat" in page and "Calf stretch" in page and "2026-W" in page
+    assert "Squat" in page and "Calf stretch" in page and "week 10, 2026" in page
     # the fault ids with what the patient was told (from the exercise file)
     from formcheck.spec.exercise import load_exercise
 
     squat = load_exercise("squat")
     back = next(r.cue for r in squat.rules if r.id == "back_rounded")
-    assert f"{back.en} / {back.da}" in page
+    assert back.en in page and back.da not in page  # in the page's language
     assert squat.count is not None and squat.count.shallow_cue is not None and squat.count.shallow_cue.en in page
+    assert run(["report", "--data-dir", str(tmp_path), "--out", str(tmp_path / "da.html"), "--lang", "da"], capsys)[0] == 0
+    assert back.da in (tmp_path / "da.html").read_text(encoding="utf-8")
 
 
 def test_the_list_of_sets_says_when_a_set_was_filmed_from_a_view_it_is_not_checked_from(tmp_path: Path,
@@ -317,7 +319,7 @@ def test_the_list_of_sets_says_when_a_set_was_filmed_from_a_view_it_is_not_check
     record(dict(make_report(view="front", views_asked=["side", "front", "oblique"]),
                          time="2026-03-03T10:00:00Z"), data_dir=tmp_path)
     out = tmp_path / "r.html"
-    assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
+    assert run(["report", "--data-dir", str(tmp_path), "--out", str(out), "--lang", "en"], capsys)[0] == 0
     assert out.read_text().count("filmed mostly from the front; this exercise is checked from the side or oblique") == 1
 
 
@@ -329,7 +331,7 @@ def test_the_list_of_sets_says_when_counting_was_paused_for_much_of_a_set(tmp_pa
     asked = [{"start_s": 3.0, "end_s": 9.0, "reason": "paused by the user"}]
     record(dict(make_report(reps=2, pauses=asked), time="2026-03-04T10:00:00Z"), data_dir=tmp_path)
     out = tmp_path / "r.html"
-    assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
+    assert run(["report", "--data-dir", str(tmp_path), "--out", str(out), "--lang", "en"], capsys)[0] == 0
     page = out.read_text()
     assert page.count("counting paused 6 s of 30 s: repetitions then were not counted, so the count may be low") == 1
     assert page.count("counting paused 6 s of 30 s: the hold timer stopped then, so the time held may be short") == 1
@@ -344,15 +346,17 @@ def test_a_set_quit_at_once_is_no_day_trained(tmp_path: Path, capsys) -> None:
     record(dict(make_report(reps=0, fault_counts={"too_shallow": 2}), time="2026-03-04T10:00:00Z"),
                     data_dir=tmp_path)
     out = tmp_path / "r.html"
-    assert run(["report", "--data-dir", str(tmp_path), "--out", str(out)], capsys)[0] == 0
+    assert run(["report", "--data-dir", str(tmp_path), "--out", str(out), "--lang", "en"], capsys)[0] == 0
     page = out.read_text()
     assert "<b>2/3</b>days trained" in page and '<td class="n">2/7</td>' in page
+    assert page.count('class="status never"') == 1  # the set quit at once (counting had not started) says so
 
 
 def test_report_since_and_empty(tmp_path: Path, capsys) -> None:
     record(dict(make_report(), time="2026-03-01T10:00:00Z"), data_dir=tmp_path)
     out = tmp_path / "r.html"
-    rc, stdout, _ = run(["report", "--data-dir", str(tmp_path), "--out", str(out), "--since", "2026-04-01"], capsys)
+    rc, stdout, _ = run(["report", "--data-dir", str(tmp_path), "--out", str(out), "--since", "2026-04-01", "--lang", "en"],
+                        capsys)
     assert rc == 0 and "0 sets" in stdout and "No sets recorded since 2026-04-01" in out.read_text()
     # where it looked is said, on the page and the terminal (a wrong --data-dir is not "no training")
     assert f"0 sets in {H.db_path(tmp_path)}" in stdout and str(H.db_path(tmp_path)) in out.read_text()

@@ -56,7 +56,7 @@ def test_a_v1_database_is_read_as_it_is_and_migrated_in_place_on_the_first_write
     conn.close()
     record(make_report(reps=5), d)  # the first write migrates
     conn = sqlite3.connect(d / H.DB_NAME)
-    assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 2
+    assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == H.SCHEMA_VERSION
     assert tuple(r[1] for r in conn.execute("PRAGMA table_info(sets)")) == H.COLUMNS
     conn.close()
     sets = H.load_sets(d)

@@ -289,9 +289,17 @@ def test_tune_on_a_video_runs_the_model(tmp_path: Path, monkeypatch: pytest.Monk
     if not video.is_file():
         pytest.skip("samples/squat_side.mp4 absent")
     monkeypatch.delenv("FORMCHECK_EXERCISES", raising=False)
-    rc, out, err = run(["tune", str(video), "-e", "squat"], capsys)
+    png = tmp_path / "video.png"
+    rc, out, err = run(["tune", str(video), "-e", "squat", "--out", str(png)], capsys)
     assert rc == 0, err
     assert "counted signal: knee_flexion" in out and "frames" in out
+    # every form rule, as the pose model's landmarks read it: each counted repetition measured
+    reps = int(re.search(r"reps (\d+) /", out).group(1))
+    assert reps >= 3 and "form rules" in out
+    back = out.split("back_rounded: fires when trunk_lean")[1].split("\n  ")[0:6]
+    assert any(line.startswith("  per rep") and line.count(":") == reps + 1 for line in "\n".join(back).splitlines())
+    assert "knees_caving: fires" in out and "not checked from the side view" in out
+    assert png.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_a_pixel_signal_is_shown_in_leg_lengths_like_the_engine_reads_it() -> None:

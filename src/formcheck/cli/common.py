@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
+from formcheck.core.patient import DEFAULT_PATIENT, check_patient_id
 from formcheck.records.history import (
     HistoryError,
     PendingSet,
@@ -27,7 +28,7 @@ from formcheck.sets.report_notes import (
     wrong_view,
 )
 from formcheck.sets.set_report import SetReport
-from formcheck.spec.exercise import TARGET_MAX, load_exercise
+from formcheck.spec.exercise import TARGET_MAX, load_exercise_arg
 from formcheck.spec.profile import apply_profile, load_profile, profile_info
 
 EXIT_ERROR = 1
@@ -87,10 +88,26 @@ def target_count(text: str) -> int:
     return ranged(int, 1, TARGET_MAX, "a whole number")(text)
 
 
+def patient_id(text: str) -> str:
+    """argparse type of --patient: a patient id (core.patient), else one line saying what one is."""
+    try:
+        return check_patient_id(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_patient_option(parser: argparse.ArgumentParser, default: str | None = DEFAULT_PATIENT,
+                       what: str = "whose sets these are") -> None:
+    """--patient ID, the same on every command that has it."""
+    parser.add_argument("--patient", type=patient_id, default=default, metavar="ID",
+                        help=f"patient id, e.g. p017: {what}" + (f" (default: {default!r})" if default else ""))
+
+
 def load_spec(args: argparse.Namespace):
-    """The exercise spec with a patient profile applied (if any), the target, and the profile's
-    name and file for the report (None without one)."""
-    spec = load_exercise(args.exercise)
+    """The exercise spec (``--exercise``: an id or a path to an exercise file) with a patient
+    profile applied (if any), the target, and the profile's name and file for the report (None
+    without one)."""
+    spec, _ = load_exercise_arg(args.exercise)
     target = getattr(args, "target", None)
     path = getattr(args, "profile", None)
     if not path:

@@ -1,4 +1,4 @@
-"""``formcheck exercises list|show|validate``: what the exercise files say, for a physiotherapist."""
+"""``formcheck exercises list|show|validate|programs``: what the exercise and program files say, for a physiotherapist."""
 
 from __future__ import annotations
 
@@ -13,17 +13,18 @@ from formcheck.signals import SIGNALS
 from formcheck.spec.exercise import (
     ExerciseSpec,
     exercises_dir,
-    load_exercise,
+    in_exercises_dir,
+    load_exercise_arg,
     load_exercise_file,
     parse_exercise,
 )
 from formcheck.spec.files import SpecError, read_toml
 from formcheck.spec.profile import apply_profile, load_profile, parse_profile
-from formcheck.spec.program import parse_program
+from formcheck.spec.program import load_program, parse_program, programs_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("exercises", help="list, show or validate the exercise files")
+    p = sub.add_parser("exercises", help="list, show or validate the exercise files; list the programs")
     esub = p.add_subparsers(dest="exercises_command", required=True)
 
     ls = esub.add_parser("list", help="all exercises with kind, camera views, posture and target")
@@ -31,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=cmd_list)
 
     sh = esub.add_parser("show", help="one exercise's thresholds, rules, cues and instructions")
-    sh.add_argument("id", help="exercise id, e.g. squat")
+    sh.add_argument("id", help="exercise id, e.g. squat, or a path to an exercise file (e.g. ./my_squat.toml)")
     sh.add_argument("--profile", help="show the values with this patient profile applied")
     sh.add_argument("--json", action="store_true", help="the whole (effective) exercise as JSON")
     sh.set_defaults(func=cmd_show)
@@ -40,6 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     va.add_argument("files", nargs="*",
                     help="exercise, program or profile TOML files (default: all exercise files in the exercises folder)")
     va.set_defaults(func=cmd_validate)
+
+    pr = esub.add_parser("programs", help="the programs (for 'formcheck live --program NAME'): sessions and exercises")
+    pr.add_argument("--json", action="store_true", help="machine-readable output")
+    pr.set_defaults(func=cmd_programs)
 
 
 def _load_all() -> tuple[list[ExerciseSpec], list[str]]:
@@ -160,13 +165,17 @@ def describe(spec: ExerciseSpec) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    spec = load_exercise(args.id)
+    from formcheck.cli.common import (
+        printable,  # (only here: it loads the history and the report types)
+    )
+
+    spec, path = load_exercise_arg(args.id)
     if args.profile:
         spec, _ = apply_profile(spec, load_profile(Path(args.profile)))
     if args.json:
         print(json.dumps(spec.model_dump(mode="json"), ensure_ascii=False, indent=2))
-    else:
-        print(describe(spec) + (f"\n(with profile {args.profile})" if args.profile else ""))
+    else:  # which file to edit (or copy, to try an edit: --exercise ./my_copy.toml)
+        print(describe(spec) + f"\nfile: {printable(str(path))}" + (f"\n(with profile {args.profile})" if args.profile else ""))
     return 0
 
 
@@ -209,6 +218,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             if data is None:
                 load_exercise_file(path)  # not readable TOML: reading it again raises the one-line error
+            elif kind == "exercise":  # a trial copy outside the exercises folder keeps its exercise's id
+                parse_exercise(data, path, named_by_file=in_exercises_dir(path))
             else:
                 parsers[kind](data, path)
         except SpecError as exc:
@@ -221,4 +232,40 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{bad} of {len(files)} file(s) have problems ({what})", file=sys.stderr)
         return 1
     print(f"ok: {what} valid")
+    return 0
+
+
+def cmd_programs(args: argparse.Namespace) -> int:
+    """Each program in the programs folder: its name, title, exercises in order (starting target
+    and step) and sessions; a program file with a mistake is named, the others still listed."""
+    from formcheck.cli.common import (
+        printable,  # (only here: it loads the history and the report types)
+    )
+
+    paths = sorted(programs_dir().glob("*.toml"))
+    programs, problems = [], []
+    for path in paths:
+        try:
+            programs.append(load_program(path))
+        except SpecError as exc:
+            problems.extend(str(exc).splitlines())
+    for line in problems:
+        print(f"formcheck: warning: {line}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([{"name": p.name, "title": {"da": p.title.da, "en": p.title.en}, "file": str(Path(p.path).resolve()),
+                           "max_target": p.max_target,
+                           "exercises": [{"id": e.id, "start_target": e.start_target, "step": e.step} for e in p.exercises],
+                           "sessions": {k: list(v) for k, v in p.sessions.items()}} for p in programs],
+                         ensure_ascii=False, indent=2))
+        return 1 if problems and not programs else 0
+    if not programs:
+        print(f"no valid program files in {programs_dir()}" if problems else f"no program files in {programs_dir()}")
+        return 1 if problems else 0
+    for p in programs:
+        print(f"{p.name}: {p.title.en} / {p.title.da}")
+        print(f"  file: {printable(str(Path(p.path).resolve()))}")
+        print(f"  {len(p.exercises)} exercises, targets up to {p.max_target}: "
+              + ", ".join(f"{e.id} (from {e.start_target}, +{e.step})" for e in p.exercises))
+        for name, members in p.sessions.items():
+            print(f"  session {name}: {', '.join(members)}")
     return 0

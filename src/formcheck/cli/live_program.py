@@ -26,14 +26,11 @@ from formcheck.live.screens import (
     show_rest,
 )
 from formcheck.live.session import SetPlan
-from formcheck.records.progression import (
-    load_history,
-    session_targets,
-    stopped_for_pain_today,
-)
+from formcheck.records.pain_locks import load_clears, stopped_for_pain_today
+from formcheck.records.progression import load_history, session_targets
 from formcheck.sets.outputs import prepare_out_dir
-from formcheck.sets.texts import TEXTS
-from formcheck.spec.exercise import ExerciseSpec, load_exercise
+from formcheck.sets.texts import TERMINAL, TEXTS, program_row
+from formcheck.spec.exercise import ExerciseSpec, exercise_file, load_exercise
 from formcheck.spec.files import SpecError
 from formcheck.spec.profile import apply_profile, profile_info
 
@@ -72,13 +69,14 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
     """The session of ``program``: its ``entries`` and their ``specs`` (session_exercises()),
     read like the patient's ``profile`` before the camera opened."""
     try:
-        history = load_history(args.data_dir)
+        history = load_history(args.data_dir, args.patient)  # the patient's own progression and pain stops
+        clears = load_clears(args.data_dir, args.patient)
     except Exception as exc:  # no history: start from the program's starting targets
         print(f"formcheck: warning: history not read ({exc}); using the starting targets, and pain stops "
               "earlier today could not be checked", file=sys.stderr)
-        history = []
+        history, clears = [], []
     targets = session_targets(program, entries, history)
-    resting = stopped_for_pain_today(history)
+    resting = stopped_for_pain_today(history, clears)
     for entry in entries:  # the pain advice said: not again today
         if entry.id in resting:
             print(TEXTS[args.lang]["left_out"].format(name=specs[entry.id].name.get(args.lang)))
@@ -97,7 +95,7 @@ def run_program(args: argparse.Namespace, runner: Runner, program: Program, prof
     finally:
         if root.exists():
             if any(root.iterdir()):
-                print(f"wrote {root}")
+                print(TERMINAL[args.lang]["session"].format(dir=root))
             else:  # nothing was done (or Ctrl-C before the first set): the folders it made go again
                 for d in made if args.out else [root]:
                     with contextlib.suppress(OSError):
@@ -125,6 +123,7 @@ def _run_entries(args: argparse.Namespace, runner: Runner, plan: SessionPlan) ->
     lang = args.lang
     source = Path(args.source) if args.source else Path(os.devnull)
     code = 0
+    rows: dict[str, str] = {}  # the program's summary: a line per exercise, in order
     for i, entry in enumerate(entries):
         spec = specs[entry.id]
         target = targets[entry.id]
@@ -132,20 +131,24 @@ def _run_entries(args: argparse.Namespace, runner: Runner, plan: SessionPlan) ->
             spec, prof_target = apply_profile(spec, profile)
             target = prof_target if prof_target is not None else target  # the patient's own prescription
         key = show_instructions(runner.screens, spec, target, lang, f"{i + 1}/{len(entries)}",
-                                program.instructions_s)
+                                program.instructions_s, advice)
         if key == "q":
             break
         if key == "s":
-            print(f"{spec.name.en}: skipped")
+            print(TERMINAL[lang]["skipped"].format(name=spec.name.get(lang)))
+            rows[entry.id] = program_row(spec, None, lang, "skipped")
             continue
         made = not (root / f"{i + 1:02d}_{spec.id}").exists()
         info = {"name": program.name, "session": args.session or "all", "session_id": session_id,
                 "index": i + 1, "of": len(entries), "step": entry.step}
         with dropped_if_empty(new_folders(root / f"{i + 1:02d}_{spec.id}")):
             out = prepare_out_dir(root / f"{i + 1:02d}_{spec.id}", source)
-            outcome = run_into(args, runner, SetPlan(spec, out, target, info, profile_info(profile) if profile else None,
-                                                     history_recorder(args)), made)
+            set_plan = SetPlan(spec, out, target, info, profile_info(profile) if profile else None, history_recorder(args),
+                               patient=args.patient, exercise_file=str(exercise_file(spec.id).resolve()))
+            outcome = run_into(args, runner, set_plan, made)
         report_set(args, spec, outcome)
+        skipped = outcome.ended_by == "skip" and not (outcome.report.reps or outcome.report.holds)
+        rows[entry.id] = program_row(spec, None if skipped else outcome.report, lang, "skipped")
         after = show_after_set(runner.screens, outcome, spec, lang, advice, program=True)
         if outcome.error and (runner.camera is not None or outcome.ended_by == "failed"):
             code = exit_code(outcome)
@@ -153,13 +156,16 @@ def _run_entries(args: argparse.Namespace, runner: Runner, plan: SessionPlan) ->
         if outcome.ended_by == "quit" or after == "q":
             break
         if outcome.ended_by == "pain" and after != "n":  # the session goes on only if the patient says so
-            print("session ended after the pain stop")
+            print(TERMINAL[lang]["ended_after_pain"])
             break
         if i + 1 < len(entries):
             nxt = specs[entries[i + 1].id]
             rest = entry.rest_s if entry.rest_s is not None else program.rest_s
-            if show_rest(runner.screens, nxt, lang, rest) == "q":
+            if show_rest(runner.screens, nxt, lang, rest, advice) == "q":
                 break
-    else:
-        show_program_done(runner.screens, program, lang)
+    if rows:  # the program's summary: what was done, skipped, stopped, or not done today
+        lines = [rows.get(e.id) or program_row(specs[e.id], None, lang, "not_done") for e in entries]
+        for line in lines:
+            print(line)
+        show_program_done(runner.screens, program, lang, lines)
     return code

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from formcheck.cli.common import history_write, kept_before, print_set
+from formcheck.cli.common import history_write, kept_before, print_set, printable
 from formcheck.core.interrupts import Terminated
 from formcheck.live.runner import Runner
 from formcheck.live.session import SetPlan
 from formcheck.live.set_loop import SetOutcome
 from formcheck.records.history import data_dir
-from formcheck.sets.texts import fault_texts
+from formcheck.sets.texts import TERMINAL, fault_texts, terminal_lines
 from formcheck.spec.exercise import ExerciseSpec
 
 
@@ -65,9 +65,13 @@ def report_set(args: argparse.Namespace, spec: ExerciseSpec, outcome: SetOutcome
         print(f"formcheck: {'error' if grave else 'warning'}: {outcome.error} "
               f"after {outcome.report.duration_s:.1f} s; {done} ({outcome.out_dir})", file=sys.stderr)
     if outcome.ended_by == "skip" and not (outcome.report.reps or outcome.report.holds):
-        print(f"{spec.name.en}: skipped")
-    elif outcome.kept:  # (its row went into the history with its outputs: set_loop, put_in_place)
+        print(TERMINAL[args.lang]["skipped"].format(name=spec.name.get(args.lang)))
+    elif outcome.kept and args.lang == "en":  # (its row went into the history with its outputs: set_loop)
         print_set(spec.name.en, spec.kind, outcome.report, outcome.out_dir, fault_texts(spec, "en"))
+    elif outcome.kept:  # a Danish session: Danish lines, the end card's words (one language per session)
+        for line in terminal_lines(spec, outcome.report, args.lang):
+            print(printable(line))
+        print(TERMINAL[args.lang]["wrote"].format(dir=printable(str(outcome.out_dir))))
     if args.stats:
         print(outcome.stats.line())
     if outcome.ended_by == "interrupted":

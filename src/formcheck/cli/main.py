@@ -50,7 +50,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``command`` only that subcommand's module is imported (see _COMMAND_MODULES)."""
-    p = _Parser(prog="formcheck", description="Camera-based home-exercise coach.")
+    p = _Parser(prog="formcheck", description="Camera-based home-exercise coach. 'formcheck' alone starts "
+                "today's session of the patient's program, as 'formcheck setup' saved it.")
     p.add_argument("--version", action="version", version=f"formcheck {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -63,7 +64,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 # coach pulls in OpenCV and the overlay: ~0.3 s before 'formcheck tune' could start). A command not
 # listed here (or --help) imports them all, so a missing entry only costs time.
 _COMMAND_MODULES = {"replay": "replay", "live": "live", "history": "history", "report": "history", "tune": "tune",
-                    "exercises": "exercises"}
+                    "exercises": "exercises", "patients": "patients", "pain-lock": "patients", "setup": "setup",
+                    "install-launcher": "setup"}
 
 
 def _command_in(argv: Sequence[str] | None) -> str | None:
@@ -100,11 +102,20 @@ def _known_errors() -> tuple[type[BaseException], ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     # argv None: the process's own command line, which ends after this (the handlers stay)
     with first_interrupt_ends(leave_ignored=argv is None):
+        if not list(sys.argv[1:] if argv is None else argv):  # formcheck alone: today's session (cli/setup.py)
+            return _run(argparse.Namespace(func=_today))
         try:
             args = build_parser(_command_in(argv)).parse_args(argv)
         except KeyboardInterrupt as exc:  # while the subcommand's modules load
             return _interrupted(exc)
         return _run(args)
+
+
+def _today(args: argparse.Namespace) -> int:
+    """``formcheck`` with nothing after it: the patient's program as ``formcheck setup`` saved it."""
+    with interrupts_held():
+        setup = importlib.import_module("formcheck.cli.setup")
+    return int(setup.cmd_today(args))
 
 
 def _interrupted(exc: KeyboardInterrupt) -> int:

@@ -10,6 +10,7 @@ from typing import Callable
 
 from formcheck.cli.common import (
     CliError,
+    add_patient_option,
     check_history,
     history_recorder,
     history_write,
@@ -22,12 +23,15 @@ from formcheck.media.estimator import choose_model
 from formcheck.sets.outputs import REPORT, default_out_dir
 from formcheck.sets.replay import ReplayOptions, replay
 from formcheck.sets.texts import fault_texts
+from formcheck.spec.exercise import exercise_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("replay", help="analyse a recorded video: annotated video, report and landmark track")
     r.add_argument("video", help="video file (mp4, mov, avi, mkv, webm)")
-    r.add_argument("--exercise", "-e", required=True, help="exercise id, e.g. squat (see 'formcheck exercises list')")
+    r.add_argument("--exercise", "-e", required=True,
+                   help="exercise id, e.g. squat (see 'formcheck exercises list'), or a path to an exercise file "
+                        "(e.g. ./my_squat.toml: an edited copy to try)")
     r.add_argument("--out", "-o", help="output folder (default: a new folder beside the video)")
     r.add_argument("--model", help="pose model: lite, full, or a path to a .task file (default: the exercise's, else lite)")
     r.add_argument("--target", type=target_count, help="target repetitions (default: the exercise's)")
@@ -36,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--no-video", action="store_true", help="skip writing annotated.mp4")
     r.add_argument("--voice", action=argparse.BooleanOptionalAction, default=True,
                    help="the trainer's voice (counts, cues) as annotated.mp4's sound (default: on)")
+    add_patient_option(r)
     r.add_argument("--no-history", action="store_true", help="do not store this set in the history")
     r.add_argument("--data-dir", help="history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
     r.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
@@ -77,7 +82,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     model = choose_model(args.model, spec.model)
     opts = ReplayOptions(model=model, target=target, lang=args.lang, write_video=not args.no_video,
                          voice=args.voice,
-                         progress=_progress_factory(show), profile=profile, record=history_recorder(args))
+                         progress=_progress_factory(show), profile=profile, record=history_recorder(args),
+                         patient=args.patient, exercise_file=str(exercise_file(args.exercise).resolve()))
     earlier = (out / REPORT).exists()  # (refused by replay: not this run's)
     try:  # the history row goes in with the report (sets.outputs.put_in_place): both or neither
         with history_write(out):

@@ -160,5 +160,7 @@ class SessionSummary:
     target: int | None
     partials: int
     holds: list[tuple[str | None, float, float]]  # (side, held_s, target_s)
-    top_cue: str | None  # the most frequent cue text, already in the right language
+    top_cue: str | None  # the most frequent fault's cue, already in the right language (never guidance)
     pain_stopped: bool = False
+    done: int | None = None  # toward the target: holds that count toward it (None: ``reps``)
+    note: str | None = None  # why the count may be off or missing (how to film, start in position)

@@ -26,6 +26,7 @@ from formcheck.core.results import (
 )
 from formcheck.engine.cues import GUIDE, CuePicker
 from formcheck.engine.events import SetLog
+from formcheck.engine.form import FormChecker
 from formcheck.engine.holds import HoldExercise, hold_progress
 from formcheck.engine.readings import Readings
 from formcheck.engine.reps import RepExercise
@@ -43,6 +44,8 @@ class Exercise(Protocol):
 
     @property
     def status(self) -> Status: ...
+
+    form: FormChecker  # the exercise file's form rules
 
     @property
     def value(self) -> float | None:
@@ -87,7 +90,7 @@ class Analyzer:
         self._log = SetLog()
         self._cues = CuePicker()
         self._viewpoint = Viewpoint()
-        readings = Readings(spec.count.smoothing if spec.count else None)
+        self._readings = readings = Readings(spec.count.smoothing if spec.count else None)
         kind = RepExercise if spec.kind == "reps" else HoldExercise
         self._exercise: Exercise = kind(spec, self._viewpoint, readings, self._cues, self._log)
         self._first_s: float | None = None  # video time of the set's first frame
@@ -134,6 +137,16 @@ class Analyzer:
     @property
     def side(self) -> str:
         return self._viewpoint.side
+
+    @property
+    def form(self) -> FormChecker:
+        """The form rules' checker: its ``seen`` and ``judged`` readings (formcheck tune)."""
+        return self._exercise.form
+
+    def reading(self, signal: str, pose: Pose, relative: bool) -> float | None:
+        """``signal`` on ``pose`` as the engine reads it now (from the start position when
+        ``relative``; None when not seen or before the start is known), unsmoothed."""
+        return self._readings.raw(signal, pose, self._viewpoint.side, relative)
 
     # ----- per frame ---------------------------------------------------------------------------
     def update(self, t_ms: float, pose: Pose | None) -> FrameResult:

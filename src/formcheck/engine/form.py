@@ -41,7 +41,14 @@ class FormChecker:
         self.viewpoint = viewpoint
         self._violations: dict[str, _Violation] = {}
         self._in_rep: list[tuple[Rule, float, float]] = []  # (rule, t_s, value) broken during the repetition in progress
-        self._rep_values: list[tuple[Rule, float, float]] = []  # (rule, t_s, value) every measured frame of it
+        # (rule, t_s, value, the rule's place in spec.rules, its confirm's value) every measured frame of it
+        self._rep_values: list[tuple[Rule, float, float, int, float | None]] = []
+        # for formcheck tune, which traces every rule: each frame rule's latest reading by its place in
+        # spec.rules, (t_s, smoothed value, smoothed confirm value or None) ...
+        self.seen: dict[int, tuple[float, float, float | None]] = {}
+        # ... and the last judged repetition's worst value of each rule in its part of it (seconds for
+        # duration rules), with its confirm's worst there
+        self.judged: dict[int, tuple[float, float | None]] = {}
 
     def applies(self, rule: Rule) -> bool:
         """The rule is trustworthy from the current camera view (or no view is known yet)."""
@@ -66,9 +73,10 @@ class FormChecker:
                 self._violations.pop(key, None)
                 continue
             val = self.readings.smooth(f"rule:{key}", raw, t_s)
+            confirmed, cval = self._confirmed(rule, key, pose, side, t_s)  # its filter follows every frame
+            self.seen[i] = (t_s, val, cval)
             if moving:
-                self._rep_values.append((rule, t_s, val))
-            confirmed = self._confirmed(rule, key, pose, side, t_s)  # its filter follows every frame
+                self._rep_values.append((rule, t_s, val, i, cval))
             if not R.FRAME_RULES[rule.kind](rule, val) or not confirmed:
                 self._violations.pop(key, None)
                 continue
@@ -88,17 +96,17 @@ class FormChecker:
                 reported.append(rule.id)
         return reported
 
-    def _confirmed(self, rule: Rule, key: str, pose: Pose, side: str, t_s: float) -> bool:
-        """The rule's second measure (Rule.confirm) agrees that its limit is broken, or it has none.
-        Not seen, it does not agree: the fault needs both."""
+    def _confirmed(self, rule: Rule, key: str, pose: Pose, side: str, t_s: float) -> tuple[bool, float | None]:
+        """The rule's second measure (Rule.confirm) agrees that its limit is broken, or it has none;
+        and its smoothed value. Not seen, it does not agree: the fault needs both."""
         c = rule.confirm
         if c is None:
-            return True
+            return True, None
         raw = self.readings.raw(c.signal, pose, side, rule.relative)
         if raw is None:
-            return False
+            return False, None
         val = self.readings.smooth(f"rule:{key}:confirm", raw, t_s)
-        return val > c.limit if rule.kind == "max" else val < c.limit
+        return (val > c.limit if rule.kind == "max" else val < c.limit), val
 
     def blocking(self, t_s: float) -> bool:
         """A fault that stops a hold's timer (Rule.pauses_hold) lasts now."""
@@ -132,14 +140,20 @@ class FormChecker:
                 ids.append(rule.id)
                 metrics[rule.signal or rule.id] = round(w, 3)
                 self.log.fault(Fault(rule.id, round(ft, 3), R.describe(rule, w), round(w, 3), rule.limit, rep_index))
-        for rule in dict.fromkeys(r for r, _, _ in self._rep_values):  # the rules not broken, too
-            values = [x for r, ft, x in self._rep_values if r is rule and in_part(r, ft)]
+        self.judged = {}
+        for rule, i in dict.fromkeys((r, i) for r, _, _, i, _ in self._rep_values):  # the rules not broken, too
+            values = [x for r, ft, x, j, _ in self._rep_values if j == i and in_part(r, ft)]
             if values and rule.signal is not None and rule.signal not in metrics:
                 metrics[rule.signal] = round(max(values) if rule.kind == "max" else min(values), 3)
-        for rule in self.spec.rules:
+            worst = max if rule.kind == "max" else min
+            confirms = [c for r, ft, _, j, c in self._rep_values if j == i and c is not None and in_part(r, ft)]
+            if values:
+                self.judged[i] = (worst(values), worst(confirms) if confirms else None)
+        for i, rule in enumerate(self.spec.rules):
             if rule.kind in R.REP_RULES and self.applies(rule):
                 secs = R.phase_duration(rule.phase or "rep", main.start_s, main.peak_s, main.end_s,
                                         main.reach_s, main.leave_s)
+                self.judged[i] = (secs, None)
                 if R.REP_RULES[rule.kind](rule, secs) and rule.id not in ids:
                     ids.append(rule.id)
                     self.log.fault(Fault(rule.id, round(main.end_s, 3), R.describe(rule, secs), round(secs, 3),

@@ -62,7 +62,7 @@ class HoldExercise:
         self._armed = False
         self._motion = HoldMotion()
         self._settler = Settler(spec, readings, PostureGate(None), viewpoint, cues)
-        self._form = FormChecker(spec, readings, cues, log, viewpoint)
+        self.form = FormChecker(spec, readings, cues, log, viewpoint)
         self._still = True  # keeping still (with hysteresis, see STILL_RESUME)
         self._fidget = Fidgeting()
         self._active = False
@@ -88,11 +88,11 @@ class HoldExercise:
             self.value = self.readings.smooth("value", compute(hold.position[0].signal, pose, vp.side) or 0.0, t_s)
         # hysteresis: moving past still_max pauses the timer, it resumes below STILL_RESUME of it
         self._still = still = motion <= hold.still_max * (1.0 if self._still else STILL_RESUME)
-        reported = self._form.check_frame(pose, t_s, moving=False,
+        reported = self.form.check_frame(pose, t_s, moving=False,
                                           holding=self.status in (Status.HOLDING, Status.HOLD_PAUSED))
         if self._active:
             self._faults.update(reported)
-        blocking = self._form.blocking(t_s)
+        blocking = self.form.blocking(t_s)
         resting = t_s < self._rest_until
         if in_pos and not self._active and not resting:
             self._active, self._start_s, self.hold_s = True, t_s, 0.0

@@ -58,8 +58,8 @@ class RepExercise:
                                  trunk_counted=spec.count_for(None).signal == "trunk_elevation")
         self._settler = Settler(spec, readings, self._gate, viewpoint, cues, arm_at_once=True)
         self._signal = CountedSignal(spec, readings)
-        self._form = FormChecker(spec, readings, cues, log, viewpoint)
-        self._assembler = RepAssembler(readings, cues, log, viewpoint, self._form, self._signal.rate)
+        self.form = FormChecker(spec, readings, cues, log, viewpoint)
+        self._assembler = RepAssembler(readings, cues, log, viewpoint, self.form, self._signal.rate)
 
     def key_signal(self, view: str | None) -> str:
         """The signal that must be seen for the exercise to be followed at all."""
@@ -112,7 +112,7 @@ class RepExercise:
         if out or exc is not None:
             self._assembler.vote_side(pose, v, count)
         self.status = Status.MOVING if out else Status.READY
-        self._form.check_frame(pose, t_s, moving=out, holding=False)
+        self.form.check_frame(pose, t_s, moving=out, holding=False)
         if exc is not None:
             cues.moment_over()  # before the repetition's own end-of-rep cues (too fast, too shallow)
             self._assembler.on_excursion(exc, t_s, count, v)

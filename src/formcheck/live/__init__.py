@@ -8,14 +8,17 @@ overlay and shows it; an optional writer thread encodes the annotated video. Lag
 frames the loop cannot keep up with are dropped, as a real camera would. All counting time is
 frame time, so ``--every-frame`` on a file gives exactly what ``formcheck replay`` gives.
 
-Screens: before a set, guidance into position (camera) and a countdown during which nothing is
-counted; "I can't see you" while tracking is lost; a summary at the end. Keys: space pause /
-resume, r restart, q or Esc end, p pain (stop at once, advice shown), n next / s skip in a
-program, f fullscreen. A window is optional (``--headless``); keys can be scripted by video time.
+Screens: a loading screen while the pose model loads; before a set, guidance into position
+(camera) and a countdown during which nothing is counted; "I can't see you" while tracking is
+lost; a summary at the end. Each screen shows the keys that work there. Keys: space pause /
+resume, r restart, q or Esc end, p pain (stop at once, advice shown; between sets the advice),
+n next / s skip in a program, f full screen (on by default). Hands-free (camera): a set starts
+once the patient is in the start position and ends after a long still pause (``session``). A
+window is optional (``--headless``); keys can be scripted by video time.
 
 Modules: ``session`` (the set's state machine), ``set_loop`` (frames -> analysis -> overlay ->
 display, and the outputs), ``display`` (canvas, window, keys), ``screens`` (between sets;
-their words are in ``formcheck.sets.texts``), ``stats``, ``writer``, and ``runner`` (opens the camera or file and the window for a whole run). The command line is ``formcheck.cli.live``.
+their words are in ``formcheck.sets.texts``), ``stats``, ``writer``, ``cameras`` (which exist), and ``runner`` (opens the camera or file and the window for a whole run). The command line is ``formcheck.cli.live``.
 """
 
 from __future__ import annotations

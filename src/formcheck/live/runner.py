@@ -51,6 +51,7 @@ class Runner:
                 self.camera.stop()
             raise
         self.screens = Screens(self.display, self.size, self.camera)
+        self.screens.loading(opts.lang)  # not a black window while the rest starts
 
     def source(self) -> Source:
         if self.camera is not None:
@@ -58,6 +59,7 @@ class Runner:
         return FileSource(self.args.source, paced=not self.args.every_frame, preroll_s=self.opts.countdown_s)
 
     def run(self, plan: SetPlan) -> SetOutcome:
+        self.screens.loading(self.opts.lang)  # the pose model loads in run_set: a second or more
         src = self.source()
         try:
             return run_set(plan, src, self.display, self.opts, self.detector_factory)

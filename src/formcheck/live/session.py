@@ -25,7 +25,12 @@ from formcheck.sets.set_report import PainStop, SetReport
 from formcheck.sets.texts import PAIN_NOTE
 from formcheck.spec.exercise import ExerciseSpec
 
-GUIDE_OK_S = 1.0  # camera: seen in a usable view this long before the countdown starts
+GUIDE_OK_S = 1.0  # camera: in the start position, in a usable view, this long: the countdown starts by itself
+POSITION_WAIT_S = 10.0  # ... or seen in a usable view this long, in position or not (the count arms itself later)
+STILL_END_MIN_S = 20.0  # hands-free end: no movement of the exercise for this long ends the set ...
+STILL_END_MAX_S = 120.0  # ... (twice the longest a repetition, or a hold and its rest, may take; see still_end_s)
+_IN_POSITION = (Status.READY, Status.MOVING, Status.HOLDING)
+_EXERCISING = (Status.MOVING, Status.HOLDING)
 TARGET_GRACE_S = 2.0  # after the target is reached the set ends this much later (the count shows)
 END_KEYS = {"q": "quit", "p": "pain", "n": "next", "s": "skip"}  # key -> why the set ended
 
@@ -38,6 +43,7 @@ class LiveOptions:
     save_video: bool = False
     end_at_target: bool = True
     program_keys: bool = False  # n / s do something (program mode)
+    hands_free: bool = True  # camera: a set starts when the patient is in position and ends after a long still pause
     voice: Any = None  # the run's voice (live.voice.LiveVoice), None: silent
 
 
@@ -51,6 +57,8 @@ class SetPlan:
     # the history (cli.common.history_recorder): the set's row, written with its outputs put in
     # place (sets.outputs.put_in_place, as replay's): both or neither. None: not recorded
     record: Callable[[SetReport, Path], Recording] | None = None
+    patient: str | None = None  # whose set, for the report and the history (None: the default patient)
+    exercise_file: str | None = None  # the exercise file read, for the report
 
 
 class Mode(Enum):
@@ -63,8 +71,8 @@ class Mode(Enum):
 class SetSession:
     """The state of one set while it runs.
 
-    ``ended_by`` becomes one of: end_of_video, quit, next, skip, pain, target, source_error,
-    interrupted, terminated, failed; the loop stops then. ``detector`` is only asked to reset its tracking on a restart.
+    ``ended_by`` becomes one of: end_of_video, quit, next, skip, pain, target, idle (a long still
+    pause, hands-free), source_error, interrupted, terminated, failed; the loop stops then. ``detector`` is only asked to reset its tracking on a restart.
     """
 
     def __init__(self, plan: SetPlan, source: Source, opts: LiveOptions, model_name: str, detector: Any) -> None:
@@ -77,17 +85,21 @@ class SetSession:
         self.builder, self.recorder = self._fresh()
         self.mode = Mode.GUIDE if source.live else Mode.ACTIVE
         self.countdown_end: float | None = None
-        self.ok_since: float | None = None
+        self.ok_since: float | None = None  # seen in a usable view since
+        self.in_position_since: float | None = None  # ... and in the start position since
         self.target_end: float | None = None
         self.t0: float | None = None  # camera: the set's time starts at its first frame
         self.last_t_ms = 0.0
         self.ended_by: str | None = None
         self.pain_t_ms: float | None = None
+        self.still_end_s = still_end_s(self.spec)
+        self.moved_s: float | None = None  # hands-free: the last time the exercise was under way
 
     def _fresh(self) -> tuple[ReportBuilder, TrackRecorder]:
         """A new report and track: counting (re)starts from here."""
         builder = ReportBuilder(self.spec, target=self.analyzer.target, source=self.source.name,
-                                model=self.model_name, mode="live", profile=self.plan.profile)
+                                model=self.model_name, mode="live", profile=self.plan.profile,
+                                patient=self.plan.patient, exercise_file=self.plan.exercise_file)
         builder.notes.extend(self.notes)
         meta = {"video": self.source.name, "model": self.model_name, "fps": self.source.fps, "mode": "live"}
         # spooled to disk beside the outputs as the set goes: memory stays flat however long it runs
@@ -114,11 +126,9 @@ class SetSession:
         if self.mode is Mode.ACTIVE:
             if self.opts.end_at_target and self.target_end is None and self._reached_target(result):
                 self.target_end = t_s + TARGET_GRACE_S
+            self._still_pause(t_s, result)
         elif self.mode is Mode.GUIDE:
-            usable = result.status is not Status.NO_PERSON and (result.view is None or result.view in self.spec.views)
-            self.ok_since = (self.ok_since if self.ok_since is not None else t_s) if usable else None
-            if self.ok_since is not None and t_s - self.ok_since >= GUIDE_OK_S:
-                self._start_countdown(t_s)
+            self._guide(t_s, result)
         if self.mode is Mode.COUNTDOWN and self.countdown_left(t_s) is None:  # counting starts now, afresh
             self.analyzer.restart()
             self._start_afresh()
@@ -155,8 +165,35 @@ class SetSession:
         if reason == "pain":
             self.pain_t_ms = self.last_t_ms
 
+    def _guide(self, t_s: float, result: FrameResult) -> None:
+        """Camera, before the countdown: it starts by itself once the patient has been in the start
+        position (READY, or already moving or holding) in a usable view for GUIDE_OK_S, or seen
+        in a usable view for POSITION_WAIT_S (the count arms itself when they get there). Without
+        ``hands_free`` only being seen is asked (as before issue 19)."""
+        usable = result.status is not Status.NO_PERSON and (result.view is None or result.view in self.spec.views)
+        self.ok_since = (self.ok_since if self.ok_since is not None else t_s) if usable else None
+        in_position = usable and (result.status in _IN_POSITION or not self.opts.hands_free)
+        if not in_position:
+            self.in_position_since = None
+        elif self.in_position_since is None:
+            self.in_position_since = t_s
+        if ((self.in_position_since is not None and t_s - self.in_position_since >= GUIDE_OK_S)
+                or (self.ok_since is not None and t_s - self.ok_since >= POSITION_WAIT_S)):
+            self._start_countdown(t_s)
+
+    def _still_pause(self, t_s: float, result: FrameResult) -> None:
+        """Hands-free end (camera): no repetition under way and no hold timed for ``still_end_s``
+        ends the set as "idle" (in a program the next exercise follows)."""
+        if not (self.opts.hands_free and self.source.live):
+            return
+        if self.moved_s is None or result.status in _EXERCISING or result.new_rep or result.new_hold:
+            self.moved_s = t_s
+        elif t_s - self.moved_s >= self.still_end_s and self.ended_by is None:
+            self.end("idle")
+
     # ----- transitions -------------------------------------------------------------------------
     def _start_countdown(self, t_s: float) -> None:
+        self.moved_s = None  # the still pause is timed from the set's start
         self.mode = Mode.COUNTDOWN
         self.countdown_end = t_s + self.opts.countdown_s
 
@@ -193,7 +230,24 @@ class SetSession:
             builder.pain_stop = PainStop(round((self.pain_t_ms or 0.0) / 1000.0, 3), PAIN_NOTE)
         if not counted:
             builder.notes.append("the set ended before counting started")
+        if self.ended_by == "idle":
+            builder.notes.append(f"ended by itself (hands-free) after {self.still_end_s:.0f} s without the exercise's "
+                                 "movement")
         if self.ended_by in ("interrupted", "terminated"):
             how = "Ctrl-C" if self.ended_by == "interrupted" else "SIGTERM"
             builder.notes.append(f"{self.ended_by} ({how}); saved what was done")
         return builder
+
+
+def still_end_s(spec: ExerciseSpec) -> float:
+    """How long a still pause ends a set hands-free, from the exercise's own timing: twice the
+    longest a repetition may take (``count.max_rep_s``: squat 12 s -> 24 s, pelvic lift 30 s ->
+    60 s), or twice a hold and the rest after it (core bracing 10 + 5 s -> 30 s; calf stretch
+    20 s -> 40 s); never under 20 s nor over 2 minutes."""
+    if spec.kind == "hold" and spec.hold is not None:
+        span = spec.hold.target_s + spec.hold.rest_s
+    elif spec.count is not None:
+        span = spec.count.max_rep_s
+    else:
+        span = STILL_END_MIN_S
+    return min(max(2.0 * span, STILL_END_MIN_S), STILL_END_MAX_S)

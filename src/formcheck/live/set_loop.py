@@ -139,7 +139,7 @@ def _run_staged(plan: SetPlan, source: Source, display: Display, opts: LiveOptio
     source.start()
     session = SetSession(plan, source, opts, getattr(detector, "model_name", model), detector)
     size = canvas_size(source.size)
-    outs = LiveOutputs(LiveStats(), Overlay.from_setup(overlay_setup(spec, lang)), lang)
+    outs = LiveOutputs(LiveStats(), Overlay.from_setup(overlay_setup(spec, lang), TEXTS[lang]["keys_set"]), lang)
     canvas = Canvas(session, outs.overlay, size, TEXTS[lang], view_hint(spec, lang))
     window = Window(display, canvas, outs.stats)
     dropped0, delivered0 = source.dropped, getattr(source, "delivered", 0)

@@ -50,9 +50,9 @@ class Canvas:
         canvas = to_canvas(frame.image, self.size)
         t_s = frame.t_ms / 1000.0
         if result is None:  # a file's frozen first frame under the start countdown
-            self.overlay.draw_countdown(canvas, -t_s, self.hint)
+            self.overlay.draw_countdown(canvas, -t_s, self.hint, self.txt["keys_set"])
         elif self.session.mode is Mode.PAUSED:
-            self.overlay.draw_message(canvas, self.txt["paused"], [self.txt["resume"]])
+            self.overlay.draw_message(canvas, self.txt["paused"], [self.txt["resume"]], self.txt["keys_paused"])
         else:
             self.overlay.annotate(canvas, result)
             left = self.session.countdown_left(t_s)

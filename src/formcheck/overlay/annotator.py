@@ -53,7 +53,8 @@ class Overlay:
     """
 
     def __init__(
-        self, exercise_name: str, *, lang: str = "da", kind: str = "reps", text_backend: str | None = None
+        self, exercise_name: str, *, lang: str = "da", kind: str = "reps", text_backend: str | None = None,
+        keys: str | None = None,
     ) -> None:
         if kind not in ("reps", "hold"):
             raise ValueError(f"kind must be 'reps' or 'hold', got {kind!r}")
@@ -64,15 +65,15 @@ class Overlay:
         self._text = TextRenderer(text_backend)
         self._paint = Painter(self._text)
         self._skeleton = SkeletonDrawer()
-        self._counter = CounterPanel(self._paint, exercise_name, kind, self._s)
+        self._counter = CounterPanel(self._paint, exercise_name, kind, self._s, keys)  # keys: live's set keys
         self._message: str | None = None  # the message shown, and where it was put
         self._where = "bottom"
 
     @classmethod
-    def from_setup(cls, setup: OverlaySetup) -> Overlay:
+    def from_setup(cls, setup: OverlaySetup, keys: str | None = None) -> Overlay:
         """The way every overlay of a set or screen is made (``sets.texts.overlay_setup`` gives an
-        exercise's)."""
-        return cls(setup.title, lang=setup.lang, kind=setup.kind)
+        exercise's); ``keys``: the keys that work during a live set, shown under the count."""
+        return cls(setup.title, lang=setup.lang, kind=setup.kind, keys=keys)
 
     def annotate(self, image: np.ndarray, result: FrameResult) -> None:
         """Draw skeleton, count, progress, one cue and the status message; IN PLACE, returns None."""
@@ -112,21 +113,24 @@ class Overlay:
         hidden = [body_parts_inside(pose, b.x0 / w, b.y0 / h, b.x1 / w, b.y1 / h) for b in (top, bottom)]
         return "top" if hidden[0] < hidden[1] else "bottom"
 
-    def draw_message(self, image: np.ndarray, title: str, lines: Sequence[str] = ()) -> None:
-        """A big centred panel (instructions, "paused", camera errors, pain advice); IN PLACE."""
+    def draw_message(self, image: np.ndarray, title: str, lines: Sequence[str] = (), keys: str | None = None) -> None:
+        """A big centred panel (instructions, "paused", camera errors, pain advice) with the keys
+        that work there; IN PLACE."""
         if isinstance(lines, str):
             lines = (lines,)
-        items = message_items(title, lines)
+        items = message_items(title, lines, keys)
         with InPlace(image) as img:
             self._paint.block(img, items)
 
-    def draw_countdown(self, image: np.ndarray, seconds_left: float, hint: str | None = None) -> None:
-        """A big countdown number in a ring that empties each second, and a hint; IN PLACE."""
+    def draw_countdown(self, image: np.ndarray, seconds_left: float, hint: str | None = None,
+                       keys: str | None = None) -> None:
+        """A big countdown number in a ring that empties each second, a hint, the keys; IN PLACE."""
         with InPlace(image) as img:
-            draw_countdown(self._paint, img, seconds_left, hint, self._s["go"])
+            draw_countdown(self._paint, img, seconds_left, hint, self._s["go"], keys)
 
-    def draw_summary(self, image: np.ndarray, summary: SessionSummary) -> None:
-        """The end-of-exercise screen: count or holds, partials, one tip; IN PLACE."""
-        items = summary_items(summary, self.kind, self._s)
+    def draw_summary(self, image: np.ndarray, summary: SessionSummary, keys: str | None = None) -> None:
+        """The end-of-exercise screen: heading by the result, count or holds, partials, one tip,
+        a note, the keys that go on (live); IN PLACE."""
+        items = summary_items(summary, self.kind, self._s, keys)
         with InPlace(image) as img:
             self._paint.block(img, items)

@@ -13,7 +13,15 @@ import numpy as np
 from formcheck.core.results import FrameResult, Status
 from formcheck.overlay.painter import Font, Painter
 from formcheck.overlay.raster import clip01
-from formcheck.overlay.style import AMBER, BAR_BG, BAR_FILL, GAUGE_FILL, TEXT, TEXT_DIM
+from formcheck.overlay.style import (
+    AMBER,
+    BAR_BG,
+    BAR_FILL,
+    GAUGE_FILL,
+    SKELETON_COLOUR,
+    TEXT,
+    TEXT_DIM,
+)
 
 _CHECK = " ✓"
 
@@ -35,11 +43,13 @@ class _Content:
 class CounterPanel:
     """Configured once per exercise; ``draw`` per frame, in place."""
 
-    def __init__(self, painter: Painter, exercise_name: str, kind: str, strings: Mapping[str, str]) -> None:
+    def __init__(self, painter: Painter, exercise_name: str, kind: str, strings: Mapping[str, str],
+                 keys: str | None = None) -> None:
         self._paint = painter
         self._name = exercise_name
         self._hold = kind == "hold"
         self._s = strings
+        self._keys = keys  # live: the keys that work during the set ("p: pain ..."), last in the panel
 
     def _content(self, result: FrameResult) -> _Content:
         s = self._s
@@ -87,7 +97,8 @@ class CounterPanel:
             gw = max(3, round(0.022 * h * scale)) if c.gauge is not None else 0
             inner = max(
                 width(c.label, sl), wc + icon + (pad + gw if gw else 0),
-                width(c.sub, sl) if c.sub else 0, round(0.3 * h * scale),
+                width(c.sub, sl) if c.sub else 0, width(self._keys, sl) if self._keys else 0,
+                round(0.3 * h * scale),
             )
             if inner + 2 * pad <= w - 2 * margin:
                 break
@@ -103,7 +114,9 @@ class CounterPanel:
         bar_y = y + pad if bar_h else y
         y = bar_y + bar_h
         sub_base = y + round(0.4 * pad) + round(0.78 * sl) if c.sub else y
-        y1 = sub_base + (round(0.3 * sl) if c.sub else 0) + pad
+        y = sub_base + (round(0.3 * sl) if c.sub else 0)
+        keys_base = y + round(0.4 * pad) + round(0.78 * sl) if self._keys else y
+        y1 = keys_base + (round(0.3 * sl) if self._keys else 0) + pad
         x1 = x0 + inner + 2 * pad
         paint.panel(img, (x0, y0), (x1, y1))
 
@@ -134,4 +147,6 @@ class CounterPanel:
             paint.bar(img, (ix, bar_y), (inner, bar_h), c.fraction, AMBER if c.paused else BAR_FILL)
         if c.sub:
             paint.put(img, c.sub, Font(sl, False, AMBER if c.paused else TEXT_DIM), ix, sub_base)
+        if self._keys:
+            paint.put(img, self._keys, Font(sl, False, SKELETON_COLOUR), ix, keys_base)
         return x1

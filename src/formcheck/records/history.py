@@ -18,11 +18,20 @@ import sqlite3
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from formcheck.core.patient import DEFAULT_PATIENT, check_patient_id
+from formcheck.records.schema import (
+    COLUMNS,
+    JSON_COLUMNS,
+    SCHEMA_VERSION,
+    select_list,
+    upgrade,
+)
 from formcheck.sets.set_report import SetReport
 
 DB_NAME = "history.sqlite3"
@@ -32,57 +41,7 @@ DB_NAME = "history.sqlite3"
 LOCK_WAIT_S = 15.0
 STEP_S = 0.2
 SAY_AFTER_S = 1.0
-SCHEMA_VERSION = 2
 ENV_DIR = "FORMCHECK_DATA_DIR"
-
-# Column order is the CSV export's column order.
-COLUMNS = (
-    "id", "time", "exercise", "exercise_name", "kind", "mode", "video", "program", "target", "reps",
-    "partials", "holds", "holds_reached", "hold_s", "hold_target_s", "holds_by_side", "fault_counts", "pain_stop", "pain_note",
-    "duration_s", "model", "formcheck_version", "config", "report", "out_dir", "out_gone",
-)
-V2_COLUMNS = ("out_dir", "out_gone")  # added by schema 2 (a v1 database read as it is has none)
-JSON_COLUMNS = ("exercise_name", "holds_by_side", "fault_counts", "config", "report")
-
-_SCHEMA_V1 = """
-CREATE TABLE sets (
-    id                INTEGER PRIMARY KEY AUTOINCREMENT,
-    time              TEXT    NOT NULL,              -- ISO 8601 UTC, when the set ended
-    exercise          TEXT    NOT NULL,              -- exercise id, e.g. squat
-    exercise_name     TEXT    NOT NULL CHECK (json_valid(exercise_name)),  -- {"da": .., "en": ..}
-    kind              TEXT    NOT NULL,              -- reps | hold
-    mode              TEXT    NOT NULL,              -- live | replay
-    video             TEXT,                          -- source video (replay) or camera (live)
-    program           TEXT,                          -- program name when run from a program
-    target            INTEGER,                       -- target repetitions
-    reps              INTEGER NOT NULL,
-    partials          INTEGER NOT NULL,
-    holds             INTEGER NOT NULL,              -- holds timed (hold exercises)
-    holds_reached     INTEGER NOT NULL,              -- holds that reached their target time
-    hold_s            REAL    NOT NULL,              -- seconds held in total (0 for rep exercises)
-    hold_target_s     REAL,                          -- seconds asked per hold
-    holds_by_side     TEXT    NOT NULL CHECK (json_valid(holds_by_side)),  -- {"L": s, "R": s, "-": s}
-    fault_counts      TEXT    NOT NULL CHECK (json_valid(fault_counts)),   -- {"fault_id": n}
-    pain_stop         INTEGER NOT NULL CHECK (pain_stop IN (0, 1)),
-    pain_note         TEXT,
-    duration_s        REAL,
-    model             TEXT,
-    formcheck_version TEXT,
-    config            TEXT    NOT NULL CHECK (json_valid(config)),  -- effective thresholds
-    report            TEXT    NOT NULL CHECK (json_valid(report))   -- the whole report.json
-);
-CREATE INDEX sets_exercise_time ON sets (exercise, time);
-CREATE INDEX sets_time ON sets (time);
-"""
-
-# Schema 2 (issue 18): where the set's outputs are, so that a folder holding a finished set and
-# the row for it can be matched (``formcheck history --repair``), and when a repair found them gone
-# (the row is kept: the set was done).
-_SCHEMA_V2 = """
-ALTER TABLE sets ADD COLUMN out_dir TEXT;           -- the set's output folder (absolute), NULL before v2
-ALTER TABLE sets ADD COLUMN out_gone TEXT;          -- when a repair found the folder's report gone, else NULL
-CREATE INDEX sets_out_dir ON sets (out_dir);
-"""
 
 
 class HistoryError(Exception):
@@ -228,13 +187,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         if version > SCHEMA_VERSION:
             raise HistoryError(f"the history database {path} was written by a newer formcheck "
                                f"(schema {version}; this version reads up to {SCHEMA_VERSION})")
-        # each step in this transaction (executescript would commit on its own): all or nothing
-        for step, script in ((1, _SCHEMA_V1), (2, _SCHEMA_V2)):
-            if version < step:
-                for stmt in script.split(";"):
-                    if stmt.strip():
-                        conn.execute(stmt)
-                conn.execute("INSERT INTO schema_version VALUES (?, ?)", (step, now_utc()))
+        upgrade(conn, version, now_utc())  # (schema.py: each step in this transaction, all or nothing)
         write(conn, "COMMIT", path)
     except BaseException:
         if conn.in_transaction:  # (a failed COMMIT may have rolled back: its error is the one to see)
@@ -297,7 +250,18 @@ def row_from_report(report: SetReport, time: str | None = None, out_dir: Path | 
         "report": json.dumps(report.to_json(), ensure_ascii=False),
         "out_dir": None if out_dir is None else str(Path(out_dir).absolute()),
         "out_gone": None,
+        "patient": _patient(report.patient),
     }
+
+
+def _patient(patient: str | None) -> str:
+    """The set's patient as the history keeps it (none given: the default patient)."""
+    if patient is None:
+        return DEFAULT_PATIENT
+    try:
+        return check_patient_id(patient)
+    except ValueError as exc:
+        raise HistoryError(f"cannot record the set: {exc}") from None
 
 
 class PendingSet:
@@ -426,13 +390,10 @@ def _decode(row: sqlite3.Row, with_report: bool, path: Path) -> dict[str, Any]:
     return d
 
 
-def load_sets(data_dir: str | os.PathLike | None = None, exercise: str | None = None, *,
-              since: str | None = None, with_report: bool = True) -> list[dict[str, Any]]:
-    """All recorded sets, oldest first, optionally of one exercise and from ``since`` (ISO date).
-
-    JSON columns come back decoded and ``pain_stop`` as a bool. A missing database is an empty
-    history (nothing is created by reading).
-    """
+def read_rows(data_dir: str | os.PathLike | None,
+              query: Callable[[int], tuple[str, list[Any]] | None]) -> list[sqlite3.Row]:
+    """The rows of ``query(version)`` (SQL and its arguments for a database of that schema; None:
+    that schema has no such table). A missing database has no rows (reading creates nothing)."""
     path = db_path(data_dir)
     if not path.is_file():
         _check_folder(path)
@@ -446,6 +407,23 @@ def load_sets(data_dir: str | os.PathLike | None = None, exercise: str | None = 
         if version > SCHEMA_VERSION:
             raise HistoryError(f"the history database {path} was written by a newer formcheck "
                                f"(schema {version}; this version reads up to {SCHEMA_VERSION})")
+        asked = query(version)
+        return [] if asked is None else conn.execute(*asked).fetchall()
+    except sqlite3.Error as exc:
+        raise HistoryError(f"cannot read the history database {path}: {exc}{_damaged(exc)}") from None
+    finally:
+        conn.close()
+
+
+def load_sets(data_dir: str | os.PathLike | None = None, exercise: str | None = None, *,
+              since: str | None = None, with_report: bool = True, patient: str | None = None) -> list[dict[str, Any]]:
+    """All recorded sets, oldest first, optionally of one exercise, from ``since`` (ISO date) and
+    of one patient (None: every patient's).
+
+    JSON columns come back decoded and ``pain_stop`` as a bool. A missing database is an empty
+    history (nothing is created by reading).
+    """
+    def query(version: int) -> tuple[str, list[Any]]:
         where, args = [], []
         if exercise:
             where.append("exercise = ?")
@@ -453,15 +431,14 @@ def load_sets(data_dir: str | os.PathLike | None = None, exercise: str | None = 
         if since:
             where.append("time >= ?")
             args.append(since)
+        if patient is not None:  # (a database from before schema 3 holds the default patient's sets only)
+            where.append("patient = ?" if version >= 3 else "? = ?")
+            args += [patient] if version >= 3 else [patient, DEFAULT_PATIENT]
         cols = COLUMNS if with_report else tuple(c for c in COLUMNS if c != "report")
-        if version < 2:  # a v1 database (read as it is: reading migrates nothing) has no v2 columns
-            cols = tuple(c if c not in V2_COLUMNS else f"NULL AS {c}" for c in cols)
-        sql = f"SELECT {', '.join(cols)} FROM sets"
+        # (an earlier schema's database is read as it is: reading migrates nothing)
+        sql = f"SELECT {select_list(cols, version)} FROM sets"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        rows = conn.execute(sql + " ORDER BY time, id", args).fetchall()
-        return [_decode(r, with_report, path) for r in rows]
-    except (sqlite3.Error, json.JSONDecodeError) as exc:
-        raise HistoryError(f"cannot read the history database {db_path(data_dir)}: {exc}{_damaged(exc)}") from None
-    finally:
-        conn.close()
+        return sql + " ORDER BY time, id", args
+
+    return [_decode(r, with_report, db_path(data_dir)) for r in read_rows(data_dir, query)]

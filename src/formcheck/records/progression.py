@@ -1,8 +1,8 @@
 """Progression through a program: each exercise's target for the next session, from the history.
 
 The target goes up by the exercise's step only after a session in which the patient reached the
-target without pain; after a pain stop it never goes up. A pain stop today leaves the exercise out
-of any later session the same day.
+target without pain; after a pain stop it never goes up. Each patient progresses on their own sets. (A pain stop
+today leaves the exercise out of any later session the same day: pain_locks.py.)
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from formcheck.engine.holds import hold_progress
-from formcheck.records.history import load_sets, local_time
+from formcheck.records.history import load_sets
 from formcheck.sets.set_report import SetReport
 from formcheck.spec.program import Program, ProgramExercise
 
@@ -88,22 +87,7 @@ def session_targets(program: Program, entries: Iterable[ProgramExercise],
     return {e.id: next_target(e, program.max_target, last.get(e.id)) for e in entries}
 
 
-def stopped_for_pain_today(sets: Iterable[dict[str, Any]], today: date | None = None) -> set[str]:
-    """Exercises with a pain stop today (local date), in any program or alone: the pain advice
-    says not to do them again today, so a session later the same day leaves them out."""
-    today = today or datetime.now().astimezone().date()
-    out = set()
-    for row in sets:
-        if not row.get("pain_stop"):
-            continue
-        try:
-            if local_time(row.get("time")).date() == today:
-                out.add(str(row.get("exercise")))
-        except ValueError:
-            continue
-    return out
-
-
-def load_history(data_dir: str | os.PathLike | None) -> list[dict[str, Any]]:
-    """History rows (oldest first)."""
-    return load_sets(data_dir)
+def load_history(data_dir: str | os.PathLike | None, patient: str | None = None) -> list[dict[str, Any]]:
+    """History rows (oldest first): one patient's (None: every patient's). A program's progression
+    and pain locks are each patient's own."""
+    return load_sets(data_dir, patient=patient)

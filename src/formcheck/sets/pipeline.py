@@ -5,7 +5,7 @@ saved track (no model, no video).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generator, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Generator, Iterable, Iterator, Protocol
 
 import numpy as np
 
@@ -52,15 +52,22 @@ def analyse_poses(
         yield analyzer.update(t_ms, pose)
 
 
-def run_track(track: Track, analyzer: Analyzer, builder: ReportBuilder) -> list[FrameResult]:
-    """Fold a whole track through the analyzer into the builder; returns every result."""
+def run_track(track: Track, analyzer: Analyzer, builder: ReportBuilder,
+              each: Callable[[FrameResult], None] | None = None) -> list[FrameResult]:
+    """Fold a whole track through the analyzer into the builder; returns every result (``each``
+    sees every result too, the last one's with the analyzer as it made it: tune's traces)."""
     results = []
     for r in analyse_poses(track.poses(), analyzer):
         builder.add(r)
         results.append(r)
+        if each is not None:
+            each(r)
     end = float(track.t_ms[-1]) if len(track) else 0.0
     # a live set that ended at its target left the movement then in progress out: so does this
-    builder.add(analyzer.finish(end, open_is_partial=track.meta.get("ended_by") != "target"), counted_frame=False)
+    last = analyzer.finish(end, open_is_partial=track.meta.get("ended_by") != "target")
+    builder.add(last, counted_frame=False)
+    if each is not None:
+        each(last)
     return results
 
 

@@ -82,6 +82,8 @@ class ReplayOptions:
     progress: Callable[[int | None], Any] | None = None  # total frames (None: unknown) -> a tqdm-like bar
     workers: bool = True  # decode and encode in worker processes (where available), else threads
     profile: dict[str, Any] | None = None  # the patient profile applied, for the report
+    patient: str | None = None  # whose set, for the report and the history (None: the default patient)
+    exercise_file: str | None = None  # the exercise file read, for the report
     # the history: writes the set's row (and its output folder), uncommitted
     # (records.history.begin_record, bound by the command line); put_in_place commits it together
     # with the report. None: not recorded
@@ -223,7 +225,8 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
     model, lang, write_video, profile = opts.model, opts.lang, opts.write_video, opts.profile
     analyzer = Analyzer(spec, opts.target)
     builder = ReportBuilder(spec, target=analyzer.target, source=str(video), model=model,
-                            mode="replay", profile=profile)
+                            mode="replay", profile=profile, patient=opts.patient,
+                            exercise_file=opts.exercise_file)
     recorder = TrackRecorder(size, {"video": str(video), "model": model, "fps": fps}, spool_dir=out_dir)
     sinks: list[Sink] = [ReportSink(builder), TrackSink(recorder)]
     source = _frame_source(video, size, opts.workers)

@@ -37,12 +37,15 @@ class ReportBuilder:
     """Folds per-frame results into the report; knows nothing of where frames came from."""
 
     def __init__(self, spec: ExerciseSpec, *, target: int, source: str, model: str, mode: str,
-                 profile: dict[str, Any] | None = None) -> None:
+                 profile: dict[str, Any] | None = None, patient: str | None = None,
+                 exercise_file: str | None = None) -> None:
         """``spec``: the exercise as judged (profile applied, rules for this pose model only);
         the report's ``config`` is its effective thresholds, ``profile`` names the patient
-        profile that changed them (None: the exercise file's own)."""
+        profile that changed them (None: the exercise file's own), ``patient`` whose set it is and
+        ``exercise_file`` the file the exercise was read from."""
         self.spec = spec
         self.profile = profile
+        self.patient, self.exercise_file = patient, exercise_file
         self.target = target
         self.source = source
         self.model = model
@@ -113,6 +116,8 @@ class ReportBuilder:
             notes=tuple(self.notes),
             config=self.config,
             profile=self.profile,
+            patient=self.patient,
+            exercise_file=self.exercise_file,
             end=end or SetEnd(),
         )
         notes = [n for n in (too_short(report), never_started(report), wrong_view(report),

@@ -133,6 +133,8 @@ class SetReport:
     notes: tuple[str, ...] = ()
     config: dict[str, Any] = field(default_factory=dict)
     profile: dict[str, Any] | None = None
+    patient: str | None = None  # whose set (None: the default patient's; core.patient)
+    exercise_file: str | None = None  # the exercise file read (absolute): a physio's trial copy shows here
     metrics_legend: dict[str, str] = field(default_factory=dict)
     end: SetEnd = SetEnd()
 
@@ -171,6 +173,8 @@ class SetReport:
             "notes": list(self.notes),
             "config": self.config,
             "profile": self.profile,
+            "patient": self.patient,
+            "exercise_file": self.exercise_file,
             "metrics_legend": dict(self.metrics_legend),
         }
         end = self.end
@@ -221,6 +225,8 @@ class SetReport:
             notes=tuple(d.get("notes") or ()),
             config=d.get("config") or {},
             profile=d.get("profile"),
+            patient=None if d.get("patient") is None else str(d["patient"]),
+            exercise_file=None if d.get("exercise_file") is None else str(d["exercise_file"]),
             metrics_legend=dict(d.get("metrics_legend") or {}),
             end=SetEnd(
                 media=(MediaInfo(bool(d.get("truncated")), d["fps"], tuple(d.get("size") or (0, 0)))  # type: ignore[arg-type]

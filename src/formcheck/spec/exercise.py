@@ -137,19 +137,27 @@ class ExerciseSpec(StrictModel):
         return self.count.model_copy(update=changes)
 
 
-def parse_exercise(data: dict, path: Path) -> ExerciseSpec:
+def parse_exercise(data: dict, path: Path, *, named_by_file: bool = True) -> ExerciseSpec:
+    """An exercise file's contents, checked. ``named_by_file``: its id must be its file name (as
+    in the exercises folder, where an id finds its file); a trial copy elsewhere
+    (``my_squat.toml``) keeps the id of the exercise it changes."""
     try:
         spec = ExerciseSpec.model_validate(data)
     except ValidationError as err:
         raise SpecError(format_validation_error(path, err, ExerciseSpec, data)) from None
-    if spec.id != path.stem:
+    if named_by_file and spec.id != path.stem:
         raise SpecError(f"{path}: id: {spec.id!r} must match the file name {path.stem!r}")
     return spec
 
 
-def load_exercise_file(path: str | os.PathLike) -> ExerciseSpec:
+def load_exercise_file(path: str | os.PathLike, *, named_by_file: bool = True) -> ExerciseSpec:
     path = Path(path)
-    return parse_exercise(read_toml(path), path)
+    return parse_exercise(read_toml(path), path, named_by_file=named_by_file)
+
+
+def in_exercises_dir(path: Path) -> bool:
+    """Whether ``path`` is one of the exercises folder's own files."""
+    return path.resolve().parent == exercises_dir().resolve()
 
 
 def exercises_dir() -> Path:
@@ -173,3 +181,33 @@ def load_exercise(exercise_id: str, folder: Path | None = None) -> ExerciseSpec:
         ids = ", ".join(available_ids(folder)) or "(none found)"
         raise UnknownName(f"unknown exercise {exercise_id!r}; available: {ids}")
     return load_exercise_file(path)
+
+
+def is_exercise_path(text: str) -> bool:
+    """Whether ``--exercise TEXT`` names a file (``./my_squat.toml``) rather than an id (``squat``)."""
+    return text.endswith(".toml") or "/" in text or os.sep in text
+
+
+def exercise_file(text: str) -> Path:
+    """The file ``--exercise TEXT`` means: a path to an exercise file, or the exercises folder's
+    file of an id. UnknownName (one line, exit 2) when there is none."""
+    if not is_exercise_path(text):
+        folder = exercises_dir()
+        path = folder / f"{text}.toml"
+        if not _ID.fullmatch(text) or not path.is_file():  # an id, not a path to somewhere else
+            ids = ", ".join(available_ids(folder)) or "(none found)"
+            raise UnknownName(f"unknown exercise {text!r}; available: {ids} (or a path to an exercise file, "
+                              "e.g. ./my_squat.toml)")
+        return path
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise UnknownName(f"exercise file not found: {text}" + (" (it is a folder)" if path.is_dir() else ""))
+    return path
+
+
+def load_exercise_arg(text: str) -> tuple[ExerciseSpec, Path]:
+    """``--exercise``: an id or a path to an exercise file (the bundled ones' checks; the id is
+    the file's own), and the file read (absolute). One place for replay, live and tune."""
+    path = exercise_file(text)
+    spec = load_exercise_file(path, named_by_file=in_exercises_dir(path))
+    return spec, path.resolve()

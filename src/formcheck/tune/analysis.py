@@ -30,6 +30,7 @@ from formcheck.sets.report import ReportBuilder
 from formcheck.signals import SIGNALS, compute
 from formcheck.signals.base import leg_scale
 from formcheck.spec.exercise import ExerciseSpec
+from formcheck.tune.trace import RuleTrace, Tracer
 
 if TYPE_CHECKING:
     from formcheck.sets.set_report import SetReport
@@ -78,6 +79,19 @@ class Analysis:
     count: Any | None  # effective Count for the view seen (None for holds)
     baseline: float | None = None  # relative signals: the start-position value subtracted
     positions: list[tuple[Any, np.ndarray]] = field(default_factory=list)  # holds: (Condition, raw values)
+    rules: list[RuleTrace] = field(default_factory=list)  # every form rule of the spec judged with, over time
+    left_out: tuple[Any, ...] = ()  # rules measured on another pose model than the track's (not checked)
+    every_rule: tuple[Any, ...] = ()  # the exercise's rules before those were left out (their places: rule ids)
+    faults: list[Any] = field(default_factory=list)  # the engine's Faults (with value and limit)
+
+    def with_limits(self, limits: dict[int, float]) -> ExerciseSpec:
+        """The exercise (every rule, for any pose model) with these rule limits, by the rule's
+        place in ``every_rule``; raises ValidationError if that makes it invalid."""
+        data = self.spec.model_dump()
+        data["rules"] = [r.model_dump() for r in (self.every_rule or self.spec.rules)]
+        for i, v in limits.items():
+            data["rules"][i]["limit"] = v
+        return ExerciseSpec.model_validate(data)
 
 
 @dataclass
@@ -99,10 +113,12 @@ class Observed:
 
 def analyse(track, spec, target: int | None = None, source: str = "") -> Analysis:
     model = str(track.meta.get("model", ""))
+    every_rule = spec.rules
     spec = spec.for_model(model)  # as replay and live judged it: checks measured on other models left out
     analyzer = Analyzer(spec, target)
     builder = ReportBuilder(spec, target=analyzer.target, source=source, model=model, mode="tune")
-    results = run_track(track, analyzer, builder)
+    tracer = Tracer(analyzer, spec.rules)
+    results = run_track(track, analyzer, builder, each=tracer)
     report = builder.finish(analyzer.pauses)
     count = spec.count_for(report.view) if spec.kind == "reps" else None
     t = np.array([r.t_ms / 1000.0 for r in results])
@@ -134,7 +150,9 @@ def analyse(track, spec, target: int | None = None, source: str = "") -> Analysi
         for cond in spec.hold.position:
             vals = [np.nan if r.pose is None else compute(cond.signal, r.pose, r.side or "L") for r in results]
             positions.append((cond, np.array([np.nan if v is None else v for v in vals], dtype=float)))
-    return Analysis(spec, report, t, value, raw, status, count, baseline, positions)
+    left_out = tuple(r for r in every_rule if r not in spec.rules)
+    return Analysis(spec, report, t, value, raw, status, count, baseline, positions,
+                    tracer.traces(len(results)), left_out, every_rule, tracer.faults)
 
 
 def _leg_px(results, at_ready: np.ndarray) -> float:
@@ -218,7 +236,9 @@ def _r(x: float, step: float) -> float:
     return round(round(x / step) * step, 6)
 
 
-def suggest(a: Analysis, obs: Observed) -> list[Suggestion]:
+def suggest(a: Analysis, obs: Observed, more: tuple[Analysis, ...] = ()) -> list[Suggestion]:
+    """Count thresholds from ``obs``; ``more``: other recordings (a folder's) whose movements'
+    times count too."""
     c = a.count
     if c is None or obs.rest_level is None or not obs.peaks:
         return []
@@ -269,9 +289,11 @@ def suggest(a: Analysis, obs: Observed) -> list[Suggestion]:
         out.append(Suggestion("full_negative", c.full_negative or c.full, max(_r(nlow - FULL_MARGIN * span, step), enter),
                               f"the shallowest of {len(obs.neg_peaks)} movements the other way peaked at {nlow:.3g}{u}"))
     # whole movements from leaving rest to coming back, against the allowed repetition time
-    src = a.value if np.isfinite(a.value).sum() >= 10 else a.raw
-    mag = np.abs(src) if c.mode != "single" else np.where(np.isfinite(src), np.maximum(src, 0.0), np.nan)
-    durs = [e - b for b, e, _, pk in _segments(a.t_s, mag, rest, max(c.min_dwell_s, 0.1)) if pk >= enter]
+    durs = []
+    for one in (a, *more):
+        src = one.value if np.isfinite(one.value).sum() >= 10 else one.raw
+        mag = np.abs(src) if c.mode != "single" else np.where(np.isfinite(src), np.maximum(src, 0.0), np.nan)
+        durs += [e - b for b, e, _, pk in _segments(one.t_s, mag, rest, max(c.min_dwell_s, 0.1)) if pk >= enter]
     if durs and min(durs) < c.min_rep_s:
         out.append(Suggestion("min_rep_s", c.min_rep_s, round(max(0.2, 0.8 * min(durs)), 1),
                               f"the quickest movement took {min(durs):.2f} s from leaving rest to being back; "
