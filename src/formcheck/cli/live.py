@@ -27,6 +27,7 @@ from formcheck.live.display import KeySchedule
 from formcheck.live.runner import Runner
 from formcheck.live.screens import show_after_set
 from formcheck.live.session import LiveOptions, SetPlan
+from formcheck.live.voice import LiveVoice
 from formcheck.media.capture import CameraError, LiveError
 from formcheck.media.estimator import resolve_model
 from formcheck.records.history import HistoryError, load_sets
@@ -71,12 +72,19 @@ def cmd_live(args: argparse.Namespace, *, open_camera: Callable[[int], Any] | No
                    else "blev ikke fundet (er det tilsluttet?)")
             raise CameraError(f"kamera {args.camera} {why}; fundne kameraer: {found}") from None
         raise CameraError(f"{exc}; cameras found: {found}") from None
+    interrupted = True
     try:
-        if args.program:
-            return run_program(args, runner, program, profile, *session)
-        return _run_single(args, runner, *single)
+        # on by default with a window; headless (tests, CI) only when asked. No speech engine or
+        # sound device: one line, and the session goes on silent
+        if args.voice_to or (args.voice if args.voice is not None else not args.headless):
+            opts.voice = LiveVoice.open(args.lang, Path(args.voice_to) if args.voice_to else None)
+        code = run_program(args, runner, program, profile, *session) if args.program else _run_single(args, runner, *single)
+        interrupted = False
+        return code
     finally:
         runner.close()
+        if opts.voice is not None:
+            opts.voice.close(interrupted)
 
 
 def _list_cameras(args: argparse.Namespace, open_camera: Callable[[int], Any] | None) -> int:
@@ -190,6 +198,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="camera: a set starts by itself once the patient is in the start position, and ends "
                         "after a long still pause (default; the keys work either way)")
     p.add_argument("--list-cameras", action="store_true", help="list the cameras found (numbers for --camera) and exit")
+    p.add_argument("--voice", action=argparse.BooleanOptionalAction, default=None,
+                   help="speak the counts, cues and hold timing (default: on, off with --headless)")
+    p.add_argument("--voice-to", help=argparse.SUPPRESS)  # testing: the voice into this WAV file (+ .json), not a device
     p.add_argument("--stats", action="store_true", help="print frames per second, drops, latency and CPU use")
     p.add_argument("--keys", help=argparse.SUPPRESS)  # testing: scripted keys by video time, "5.0:p,7:r"
     p.set_defaults(func=cmd_live)

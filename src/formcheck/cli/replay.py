@@ -56,6 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--video-size", type=video_lines, default=VIDEO_SHORT_SIDE, metavar="LINES",
                    help=f"annotated.mp4 at most this many lines on its short side (default {VIDEO_SHORT_SIDE}; "
                         "0: the size the video is analysed at, up to 720)")
+    r.add_argument("--voice", action=argparse.BooleanOptionalAction, default=True,
+                   help="the trainer's voice (counts, cues) as annotated.mp4's sound (default: on)")
     add_patient_option(r)
     r.add_argument("--no-history", action="store_true", help="do not store this set in the history")
     r.add_argument("--data-dir", help="history folder (default: the user data folder, or $FORMCHECK_DATA_DIR)")
@@ -107,6 +109,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     model = choose_model(args.model, spec.model)
     opts = ReplayOptions(model=model, target=target, lang=args.lang, write_video=not args.no_video,
+                         voice=args.voice,
                          progress=_progress_factory(show), profile=profile, record=history_recorder(args),
                          patient=args.patient, exercise_file=str(exercise_file(args.exercise).resolve()),
                          video_size=args.video_size or None)

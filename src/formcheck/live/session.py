@@ -46,6 +46,7 @@ class LiveOptions:
     end_at_target: bool = True
     program_keys: bool = False  # n / s do something (program mode)
     hands_free: bool = True  # camera: a set starts when the patient is in position and ends after a long still pause
+    voice: Any = None  # the run's voice (live.voice.LiveVoice), None: silent
 
 
 @dataclass

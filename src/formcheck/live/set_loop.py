@@ -26,6 +26,7 @@ from formcheck.live.session import END_KEYS, LiveOptions, SetPlan, SetSession
 from formcheck.live.pace import Pace, PaceSummary, needed_fps
 from formcheck.live.sinks import Canvas, Keys, PaceSink, SessionStep, VideoSink, Window
 from formcheck.live.stats import LiveStats
+from formcheck.live.voice import SpeechSink
 from formcheck.live.writer import AsyncVideoWriter
 from formcheck.media.capture import LiveFrame, Source
 from formcheck.media.estimator import PoseEstimator, choose_model
@@ -50,7 +51,9 @@ from formcheck.sets.texts import (
     summary_from_report,
     view_hint,
 )
+from formcheck.sets.voice import narrator_for
 from formcheck.sets.worker_proc import one_line
+from formcheck.speech.narrator import Narrator
 
 
 @dataclass
@@ -147,6 +150,7 @@ def _run_staged(plan: SetPlan, source: Source, display: Display, opts: LiveOptio
     dropped0, delivered0 = source.dropped, getattr(source, "delivered", 0)
     wall0, cpu0 = time.monotonic(), time.process_time()
     failure: str | None = None
+    narrator: Narrator | None = None
     try:
         sinks: list[Sink] = [PaceSink(session, outs.pace), canvas, window]
         if opts.save_video:
@@ -154,6 +158,9 @@ def _run_staged(plan: SetPlan, source: Source, display: Display, opts: LiveOptio
             outs.writer = AsyncVideoWriter(stage / VIDEO, size, source.fps, wait=every_frame)
             sinks.append(VideoSink(outs.writer, canvas))
         sinks.append(Keys(session, window))
+        narrator = _narrator(session, opts)
+        if narrator is not None:
+            sinks.insert(0, SpeechSink(session, narrator))
         run_frames(newest_frames(source, session, display), detector, SessionStep(session), sinks)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (core.interrupts.Terminated)
         session.end("terminated" if isinstance(exc, Terminated) else "interrupted")
@@ -162,12 +169,30 @@ def _run_staged(plan: SetPlan, source: Source, display: Display, opts: LiveOptio
         failure = f"the set stopped on an error: {one_line(exc)}"
     finally:
         _close(detector)
+    if narrator is not None:
+        _last_words(narrator, session.ended_by, lang)
     stats = outs.stats
     stats.wall_s, stats.cpu_s = time.monotonic() - wall0, time.process_time() - cpu0
     stats.dropped = source.dropped - dropped0
     stats.delivered = getattr(source, "delivered", 0) - delivered0
     outs.last_canvas = to_canvas(window.last_image, size) if window.last_image is not None else None
     return _write_outputs(session, outs, stage, failure)
+
+
+def _narrator(session: SetSession, opts: LiveOptions) -> Narrator | None:
+    if opts.voice is None:
+        return None
+    return narrator_for(opts.voice.speaker, session.spec, opts.lang, session.analyzer.target)
+
+
+def _last_words(narrator: Narrator, ended_by: str | None, lang: str) -> None:
+    """The set's end said (the pain advice after pain; nothing when the command is ending)."""
+    if ended_by == "pain":
+        narrator.pain(TEXTS[lang]["pain"])
+    elif ended_by in ("interrupted", "terminated"):
+        narrator.speaker.finish()
+    else:
+        narrator.end()
 
 
 # sets whose video gets no end card: the screen after them is no summary (pain advice, an

@@ -33,6 +33,7 @@ from formcheck.sets.outputs import (
     sweep_stale_stages,
 )
 from formcheck.sets.pipeline import (
+    END_CARD_FPS,
     AnnotatedVideoSink,
     DecoderSource,
     PrefetchedFrames,
@@ -40,12 +41,17 @@ from formcheck.sets.pipeline import (
     ReleaseSink,
     ReportSink,
     TrackSink,
+    end_card_frames,
 )
 from formcheck.sets.report import ReportBuilder, write_report
 from formcheck.sets.set_report import MediaInfo, Outputs, SetEnd, SetReport
 from formcheck.sets.texts import overlay_setup, summary_from_report
+from formcheck.sets.voice import SpeechSink, narrator_for, voice_the_video
 from formcheck.sets.workers import DecoderProcess, EncoderProcess
 from formcheck.sets.workers import available as workers_available
+from formcheck.speech.narrator import Narrator
+from formcheck.speech.timeline import Timeline
+from formcheck.speech.tts import Tts, TtsError
 from formcheck.spec.exercise import ExerciseSpec
 
 # A video of one frame is a still picture: no movement, no set. Any longer clip with a person in
@@ -72,6 +78,7 @@ class ReplayOptions:
     target: int | None = None
     lang: str = "da"
     write_video: bool = True
+    voice: bool = True  # the trainer's voice as the annotated video's audio track (sets/voice.py)
     progress: Callable[[int | None], Any] | None = None  # total frames (None: unknown) -> a tqdm-like bar
     workers: bool = True  # decode and encode in worker processes (where available), else threads
     profile: dict[str, Any] | None = None  # the patient profile applied, for the report
@@ -198,6 +205,30 @@ def _video_sink(path: Path, info: VideoInfo, setup: OverlaySetup, source: Decode
     return AnnotatedVideoSink(VideoWriter(path, size, info.fps), Overlay.from_setup(setup), info.fps)
 
 
+def _voice(spec: ExerciseSpec, opts: ReplayOptions, target: int | None,
+           builder: ReportBuilder) -> tuple[Narrator, Timeline] | None:
+    """The set's narrator on a timeline of the video's clock, or None (no voice asked, or no
+    speech engine: a note says so and the video is silent)."""
+    if not opts.voice:
+        return None
+    try:
+        timeline = Timeline(Tts(), opts.lang, origin_s=0.0)
+    except (TtsError, OSError) as exc:
+        builder.notes.append(f"the annotated video has no voice: {exc}")
+        return None
+    return narrator_for(timeline, spec, opts.lang, target), timeline
+
+
+def _add_voice(video: Path, voice: tuple[Narrator, Timeline], builder: ReportBuilder, fps: float) -> None:
+    """The speech as the finished video's audio track: the set's end said under the end card."""
+    last_s = (builder.last_t_ms or 0.0) / 1000.0
+    card_s = 1.0 / min(fps, END_CARD_FPS)
+    try:
+        voice_the_video(video, *voice, last_s + card_s, last_s + card_s * (end_card_frames(fps) + 1))
+    except VideoError as exc:  # the video stays as it was, silent
+        builder.notes.append(str(exc))
+
+
 def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo,
                  opts: ReplayOptions) -> ReplayOutcome:
     size, fps = info.size, info.fps  # (the names the report's lines below read)
@@ -212,6 +243,9 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
     video_sink: EncoderProcess | AnnotatedVideoSink | None = None
     bar = None
     try:
+        voice = _voice(spec, opts, analyzer.target, builder) if write_video else None
+        if voice is not None:
+            sinks.append(SpeechSink(voice[0]))
         if write_video:  # it gives each frame's pixels back to the decoder once drawn
             video_sink = _video_sink(out_dir / VIDEO, info, overlay_setup(spec, lang), source, opts.video_size)
             sinks.append(video_sink)
@@ -237,6 +271,8 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
         if video_sink is not None:  # it ends on the set's summary, as live does after a set
             video_sink.close(summary_from_report(spec, builder.finish(analyzer.pauses), lang))
             # the video is complete and in place (atomically)
+            if voice is not None:
+                _add_voice(out_dir / VIDEO, voice, builder, fps)
     except BaseException:
         if video_sink is not None:
             video_sink.abort()
