@@ -75,9 +75,10 @@ def _pieces(t: np.ndarray, v: np.ndarray) -> list[np.ndarray]:
     return [p for p in np.split(v, cuts) if len(p) >= MIN_SAMPLES]
 
 
-def _level(x: np.ndarray, two_way: bool) -> np.ndarray:
-    """The rest level under each sample: the running low percentile (or, two-way, median)."""
-    half = max(1, int(ENVELOPE_S / BIN_S / 2))
+def _level(x: np.ndarray, dt: float, two_way: bool) -> np.ndarray:
+    """The rest level under each sample (``dt`` apart): the running low percentile (or, two-way,
+    median) over ENVELOPE_S."""
+    half = max(1, int(ENVELOPE_S / dt / 2))
     padded = np.pad(x, half, mode="edge")
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
     return np.percentile(windows, 50 if two_way else ENVELOPE_PCT, axis=1)
@@ -122,9 +123,11 @@ def count_movements(t: np.ndarray, v: np.ndarray, gauge: Gauge, two_way: str | N
     and moves either way: "cycle" (one trip each way is one repetition, as toes then heels) or
     "alternate" (each trip is one, as a shift to either side)."""
     rises = []
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else BIN_S
     for x in _pieces(t, v):
-        x = np.convolve(np.pad(x, 1, mode="edge"), np.ones(3) / 3, mode="valid")  # 0.3 s: a frame's jitter
-        rises.append(x - _level(x, two_way is not None) if gauge.relative or two_way else x)
+        k = max(1, round(0.3 / dt))  # over 0.3 s: a frame's jitter
+        x = np.convolve(np.pad(x, (k // 2, k - 1 - k // 2), mode="edge"), np.ones(k) / k, mode="valid")
+        rises.append(x - _level(x, dt, two_way is not None) if gauge.relative or two_way else x)
     if not rises:
         return 0, gauge.floor
     n, up = _trips(rises, gauge.floor, gauge.rest)
