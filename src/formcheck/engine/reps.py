@@ -50,7 +50,8 @@ class RepExercise:
         self.log = log
         self.status = Status.NO_PERSON
         self.value: float | None = None  # the counted signal as the counter last saw it
-        self.count: Count | None = None  # the count settings armed with (for the view then)
+        self.count: Count | None = None  # the count settings armed with (for the view then), adapted
+        self._file_count: Count | None = None  # ... as the exercise file (and profile) set them
         self.counter: ExcursionCounter | None = None
         self.hold_s: float | None = None
         self._armed = False
@@ -133,12 +134,12 @@ class RepExercise:
         """A movement ended: the count, its full placed inside the patient's range so far
         (adapt.py) with this movement's peak, for judging it on. A movement the pose model
         jumped in (Count.max_rate) says nothing of the patient's range."""
-        assert self.count is not None
+        assert self._file_count is not None
         if exc.sign > 0 and not self._signal.rate.spoils(exc, t_s):
-            done = self._adapter.observe(self.spec.count_for(self.viewpoint.view), exc.peak, t_s)
+            done = self._adapter.observe(self._file_count, exc.peak, t_s)
             if done is not None:
                 self.log.adapted(done)
-        self.count = self._adapter.count(self.count)
+        self.count = self._adapter.count(self._file_count)
         return self.count
 
     def _trace_frame(self, pose: Pose, t_s: float) -> None:
@@ -165,7 +166,8 @@ class RepExercise:
         return check(self._trace, len(self.log.reps), gauges, two_way)
 
     def _arm(self, pose: Pose, t_s: float, motion: float, set_start_s: float) -> None:
-        count = self._adapter.count(self.spec.count_for(self.viewpoint.view))
+        file_count = self.spec.count_for(self.viewpoint.view)
+        count = self._adapter.count(file_count)
         self.status = Status.POSITIONING
         if not self._settler.wait(pose, t_s, motion, count, set_start_s):
             return
@@ -174,7 +176,7 @@ class RepExercise:
             self.log.close_pause(t_s)
         self._signal.armed_at = t_s
         self._signal.find_rest = self._settler.provisional
-        self.count = count
+        self.count, self._file_count = count, file_count
         self.counter = ExcursionCounter(
             Thresholds(count.rest, count.enter, count.min_dwell_s, count.peak_band, RETURN_SHARE), two_way=count.mode != "single"
         )
