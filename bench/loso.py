@@ -6,8 +6,8 @@ and that source's clips counted with them. The fitted column uses the shipped va
 Engine constants checked against clips (engine/posture.py, engine/reps.py): KNEES_BENT_MIN_DEG (a
 lying exercise starts only with the knees bent this much), THIGHS_DOWN_MIN (a standing one only with
 the thighs pointing down this much), HIPS_UP_MIN (a curl-up set is left when the trunk is steep with
-the hips this high above the feet) and RETURN_SHARE (a repetition has ended in the lowest share of
-its own range). Each is chosen from a grid, the others at their shipped values, by the least total
+the hips this high above the feet), RETURN_SHARE (a repetition has ended in the lowest share of
+its own range) and ADAPT_SHARE (engine/adapt.py: full placed at this share of the patient's range). Each is chosen from a grid, the others at their shipped values, by the least total
 counting error plus false repetitions on idle clips (replayed as every exercise it affects), ties
 to the shipped value; each clip is then counted with all the values chosen without its source.
 A source is a real clip's repository, or the rendered set (synthetic, stress) as a whole. Per
@@ -30,7 +30,7 @@ from clips import Clip, all_clips, count_error, is_added, true_count  # noqa: E4
 from extract_tracks import DEFAULT_CACHE  # noqa: E402
 from sets import is_idle  # noqa: E402
 
-from formcheck.engine import posture, reps  # noqa: E402
+from formcheck.engine import adapt, posture, reps  # noqa: E402
 
 PARAMS = {  # name -> (module, grid, the exercises it affects)
     "KNEES_BENT_MIN_DEG": (posture, (15.0, 20.0, 25.0, 30.0, 35.0, 40.0), ("pelvic_lift", "curl_up", "oblique_curl_up")),
@@ -38,6 +38,7 @@ PARAMS = {  # name -> (module, grid, the exercises it affects)
     "HIPS_UP_MIN": (posture, (0.4, 0.6, 0.8, 1.0, 1.2), ("curl_up", "oblique_curl_up")),
     "RETURN_SHARE": (reps, (0.0, 0.1, 0.2, 0.3, 0.4), ("squat", "heel_raise", "toe_heel", "pelvic_lift", "curl_up",
                                                       "oblique_curl_up", "weight_shift")),
+    "ADAPT_SHARE": (adapt, (0.6, 0.7, 0.8, 0.9), ("squat", "heel_raise", "pelvic_lift")),
 }
 
 

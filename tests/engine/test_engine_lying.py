@@ -132,7 +132,9 @@ def summary(an: Analyzer) -> tuple:
 
 
 BRIDGE = Lying(hip_h=55)  # shoulders, hips and knees in line
-LOW_BRIDGE = Lying(hip_h=22)  # hips lifted but clearly below the line
+# hips lifted about 12 degrees, below the line and below pelvic_lift's clinical minimum (full_min = 15):
+# never a repetition, however the count adapts to the patient (a lift of 18 is adapted to: test_adapt.py)
+LOW_BRIDGE = Lying(hip_h=15)
 ARCHED = Lying(hip_h=95)  # hips pushed far above the line
 CURL = Lying(curl=22, chin=30)
 CURL_NO_CHIN = Lying(curl=22, chin=0)

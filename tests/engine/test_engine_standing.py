@@ -98,7 +98,8 @@ def test_squat_does_not_count_before_standing_still():
 # ----- squat: partials and faults ------------------------------------------------------------------
 
 def test_shallow_squat_is_a_partial_with_its_reason():
-    keys, _ = squat_keys(3, depth=50)
+    # 45 degrees: short of full (70) and of the clinical minimum it adapts down to (full_min 50)
+    keys, _ = squat_keys(3, depth=45)
     an = run(Analyzer(SQUAT), script(keys, 30, noise_px=1.0))
     assert len(an.reps) == 0
     assert [p.reason for p in an.partials] == ["too_shallow"] * 3

@@ -174,3 +174,15 @@ def test_a_replay_with_a_profile_names_it_in_the_report(tmp_path: Path, sample_s
     assert cli.main(["replay", str(sample_squat), "-e", "squat", "--out", str(tmp_path / "o2"), "--no-video",
                      "--no-history"]) == 0
     assert json.loads((tmp_path / "o2" / "report.json").read_text())["profile"] is None
+
+
+def test_a_patients_full_below_the_files_minimum_wins(tmp_path: Path) -> None:
+    """squat.toml adapts full down to full_min = 50; a profile asking for 40 is the patient's own
+    prescription: the minimum follows it down (else the exercise would not validate)."""
+    p = tmp_path / "p.toml"
+    p.write_text('name = "p"\n[exercises.squat.count]\nfull = 40\n')
+    spec, _ = apply_profile(load_exercise("squat", ROOT / "exercises"), load_profile(p, ROOT / "exercises"))
+    assert (spec.count.full, spec.count.full_min) == (40, 40)
+    p.write_text('name = "p"\n[exercises.squat.count]\nfull_min = 60\n')
+    spec, _ = apply_profile(load_exercise("squat", ROOT / "exercises"), load_profile(p, ROOT / "exercises"))
+    assert (spec.count.full, spec.count.full_min) == (70, 60)

@@ -22,6 +22,8 @@ from formcheck.records.history import (
 from formcheck.records.progression import holds_in_report
 from formcheck.sets.outputs import REPORT
 from formcheck.sets.report_notes import (
+    adapted_note,
+    count_doubt,
     lost_to_pauses,
     never_started,
     paused_long,
@@ -182,6 +184,10 @@ def print_set(name: str, kind: str, rep: SetReport, out_dir: Path, cues: dict[st
         print("note: " + note)
     if note := wrong_view(rep):
         print("camera: " + note)
+    if note := count_doubt(rep):
+        print("note: " + note)
+    if note := adapted_note(rep):
+        print("note: " + note)
     paused: dict[str, list[float]] = {}
     for p in rep.pauses:
         paused.setdefault(p.reason, []).append(max(p.end_s - p.start_s, 0.0))

@@ -110,6 +110,39 @@ class Pause:
 
 
 @dataclass(frozen=True)
+class Adaptation:
+    """A count threshold placed inside the patient's own range (engine/adapt.py): ``threshold``
+    (e.g. "full") of ``signal`` went from the exercise file's ``file_value`` to ``value`` at
+    ``t_s``, never past the clinical bound ``bound`` (the file's full_min)."""
+
+    threshold: str
+    signal: str
+    file_value: float
+    value: float
+    bound: float
+    t_s: float
+    peaks: int  # repetitions whose peaks it was placed from
+
+
+@dataclass(frozen=True)
+class CountCheck:
+    """The periodicity check at the end of a set (engine/periodicity.py): how many movements the
+    counted signal shows, read without the counter's thresholds, beside how many were counted."""
+
+    seen: int
+    counted: int
+    signal: str
+    prominence: float  # the smallest rise read as a movement, in the signal's unit
+
+    @property
+    def disagrees(self) -> bool:
+        """Off by two or more and by more than a quarter: one movement more or less is a clip
+        cut mid-repetition or a last one left unfinished, not a count to doubt."""
+        gap = abs(self.seen - self.counted)
+        return gap >= 2 and gap > 0.25 * max(self.seen, self.counted)
+
+
+@dataclass(frozen=True)
 class FrameResult:
     """Everything known after one frame; the overlay draws from this alone."""
 
@@ -133,6 +166,8 @@ class FrameResult:
     new_hold: Hold | None = None
     new_faults: tuple[Fault, ...] = ()
     new_pause: Pause | None = None
+    new_adaptation: Adaptation | None = None
+    count_check: CountCheck | None = None  # the set's last result only (Analyzer.finish)
 
     @property
     def new_partial(self) -> Partial | None:

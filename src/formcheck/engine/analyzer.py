@@ -14,6 +14,7 @@ from typing import Protocol
 
 from formcheck.core.pose import Pose
 from formcheck.core.results import (
+    CountCheck,
     LOST_REASON,
     USER_PAUSE_REASON,
     Fault,
@@ -74,6 +75,10 @@ class Exercise(Protocol):
 
     def finish(self, t_s: float, open_is_partial: bool = True) -> None:
         """The set ends: close what is open (a movement in progress as a partial, if asked)."""
+        ...
+
+    def count_check(self) -> CountCheck | None:
+        """The periodicity check of the set so far (None: nothing counted)."""
         ...
 
 
@@ -239,9 +244,9 @@ class Analyzer:
         self._log.begin_frame()
         self._exercise.finish(t_s, open_is_partial)
         self._log.close_pause(t_s)
-        return self._result(t_ms, None)
+        return self._result(t_ms, None, self._exercise.count_check())
 
-    def _result(self, t_ms: float, pose: Pose | None) -> FrameResult:
+    def _result(self, t_ms: float, pose: Pose | None, check: CountCheck | None = None) -> FrameResult:
         ex, hold, new = self._exercise, self.spec.hold, self._log.new
         return FrameResult(
             t_ms=t_ms,
@@ -264,4 +269,6 @@ class Analyzer:
             new_hold=new.hold,
             new_faults=tuple(new.faults),
             new_pause=new.pause,
+            new_adaptation=new.adaptation,
+            count_check=check,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from formcheck.core.results import Fault, Hold, Partial, Pause, Rep
+from formcheck.core.results import Adaptation, Fault, Hold, Partial, Pause, Rep
 
 
 @dataclass
@@ -17,6 +17,7 @@ class FrameEvents:
     hold: Hold | None = None
     pause: Pause | None = None
     faults: list[Fault] = field(default_factory=list)
+    adaptation: Adaptation | None = None
 
 
 class SetLog:
@@ -26,6 +27,7 @@ class SetLog:
         self.holds: list[Hold] = []
         self.pauses: list[Pause] = []
         self.faults: list[Fault] = []
+        self.adaptations: list[Adaptation] = []  # count thresholds placed in the patient's range (adapt.py)
         self.new = FrameEvents()
 
     def begin_frame(self) -> None:
@@ -46,6 +48,10 @@ class SetLog:
     def fault(self, fault: Fault) -> None:
         self.faults.append(fault)
         self.new.faults.append(fault)
+
+    def adapted(self, adaptation: Adaptation) -> None:
+        self.adaptations.append(adaptation)
+        self.new.adaptation = adaptation
 
     def pause(self, pause: Pause) -> None:
         """Open a pause (its end_s is -1 until close_pause)."""

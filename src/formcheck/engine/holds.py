@@ -194,6 +194,10 @@ class HoldExercise:
     def finish(self, t_s: float, open_is_partial: bool = True) -> None:
         self.end(t_s)
 
+    def count_check(self) -> None:
+        """A hold counts no movements."""
+        return None
+
 
 class Fidgeting:
     """The not_still fault: moving for NOT_STILL_S inside a hold that had already settled (its

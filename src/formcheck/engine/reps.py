@@ -14,21 +14,23 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck.core.pose import Pose
-from formcheck.core.results import Partial, Pause, Status
+from formcheck.core.results import CountCheck, Partial, Pause, Status
+from formcheck.engine.adapt import RangeAdapter
 from formcheck.engine.assembly import RepAssembler
-from formcheck.engine.counter import CounterPhase, ExcursionCounter, Thresholds
+from formcheck.engine.counter import CounterPhase, Excursion, ExcursionCounter, Thresholds
 from formcheck.engine.counting import CountedSignal
 from formcheck.engine.cues import GUIDE, CuePicker, view_cue
 from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
 from formcheck.engine.motion import RepMotion, SizeDrift
+from formcheck.engine.periodicity import Gauge, MovementTrace, check
 from formcheck.engine.posture import PostureGate
 from formcheck.engine.readings import Readings
 from formcheck.engine.settle import Settler
 from formcheck.engine.viewpoint import Viewpoint
-from formcheck.signals import body_scale
+from formcheck.signals import SIGNALS, body_scale, compute
 from formcheck.spec.exercise import ExerciseSpec
-from formcheck.spec.parts import Count
+from formcheck.spec.parts import Count, measurable
 
 # counting stops while the patient walks about or gets up (or the pose model's landmarks jump as
 # if they did) and starts again once they keep still in the start position: the report says so
@@ -48,7 +50,8 @@ class RepExercise:
         self.log = log
         self.status = Status.NO_PERSON
         self.value: float | None = None  # the counted signal as the counter last saw it
-        self.count: Count | None = None  # the count settings armed with (for the view then)
+        self.count: Count | None = None  # the count settings armed with (for the view then), adapted
+        self._file_count: Count | None = None  # ... as the exercise file (and profile) set them
         self.counter: ExcursionCounter | None = None
         self.hold_s: float | None = None
         self._armed = False
@@ -60,6 +63,8 @@ class RepExercise:
         self._signal = CountedSignal(spec, readings)
         self.form = FormChecker(spec, readings, cues, log, viewpoint)
         self._assembler = RepAssembler(readings, cues, log, viewpoint, self.form, self._signal.rate)
+        self._adapter = RangeAdapter()  # the count's full inside the patient's own range (adapt.py)
+        self._trace = MovementTrace()  # the counted signal for the periodicity check (periodicity.py)
 
     def key_signal(self, view: str | None) -> str:
         """The signal that must be seen for the exercise to be followed at all."""
@@ -91,6 +96,7 @@ class RepExercise:
         if not self._armed:
             self._arm(pose, t_s, still, set_start_s)
             return
+        self._trace_frame(pose, t_s)  # while counting: the periodicity check's signal
         count, counter = self.count, self.counter
         assert count is not None and counter is not None
         if counter.phase is CounterPhase.REST and not counter.leaving:  # the start is taken only at rest
@@ -115,6 +121,7 @@ class RepExercise:
         self.form.check_frame(pose, t_s, moving=out, holding=False)
         if exc is not None:
             cues.moment_over()  # before the repetition's own end-of-rep cues (too fast, too shallow)
+            count = self._adapt(exc, t_s)
             self._assembler.on_excursion(exc, t_s, count, v)
         if not out:
             self._assembler.reset_votes()
@@ -123,8 +130,44 @@ class RepExercise:
             cues.show(view_cue(spec.views), t_s)
         cues.expire(t_s)
 
+    def _adapt(self, exc: Excursion, t_s: float) -> Count:
+        """A movement ended: the count, its full placed inside the patient's range so far
+        (adapt.py) with this movement's peak, for judging it on. A movement the pose model
+        jumped in (Count.max_rate) says nothing of the patient's range."""
+        assert self._file_count is not None
+        if exc.sign > 0 and not self._signal.rate.spoils(exc, t_s):
+            done = self._adapter.observe(self._file_count, exc.peak, t_s)
+            if done is not None:
+                self.log.adapted(done)
+        self.count = self._adapter.count(self._file_count)
+        return self.count
+
+    def _trace_frame(self, pose: Pose, t_s: float) -> None:
+        """The counted signal as it is, without a start position (heights in the picture in the
+        body's size at the start), the movement's way up."""
+        count, side = self.spec.count_for(self.viewpoint.view), self.viewpoint.side
+        v = compute(count.signal, pose, side)
+        if v is not None and SIGNALS[count.signal].start_scaled:  # in the body's size at the start (a
+            scale = self._signal.readings.start_scale  # squat shortens the legs in the picture)
+            v = None if not scale else v / scale
+        if v is not None and abs(v) <= measurable(count.signal):  # past it: a landmark jump, not a movement
+            self._trace.add(count.signal, t_s, float(v) * count.direction)
+
+    def count_check(self) -> CountCheck | None:
+        """The periodicity check on the set so far (periodicity.py)."""
+        if self.spec.count is None:
+            return None
+        gauges = {}
+        for view in (None, *self.spec.count_views):
+            c = self.spec.count_for(view)
+            gauges.setdefault(c.signal, Gauge(c.full_min or c.full, c.rest, c.relative, c.full_negative))
+        c = self.spec.count
+        two_way = "cycle" if c.mode == "cycle" else "alternate" if c.mode == "alternate" and c.side_from_sign else None
+        return check(self._trace, len(self.log.reps), gauges, two_way)
+
     def _arm(self, pose: Pose, t_s: float, motion: float, set_start_s: float) -> None:
-        count = self.spec.count_for(self.viewpoint.view)
+        file_count = self.spec.count_for(self.viewpoint.view)
+        count = self._adapter.count(file_count)
         self.status = Status.POSITIONING
         if not self._settler.wait(pose, t_s, motion, count, set_start_s):
             return
@@ -133,7 +176,7 @@ class RepExercise:
             self.log.close_pause(t_s)
         self._signal.armed_at = t_s
         self._signal.find_rest = self._settler.provisional
-        self.count = count
+        self.count, self._file_count = count, file_count
         self.counter = ExcursionCounter(
             Thresholds(count.rest, count.enter, count.min_dwell_s, count.peak_band, RETURN_SHARE), two_way=count.mode != "single"
         )

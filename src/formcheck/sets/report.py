@@ -12,8 +12,10 @@ from typing import Any
 
 from formcheck import __version__
 from formcheck.core.atomic import atomic_write_text
-from formcheck.core.results import Fault, FrameResult, Hold, Partial, Pause, Rep, Status
+from formcheck.core.results import Adaptation, CountCheck, Fault, FrameResult, Hold, Partial, Pause, Rep, Status
 from formcheck.sets.report_notes import (
+    adapted_note,
+    count_doubt,
     metrics_legend,
     never_started,
     paused_much,
@@ -63,6 +65,8 @@ class ReportBuilder:
         self.notes: list[str] = []
         self.pain_stop: PainStop | None = None
         self.started_t_ms: float | None = None  # first still in the start position: counting (or timing) started
+        self.adapted: dict[tuple[str, str], Adaptation] = {}  # (threshold, signal): its last adaptation
+        self.count_check: CountCheck | None = None
 
     def add(self, r: FrameResult, *, counted_frame: bool = True) -> None:
         if counted_frame:
@@ -82,6 +86,12 @@ class ReportBuilder:
         if r.new_hold:
             self.holds.append(r.new_hold)
         self.faults.extend(r.new_faults)
+        if r.new_adaptation is not None:
+            a = r.new_adaptation
+            first = self.adapted.get((a.threshold, a.signal))
+            self.adapted[(a.threshold, a.signal)] = a if first is None else replace(a, t_s=first.t_s)
+        if r.count_check is not None:
+            self.count_check = r.count_check
 
     def finish(self, pauses: list[Pause], end: SetEnd | None = None) -> SetReport:
         """The whole report, with what only the set's end knows (``end``: the video's size and
@@ -114,6 +124,8 @@ class ReportBuilder:
             views_asked=self.spec.report_views(),
             model=self.model,
             notes=tuple(self.notes),
+            adapted=tuple(self.adapted.values()),
+            count_check=self.count_check,
             config=self.config,
             profile=self.profile,
             patient=self.patient,
@@ -121,7 +133,8 @@ class ReportBuilder:
             end=end or SetEnd(),
         )
         notes = [n for n in (too_short(report), never_started(report), wrong_view(report),
-                             skipped_checks(self.spec, report), paused_much(report)) if n]
+                             skipped_checks(self.spec, report), paused_much(report),
+                                      adapted_note(report), count_doubt(report)) if n]
         return replace(report, metrics_legend=metrics_legend(self.spec, report), notes=(*self.notes, *notes))
 
 

@@ -140,3 +140,22 @@ def skipped_checks(spec: ExerciseSpec, report: SetReport) -> str | None:
         return None
     parts = [f"{rid} (seen from the {' or '.join(views)})" for rid, views in skipped.items()]
     return f"filmed mostly {_from(view)}: these form checks cannot be made from there and were skipped: {', '.join(parts)}"
+
+
+def adapted_note(report: SetReport) -> str | None:
+    """A note naming the count thresholds placed inside the patient's own range (engine/adapt.py):
+    a physiotherapist reading the count knows what depth it asked for."""
+    if not report.adapted:
+        return None
+    parts = [f"{a.threshold} of {a.signal} from {a.file_value:g} to {a.value:g} (from {a.t_s:.1f} s, "
+             f"{a.peaks} repetitions' peaks; never below {a.bound:g})" for a in report.adapted]
+    return "the count was fitted to the patient's own range of movement: " + "; ".join(parts)
+
+
+def count_doubt(report: SetReport) -> str | None:
+    """A note when the periodicity check saw clearly more or fewer movements than were counted."""
+    c = report.count_check
+    if c is None or not c.disagrees:
+        return None
+    return (f"the movement of {c.signal} shows {c.seen} repetitions but {c.counted} were counted: the count may be "
+            "wrong (check the video; a view the exercise is not filmed from, or a body partly hidden, can cause this)")

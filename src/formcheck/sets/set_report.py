@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from formcheck.core.results import Hold, Partial, Pause, Phase, Rep
+from formcheck.core.results import Adaptation, CountCheck, Hold, Partial, Pause, Phase, Rep
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,10 @@ class SetReport:
     views_asked: tuple[str, ...] = ()
     model: str | None = None
     notes: tuple[str, ...] = ()
+    # the count's thresholds placed inside the patient's own range during the set (the last value
+    # of each; engine/adapt.py), and the periodicity check (engine/periodicity.py)
+    adapted: tuple[Adaptation, ...] = ()
+    count_check: CountCheck | None = None
     config: dict[str, Any] = field(default_factory=dict)
     profile: dict[str, Any] | None = None
     patient: str | None = None  # whose set (None: the default patient's; core.patient)
@@ -177,6 +181,9 @@ class SetReport:
             "views_asked": list(self.views_asked),
             "model": self.model,
             "notes": list(self.notes),
+            "adapted": [asdict(a) for a in self.adapted],
+            "count_check": None if self.count_check is None else {
+                **asdict(self.count_check), "disagrees": self.count_check.disagrees},
             "config": self.config,
             "profile": self.profile,
             "patient": self.patient,
@@ -229,6 +236,8 @@ class SetReport:
             views_asked=tuple(d.get("views_asked") or ()),
             model=d.get("model"),
             notes=tuple(d.get("notes") or ()),
+            adapted=tuple(_adaptation(a) for a in d.get("adapted") or () if isinstance(a, dict)),
+            count_check=_count_check(d.get("count_check")),
             config=d.get("config") or {},
             profile=d.get("profile"),
             patient=None if d.get("patient") is None else str(d["patient"]),
@@ -277,6 +286,17 @@ def _partial(p: dict[str, Any]) -> Partial:
 def _hold(h: dict[str, Any]) -> Hold:
     return Hold(h.get("side"), h.get("start_s", 0.0), h.get("end_s", 0.0), h.get("held_s", 0.0),
                 h.get("target_s", 0.0), tuple(h.get("faults") or ()))
+
+
+def _adaptation(a: dict[str, Any]) -> Adaptation:
+    return Adaptation(a.get("threshold", ""), a.get("signal", ""), a.get("file_value", 0.0), a.get("value", 0.0),
+                      a.get("bound", 0.0), a.get("t_s", 0.0), a.get("peaks", 0))
+
+
+def _count_check(c: Any) -> CountCheck | None:
+    if not isinstance(c, dict):
+        return None
+    return CountCheck(c.get("seen", 0), c.get("counted", 0), c.get("signal", ""), c.get("prominence", 0.0))
 
 
 def _pain_stop(ps: Any) -> PainStop | None:

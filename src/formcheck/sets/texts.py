@@ -12,6 +12,7 @@ from formcheck.engine.holds import hold_progress
 from formcheck.overlay.screens import summary_done, summary_heading
 from formcheck.overlay.style import STRINGS
 from formcheck.sets.report_notes import (
+    count_doubt,
     never_started,
     paused_long,
     too_short,
@@ -42,6 +43,7 @@ TEXTS = {
         "saved": "Det, du nåede, er gemt.", "lie_side": "Læg dig med siden til kameraet",
         "sit_side": "Sæt dig med siden til kameraet", "done": "Programmet er slut",
         "not_seen": "Kameraet kunne ikke se dig et stykke tid. Sørg for, at hele kroppen kan ses.",
+        "count_doubt": "Tællingen kan være forkert. Sørg for, at hele kroppen kan ses hele tiden.",
         "too_short": "Optagelsen var meget kort. Film hele sættet, fra du står klar, til du er færdig.",
         "left_out": "{name}: springes over i dag (stoppet på grund af smerter tidligere i dag; prøv den igen om nogle dage)",
         "stopped_today": "{name}: stoppet på grund af smerter tidligere i dag.",
@@ -72,6 +74,7 @@ TEXTS = {
         "saved": "What you did has been saved.", "lie_side": "Lie down with your side to the camera",
         "sit_side": "Sit with your side to the camera", "done": "The program is finished",
         "not_seen": "The camera could not see you for a while. Make sure your whole body is in view.",
+        "count_doubt": "The count may be wrong. Make sure your whole body is in view the whole time.",
         "too_short": "The recording was very short. Film the whole set, from getting ready until you are done.",
         "left_out": "{name}: left out today (stopped for pain earlier today; try it again in a few days)",
         "stopped_today": "{name}: stopped for pain earlier today.",
@@ -128,6 +131,8 @@ def summary_from_report(spec: ExerciseSpec, report: SetReport, lang: str) -> Ses
         note = TEXTS[lang]["never_started"]
     elif paused_long(report, unseen_only=True) is not None:  # the count may be low for the camera's sake
         note, top = TEXTS[lang]["not_seen"], None  # ... rather than a fault cue
+    elif count_doubt(report):  # the periodicity check saw clearly more or fewer movements than were counted
+        note = TEXTS[lang]["count_doubt"]
     elif too_short(report) and not report.reps and not report.holds:  # nothing to go on: film the whole set
         note = TEXTS[lang]["too_short"]
     holds = [(h.side, float(h.held_s), float(h.target_s)) for h in report.holds]

@@ -134,6 +134,8 @@ class ExerciseSpec(StrictModel):
         changes = {k: getattr(ov, k) for k in type(ov).model_fields if getattr(ov, k) is not None}
         if changes.get("signal", self.count.signal) != self.count.signal and "full_at" not in changes:
             changes["full_at"] = None  # full_at is in the replaced signal's units
+        if ("full" in changes or "signal" in changes) and "full_min" not in changes:
+            changes["full_min"] = None  # a minimum written for another full or unit: this view's full is fixed
         return self.count.model_copy(update=changes)
 
 

@@ -32,11 +32,16 @@ UNIT_MAX = {"deg": 180.0, "sign": 1.0}
 LENGTH_MAX = 5.0  # lengths and ratios (body lengths, foot lengths, half-widths)
 
 
+def measurable(signal: str) -> float:
+    """The largest size ``signal`` can have (UNIT_MAX, else LENGTH_MAX)."""
+    return UNIT_MAX.get(SIGNALS[signal].unit, LENGTH_MAX)
+
+
 def _check_range(signal: str | None, **values: float | None) -> None:
     if signal is None:
         return
     unit = SIGNALS[signal].unit
-    top = UNIT_MAX.get(unit, LENGTH_MAX)
+    top = measurable(signal)
     for key, v in values.items():
         if v is not None and abs(v) > top:
             raise ValueError(f"{key} = {v:g} is more than {signal} can measure: at most {top:g} {unit} either way")
@@ -48,6 +53,11 @@ def _check_relative(signal: str | None, relative: bool | None) -> None:
     if signal is not None and SIGNALS[signal].start_scaled and not relative:
         raise ValueError(f"signal {signal!r} is a height in the picture and needs relative = true "
                          "(it is measured as a change from the start position)")
+
+
+def _check_full_min(enter: float, full_min: float | None, full: float) -> None:
+    if full_min is not None and not enter <= full_min <= full:
+        raise ValueError(f"need enter <= full_min <= full, got enter={enter:g}, full_min={full_min:g}, full={full:g}")
 
 
 Seconds = Annotated[float, Field(ge=0.0, le=600.0)]
@@ -104,6 +114,9 @@ class Count(StrictModel):
     rest: float = Field(ge=0.0)
     enter: float = Field(gt=0.0)
     full: float = Field(gt=0.0)
+    # the clinical minimum of ``full`` (single counts): once the patient's own range is known
+    # (engine/adapt.py), ``full`` is placed inside it, never below this. None: ``full`` is fixed
+    full_min: float | None = Field(default=None, gt=0.0)
     full_negative: float | None = Field(default=None, gt=0.0)  # cycle/alternate: range of the - phase
     full_at: float | None = None  # relative signals: the absolute value the peak must also reach
     shallow_fault: str = Field(default="too_shallow", pattern=r"^[a-z][a-z0-9_]*$")
@@ -146,6 +159,9 @@ class Count(StrictModel):
                      full_at=self.full_at)
         if not self.rest < self.enter <= self.full:
             raise ValueError(f"need rest < enter <= full, got rest={self.rest}, enter={self.enter}, full={self.full}")
+        _check_full_min(self.enter, self.full_min, self.full)
+        if self.full_min is not None and self.mode != "single":
+            raise ValueError("full_min: only one-way (mode = \"single\") counts adapt to the person's range")
         if self.min_rep_s >= self.max_rep_s:
             raise ValueError("min_rep_s must be smaller than max_rep_s")
         return self
@@ -160,6 +176,7 @@ class CountOverride(StrictModel):
     rest: float | None = Field(default=None, ge=0.0)
     enter: float | None = Field(default=None, gt=0.0)
     full: float | None = Field(default=None, gt=0.0)
+    full_min: float | None = Field(default=None, gt=0.0)  # a new full or signal without it: full is fixed
     full_at: float | None = None  # with a new signal the default's full_at is dropped unless given
     full_negative: float | None = Field(default=None, gt=0.0)  # cycle/alternate: the - phase's range in the new units
     # a second measure for this view (replaces [count]'s confirm): where the view reads the foot

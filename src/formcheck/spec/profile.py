@@ -54,6 +54,7 @@ class CountPatch(_Patch):
     rest: float | None = Field(default=None, ge=0.0)  # at or below: back in the start position
     enter: float | None = Field(default=None, gt=0.0)  # above: a repetition has begun
     full: float | None = Field(default=None, gt=0.0)  # the peak must reach this, else a partial
+    full_min: float | None = Field(default=None, gt=0.0)  # full adapts to the patient's range down to this
     full_negative: float | None = Field(default=None, gt=0.0)  # two-way exercises: the other side
     full_at: float | None = None  # relative signals: absolute value the peak must also reach
     min_dwell_s: float | None = _Sec
@@ -66,6 +67,7 @@ class ViewCountPatch(_Patch):
     rest: float | None = Field(default=None, ge=0.0)
     enter: float | None = Field(default=None, gt=0.0)
     full: float | None = Field(default=None, gt=0.0)
+    full_min: float | None = Field(default=None, gt=0.0)
 
 
 class RulePatch(_Patch):
@@ -172,6 +174,9 @@ def apply_profile(spec: ExerciseSpec, profile: Profile) -> tuple[ExerciseSpec, i
             raise ProfileError(f"{where}.count.signal: {spec.id} counts {data['count']['signal']}, not "
                                f"{patch.count.signal}; thresholds written for another signal would be in the wrong unit")
         changed = _set(data["count"], patch.count, skip=("signal",))
+        c = data["count"]
+        if "full" in changed and "full_min" not in changed and c.get("full_min") is not None and c["full_min"] > c["full"]:
+            c["full_min"] = c["full"]  # the patient's own full, lower than the file's minimum: theirs wins
         for view, ov in data["count_views"].items():
             if ov.get("signal") in (None, data["count"]["signal"]):
                 for k in changed:
