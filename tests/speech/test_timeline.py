@@ -7,6 +7,7 @@ import json
 import wave
 
 import numpy as np
+import pytest
 
 from formcheck.speech.schedule import Kind, Utterance
 from formcheck.speech.timeline import Timeline
@@ -66,4 +67,4 @@ def test_sets_of_a_program_follow_one_another_in_a_rendered_file():
                      frozenset())
     first, second = tl.placed
     assert first.start_s == 0.0 and first.said_s == second.said_s == -1.0
-    assert second.start_s == first.end_s + 1.0  # one second after the first set's speech
+    assert second.start_s == pytest.approx(first.end_s + 1.0)  # one second after the first set's speech (float sums)

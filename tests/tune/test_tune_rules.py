@@ -260,19 +260,21 @@ def test_a_folder_of_sets_suggests_from_all_of_them(folder: Path, tmp_path: Path
 @pytest.mark.skipif(not (CACHE / "squat_bodyweight_side_handheld_6reps.npz").is_file(),
                     reason=f"cached track absent in {CACHE} (bench/extract_tracks.py makes it)")
 def test_heels_lifting_on_a_real_track(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hand-held real squat (labelled good): heels_lifting fires once (foot tilt 32° with
-    the ankle risen 0.2); tune shows it and, every repetition called good, a limit above them."""
+    """The hand-held real squat (labelled good): heels_lifting fires (foot tilt 32-40° with the
+    ankle risen 0.19-0.22); tune shows it and, every repetition called good, a limit above them
+    that clears every firing."""
     monkeypatch.delenv("FORMCHECK_EXERCISES", raising=False)
     cmd = [sys.executable, "-m", "formcheck.cli", "tune", str(CACHE / "squat_bodyweight_side_handheld_6reps.npz"),
            "-e", "squat", "--rule", "heels_lifting", "--good", "all", "--check-suggestion"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "fired 1 time" in out
+    fired = re.search(r"fired (\d+) times?:", out)  # (once or twice, by the decoded size: not the point here)
+    assert fired and int(fired.group(1)) >= 1
     readings = [float(x) for x in re.findall(r"\d:([\d.]+)!?", out.split("per rep")[1].splitlines()[0])]
     held = float(re.search(r"worst held 0.15 s of 5 good repetitions: ([\d.]+)", out).group(1))
     assert 29 < held <= max(readings) and suggested(out) > held  # above what was held long enough to fire
-    assert re.search(r"with the suggested limits: heels_lifting 0 \(now 1\)", out)
+    assert re.search(rf"with the suggested limits: heels_lifting 0 \(now {fired.group(1)}\)", out)
 
 
 HOLD = """
