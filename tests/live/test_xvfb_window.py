@@ -120,7 +120,10 @@ def test_live_opens_a_real_window_and_draws_the_coach(xdisplay, tmp_path, sample
         # classed by when it was taken and what it shows
         taken: list[tuple[float, np.ndarray]] = []
         while not any("gemt i" in ln for _, ln in lines):  # a Danish session's "wrote DIR"
-            assert proc.poll() is None or lines, proc.stderr.read()
+            if proc.poll() is not None:  # ended: its last lines may still be on their way to the reader
+                reader.join(timeout=10)
+                assert any("gemt i" in ln for _, ln in lines), ([ln for _, ln in lines], proc.stderr.read())
+                break
             assert time.monotonic() - t0 < 120, "the set did not end"
             t_grab = time.monotonic()  # (the picture is taken after this: before the set ended if this is)
             taken.append((t_grab, grab(xdisplay)))
