@@ -18,7 +18,7 @@ import sqlite3
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -176,6 +176,27 @@ def write(conn: sqlite3.Connection, sql: str, where: Path) -> sqlite3.Cursor:
                 said = True
                 print(f"formcheck: waiting for the history database {where}: another formcheck is writing it "
                       f"(up to {LOCK_WAIT_S:g} s; Ctrl-C stops)", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def write_transaction(data_dir: str | os.PathLike | None, what: str) -> Iterator[sqlite3.Connection]:
+    """One write transaction on the history (BEGIN IMMEDIATE, waited for as ``write`` says),
+    committed when the block ends, rolled back on any exception; a database error is one
+    HistoryError line, "cannot ``what`` in PATH: ...". Durable when the block has ended."""
+    where = db_path(data_dir)
+    conn = connect(data_dir)
+    try:
+        write(conn, "BEGIN IMMEDIATE", where)
+        yield conn
+        write(conn, "COMMIT", where)
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise HistoryError(_one_line(f"cannot {what} in {where}: {exc}")) from None
+        raise
+    finally:
+        conn.close()
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:

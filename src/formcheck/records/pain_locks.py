@@ -11,7 +11,6 @@ a pain stop after the clear locks the exercise again. The set and its pain stop 
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,13 +18,10 @@ from typing import Any
 
 from formcheck.core.patient import DEFAULT_PATIENT
 from formcheck.records.history import (
-    HistoryError,
-    connect,
-    db_path,
     local_time,
     now_utc,
     read_rows,
-    write,
+    write_transaction,
 )
 
 
@@ -111,17 +107,7 @@ def record_clear(data_dir: str | os.PathLike | None, patient: str, exercise: str
                  note: str | None = None, time: str | None = None) -> Clear:
     """Lift ``patient``'s lock on ``exercise``: one row in the history, durable when this returns."""
     clear = Clear(time or now_utc(), patient, exercise, by, note)
-    where = db_path(data_dir)
-    conn = connect(data_dir)
-    try:
-        write(conn, "BEGIN IMMEDIATE", where)
+    with write_transaction(data_dir, "record the lifted lock") as conn:
         conn.execute("INSERT INTO pain_lock_clears (time, patient, exercise, cleared_by, note) VALUES (?, ?, ?, ?, ?)",
                      (clear.time, clear.patient, clear.exercise, clear.cleared_by, clear.note))
-        write(conn, "COMMIT", where)
-    except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise HistoryError(f"cannot record the lifted lock in {where}: {exc}") from None
-    finally:
-        conn.close()
     return clear

@@ -13,10 +13,9 @@ No schema change: the history's pain flag and note are the pain stop's.
 from __future__ import annotations
 
 import os
-import sqlite3
 from typing import Any
 
-from formcheck.records.history import HistoryError, connect, db_path, write
+from formcheck.records.history import write_transaction
 from formcheck.sets.report import ReportBuilder
 from formcheck.sets.set_report import PainStop, SetEnd, SetReport
 from formcheck.spec.exercise import ExerciseSpec
@@ -28,20 +27,10 @@ BEFORE_START = "pain reported before the exercise started (p on its instructions
 def flag_set(data_dir: str | os.PathLike | None, row_id: int, note: str = AFTER_SET) -> bool:
     """Mark the recorded set ``row_id`` as a pain stop with ``note`` (a set already stopped for
     pain keeps its own note); durable when this returns. False when there is no such row."""
-    where = db_path(data_dir)
-    conn = connect(data_dir)
-    try:
-        write(conn, "BEGIN IMMEDIATE", where)
+    with write_transaction(data_dir, "record the pain") as conn:
         cur = conn.execute("UPDATE sets SET pain_stop = 1, pain_note = COALESCE(pain_note, ?) WHERE id = ?",
                            (note, row_id))
-        write(conn, "COMMIT", where)
-        return cur.rowcount == 1
-    except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise HistoryError(f"cannot record the pain in {where}: {exc}") from None
-    finally:
-        conn.close()
+    return cur.rowcount == 1
 
 
 def pain_only_report(spec: ExerciseSpec, target: int, note: str, *, source: str, model: str, patient: str | None,

@@ -29,7 +29,7 @@ from formcheck.records.history import (
     db_path,
     now_utc,
     row_from_report,
-    write,
+    write_transaction,
 )
 from formcheck.sets.set_report import SetReport
 
@@ -96,11 +96,8 @@ def _mtime_utc(path: Path) -> str:
 
 def repair(paths: list[Path], data_dir: str | os.PathLike | None = None) -> list[str]:
     """Make the history and the output folders agree (see the module's text); one line per fix."""
-    where = db_path(data_dir)
-    conn = connect(data_dir)
     fixes: list[str] = []
-    try:
-        write(conn, "BEGIN IMMEDIATE", where)
+    with write_transaction(data_dir, "repair the history database") as conn:
         for folder in _candidates(paths):
             fixes += _add_missing(conn, folder)
         for rid, out in conn.execute("SELECT id, out_dir FROM sets WHERE out_dir IS NOT NULL AND out_gone IS NULL"
@@ -108,15 +105,6 @@ def repair(paths: list[Path], data_dir: str | os.PathLike | None = None) -> list
             if not (Path(out) / REPORT).is_file():
                 conn.execute("UPDATE sets SET out_gone = ? WHERE id = ?", (now_utc(), rid))
                 fixes.append(f"marked set {rid}: its outputs are gone ({out}); the row is kept")
-        write(conn, "COMMIT", where)
-    except BaseException as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.Error):
-            raise HistoryError(f"cannot repair the history database {where}: {exc}") from None
-        raise
-    finally:
-        conn.close()
     return fixes
 
 
