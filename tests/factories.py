@@ -24,6 +24,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Iterable
@@ -451,3 +455,31 @@ def toe_heel_keys(reps: int, toes: float = 0.35, heels: float = -0.25, lead_s: f
             t += dt
             keys.append((t, {"heel_lift": lift}))
     return keys
+
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def start_formcheck(args: list[str], cwd: Path | None = None) -> subprocess.Popen:
+    """``formcheck ARGS`` in a process group of its own (as a terminal starts a job, so that
+    Ctrl-C reaches its worker processes too), this checkout's sources first; stderr piped."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])))
+    return subprocess.Popen([sys.executable, "-m", "formcheck.cli", *args], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd)
+
+
+def press_ctrl_c(p: subprocess.Popen, presses: int, gap_s: float, timeout_s: float) -> tuple[int, str]:
+    """Ctrl-C ``presses`` times, ``gap_s`` apart, to ``p``'s whole group (as a terminal sends it),
+    then wait: (exit code, stderr). Killed outright if still running after ``timeout_s``."""
+    try:
+        for _ in range(presses):
+            if p.poll() is not None:
+                break
+            os.killpg(p.pid, signal.SIGINT)
+            time.sleep(gap_s)
+        _, err = p.communicate(timeout=timeout_s)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    return p.returncode, err

@@ -6,14 +6,13 @@ from __future__ import annotations
 import csv
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, history_rows, run_cli  # (tests/batch/conftest.py)
+from conftest import history_rows, run_cli  # (tests/batch/conftest.py)
+from factories import press_ctrl_c, start_formcheck
 
 from formcheck.cli.main import main
 
@@ -86,24 +85,13 @@ def test_ctrl_c_stops_the_batch_keeping_only_whole_sets(clips, tmp_path):
     for i in range(2):  # four videos, one at a time
         (clips / f"d{i}.mp4").write_bytes((clips / "a_squat.mp4").read_bytes())
     out = tmp_path / "out"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
-    p = subprocess.Popen([sys.executable, "-m", "formcheck.cli", "replay", str(clips), "-e", "squat", "--jobs", "1",
-                          "--out", str(out), "--no-video"], env=env, start_new_session=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 180
-        while not (out / "c_squat").exists() and time.monotonic() < deadline and p.poll() is None:
-            time.sleep(0.05)  # until the second video is under way (its replay has made its folder)
-        time.sleep(0.3)
-        for _ in range(3):  # pressed three times, to the whole group as a terminal does
-            os.killpg(p.pid, signal.SIGINT)
-            time.sleep(0.1)
-        _, err = p.communicate(timeout=120)
-    finally:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-    assert p.returncode == 130, err
+    p = start_formcheck(["replay", str(clips), "-e", "squat", "--jobs", "1", "--out", str(out), "--no-video"])
+    deadline = time.monotonic() + 180
+    while not (out / "c_squat").exists() and time.monotonic() < deadline and p.poll() is None:
+        time.sleep(0.05)  # until the second video is under way (its replay has made its folder)
+    time.sleep(0.3)
+    rc, err = press_ctrl_c(p, 3, 0.1, 120)  # pressed three times, to the whole group as a terminal does
+    assert rc == 130, err
     assert "Traceback" not in err
     assert err.splitlines()[-1].startswith("formcheck: interrupted: ")
     rows = summary(out)

@@ -5,15 +5,12 @@ that driver only."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 
 import pytest
-from conftest import ROOT, SAMPLES, history_rows, run_cli  # (tests/batch/conftest.py)
+from conftest import SAMPLES, history_rows, run_cli  # (tests/batch/conftest.py)
+from factories import press_ctrl_c, start_formcheck
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[test]' installs it)")
 
@@ -77,24 +74,13 @@ def test_ctrl_c_on_the_driver_cancels_the_tasks_and_keeps_only_whole_recorded_se
     for i in range(3):  # longer videos: one is under way when the first short one is done
         (clips / f"d{i}.mp4").write_bytes((SAMPLES / "squat_side.mp4").read_bytes())
     out = tmp_path / "out"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
-    p = subprocess.Popen([sys.executable, "-m", "formcheck.cli", "replay", str(clips), "-e", "squat", "--ray",
-                          ray_address, "--out", str(out), "--no-video"], env=env, start_new_session=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 200
-        while time.monotonic() < deadline and p.poll() is None and not any(out.glob("d*")):
-            time.sleep(0.05)  # until a long video is under way (its replay has made its folder)
-        time.sleep(0.5)
-        for _ in range(2):
-            os.killpg(p.pid, signal.SIGINT)
-            time.sleep(0.1)
-        _, err = p.communicate(timeout=150)
-    finally:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-    assert p.returncode == 130, err
+    p = start_formcheck(["replay", str(clips), "-e", "squat", "--ray", ray_address, "--out", str(out), "--no-video"])
+    deadline = time.monotonic() + 200
+    while time.monotonic() < deadline and p.poll() is None and not any(out.glob("d*")):
+        time.sleep(0.05)  # until a long video is under way (its replay has made its folder)
+    time.sleep(0.5)
+    rc, err = press_ctrl_c(p, 2, 0.1, 150)
+    assert rc == 130, err
     assert "Traceback" not in err
     rows = {v["name"]: v["status"] for v in json.loads((out / "summary.json").read_text())["videos"]}
     done = {k for k, s in rows.items() if s == "done"}

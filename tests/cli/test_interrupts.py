@@ -5,36 +5,20 @@ The keys go to the whole process group, as a terminal sends them (worker process
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from factories import press_ctrl_c, start_formcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERRUPTED = "formcheck: interrupted; nothing incomplete was left behind"
 
 
 def _press_ctrl_c(args: list[str], delay_s: float, presses: int, tmp: Path) -> tuple[int, str]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])))
-    p = subprocess.Popen([sys.executable, "-m", "formcheck.cli", *args], env=env, start_new_session=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp)
-    try:
-        time.sleep(delay_s)
-        for _ in range(presses):
-            if p.poll() is not None:
-                break
-            os.killpg(p.pid, signal.SIGINT)
-            time.sleep(0.07)
-        _, err = p.communicate(timeout=60)
-    finally:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-    return p.returncode, err
+    p = start_formcheck(args, cwd=tmp)
+    time.sleep(delay_s)
+    return press_ctrl_c(p, presses, 0.07, 60)
 
 
 # from the imports (~1 s) through the model's load to the middle of the replay (decoder and
