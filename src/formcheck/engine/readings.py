@@ -54,6 +54,14 @@ class Readings:
             return None  # a pixel height on its own means nothing
         return v
 
+    def absolute(self, name: str, pose: Pose, side: str) -> float | None:
+        """The signal's value without a baseline; a start-scaled one (a height in the picture) in
+        the body's size at the start (a squat shortens the legs in the picture), None before it."""
+        v = compute(name, pose, side)
+        if v is not None and SIGNALS[name].start_scaled:
+            return None if not self.start_scale else v / self.start_scale
+        return v
+
     def base(self, name: str, side: str) -> float | None:
         """The start value of signal ``name`` measured on ``side``."""
         base = self.baseline.get(name)

@@ -28,7 +28,7 @@ from formcheck.engine.posture import PostureGate
 from formcheck.engine.readings import Readings
 from formcheck.engine.settle import Settler
 from formcheck.engine.viewpoint import Viewpoint
-from formcheck.signals import SIGNALS, body_scale, compute
+from formcheck.signals import body_scale
 from formcheck.spec.exercise import ExerciseSpec
 from formcheck.spec.parts import Count, measurable
 
@@ -63,12 +63,13 @@ class RepExercise:
         self._signal = CountedSignal(spec, readings)
         self.form = FormChecker(spec, readings, cues, log, viewpoint)
         self._assembler = RepAssembler(readings, cues, log, viewpoint, self.form, self._signal.rate)
+        self._view_counts: dict[str | None, Count] = {}
         self._adapter = RangeAdapter()  # the count's full inside the patient's own range (adapt.py)
         self._trace = MovementTrace()  # the counted signal for the periodicity check (periodicity.py)
 
     def key_signal(self, view: str | None) -> str:
         """The signal that must be seen for the exercise to be followed at all."""
-        return self.spec.count_for(view).signal
+        return self._count_of_view(view).signal
 
     @property
     def progress(self) -> float | None:
@@ -145,13 +146,18 @@ class RepExercise:
     def _trace_frame(self, pose: Pose, t_s: float) -> None:
         """The counted signal as it is, without a start position (heights in the picture in the
         body's size at the start), the movement's way up."""
-        count, side = self.spec.count_for(self.viewpoint.view), self.viewpoint.side
-        v = compute(count.signal, pose, side)
-        if v is not None and SIGNALS[count.signal].start_scaled:  # in the body's size at the start (a
-            scale = self._signal.readings.start_scale  # squat shortens the legs in the picture)
-            v = None if not scale else v / scale
+        count = self._count_of_view(self.viewpoint.view)
+        v = self._signal.readings.absolute(count.signal, pose, self.viewpoint.side)
         if v is not None and abs(v) <= measurable(count.signal):  # past it: a landmark jump, not a movement
             self._trace.add(count.signal, t_s, float(v) * count.direction)
+
+    def _count_of_view(self, view: str | None) -> Count:
+        """The exercise file's count for ``view``, made once per view (``count_for`` copies the
+        settings with the view's overrides: not once a frame)."""
+        count = self._view_counts.get(view)
+        if count is None:
+            count = self._view_counts[view] = self.spec.count_for(view)
+        return count
 
     def count_check(self) -> CountCheck | None:
         """The periodicity check on the set so far (periodicity.py)."""
@@ -166,7 +172,7 @@ class RepExercise:
         return check(self._trace, len(self.log.reps), gauges, two_way)
 
     def _arm(self, pose: Pose, t_s: float, motion: float, set_start_s: float) -> None:
-        file_count = self.spec.count_for(self.viewpoint.view)
+        file_count = self._count_of_view(self.viewpoint.view)
         count = self._adapter.count(file_count)
         self.status = Status.POSITIONING
         if not self._settler.wait(pose, t_s, motion, count, set_start_s):

@@ -46,7 +46,7 @@ from formcheck.sets.pipeline import (
 from formcheck.sets.report import ReportBuilder, write_report
 from formcheck.sets.set_report import MediaInfo, Outputs, SetEnd, SetReport
 from formcheck.sets.texts import overlay_setup, summary_from_report
-from formcheck.sets.voice import SpeechSink, narrator_for, voice_the_video
+from formcheck.sets.voice import ReplaySpeechSink, narrator_for, voice_the_video
 from formcheck.sets.workers import DecoderProcess, EncoderProcess
 from formcheck.sets.workers import available as workers_available
 from formcheck.speech.narrator import Narrator
@@ -245,7 +245,7 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
     try:
         voice = _voice(spec, opts, analyzer.target, builder) if write_video else None
         if voice is not None:
-            sinks.append(SpeechSink(voice[0]))
+            sinks.append(ReplaySpeechSink(voice[0]))
         if write_video:  # it gives each frame's pixels back to the decoder once drawn
             video_sink = _video_sink(out_dir / VIDEO, info, overlay_setup(spec, lang), source, opts.video_size)
             sinks.append(video_sink)

@@ -28,7 +28,7 @@ def narrator_for(speaker: Speaker, spec: ExerciseSpec, lang: str, target: int | 
     return Narrator(speaker, set_lines(spec, lang, target), cues)
 
 
-class SpeechSink:
+class ReplaySpeechSink:
     """Replay's sink: each frame's result to the narrator; the first frame says the exercise's
     name and "start" (live says them under its countdown)."""
 
