@@ -37,7 +37,6 @@ from formcheck.sets.outputs import (
     REPORT,
     TRACK,
     VIDEO,
-    Recording,
     make_stage,
     put_in_place,
     sweep_stale_stages,
@@ -271,17 +270,10 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, stage: Path, failure:
     write_report(report, stage / REPORT)
     fault_point("staged")
     record = plan.record if is_a_set(report, counted or session.attempted) else None
-    pending: list[Recording] = []
-
-    def begin() -> Recording:
-        assert record is not None
-        pending.append(record(report, plan.out_dir))
-        return pending[-1]
-
     # (a video this set did not write, an earlier run's, goes: it would pass for this set's)
-    put_in_place(stage, plan.out_dir, None if record is None else begin)
+    row = put_in_place(stage, plan.out_dir, None if record is None else lambda: record(report, plan.out_dir))
     sweep_stale_stages(plan.out_dir)  # an earlier run's, killed before it could clean up
-    row_id = getattr(pending[0], "row_id", None) if pending else None  # (p on the screens after it marks it)
+    row_id = getattr(row, "row_id", None)  # (p on the screens after it marks it)
     return SetOutcome(report, plan.out_dir, ended_by, stats, counted, error, last_canvas, row_id=row_id)
 
 

@@ -136,7 +136,7 @@ class Recording(Protocol):
     def abort(self) -> None: ...
 
 
-def put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | None = None) -> None:
+def put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | None = None) -> Recording | None:
     """Move a finished replay's outputs from ``stage`` into ``out_dir``, the report last. An
     output this run did not write (no video) left by an unfinished earlier run goes, or it would
     pass for this run's. A report that appeared meanwhile (another run into the same folder) is
@@ -147,9 +147,10 @@ def put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | N
     failure of either undoes the other: the report and the row are both there or neither is.
 
     Two runs finishing into one folder at the same instant take turns (_one_at_a_time): the
-    second finds the first's report, and puts nothing of its own there."""
+    second finds the first's report, and puts nothing of its own there. Returns what ``record``
+    returned (the committed row: live marks it when pain is reported after the set)."""
     with _one_at_a_time(out_dir):
-        _put_in_place(stage, out_dir, record)
+        return _put_in_place(stage, out_dir, record)
 
 
 @contextlib.contextmanager
@@ -172,7 +173,7 @@ def _one_at_a_time(out_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | None) -> None:
+def _put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | None) -> Recording | None:
     if (out_dir / REPORT).exists():
         raise ReplayError(f"{out_dir} received another run's results while this replay ran; "
                           "this replay's were not put there (choose another folder with --out)")
@@ -204,6 +205,7 @@ def _put_in_place(stage: Path, out_dir: Path, record: Callable[[], Recording] | 
                 with contextlib.suppress(OSError):
                     path.unlink()
         raise
+    return pending
 
 
 def _report_in_place(stage: Path, out_dir: Path, pending: Recording | None) -> None:
