@@ -8,7 +8,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from formcheck.speech.schedule import COUNT_LATE_S, Kind, Schedule, Utterance
+from formcheck.speech.schedule import COUNT_LATE_S, KEPT, Kind, Schedule, Utterance
 
 
 def _run(items, current_at=lambda t: frozenset({"cue"}), seconds=lambda u: 0.1 * len(u.text), until=30.0):
@@ -31,7 +31,7 @@ def test_a_cue_that_no_longer_applies_is_dropped_before_it_is_said():
     cue = Utterance(0.5, "knees out", Kind.CUE, key="cue", late_s=1.5)
     started, s = _run([long_event, cue], current_at=lambda t: frozenset({"cue"}) if t < 1.0 else frozenset())
     assert [p.utterance.text for p in started] == ["x" * 20]
-    assert s.dropped == [cue]
+    assert list(s.dropped) == [cue]
 
 
 def test_a_cue_waits_for_the_voice_while_it_still_applies():
@@ -53,6 +53,13 @@ def test_of_two_counts_waiting_only_the_newer_is_said():
     started, s = _run([pain, Utterance(1.0, "one", Kind.COUNT), Utterance(1.2, "two", Kind.COUNT)])
     assert [p.utterance.text for p in started] == ["p" * 40]  # nothing cuts the pain advice ...
     assert {u.text for u in s.dropped} == {"one", "two"}  # ... and counts are not said late
+
+
+def test_an_hours_stale_phrases_are_not_all_kept():
+    pain = Utterance(0.0, "p" * 40, Kind.PAIN, late_s=math.inf)  # 4 s: every count after it goes stale
+    counts = [Utterance(0.1 + i * 0.01, str(i), Kind.COUNT) for i in range(3 * KEPT)]
+    _, s = _run([pain, *counts], until=5.0)
+    assert len(s.dropped) == KEPT and s.dropped[-1].text == str(3 * KEPT - 1)  # the latest are kept
 
 
 @settings(max_examples=60, deadline=None)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from formcheck.speech.schedule import Schedule, Utterance
+from formcheck.speech.schedule import KEPT, Schedule, Utterance
 from formcheck.speech.tts import Tts
 
 TICK_S = 0.01  # the player thread looks at the schedule this often
@@ -51,7 +52,8 @@ class DevicePlayer:
         self._lock = threading.Lock()  # the phrase being played, shared with the device's callback
         self._pcm = np.zeros(0, np.int16)
         self._pos = 0
-        self.played: list[tuple[float, str]] = []  # (wall time, text): what was started, for tests
+        # (wall time, text) of the latest phrases started, for tests; bounded for an hour's session
+        self.played: deque[tuple[float, str]] = deque(maxlen=KEPT)
         self._quiet = False  # (the player thread's, each tick) nothing played nor waiting
         self._stop = threading.Event()
         self._stream = open_stream(tts.rate, self._callback)

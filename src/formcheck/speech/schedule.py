@@ -16,6 +16,7 @@ what the replay's audio track holds:
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -30,6 +31,7 @@ class Kind(IntEnum):
     PAIN = 4  # the pain advice: never dropped, never cut
 
 
+KEPT = 100  # phrases kept in ``dropped`` (the latest)
 COUNT_LATE_S = 0.5  # a count said later than this is no help: dropped
 CUE_LATE_S = 1.5  # a cue may wait this long for the voice (after a count, say) while it applies
 EVENT_LATE_S = 3.0
@@ -68,7 +70,8 @@ class Schedule:
         self.pending: list[Utterance] = []
         self.playing: Spoken | None = None
         self.current: frozenset[str] = frozenset()
-        self.dropped: list[Utterance] = []  # what was never said (stale), for tests and the sidecar
+        # the latest phrases never said (stale), for tests; bounded, as a session can last an hour
+        self.dropped: deque[Utterance] = deque(maxlen=KEPT)
 
     def offer(self, items: Iterable[Utterance], current: frozenset[str] | None = None) -> None:
         """New phrases; ``current``: the keys of the cues that still apply (None: unchanged)."""
