@@ -273,6 +273,23 @@ def test_camera_pace_with_a_slow_model_drops_frames_but_counts_the_same(referenc
     assert outcome.stats.pct("ready", 95) < 200  # newest frame each time: no backlog
 
 
+def test_a_file_at_camera_pace_starts_playing_when_the_set_loop_is_ready(reference, sample_squat, tmp_path, monkeypatch):
+    """Setting the set up (report, track, overlay, window) took about a second on a loaded
+    machine, and a file started before it played on meanwhile: live lost the clip's first second
+    (its first analysed frame at 0.83 s). The file now starts when the loop asks for a frame."""
+    from formcheck.live import set_loop
+
+    made = set_loop.Overlay.from_setup
+    monkeypatch.setattr(set_loop.Overlay, "from_setup", staticmethod(lambda *a, **k: (time.sleep(0.6), made(*a, **k))[1]))
+    src = FileSource(sample_squat, paced=True, preroll_s=0.0)
+    try:
+        run_set(SetPlan(load_exercise("squat"), tmp_path), src, HeadlessDisplay(KeySchedule.parse("2.0:q")),
+                LiveOptions(lang="en", countdown_s=0.0), lambda: TrackDetector(reference["track"]))
+    finally:
+        src.stop()
+    assert load_track(tmp_path / "track.npz").t_ms[0] == 0.0  # the clip's first frame was analysed
+
+
 def test_saved_video_has_the_set_at_display_size(reference, sample_squat, tmp_path):
     report, _ = live_set(FileSource(sample_squat, paced=False, preroll_s=1.0), "3.0:q", save_video=True,
                          detector=TrackDetector(reference["track"]), out=tmp_path / "o")
