@@ -18,3 +18,14 @@ def test_the_test_extra_installs_the_plugins_the_suite_relies_on():
     extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]["test"]
     names = {d.split(">")[0].split("=")[0].split("[")[0].strip() for d in extra}
     assert {"pytest", "pytest-xdist", "pytest-timeout"} <= names
+
+
+def test_slow_end_to_end_tests_stay_in_ci():
+    """The ``slow`` tests (the real pose model end to end, e.g. live at camera pace against replay)
+    are registered and run by default and by CI: nothing deselects them (``-m "not slow"`` is
+    for a quick loop by hand)."""
+    ini = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    assert {m.split(":")[0] for m in ini["markers"]} >= {"slow", "shared_data"}
+    assert "-m" not in ini.get("addopts", "").split()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pytest" in ci and "not slow" not in ci

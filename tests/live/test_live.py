@@ -155,12 +155,45 @@ def test_file_source_at_camera_pace_keeps_real_time_and_drops_what_is_not_taken(
     assert gaps.min() > 60  # always the newest frame, never a backlog
 
 
+class _SlowDecoder:
+    """A video reader that decodes each frame in ``step_s`` (a busy machine, a big clip)."""
+
+    def __init__(self, reader, step_s: float) -> None:
+        self.reader, self.step_s = reader, step_s
+
+    def __iter__(self):
+        for f in self.reader:
+            time.sleep(self.step_s)
+            yield f
+
+    def __getattr__(self, name):
+        return getattr(self.reader, name)
+
+
+def test_file_source_whose_decoding_cannot_keep_up_still_hands_frames_over(sample_squat):
+    """A decoder slower than the clip's frame rate falls further behind with every frame, so each
+    frame is late when decoded: dropping every late frame handed over nothing at all (live
+    counted 0 on 1080x1920 clips on a loaded machine). A camera gives fewer frames, not none."""
+    src = FileSource(sample_squat, paced=True)
+    src._reader = _SlowDecoder(src._reader, 1.5 / src.fps)  # two frames decoded in three frame times
+    src.start()
+    t0, got = time.monotonic(), []
+    while time.monotonic() - t0 < 1.5:
+        f = src.get(timeout=0.2)
+        if f is not None:
+            got.append(f.t_ms)
+    src.stop()
+    decoded = 1.5 / (1.5 / src.fps)  # in the 1.5 s
+    assert len(got) >= 0.3 * decoded  # about every other decoded frame, however far behind
+    assert src._source_dropped <= src.delivered + 1  # never two late frames dropped in a row
+
+
 # ----- the live loop from a file (no model) ------------------------------------------------------
 
 
 def test_every_frame_live_equals_the_fold_of_the_same_poses(reference, sample_squat, tmp_path):
     track = reference["track"]
-    report, outcome = live_set(FileSource(sample_squat, paced=False, preroll_s=3.0),
+    report, _outcome = live_set(FileSource(sample_squat, paced=False, preroll_s=3.0),
                                detector=TrackDetector(track), out=tmp_path / "o")
     spec = load_exercise("squat")
     analyzer = Analyzer(spec)
@@ -189,7 +222,7 @@ def test_countdown_preroll_is_shown_and_not_counted(reference, sample_squat, tmp
 
 
 def test_pain_key_stops_at_once_and_records_pain_stop(reference, sample_squat, tmp_path):
-    report, outcome = live_set(FileSource(sample_squat, paced=False), "5.0:p",
+    report, _outcome = live_set(FileSource(sample_squat, paced=False), "5.0:p",
                                detector=TrackDetector(reference["track"]), out=tmp_path / "o")
     assert report["pain_stop"]["t_s"] == pytest.approx(5.0, abs=0.04)
     assert "pain" in report["pain_stop"]["note"]
@@ -238,6 +271,23 @@ def test_camera_pace_with_a_slow_model_drops_frames_but_counts_the_same(referenc
     assert report["frames"] < 0.7 * 432
     assert report["reps"] == SAMPLE_REPS == reference["report"]["reps"]
     assert outcome.stats.pct("ready", 95) < 200  # newest frame each time: no backlog
+
+
+def test_a_file_at_camera_pace_starts_playing_when_the_set_loop_is_ready(reference, sample_squat, tmp_path, monkeypatch):
+    """Setting the set up (report, track, overlay, window) took about a second on a loaded
+    machine, and a file started before it played on meanwhile: live lost the clip's first second
+    (its first analysed frame at 0.83 s). The file now starts when the loop asks for a frame."""
+    from formcheck.live import set_loop
+
+    made = set_loop.Overlay.from_setup
+    monkeypatch.setattr(set_loop.Overlay, "from_setup", staticmethod(lambda *a, **k: (time.sleep(0.6), made(*a, **k))[1]))
+    src = FileSource(sample_squat, paced=True, preroll_s=0.0)
+    try:
+        run_set(SetPlan(load_exercise("squat"), tmp_path), src, HeadlessDisplay(KeySchedule.parse("2.0:q")),
+                LiveOptions(lang="en", countdown_s=0.0), lambda: TrackDetector(reference["track"]))
+    finally:
+        src.stop()
+    assert load_track(tmp_path / "track.npz").t_ms[0] == 0.0  # the clip's first frame was analysed
 
 
 def test_saved_video_has_the_set_at_display_size(reference, sample_squat, tmp_path):
@@ -388,14 +438,14 @@ def test_bad_options_are_one_line_errors(argv, msg, code, capsys, tmp_path, monk
 
 
 @pytest.mark.parametrize("lang,expected", [
-    ("en", "formcheck: error: no camera found at index 9 (is one connected? try --camera 1, or --source VIDEO); "
-           "cameras found: "),
+    ("en", ("formcheck: error: no camera found at index 9 (is one connected? try --camera 1, or --source VIDEO); "
+           "cameras found: ")),
     ("da", "formcheck: error: kamera 9 blev ikke fundet (er det tilsluttet?); fundne kameraer: "),  # one language
     # per session (issue 19)
 ])
 def test_no_camera_is_a_clear_error_not_a_traceback(lang, expected):
     res = subprocess.run([sys.executable, "-m", "formcheck.cli", "live", "--exercise", "squat", "--camera", "9",
-                          "--headless", "--no-history", "--lang", lang], capture_output=True, text=True, timeout=120)
+                          "--headless", "--no-history", "--lang", lang], check=False, capture_output=True, text=True, timeout=120)
     assert res.returncode == 1
     assert res.stderr.startswith(expected) and len(res.stderr.strip().splitlines()) == 1, res.stderr
 
@@ -410,7 +460,7 @@ class FakeCapture:
         self.next_due = time.monotonic()
         self._img = None
 
-    def isOpened(self):  # noqa: N802 - OpenCV's name
+    def isOpened(self):
         return True
 
     def set(self, *a):
@@ -628,7 +678,7 @@ def test_a_display_that_does_not_answer_is_one_line_not_an_abort(tmp_path):
     code = ("from formcheck.media.capture import LiveError\n"
             "from formcheck.live.display import WindowDisplay\n"
             "try:\n    WindowDisplay('t', (640, 480))\nexcept LiveError as e:\n    print(e)\n")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    res = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60, env=env)
     assert res.returncode == 0 and "does not answer" in res.stdout, (res.returncode, res.stdout, res.stderr[-300:])
 
 
@@ -657,7 +707,7 @@ def test_a_display_name_that_is_no_display_is_one_line_not_an_abort(tmp_path, sa
     env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"} | {"DISPLAY": display}
     res = subprocess.run([sys.executable, "-m", "formcheck.cli", "live", "--source", str(sample_squat), "-e", "squat",
                           "--no-history", "--countdown", "0", "--out", str(tmp_path / "o")],
-                         capture_output=True, text=True, timeout=120, env=env)
+                         check=False, capture_output=True, text=True, timeout=120, env=env)
     assert res.returncode == 1, (res.returncode, res.stderr[-300:])
-    assert res.stderr.splitlines() == [f"formcheck: error: the display {display} does not answer, so no window can "
-                                       "be opened (is the desktop running? or use --headless)"]
+    assert res.stderr.splitlines() == [(f"formcheck: error: the display {display} does not answer, so no window can "
+                                       "be opened (is the desktop running? or use --headless)")]

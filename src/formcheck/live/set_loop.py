@@ -22,8 +22,8 @@ from formcheck.core.faults import fault_point
 from formcheck.core.interrupts import Terminated
 from formcheck.core.lang import count_of
 from formcheck.live.display import Display, canvas_size, to_canvas
-from formcheck.live.session import END_KEYS, LiveOptions, SetPlan, SetSession
 from formcheck.live.pace import Pace, PaceSummary, needed_fps
+from formcheck.live.session import END_KEYS, LiveOptions, SetPlan, SetSession
 from formcheck.live.sinks import Canvas, Keys, PaceSink, SessionStep, VideoSink, Window
 from formcheck.live.stats import LiveStats
 from formcheck.live.voice import SpeechSink
@@ -78,7 +78,13 @@ def _default_detector(model: str) -> Callable[[], Detector]:
 def newest_frames(source: Source, session: SetSession, display: Display) -> Iterator[LiveFrame]:
     """The loop's frames in live: each time it asks, the newest frame from ``source`` (the ones it
     could not take meanwhile are dropped there), timed in the set, until the set has ended. While
-    no frame comes, the end of the source and the q and p keys are watched."""
+    no frame comes, the end of the source and the q and p keys are watched.
+
+    The source starts here, when the loop first asks: a video file played as the camera starts
+    playing only once the set's loop is ready (it lost its first second on a loaded machine while
+    the set was set up), as a camera (started long before) is simply there."""
+    source.start()
+    warm = True
     while session.ended_by is None:
         frame = source.get(timeout=0.05)
         if frame is None:
@@ -87,7 +93,26 @@ def newest_frames(source: Source, session: SetSession, display: Display) -> Iter
             elif (key := display.poll_key(None)) in ("q", "p"):
                 session.end(END_KEYS[key])
             continue
+        if warm and frame.preroll:  # a file's countdown: its frozen first picture, not analysed
+            warm = False
+            warm_up(session.detector, frame.image, frame.t_ms)
         yield replace(frame, t_ms=session.set_time_ms(frame))
+
+
+def warm_up(detector: object, image: np.ndarray, t_ms: float) -> None:
+    """The pose model's first calls with a person in view, made on a file's countdown picture so
+    they do not cost the set's first frames: MediaPipe's two landmarkers each set themselves up on
+    their first frame with a person (0.1-0.45 s each, measured on a loaded machine), and live
+    analysed the clip's frames at 0, 0.46 and 0.88 s. A blank picture then makes both lose the
+    person and ``reset_tracking`` forgets them, so the set's first frame is found afresh, exactly
+    as replay finds it (the same landmarks to the bit on two clips). Only the real model
+    (``PoseEstimator``); ``t_ms`` is the countdown frame's (negative: before the clip's 0)."""
+    if not isinstance(detector, PoseEstimator) or t_ms > -3.0:
+        return
+    detector.detect(image, t_ms)  # the landmarker for several people (choosing whom to follow) ...
+    detector.detect(image, t_ms + 1.0)  # ... and the one following that person
+    detector.detect(np.zeros_like(image), t_ms + 2.0)
+    detector.reset_tracking()
 
 
 @dataclass
@@ -139,7 +164,6 @@ def _run_staged(plan: SetPlan, source: Source, display: Display, opts: LiveOptio
     """run_set's set, its outputs written into ``stage``."""
     spec, lang = plan.spec, opts.lang
     detector, model = loaded
-    source.start()
     session = SetSession(plan, source, opts, getattr(detector, "model_name", model), detector)
     size = canvas_size(source.size)
     outs = LiveOutputs(LiveStats(), Overlay.from_setup(overlay_setup(spec, lang), TEXTS[lang]["keys_set"]), lang,
@@ -163,7 +187,7 @@ def _run_staged(plan: SetPlan, source: Source, display: Display, opts: LiveOptio
         run_frames(newest_frames(source, session, display), detector, SessionStep(session), sinks)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (core.interrupts.Terminated)
         session.end("terminated" if isinstance(exc, Terminated) else "interrupted")
-    except Exception as exc:  # what was counted before it is still saved, and the report says why it stopped
+    except Exception as exc:  # noqa: BLE001 - what was counted before it is still saved, and the report says why it stopped
         session.end("failed")
         failure = f"the set stopped on an error: {one_line(exc)}"
     finally:
@@ -237,14 +261,14 @@ def _write_outputs(session: SetSession, outs: LiveOutputs, stage: Path, failure:
         if last_canvas is not None and error is None and ended_by not in NO_SUMMARY:
             summary = summary_from_report(plan.spec, builder.finish(session.analyzer.pauses if counted else []), lang)
             picture, paint = last_canvas.copy(), overlay
-            end = lambda w, t_ms: write_end_card(w, paint, (picture, t_ms), summary, source.fps)  # noqa: E731
+            end = lambda w, t_ms: write_end_card(w, paint, (picture, t_ms), summary, source.fps)
         try:
             writer.close(keep=True, end=end)
         except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM while it was finished: the set is still saved
             video_ok = False
             ended_by = "terminated" if isinstance(exc, Terminated) else "interrupted"
             builder.notes.append("the annotated video was not finished: interrupted while it was written")
-        except Exception as exc:  # the report matters more than the video: keep going
+        except Exception as exc:  # noqa: BLE001 - the report matters more than the video: keep going
             video_ok = False
             builder.notes.append(f"the annotated video could not be written: {exc}")
         stats.video_dropped = writer.dropped

@@ -18,7 +18,8 @@ class FileSource(ThreadedSource):
     ``paced``: frames are released at their own timestamps against the monotonic clock, and a
     frame the consumer has not taken when the next one is due is dropped, as with a camera. If
     decoding itself falls a frame behind, the late frame is dropped here so playback keeps real
-    time. Not paced (``--every-frame``): every frame is handed over, the thread waiting for the
+    time, but never two in a row (a decoder slower than the clip still hands over every other
+    frame). Not paced (``--every-frame``): every frame is handed over, the thread waiting for the
     consumer. ``preroll_s``: that many seconds of the frozen first frame, at negative times,
     come first (the start countdown), so the file's own frames keep their times from 0.
     """
@@ -35,6 +36,7 @@ class FileSource(ThreadedSource):
         self.paced = paced
         self.preroll_s = max(0.0, preroll_s)
         self._clock0: float | None = None
+        self._late_dropped = False  # the last frame was dropped for being late
 
     @property
     def truncated(self) -> bool:
@@ -52,9 +54,15 @@ class FileSource(ThreadedSource):
             if self._clock0 is None:
                 self._clock0 = now - t_ms / 1000.0
             due = self._clock0 + t_ms / 1000.0
-            if next_due_ms is not None and now > self._clock0 + next_due_ms / 1000.0:
-                self._source_dropped += 1  # decoding fell behind: a camera would have moved on
+            if next_due_ms is not None and now > self._clock0 + next_due_ms / 1000.0 and not self._late_dropped:
+                # decoding fell behind: a camera would have moved on. Only one late frame in a
+                # row: a decoder slower than the clip (a big clip, a loaded machine) is late with
+                # every frame, and dropping each handed over nothing at all; so every other one
+                # still goes (a camera gives fewer frames then, not none)
+                self._source_dropped += 1
+                self._late_dropped = True
                 return True
+            self._late_dropped = False
             if due > now and self._stop.wait(due - now):
                 return False
         frame = LiveFrame(image, t_ms, time.monotonic(), self.delivered, preroll)
