@@ -42,14 +42,12 @@ ORIGINAL_REAL = frozenset({
 # joint angles, times in seconds). bench/accuracy.py keeps them in its main table and prints a
 # second without them; tests/quality/test_quality.py has floors for both.
 DISPUTED = {
-    "squat_bodyweight_side_handheld_6reps": (
-        "label 6, we read 5 whole squats: the clip starts at the bottom of the first (0.00 s, knees "
-        "bent 85-90 degrees) and films only its way up (standing at 0.75 s), as the label's own note "
-        "says. Counting that would count standing up from a chair."),
-    "squat_bodyweight_side_woman_good_1rep": (
-        "label 1, we read a squat cut at both ends: knees already bent 35 degrees at 0.00 s, deepest "
-        "(135-140) at 1.0-1.1 s, still bent 57-60 at 1.60 s, the last frame. The goblet clip's label "
-        "counts a squat cut on its way up as a partial; by that rule this is a partial too."),
+    "squat_goblet_front_woman_1rep": (
+        "label 1 (its note: the second squat's ascent is cut before lockout), we read 2: the second "
+        "squat is deepest at 5.75 s (hips 0.71 leg lengths below standing) and at 6.38 s, the last "
+        "frame, she is standing but for slightly bent knees (hips 0.10 leg lengths down, 85% of the "
+        "way up, rising at about 1.5 leg lengths a second). The woman_good squat's label counts one "
+        "cut at 57% of the way up; counted by the same rule (engine/edges.py) this is 2."),
     "calfraise_on_plate_side_gym_2reps_lowconf": (
         "label 2 (low confidence), we read at most 1: heels level with the plate at 0.3 s, up by "
         "1.9 s, at 5.0 s (the lowest point between the rises) still above their 0.3 s level, up again "

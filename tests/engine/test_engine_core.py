@@ -203,11 +203,11 @@ def test_report_notes_when_counting_was_paused_for_much_of_the_set():
 
 
 def test_report_says_when_counting_never_started():
-    """A clip cut mid-squat (knees already bent, never standing still): nothing is counted, and
-    the report says why instead of a bare 0."""
+    """A clip cut mid-squat (knees already bent, never standing, ending at the bottom): nothing
+    is counted, and the report says why instead of a bare 0."""
     from factories import report_of
 
-    cut, _ = report_of(SQUAT, script([(0.0, {"knee": 40.0}), (0.6, {"knee": 130.0}), (1.6, {"knee": 60.0})], 30))
+    cut, _ = report_of(SQUAT, script([(0.0, {"knee": 40.0}), (0.6, {"knee": 130.0}), (1.6, {"knee": 120.0})], 30))
     assert cut.reps == 0 and cut.started_s is None
     # (a one-way count starts at the first moment in the start position: no still wait to name)
     assert any(n.startswith("counting never started") and "never seen in the start position" in n

@@ -57,15 +57,19 @@ def test_a_heel_point_dragged_up_the_shoe_is_no_heel_lift():
 
 def test_a_squat_ending_as_the_video_ends_counts():
     """A short clip stops a few frames after the patient stands up: the repetition is whole,
-    only the 0.1 s wait at the top (against jitter) was cut off. It counts; stopping before they
-    are back up is still an unfinished partial."""
+    only the 0.1 s wait at the top (against jitter) was cut off. It counts; stopping on the way
+    up counts once past half of the way back (engine/edges.py, marked as cut by the end), and
+    before that is still an unfinished partial."""
     spec = load_exercise("squat")
     keys = [(0.0, {"knee": 0.0}), (0.2, {"knee": 0.0}), (0.6, {"knee": 95.0}), (1.1, {"knee": 0.0})]
     frames = [f for f in script(keys, 30) if f[0] <= 1034.0]  # ends as they stand up (knees straighter than 25 degrees)
     report, _ = report_of(spec, frames)
     assert report.reps == 1 and not report.partials, (report.reps, report.partials)
-    cut = [f for f in frames if f[0] <= 900.0]  # on the way up
+    cut = [f for f in frames if f[0] <= 900.0]  # on the way up, knees at 38 of their 95 degrees
     report, _ = report_of(spec, cut)
+    assert report.reps == 1 and not report.partials and report.reps_detail[0].cut == "end"
+    early = [f for f in frames if f[0] <= 750.0]  # only starting up: knees still at 66 degrees
+    report, _ = report_of(spec, early)
     assert report.reps == 0 and [p.reason for p in report.partials] == ["unfinished"]
 
 

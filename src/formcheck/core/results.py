@@ -71,6 +71,9 @@ class Rep:
     metrics: dict[str, float]
     faults: tuple[str, ...]
     phases: tuple[Phase, ...] = ()
+    # the video cut this repetition (engine/edges.py): "start" it began before the video's first
+    # frame, "end" the video ended on its way back, "both"; None: seen whole
+    cut: str | None = None
 
 
 @dataclass(frozen=True)

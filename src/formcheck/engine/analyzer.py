@@ -73,8 +73,9 @@ class Exercise(Protocol):
         """Counting pauses: drop what is in progress (``reason`` for a dropped repetition)."""
         ...
 
-    def finish(self, t_s: float, open_is_partial: bool = True) -> None:
-        """The set ends: close what is open (a movement in progress as a partial, if asked)."""
+    def finish(self, t_s: float, open_is_partial: bool = True, source_ended: bool = True) -> None:
+        """The set ends: close what is open (a movement in progress as a partial, if asked;
+        ``source_ended``: the video ended, rather than the patient ending the set)."""
         ...
 
     def count_check(self) -> CountCheck | None:
@@ -85,9 +86,13 @@ class Exercise(Protocol):
 class Analyzer:
     """Per-exercise analysis of a pose stream; one instance per set."""
 
-    def __init__(self, spec: ExerciseSpec, target: int | None = None) -> None:
+    def __init__(self, spec: ExerciseSpec, target: int | None = None, *, recorded: bool = True) -> None:
+        """``recorded``: the frames come from a video (replay, or a file used as the live
+        camera), which may begin in the middle of a repetition (engine/edges.py); False for a
+        live camera, whose set begins after the patient got into position."""
         self.spec = spec
         self.target = target if target is not None else spec.target
+        self.recorded = recorded
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -96,8 +101,8 @@ class Analyzer:
         self._cues = CuePicker()
         self._viewpoint = Viewpoint()
         self._readings = readings = Readings(spec.count.smoothing if spec.count else None)
-        kind = RepExercise if spec.kind == "reps" else HoldExercise
-        self._exercise: Exercise = kind(spec, self._viewpoint, readings, self._cues, self._log)
+        self._exercise: Exercise = (RepExercise(spec, self._viewpoint, readings, self._cues, self._log, self.recorded)
+                                    if spec.kind == "reps" else HoldExercise(spec, self._viewpoint, readings, self._cues, self._log))
         self._first_s: float | None = None  # video time of the set's first frame
         self._last_t: float | None = None  # ... and of the last one
         self._lost_since: float | None = None
@@ -236,13 +241,16 @@ class Analyzer:
             self._log.close_pause(t_ms / 1000.0)
         return self._result(t_ms, None)
 
-    def finish(self, t_ms: float, open_is_partial: bool = True) -> FrameResult:
+    def finish(self, t_ms: float, open_is_partial: bool = True, source_ended: bool = True) -> FrameResult:
         """Close what is open at the end of the video or set; returns a last result.
         ``open_is_partial`` False: the set ended at its target, and a movement still in progress
-        is not reported (the patient was not asked for it)."""
+        is not reported (the patient was not asked for it). ``source_ended`` False: the patient
+        ended the set (a live camera's q, the hands-free end), so a movement then in progress is
+        unfinished; True: the video ended, and one on its way back is counted as cut by the end
+        (engine/edges.py)."""
         t_s = t_ms / 1000.0
         self._log.begin_frame()
-        self._exercise.finish(t_s, open_is_partial)
+        self._exercise.finish(t_s, open_is_partial, source_ended)
         self._log.close_pause(t_s)
         return self._result(t_ms, None, self._exercise.count_check())
 

@@ -51,8 +51,9 @@ class RepAssembler:
     def reset_votes(self) -> None:
         self._side_votes = 0.0
 
-    def on_excursion(self, exc: Excursion, t_s: float, count: Count, value: float) -> None:
-        """A trip away and back has ended at ``t_s``; ``value`` is the counted value now."""
+    def on_excursion(self, exc: Excursion, t_s: float, count: Count, value: float, cut: str | None = None) -> None:
+        """A trip away and back has ended at ``t_s``; ``value`` is the counted value now; ``cut``:
+        the video cut it (Rep.cut)."""
         side = self.viewpoint.side
         if self.rate.spoils(exc, t_s):  # the pose model lost the limb during this movement
             if self._pending is not None:
@@ -64,9 +65,10 @@ class RepAssembler:
         voted = ("L" if self._side_votes > 0 else "R") if count.side_signal else None
         if count.mode == "single":
             if exc.sign > 0:
-                self._finish([exc], voted, count, value)
+                self._finish([exc], voted, count, value, cut)
         elif count.mode == "alternate":
-            self._finish([exc], voted or (("L" if exc.sign > 0 else "R") if count.side_from_sign else side), count, value)
+            self._finish([exc], voted or (("L" if exc.sign > 0 else "R") if count.side_from_sign else side), count, value,
+                         cut)
         else:  # cycle: one phase each way makes one repetition
             if self._pending is None:
                 self._pending = exc
@@ -77,7 +79,7 @@ class RepAssembler:
                 self._pending = exc
                 return
             first, self._pending = self._pending, None
-            self._finish([first, exc], side, count, value)
+            self._finish([first, exc], side, count, value, cut)
         self.form.forget_rep()
 
     def abandon(self, reason: str | None = "incomplete_cycle") -> None:
@@ -111,7 +113,8 @@ class RepAssembler:
         if cue:
             self.cues.show(cue, exc.end_s, force=True)
 
-    def _finish(self, excs: list[Excursion], side: str | None, count: Count, value: float) -> None:
+    def _finish(self, excs: list[Excursion], side: str | None, count: Count, value: float,
+                cut: str | None = None) -> None:
         start, end = excs[0].start_s, excs[-1].end_s
         main = max(excs, key=lambda e: e.sign)  # the + phase carries the depth
         side = side or self.viewpoint.side
@@ -141,7 +144,7 @@ class RepAssembler:
         metrics = {"peak": round(abs(main.peak), 2), "duration_s": round(dur, 3),
                    "descent_s": round(main.reached_s - main.start_s, 3), "return_s": round(main.end_s - main.left_s, 3)}
         rep_index = len(self.log.reps) + 1
-        fault_ids, worst = self.form.judge_rep(main, rep_index)
+        fault_ids, worst = self.form.judge_rep(main, rep_index, timed=cut is None)
         metrics.update(worst)
         if below_line and count.shallow_fault:
             fault_ids.append(count.shallow_fault)
@@ -157,4 +160,4 @@ class RepAssembler:
             if count.same_side_cue:
                 self.cues.show(Cue(count.same_side_fault, count.same_side_cue.da, count.same_side_cue.en, 2), main.end_s)
         self.log.rep(Rep(rep_index, round(start, 3), round(end, 3), round(main.peak_s, 3), side, metrics,
-                         tuple(fault_ids), phases))
+                         tuple(fault_ids), phases, cut))

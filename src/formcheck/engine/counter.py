@@ -185,6 +185,19 @@ class ExcursionCounter:
             return None
         return self._close(self._rest_since)
 
+    def end_on_the_way_back(self, t_s: float, share: float, trend_s: float) -> Excursion | None:
+        """The samples end (the video is over) while the value is on its way back: within
+        ``share`` of the peak and lower now than ``trend_s`` before. The trip ends at ``t_s``, the
+        last sample (engine/edges.py says when that is a repetition). None otherwise: at rest, not
+        back that far (still at the top), or not heading back."""
+        if self.phase is not CounterPhase.OUT or len(self._trace) < 2:
+            return None
+        now = self._trace[-1][1]
+        before = next((a for t, a in reversed(self._trace) if t_s - t >= trend_s - 1e-9), self._trace[0][1])
+        if now > share * abs(self._peak) or now >= before:
+            return None
+        return self._close(t_s)
+
     def abandon(self) -> tuple[float, float, float] | None:
         """Drop an excursion in progress (tracking lost); returns (start_s, peak_s, peak) if any."""
         if self.phase is not CounterPhase.OUT:

@@ -117,9 +117,10 @@ class FormChecker:
         self._in_rep = []
         self._rep_values = []
 
-    def judge_rep(self, main: Excursion, rep_index: int) -> tuple[list[str], dict[str, float]]:
+    def judge_rep(self, main: Excursion, rep_index: int, timed: bool = True) -> tuple[list[str], dict[str, float]]:
         """The faults of a finished repetition (``main``: its phase away from the start): frame
-        rules broken in their part of it, then duration rules. Logs them; returns their ids and,
+        rules broken in their part of it, then duration rules (not when ``timed`` is False: the
+        video cut the repetition, so its duration is not known). Logs them; returns their ids and,
         as metrics by signal, each frame rule's worst value in its part of the repetition, broken
         or not (how close a good repetition came to a limit), a broken rule's first."""
         ids: list[str] = []
@@ -150,7 +151,7 @@ class FormChecker:
             if values:
                 self.judged[i] = (worst(values), worst(confirms) if confirms else None)
         for i, rule in enumerate(self.spec.rules):
-            if rule.kind in R.REP_RULES and self.applies(rule):
+            if timed and rule.kind in R.REP_RULES and self.applies(rule):
                 secs = R.phase_duration(rule.phase or "rep", main.start_s, main.peak_s, main.end_s,
                                         main.reach_s, main.leave_s)
                 self.judged[i] = (secs, None)

@@ -191,7 +191,7 @@ class HoldExercise:
         self._settler.reset()
         self.status = Status.NO_PERSON
 
-    def finish(self, t_s: float, open_is_partial: bool = True) -> None:
+    def finish(self, t_s: float, open_is_partial: bool = True, source_ended: bool = True) -> None:
         self.end(t_s)
 
     def count_check(self) -> None:

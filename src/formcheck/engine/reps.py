@@ -20,13 +20,14 @@ from formcheck.engine.assembly import RepAssembler
 from formcheck.engine.counter import CounterPhase, Excursion, ExcursionCounter, Thresholds
 from formcheck.engine.counting import CountedSignal
 from formcheck.engine.cues import GUIDE, CuePicker, view_cue
+from formcheck.engine.edges import END_RETURN_SHARE, END_TREND_S, LeadIn
 from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
-from formcheck.engine.motion import RepMotion, SizeDrift
+from formcheck.engine.motion import WINDOW_S, RepMotion, SizeDrift
 from formcheck.engine.periodicity import Gauge, MovementTrace, check
 from formcheck.engine.posture import PostureGate
 from formcheck.engine.readings import Readings
-from formcheck.engine.settle import Settler
+from formcheck.engine.settle import TRACKER_WARMUP_FRAMES, Settler
 from formcheck.engine.viewpoint import Viewpoint
 from formcheck.signals import body_scale
 from formcheck.spec.exercise import ExerciseSpec
@@ -43,7 +44,10 @@ RETURN_SHARE = 0.2
 
 
 class RepExercise:
-    def __init__(self, spec: ExerciseSpec, viewpoint: Viewpoint, readings: Readings, cues: CuePicker, log: SetLog) -> None:
+    def __init__(self, spec: ExerciseSpec, viewpoint: Viewpoint, readings: Readings, cues: CuePicker, log: SetLog,
+                 recorded: bool = True) -> None:
+        """``recorded``: the frames are a video's (replayed, or a file used as the live camera),
+        which may begin in the middle of a repetition (edges.py); False for a live camera."""
         self.spec = spec
         self.viewpoint = viewpoint
         self.cues = cues
@@ -66,6 +70,8 @@ class RepExercise:
         self._view_counts: dict[str | None, Count] = {}
         self._adapter = RangeAdapter()  # the count's full inside the patient's own range (adapt.py)
         self._trace = MovementTrace()  # the counted signal for the periodicity check (periodicity.py)
+        self._lead = LeadIn(recorded)  # a repetition begun before the video (edges.py)
+        self._steady_s: float | None = None  # since when the pose model's landmarks are past their warm-up
 
     def key_signal(self, view: str | None) -> str:
         """The signal that must be seen for the exercise to be followed at all."""
@@ -84,7 +90,15 @@ class RepExercise:
         drift = self._size.update(t_s, body_scale(pose), self._signal.readings.start_scale if self._armed else None)
         walked = travel > spec.move_max or (self.count is not None and self.count.size_max is not None
                                            and drift > self.count.size_max)
+        # the pose model's first frames on a person (a video's fade-in) drift like a walk: not one,
+        # until the walking gauge's window (motion.WINDOW_S) holds steady frames only
+        if self.viewpoint.tracked_frames <= TRACKER_WARMUP_FRAMES:
+            self._steady_s = None
+        elif self._steady_s is None:
+            self._steady_s = t_s
+        walked = walked and self._steady_s is not None and t_s - self._steady_s >= WINDOW_S
         if walked or self._gate.got_up(pose, t_s):  # walking about / got up: settle again
+            self._lead.close()  # nor the end of one before the video
             if self.counter is not None:
                 self.counter.abandon()  # a 'rep' made while walking is no rep at all
             self._assembler.abandon()  # nor half a toe-heel cycle before it; its faults are no later repetition's
@@ -94,8 +108,12 @@ class RepExercise:
             self._disarm(Status.POSITIONING)
             cues.show(GUIDE["get_ready"], t_s)
             return
+        if self._lead.open:
+            self._lead.add(pose, t_s, self._count_of_view(vp.view).max_rep_s)
         if not self._armed:
             self._arm(pose, t_s, still, set_start_s)
+            if self._armed and self.count is not None and not self.count.relative:
+                self._lead_in(t_s)  # back at the start position: a repetition's end, if the video began in one
             return
         self._trace_frame(pose, t_s)  # while counting: the periodicity check's signal
         count, counter = self.count, self.counter
@@ -105,6 +123,7 @@ class RepExercise:
             if self._settler.refine(pose, t_s, still, vp, count):
                 self._signal.readings.forget()  # the start moved: the filters start from it
                 self._signal.find_rest = False  # kept still at the start: the zero is known
+                self._lead_in(t_s)
         v, settled_anew = self._signal.read(pose, t_s, vp.side, count, counter)
         if settled_anew:  # that was no repetition: forget it
             counter.reset()
@@ -112,6 +131,8 @@ class RepExercise:
         if v is None:
             return
         self.value = v
+        if self._lead.open and (counter.phase is CounterPhase.OUT or counter.leaving):
+            self._lead_in(t_s)  # a movement begins: the start is as known as it will be before it
         exc = counter.update(v, t_s)
         out = counter.phase is CounterPhase.OUT
         if out:
@@ -130,6 +151,17 @@ class RepExercise:
         if not out and cues.current is None and spec.views and vp.view and (vp.view not in spec.views or hidden):
             cues.show(view_cue(spec.views), t_s)
         cues.expire(t_s)
+
+    def _lead_in(self, t_s: float, ended: bool = False) -> None:
+        """Counting is armed and its start known (or the video is over, ``ended``): a repetition
+        the video began in is counted now (edges.LeadIn), marked as cut."""
+        count = self.count or self._count_of_view(self.viewpoint.view)
+        found = self._lead.repetition(self._signal.readings, count, self.viewpoint.side, RETURN_SHARE, ended)
+        if found is None:
+            return
+        exc, cut = found
+        count = self._adapt(exc, exc.end_s) if self._file_count is not None else count
+        self._assembler.on_excursion(exc, exc.end_s, count, 0.0, cut=cut)
 
     def _adapt(self, exc: Excursion, t_s: float) -> Count:
         """A movement ended: the count, its full placed inside the patient's range so far
@@ -196,6 +228,7 @@ class RepExercise:
     def suspend(self, t_s: float, reason: str) -> None:
         """Counting pauses (the person is lost, or the patient paused): a repetition in progress
         is dropped as a partial with ``reason``; counting settles again afterwards."""
+        self._lead.interrupt()
         if self.counter is not None:
             dropped = self.counter.abandon()
             if dropped is not None:
@@ -204,12 +237,25 @@ class RepExercise:
         self._assembler.abandon(reason)  # half a toe-heel cycle does not wait across a gap
         self._disarm(Status.NO_PERSON)
 
-    def finish(self, t_s: float, open_is_partial: bool = True) -> None:
+    def finish(self, t_s: float, open_is_partial: bool = True, source_ended: bool = True) -> None:
         """The set ends: a repetition in progress is an unfinished partial (unless the set ended
-        because its target was reached: a movement after that is none of the set's)."""
+        because its target was reached: a movement after that is none of the set's), or, when
+        the video ended (``source_ended``) on its way back, a repetition cut by the end
+        (edges.py). A repetition the video began in is counted if still pending."""
+        # (an absolute count's, never armed: the start position is the signal's own zero. A relative
+        # count's start is known only once the patient kept still there or moved again: the zero
+        # of one who never did is no start to measure a repetition from)
+        if self._lead.open and open_is_partial and not self._armed and not self._count_of_view(self.viewpoint.view).relative:
+            self._lead_in(t_s, ended=source_ended)
+        self._lead.close()
         back = self.counter.end_back_at_rest() if self.counter is not None else None
         if back is not None and self.count is not None and self.value is not None:
             self._assembler.on_excursion(back, t_s, self.count, self.value)  # stood up just as the video ended
+        cut = (self.counter.end_on_the_way_back(t_s, END_RETURN_SHARE, END_TREND_S)
+               if self.counter is not None and source_ended and open_is_partial else None)
+        if cut is not None and self.count is not None:
+            count = self._adapt(cut, t_s)
+            self._assembler.on_excursion(cut, t_s, count, self.value or 0.0, cut="end")
         if self.counter is not None and self.counter.phase is CounterPhase.OUT:
             d = self.counter.abandon()
             if d is not None and open_is_partial:

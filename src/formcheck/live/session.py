@@ -80,7 +80,9 @@ class SetSession:
     def __init__(self, plan: SetPlan, source: Source, opts: LiveOptions, model_name: str, detector: Any) -> None:
         self.plan, self.source, self.opts = plan, source, opts
         self.spec = plan.spec.for_model(model_name)  # as judged with this pose model
-        self.analyzer = Analyzer(self.spec, plan.target)
+        # a video file used as the camera may begin mid-repetition, as in replay (engine/edges.py);
+        # a camera's set begins with the patient in position after the countdown
+        self.analyzer = Analyzer(self.spec, plan.target, recorded=not source.live)
         self.model_name = model_name
         self.detector = detector
         self.notes: list[str] = []  # carried into each fresh report (e.g. a restart)
@@ -105,7 +107,8 @@ class SetSession:
                                 model=self.model_name, mode="live", profile=self.plan.profile,
                                 patient=self.plan.patient, exercise_file=self.plan.exercise_file)
         builder.notes.extend(self.notes)
-        meta = {"video": self.source.name, "model": self.model_name, "fps": self.source.fps, "mode": "live"}
+        meta = {"video": self.source.name, "model": self.model_name, "fps": self.source.fps, "mode": "live",
+                "camera": self.source.live}
         # spooled to disk beside the outputs as the set goes: memory stays flat however long it runs
         return builder, TrackRecorder(self.source.size, meta, spool_dir=self.plan.out_dir)
 
@@ -239,7 +242,10 @@ class SetSession:
         builder, counted = self.builder, self.counted
         end_ms = builder.last_t_ms if builder.last_t_ms is not None else self.last_t_ms
         if counted:
-            builder.add(self.analyzer.finish(end_ms, open_is_partial=self.ended_by != "target"), counted_frame=False)
+            # a movement under way when the patient ends the set (q, the hands-free end) is unfinished;
+            # one the video file's end cut on its way back is counted as cut (engine/edges.py)
+            builder.add(self.analyzer.finish(end_ms, open_is_partial=self.ended_by != "target",
+                                             source_ended=self.ended_by == "end_of_video"), counted_frame=False)
         if error:
             builder.notes.append(f"{error}; the set was saved up to {self.last_t_ms / 1000:.1f} s")
         if self.ended_by == "pain":

@@ -64,7 +64,8 @@ def run_track(track: Track, analyzer: Analyzer, builder: ReportBuilder,
             each(r)
     end = float(track.t_ms[-1]) if len(track) else 0.0
     # a live set that ended at its target left the movement then in progress out: so does this
-    last = analyzer.finish(end, open_is_partial=track.meta.get("ended_by") != "target")
+    ended_by = track.meta.get("ended_by")  # None: a replayed video's track, over when the video is
+    last = analyzer.finish(end, open_is_partial=ended_by != "target", source_ended=ended_by in (None, "end_of_video"))
     builder.add(last, counted_frame=False)
     if each is not None:
         each(last)

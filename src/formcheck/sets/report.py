@@ -16,6 +16,7 @@ from formcheck.core.results import Adaptation, CountCheck, Fault, FrameResult, H
 from formcheck.sets.report_notes import (
     adapted_note,
     count_doubt,
+    cut_reps,
     metrics_legend,
     never_started,
     paused_much,
@@ -132,7 +133,7 @@ class ReportBuilder:
             exercise_file=self.exercise_file,
             end=end or SetEnd(),
         )
-        notes = [n for n in (too_short(report), never_started(report), wrong_view(report),
+        notes = [n for n in (too_short(report), never_started(report), cut_reps(report), wrong_view(report),
                              skipped_checks(self.spec, report), paused_much(report),
                                       adapted_note(report), count_doubt(report)) if n]
         return replace(report, metrics_legend=metrics_legend(self.spec, report), notes=(*self.notes, *notes))

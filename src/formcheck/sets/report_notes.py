@@ -56,6 +56,9 @@ def never_started(report: SetReport) -> str | None:
     what = "hold timing" if report.kind == "hold" else "counting"
     count = report.config.get("count") or {}
     if report.kind != "hold" and not (count.get("relative") and count.get("mode") != "single"):
+        if report.reps_detail:  # a repetition cut at both ends by the video (engine/edges.py)
+            return ("counting never started: the person was never seen in the start position; the one "
+                    "movement the video cut at both ends was counted from what it shows")
         return f"{what} never started: the person was never seen in the start position, so nothing was counted"
     settle = report.config.get("settle_s")
     still = f" for {settle:g} s (settle_s)" if isinstance(settle, (int, float)) else ""
@@ -68,13 +71,29 @@ def never_started(report: SetReport) -> str | None:
 SHORT_NOTE_S = 3.0
 
 
+def cut_reps(report: SetReport) -> str | None:
+    """A note for the repetitions the video cut (Rep.cut, engine/edges.py): counted from the part
+    of them it shows."""
+    said = []
+    for r in report.reps_detail:
+        span = f"repetition {r.index} ({r.start_s:.2f}-{r.end_s:.2f} s)"
+        if r.cut in ("start", "both"):
+            said.append(f"the video began during a repetition: {span} was counted from its way back to the start")
+        if r.cut in ("end", "both"):
+            said.append(f"the video ended during a repetition: {span} had reached its full range and was "
+                        "well on its way back, and was counted")
+    if not said:
+        return None
+    return "; ".join(said) + " (its tempo was not judged)"
+
+
 def too_short(report: SetReport) -> str | None:
     """A note when the set (a replayed clip) is so short that its count cannot be relied on."""
     if not report.frames_with_pose or report.duration_s is None or report.duration_s >= SHORT_NOTE_S:
         return None
     what = "a hold" if report.kind == "hold" else "the count"
     return (f"the video is only {report.duration_s:.1f} s long: too short to be sure of {what} "
-            "(a movement cut by its start or end is not counted); film the whole set")
+            "(a movement cut by its start or end is counted only when most of it is seen); film the whole set")
 
 
 PAUSED_NOTE_MIN_S = 2.0  # counting paused at least this long in all ...

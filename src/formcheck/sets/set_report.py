@@ -266,6 +266,8 @@ def _rep_json(r: Rep) -> dict[str, Any]:
     }
     if r.phases:
         d["phases"] = [asdict(p) for p in r.phases]
+    if r.cut:
+        d["cut"] = r.cut
     return d
 
 
@@ -275,7 +277,7 @@ def _phases(items: Any) -> tuple[Phase, ...]:
 
 def _rep(r: dict[str, Any]) -> Rep:
     return Rep(r.get("index", 0), r.get("start_s", 0.0), r.get("end_s", 0.0), r.get("bottom_s", 0.0), r.get("side"),
-               dict(r.get("metrics") or {}), tuple(r.get("faults") or ()), _phases(r.get("phases")))
+               dict(r.get("metrics") or {}), tuple(r.get("faults") or ()), _phases(r.get("phases")), r.get("cut"))
 
 
 def _partial(p: dict[str, Any]) -> Partial:

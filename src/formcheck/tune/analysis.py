@@ -115,7 +115,7 @@ def analyse(track, spec, target: int | None = None, source: str = "") -> Analysi
     model = str(track.meta.get("model", ""))
     every_rule = spec.rules
     spec = spec.for_model(model)  # as replay and live judged it: checks measured on other models left out
-    analyzer = Analyzer(spec, target)
+    analyzer = Analyzer(spec, target, recorded=not track.meta.get("camera", False))  # as the set was counted
     builder = ReportBuilder(spec, target=analyzer.target, source=source, model=model, mode="tune")
     tracer = Tracer(analyzer, spec.rules)
     results = run_track(track, analyzer, builder, each=tracer)
