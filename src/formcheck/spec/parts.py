@@ -199,6 +199,17 @@ class CountOverride(StrictModel):
     smoothing: Smoothing | None = None  # a signal in other units needs its own filter (One Euro's beta is per unit)
     max_rate: float | None = Field(default=None, gt=0.0)
     size_max: float | None = Field(default=None, gt=0.0, lt=1.0)
+    # the counted signal reads the same lift larger or smaller from this view: where the sides stop
+    # being told apart, in its degrees (Count.side_max)
+    side_max: float | None = Field(default=None, gt=0.0)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """An override without ``side_max`` is written (the report's config) as before it existed."""
+        out = handler(self)
+        if self.side_max is None:
+            out.pop("side_max", None)
+        return out
 
     @field_validator("signal")
     @classmethod
