@@ -205,6 +205,28 @@ def test_good_form_is_rarely_flagged(tracks):
     assert flagged / reps <= 0.1, f"{flagged} of {reps} good-form reps flagged"
 
 
+# family -> good repetitions that may still be flagged where 1 in 10 is not reached yet (a ceiling
+# that may only go down): the one heel raise of the two women filmed from the hips down, where the
+# pose model squeezes a whole skeleton onto the legs and its "hips" sway with the knees (hip_sway;
+# 1 of 9 here, 1 of 23 with the stress renders in bench/accuracy.py)
+FLAGGED_CEILING = {"heel_raise": 1}
+
+
+def test_good_form_is_rarely_flagged_in_every_family(tracks):
+    """Issue 17's target per family, not only over all: at most 1 good repetition in 10 flagged.
+    The curl-up's brisk held roll-downs (a real trainer's crunch) were cued too_fast, and the real
+    twisting sit-ups read the same side five times over (same_side): 1 of 7 and 5 of 15 before."""
+    reps: dict[str, int] = defaultdict(int)
+    flagged: dict[str, list[str]] = defaultdict(list)
+    for clip in _wanted_clips():
+        if not clip.faults and clip.exercise in FLOORS:
+            detail = _report(tracks[clip.name], clip.exercise).reps_detail
+            reps[clip.exercise] += len(detail)
+            flagged[clip.exercise] += [f"{clip.name} rep {r.index}: {','.join(r.faults)}" for r in detail if r.faults]
+    over = {ex: flagged[ex] for ex in reps if len(flagged[ex]) > max(0.1 * reps[ex], FLAGGED_CEILING.get(ex, 0))}
+    assert not over, "\n".join(f"{ex}: {len(v)} of {reps[ex]} good reps flagged: {v}" for ex, v in over.items())
+
+
 def test_calf_stretch_with_its_own_pose_model_times_the_hold_and_sees_heel_and_knee(shared_data):
     """The calf stretch asks for the full model (its back-heel check needs it): on the rendered
     clips the good hold is timed, a lifted back heel and a bent back knee are each reported (and

@@ -117,7 +117,10 @@ class RepAssembler:
                 cut: str | None = None) -> None:
         start, end = excs[0].start_s, excs[-1].end_s
         main = max(excs, key=lambda e: e.sign)  # the + phase carries the depth
-        side = side or self.viewpoint.side
+        if count.side_max is not None and abs(main.peak) > count.side_max:
+            side = None  # lifted past where side_signal tells the sides apart: not judged
+        elif count.side_signal is None:
+            side = side or self.viewpoint.side
         dur = end - start
         need_neg = count.full_negative or count.full
         shallow = any(abs(e.peak) < (count.full if e.sign > 0 else need_neg) for e in excs)
@@ -153,7 +156,8 @@ class RepAssembler:
             cue = shallow_cue(count, count.shallow_fault, side)
             if cue:
                 self.cues.show(cue, main.end_s, force=True)
-        if count.same_side_fault and self.log.reps and self.log.reps[-1].side == side:  # sides should alternate
+        if (count.same_side_fault and side is not None and self.log.reps
+                and self.log.reps[-1].side == side):  # sides should alternate (a side not judged: not checked)
             fault_ids.append(count.same_side_fault)
             self.log.fault(Fault(count.same_side_fault, round(main.end_s, 3),
                                  f"side {side} twice in a row; the sides should alternate", rep_index=rep_index))

@@ -12,7 +12,17 @@ from typing import Any
 
 from formcheck import __version__
 from formcheck.core.atomic import atomic_write_text
-from formcheck.core.results import Adaptation, CountCheck, Fault, FrameResult, Hold, Partial, Pause, Rep, Status
+from formcheck.core.results import (
+    Adaptation,
+    CountCheck,
+    Fault,
+    FrameResult,
+    Hold,
+    Partial,
+    Pause,
+    Rep,
+    Status,
+)
 from formcheck.sets.report_notes import (
     adapted_note,
     count_doubt,
@@ -20,6 +30,7 @@ from formcheck.sets.report_notes import (
     metrics_legend,
     never_started,
     paused_much,
+    sides_not_judged,
     skipped_checks,
     too_short,
     wrong_view,
@@ -134,7 +145,7 @@ class ReportBuilder:
             end=end or SetEnd(),
         )
         notes = [n for n in (too_short(report), never_started(report), cut_reps(report), wrong_view(report),
-                             skipped_checks(self.spec, report), paused_much(report),
+                             skipped_checks(self.spec, report), sides_not_judged(self.spec, report), paused_much(report),
                                       adapted_note(report), count_doubt(report)) if n]
         return replace(report, metrics_legend=metrics_legend(self.spec, report), notes=(*self.notes, *notes))
 

@@ -161,6 +161,21 @@ def skipped_checks(spec: ExerciseSpec, report: SetReport) -> str | None:
     return f"filmed mostly {_from(view)}: these form checks cannot be made from there and were skipped: {', '.join(parts)}"
 
 
+def sides_not_judged(spec: ExerciseSpec, report: SetReport) -> str | None:
+    """A note when some repetitions' side was not judged (Count.side_max: lifted too high for the
+    side signal to tell a turn of the trunk from the lift itself), so the alternation of sides
+    was not checked on them."""
+    count = spec.count_for(report.view) if spec.count is not None else None
+    if count is None or count.side_max is None:
+        return None
+    unjudged = [r.index for r in report.reps_detail if r.side is None]
+    if not unjudged:
+        return None
+    return (f"which side lifted was not judged on {len(unjudged)} of {len(report.reps_detail)} repetitions "
+            f"(lifted more than {count.side_max:g} of {count.signal}: the camera cannot tell a turn of the "
+            f"trunk from so high a lift), so alternating sides was not checked on them")
+
+
 def adapted_note(report: SetReport) -> str | None:
     """A note naming the count thresholds placed inside the patient's own range (engine/adapt.py):
     a physiotherapist reading the count knows what depth it asked for."""

@@ -129,6 +129,10 @@ class Count(StrictModel):
     side_signal: str | None = None  # side of each repetition from this signal's sign (relative; + left, - right)
     same_side_fault: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")  # sides should alternate: fault when one repeats
     same_side_cue: Text | None = None
+    # side_signal tells the sides apart only on a lift up to this peak (the counted signal's units):
+    # a higher one's side is not judged (the repetition has no side) and the alternation is not
+    # checked on it; the report says so. None: every repetition's side is judged
+    side_max: float | None = Field(default=None, gt=0.0)
     follow_start: bool = False  # relative single mode: the start follows the patient settling (see counting.py)
     phase_names: tuple[str, str] = ("up", "down")  # cycle mode: names of the + and - phases
     confirm: Confirm | None = None  # a second measure that must agree (see Confirm)
@@ -141,6 +145,14 @@ class Count(StrictModel):
     # patient to stay where they started)
     size_max: float | None = Field(default=None, gt=0.0, lt=1.0)
     smoothing: Smoothing = Smoothing()
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A count without ``side_max`` is written (the report's config) as before it existed."""
+        out = handler(self)
+        if self.side_max is None:
+            out.pop("side_max", None)
+        return out
 
     @field_validator("signal")
     @classmethod
@@ -164,6 +176,8 @@ class Count(StrictModel):
             raise ValueError("full_min: only one-way (mode = \"single\") counts adapt to the person's range")
         if self.min_rep_s >= self.max_rep_s:
             raise ValueError("min_rep_s must be smaller than max_rep_s")
+        if self.side_max is not None and self.side_signal is None:
+            raise ValueError("side_max: the sides are judged from side_signal; name it")
         return self
 
 
@@ -185,6 +199,17 @@ class CountOverride(StrictModel):
     smoothing: Smoothing | None = None  # a signal in other units needs its own filter (One Euro's beta is per unit)
     max_rate: float | None = Field(default=None, gt=0.0)
     size_max: float | None = Field(default=None, gt=0.0, lt=1.0)
+    # the counted signal reads the same lift larger or smaller from this view: where the sides stop
+    # being told apart, in its degrees (Count.side_max)
+    side_max: float | None = Field(default=None, gt=0.0)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """An override without ``side_max`` is written (the report's config) as before it existed."""
+        out = handler(self)
+        if self.side_max is None:
+            out.pop("side_max", None)
+        return out
 
     @field_validator("signal")
     @classmethod
