@@ -17,8 +17,8 @@ from formcheck.core.results import OverlaySetup
 from formcheck.media.video import VideoError, VideoReader
 from formcheck.media.video_writer import VideoWriter
 from formcheck.sets import workers
+from formcheck.sets.end_card import end_card_frames
 from formcheck.sets.outputs import REPORT, TRACK, VIDEO
-from formcheck.sets.pipeline import end_card_frames
 from formcheck.sets.replay import ReplayOptions, replay
 from formcheck.spec.exercise import load_exercise
 
