@@ -227,6 +227,38 @@ def test_overlapped_pose_estimation_gives_the_same_results_in_order():
     assert overlapped[-1][1].reps == 3
 
 
+def test_overlap_prepares_each_frame_on_the_callers_thread_for_the_pose_thread():
+    """A detector with ``prepare`` (PoseEstimator's frame copy) has it made on the loop's thread,
+    each frame's for that frame, and detect runs elsewhere with it."""
+    import threading
+
+    from formcheck.media.video import Frame
+    from formcheck.sets.loop import analyse_frames
+
+    caller = threading.get_ident()
+    seen: list[tuple[float, object, bool]] = []
+
+    class Preparing:
+        def prepare(self, rgb):
+            assert threading.get_ident() == caller
+            return ("prepared", int(rgb[0, 0, 0]))
+
+        def detect(self, rgb, t_ms, image=None):
+            seen.append((t_ms, image, threading.get_ident() == caller))
+
+    class Step:
+        def wants_pose(self, frame):
+            return True
+
+        def __call__(self, frame, pose):
+            return frame.t_ms
+
+    frames = [Frame(image=np.full((2, 2, 3), i, np.uint8), t_ms=i * 33.0, index=i) for i in range(6)]
+    out = [r for _, r in analyse_frames(frames, Preparing(), Step(), overlap=True)]
+    assert out == [f.t_ms for f in frames]
+    assert seen == [(f.t_ms, ("prepared", f.index), False) for f in frames]
+
+
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
                     reason="needs two cores and CPU affinity (Linux)")
 def test_workers_leave_the_first_core_to_the_pose_model_and_give_way_after_the_first_frame(short_clip):

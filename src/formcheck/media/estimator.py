@@ -308,13 +308,24 @@ class PoseEstimator:
             self._found.add(key)
         return result
 
-    def detect(self, rgb: np.ndarray, t_ms: float) -> Pose | None:
-        """Landmarks of the coached person in this RGB frame, or None when nobody is seen."""
+    def prepare(self, rgb: np.ndarray):  # -> a mediapipe Image
+        """The frame as MediaPipe's image (a copy, made without the GIL), for ``detect(..., image)``.
+
+        Replay makes it on its main thread while the pose thread is still busy with the frame
+        before (sets.loop, ``overlap``), so that thread goes from one detection straight to the
+        next: made there, the copy (~0.3 ms at 720p) was on the pose model's path, and getting the
+        GIL back after it collided with the rules starting on the main thread."""
+        return self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+
+    def detect(self, rgb: np.ndarray, t_ms: float, image=None) -> Pose | None:  # (image: a mediapipe Image)
+        """Landmarks of the coached person in this RGB frame, or None when nobody is seen
+        (``image``: the frame already ``prepare``d)."""
         ts = int(round(t_ms))
         if self._last_ts is not None and ts <= self._last_ts:
             ts = self._last_ts + 1  # MediaPipe needs strictly increasing integer ms
         self._last_ts = ts
-        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if image is None:
+            image = self.prepare(rgb)
         h, w = rgb.shape[:2]
         self._follower.expire(t_ms)
         if self._follower.following or self._multi is None:
