@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import av
@@ -343,3 +345,19 @@ def test_the_decoder_process_passes_on_what_the_reader_noted(tmp_path):
     finally:
         dec.close()
     assert n >= 55 and any("timestamps jump back" in note for note in dec.notes), dec.notes
+
+
+def test_the_encoder_process_loads_neither_the_engine_nor_the_exercise_files():
+    """What replay's encoder process imports (workers.py, the overlay, the end card): the engine and
+    the exercise files (pydantic) took ~0.25 s of CPU more at its start, while the pose model's
+    first frames waited for it to take their ring slots."""
+    code = (
+        "import sys\n"
+        "import formcheck.sets.workers\n"
+        "from formcheck.overlay import Overlay\n"
+        "from formcheck.sets.end_card import write_end_card\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('formcheck.engine', 'formcheck.spec', 'pydantic', 'mediapipe'))))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1] == "[]"
