@@ -38,7 +38,8 @@ from formcheck.media.capture import CameraSource, FileSource, LiveFrame, Mailbox
 from formcheck.media.capture import camera as cap
 from formcheck.media.track import load_track
 from formcheck.media.video import VideoReader
-from formcheck.sets.pipeline import END_CARD_S, end_card_frames, run_track
+from formcheck.sets.end_card import END_CARD_S, end_card_frames
+from formcheck.sets.pipeline import run_track
 from formcheck.sets.report import ReportBuilder
 from formcheck.sets.set_report import SetReport
 from formcheck.sets.texts import TEXTS

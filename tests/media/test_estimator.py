@@ -163,3 +163,23 @@ def test_mediapipes_drawing_helpers_and_matplotlib_load_only_if_used():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split("\n")[:3] == ["matplotlib loaded False", "spec 2", "matplotlib loaded True"]
+
+
+def test_the_direct_native_call_gives_mediapipes_own_results(sample_squat, monkeypatch):
+    """Detection called from the estimator's thread (not through MediaPipe's dispatcher thread,
+    estimator._direct_detect) finds the same landmarks, bit for bit; and it is in use with the
+    MediaPipe installed (a MediaPipe that no longer fits falls back, which this then shows)."""
+    import formcheck.media.estimator as estimator
+
+    frames = first_frames(sample_squat, 20)
+    with PoseEstimator("lite") as est:
+        assert all(f is not None for f in est._direct.values()) and len(est._direct) == 2
+        direct = [est.detect(f.image, f.t_ms) for f in frames]
+    monkeypatch.setattr(estimator, "_direct_detect", lambda landmarker: None)
+    with PoseEstimator("lite") as est:
+        assert not any(est._direct.values())
+        public = [est.detect(f.image, f.t_ms) for f in frames]
+    assert all(p is not None for p in direct)
+    for a, b in zip(direct, public):
+        assert np.array_equal(a.xy, b.xy) and np.array_equal(a.visibility, b.visibility)
+        assert np.array_equal(a.world, b.world)

@@ -58,7 +58,7 @@ def test_replay_writes_video_report_and_track(squat_replay, sample_squat):
 def test_annotated_video_is_browser_h264_with_all_frames_then_the_summary(squat_replay, sample_squat):
     """Every frame of the clip at its own time, then the last one held END_CARD_S with the set's
     summary over it (as live shows after a set)."""
-    from formcheck.sets.pipeline import END_CARD_S, end_card_frames
+    from formcheck.sets.end_card import END_CARD_S, end_card_frames
 
     with av.open(str(squat_replay / "annotated.mp4")) as c:
         s = c.streams.video[0]
@@ -159,7 +159,7 @@ def test_a_staging_folder_is_never_seen_unlocked_by_another_runs_sweep(sample_sq
 def test_the_end_card_is_three_seconds_at_most_30_pictures_a_second(tmp_path):
     from formcheck.core.results import SessionSummary
     from formcheck.overlay import Overlay
-    from formcheck.sets.pipeline import END_CARD_S, write_end_card
+    from formcheck.sets.end_card import END_CARD_S, write_end_card
 
     for fps in (15.0, 30.0, 240.0):
         path = tmp_path / f"{fps:g}.mp4"

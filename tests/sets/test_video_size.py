@@ -13,7 +13,7 @@ import pytest
 from formcheck.cli.main import main
 from formcheck.media.video import VideoReader
 from formcheck.media.video_writer import VIDEO_SHORT_SIDE, VideoWriter, fit
-from formcheck.sets.pipeline import end_card_frames
+from formcheck.sets.end_card import end_card_frames
 from formcheck.sets.replay import ReplayOptions, replay, video_size
 from formcheck.spec.exercise import load_exercise
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import av
@@ -17,8 +19,8 @@ from formcheck.core.results import OverlaySetup
 from formcheck.media.video import VideoError, VideoReader
 from formcheck.media.video_writer import VideoWriter
 from formcheck.sets import workers
+from formcheck.sets.end_card import end_card_frames
 from formcheck.sets.outputs import REPORT, TRACK, VIDEO
-from formcheck.sets.pipeline import end_card_frames
 from formcheck.sets.replay import ReplayOptions, replay
 from formcheck.spec.exercise import load_exercise
 
@@ -227,6 +229,38 @@ def test_overlapped_pose_estimation_gives_the_same_results_in_order():
     assert overlapped[-1][1].reps == 3
 
 
+def test_overlap_prepares_each_frame_on_the_callers_thread_for_the_pose_thread():
+    """A detector with ``prepare`` (PoseEstimator's frame copy) has it made on the loop's thread,
+    each frame's for that frame, and detect runs elsewhere with it."""
+    import threading
+
+    from formcheck.media.video import Frame
+    from formcheck.sets.loop import analyse_frames
+
+    caller = threading.get_ident()
+    seen: list[tuple[float, object, bool]] = []
+
+    class Preparing:
+        def prepare(self, rgb):
+            assert threading.get_ident() == caller
+            return ("prepared", int(rgb[0, 0, 0]))
+
+        def detect(self, rgb, t_ms, image=None):
+            seen.append((t_ms, image, threading.get_ident() == caller))
+
+    class Step:
+        def wants_pose(self, frame):
+            return True
+
+        def __call__(self, frame, pose):
+            return frame.t_ms
+
+    frames = [Frame(image=np.full((2, 2, 3), i, np.uint8), t_ms=i * 33.0, index=i) for i in range(6)]
+    out = [r for _, r in analyse_frames(frames, Preparing(), Step(), overlap=True)]
+    assert out == [f.t_ms for f in frames]
+    assert seen == [(f.t_ms, ("prepared", f.index), False) for f in frames]
+
+
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
                     reason="needs two cores and CPU affinity (Linux)")
 def test_workers_leave_the_first_core_to_the_pose_model_and_give_way_after_the_first_frame(short_clip):
@@ -311,3 +345,19 @@ def test_the_decoder_process_passes_on_what_the_reader_noted(tmp_path):
     finally:
         dec.close()
     assert n >= 55 and any("timestamps jump back" in note for note in dec.notes), dec.notes
+
+
+def test_the_encoder_process_loads_neither_the_engine_nor_the_exercise_files():
+    """What replay's encoder process imports (workers.py, the overlay, the end card): the engine and
+    the exercise files (pydantic) took ~0.25 s of CPU more at its start, while the pose model's
+    first frames waited for it to take their ring slots."""
+    code = (
+        "import sys\n"
+        "import formcheck.sets.workers\n"
+        "from formcheck.overlay import Overlay\n"
+        "from formcheck.sets.end_card import write_end_card\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('formcheck.engine', 'formcheck.spec', 'pydantic', 'mediapipe'))))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1] == "[]"

@@ -32,6 +32,7 @@ from formcheck.media.capture import LiveFrame, Source
 from formcheck.media.estimator import PoseEstimator, choose_model
 from formcheck.media.video_writer import VideoWriter
 from formcheck.overlay import Overlay
+from formcheck.sets.end_card import write_end_card
 from formcheck.sets.loop import Detector, Sink, run_frames
 from formcheck.sets.outputs import (
     REPORT,
@@ -41,7 +42,6 @@ from formcheck.sets.outputs import (
     put_in_place,
     sweep_stale_stages,
 )
-from formcheck.sets.pipeline import write_end_card
 from formcheck.sets.report import write_report
 from formcheck.sets.set_report import LiveInfo, MediaInfo, Outputs, SetEnd, SetReport
 from formcheck.sets.texts import (

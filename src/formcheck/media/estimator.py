@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -155,6 +156,53 @@ def _pose(result, cand: tuple[int, np.ndarray, np.ndarray], t_ms: float, size: t
     return Pose(xy=xy, visibility=vis, world=world, t_ms=t_ms, image_size=size)
 
 
+def _direct_detect(landmarker):  # (a mediapipe PoseLandmarker) -> a function, or None
+    """``landmarker.detect_for_video`` called from this thread, or None where this MediaPipe is not
+    the one it was written for (1.2.x; then the public method is used).
+
+    MediaPipe 1.2's Python API hands each native call to a thread of its own (its
+    ``SerialDispatcher``, so that no two threads call the library at once) and waits for it: two
+    calls a frame (the detection, then freeing its result), each a hand-off of the GIL to that
+    thread and back. Replay's rules run on another thread meanwhile (sets.loop, ``overlap``) and
+    hold the GIL in stretches of about a millisecond: a hand-off that falls in one waits for its
+    end, and the pose model with it. Called here directly, the GIL is let go once, for the whole
+    native call (ctypes releases it). The estimator is used by one thread at a time, as the
+    dispatcher would have ensured, and its landmarkers are still created and closed through it.
+    """
+    try:
+        from mediapipe.tasks.python.core import mediapipe_c_utils
+        from mediapipe.tasks.python.vision import pose_landmarker
+
+        raw = landmarker._lib._lib  # the ctypes library behind the dispatcher
+        handle = landmarker._handle
+        detect, close_result, free_error = (raw.MpPoseLandmarkerDetectForVideo, raw.MpPoseLandmarkerCloseResult,
+                                            raw.MpErrorFree)
+        result_c_type = pose_landmarker.MpPoseLandmarkerResultC
+        from_ctypes = pose_landmarker.PoseLandmarkerResult.from_ctypes
+        handle_status = mediapipe_c_utils.handle_status
+    except (ImportError, AttributeError):
+        return None
+    # the signatures the dispatcher registered: (handle, image, options, ts, result*, error**) -> status
+    if detect.argtypes is None or len(detect.argtypes) != 6 or detect.restype is not ctypes.c_int:
+        return None
+
+    def run(image, ts: int):  # (a mediapipe Image) -> a PoseLandmarkerResult
+        result_c = result_c_type()
+        error = ctypes.c_char_p()
+        status = detect(handle, image._image_ptr, None, ts, ctypes.byref(result_c), ctypes.byref(error))
+        try:
+            handle_status(status, error)
+        finally:
+            if error.value is not None:
+                free_error(error)
+        try:
+            return from_ctypes(result_c)
+        finally:
+            close_result(ctypes.byref(result_c))
+
+    return run
+
+
 # Estimators not closed yet. One left open (e.g. a Ctrl-C between its creation and the block that
 # would close it) is closed at exit: MediaPipe's own __del__ ran during the interpreter's teardown,
 # after the modules it needs were gone, and printed a traceback.
@@ -210,6 +258,7 @@ class PoseEstimator:
         self._found: set[int] = set()  # landmarkers that have found somebody
         self._settled: set[int] = set()  # ... and have run once more since: no more native warnings
         self._follower = Follower()
+        self._direct = {id(lm): _direct_detect(lm) for lm in (self._single, self._multi) if lm is not None}
 
     def _create(self, num_poses: int):  # noqa: ANN202 (a mediapipe PoseLandmarker)
         det, pres, track = self._confidences
@@ -247,24 +296,36 @@ class PoseEstimator:
         key = id(landmarker)
         calls = self._calls.get(key, 0)
         self._calls[key] = calls + 1
+        detect = self._direct.get(key) or landmarker.detect_for_video
         if key in self._settled or (key not in self._found and calls >= QUIET_CALLS_MAX):
-            result = landmarker.detect_for_video(image, ts)
+            result = detect(image, ts)
         else:
             with _quiet_native_logs():
-                result = landmarker.detect_for_video(image, ts)
+                result = detect(image, ts)
             if key in self._found:
                 self._settled.add(key)
         if result.pose_landmarks:
             self._found.add(key)
         return result
 
-    def detect(self, rgb: np.ndarray, t_ms: float) -> Pose | None:
-        """Landmarks of the coached person in this RGB frame, or None when nobody is seen."""
+    def prepare(self, rgb: np.ndarray):  # -> a mediapipe Image
+        """The frame as MediaPipe's image (a copy, made without the GIL), for ``detect(..., image)``.
+
+        Replay makes it on its main thread while the pose thread is still busy with the frame
+        before (sets.loop, ``overlap``), so that thread goes from one detection straight to the
+        next: made there, the copy (~0.3 ms at 720p) was on the pose model's path, and getting the
+        GIL back after it collided with the rules starting on the main thread."""
+        return self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+
+    def detect(self, rgb: np.ndarray, t_ms: float, image=None) -> Pose | None:  # (image: a mediapipe Image)
+        """Landmarks of the coached person in this RGB frame, or None when nobody is seen
+        (``image``: the frame already ``prepare``d)."""
         ts = int(round(t_ms))
         if self._last_ts is not None and ts <= self._last_ts:
             ts = self._last_ts + 1  # MediaPipe needs strictly increasing integer ms
         self._last_ts = ts
-        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if image is None:
+            image = self.prepare(rgb)
         h, w = rgb.shape[:2]
         self._follower.expire(t_ms)
         if self._follower.following or self._multi is None:
@@ -293,6 +354,7 @@ class PoseEstimator:
 
     def close(self) -> None:
         _OPEN.discard(self)
+        self._direct = {}  # (their handles are freed below)
         for attr in ("_single", "_multi"):
             lm = getattr(self, attr, None)
             if lm is not None:

@@ -28,13 +28,12 @@ PRESET, CRF = "ultrafast", 26
 VIDEO_SHORT_SIDE = 720
 
 
-def _to_yuv420p(image: np.ndarray) -> av.VideoFrame:
-    """An encoder frame from RGB pixels (even size), converted by OpenCV off the GIL (BT.601,
-    as the stream is tagged) so encoding on its own thread does not stall the pose model."""
+def _to_i420(image: np.ndarray) -> np.ndarray:
+    """I420 planes of RGB pixels (even size), converted by OpenCV off the GIL (BT.601, as the
+    stream is tagged) so encoding on its own thread does not stall the pose model."""
     import cv2  # only when encoding (see video._to_rgb)
 
-    yuv = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2YUV_I420)
-    return av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+    return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2YUV_I420)
 
 
 def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -44,7 +43,7 @@ def fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     h, w = image.shape[:2]
     if (w, h) == tuple(size):
         return image
-    import cv2  # as in _to_yuv420p
+    import cv2  # as in _to_i420
 
     shrink = min(w / size[0], h / size[1])
     return cv2.resize(image, tuple(size), interpolation=cv2.INTER_AREA if shrink >= 2 else cv2.INTER_LINEAR)
@@ -110,6 +109,10 @@ class VideoWriter:
 
     def write(self, image: np.ndarray, t_ms: float | None = None) -> None:
         """Encode one RGB uint8 HxWx3 frame at ``t_ms`` (else at index / fps)."""
+        self.write_held(image, [t_ms])
+
+    def write_held(self, image: np.ndarray, times_ms: list[float | None]) -> None:
+        """Encode the same RGB picture at each of ``times_ms`` (an end card), converted once."""
         if self._container is None:
             raise VideoError(f"cannot write video {self.path}: writer is already closed")
         w, h = self._size
@@ -118,16 +121,18 @@ class VideoWriter:
         ow, oh = self._out_size
         if (ow, oh) != (w, h):
             image = np.pad(image, ((0, oh - h), (0, ow - w), (0, 0)), mode="edge")
-        if t_ms is None:
-            pts = round(self._n * _WRITE_TIME_BASE.denominator / self._fps)
-        else:
-            pts = round(t_ms / 1000.0 * _WRITE_TIME_BASE.denominator)
-        pts = max(pts, self._last_pts + 1)  # x264 refuses a non-increasing pts
-        frame = _to_yuv420p(image)
-        frame.pts, frame.time_base = pts, _WRITE_TIME_BASE
-        self._encode(frame)
-        self._last_pts = pts
-        self._n += 1
+        yuv = _to_i420(image)
+        for t_ms in times_ms:
+            if t_ms is None:
+                pts = round(self._n * _WRITE_TIME_BASE.denominator / self._fps)
+            else:
+                pts = round(t_ms / 1000.0 * _WRITE_TIME_BASE.denominator)
+            pts = max(pts, self._last_pts + 1)  # x264 refuses a non-increasing pts
+            frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")  # (a copy the encoder owns)
+            frame.pts, frame.time_base = pts, _WRITE_TIME_BASE
+            self._encode(frame)
+            self._last_pts = pts
+            self._n += 1
 
     def _encode(self, frame: av.VideoFrame | None) -> None:
         """Encode (None flushes) and mux at once, so memory stays flat; errors abort the file."""

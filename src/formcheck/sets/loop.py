@@ -58,8 +58,12 @@ class Analyse:
         return self.analyzer.update(frame.t_ms, pose)
 
 
-def _pose(detector: Detector, step: Step, frame: Frame) -> Pose | None:
-    return detector.detect(frame.image, frame.t_ms) if step.wants_pose(frame) else None
+def _pose(detector: Detector, step: Step, frame: Frame, prepared: object = None) -> Pose | None:
+    if not step.wants_pose(frame):
+        return None
+    if prepared is not None:  # (a PoseEstimator's, made beforehand: see analyse_frames)
+        return detector.detect(frame.image, frame.t_ms, prepared)  # type: ignore[call-arg]
+    return detector.detect(frame.image, frame.t_ms)
 
 
 def analyse_frames(
@@ -73,6 +77,9 @@ def analyse_frames(
     a frame hidden). The caller still sees every frame in order, each with its own result;
     two frames are in flight instead of one, so ``step.wants_pose`` is asked for N+1 before
     N's sinks have run (replay's is always True; live, whose keys change it, does not overlap).
+    A detector with a ``prepare(image)`` (PoseEstimator: the frame copied into MediaPipe's image)
+    has it done here, on this thread, while frame N is still estimated: the pose thread then
+    goes from N straight to N+1 without waiting for the GIL in between.
     """
     if not overlap:
         for frame in frames:
@@ -81,8 +88,10 @@ def analyse_frames(
     # leaving the block (also when the caller stops early) waits for an estimation still running
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="formcheck-pose") as pool:
         pending: tuple[Frame, Future[Pose | None]] | None = None
+        prepare = getattr(detector, "prepare", None)
         for frame in frames:
-            future = pool.submit(_pose, detector, step, frame)
+            prepared = prepare(frame.image) if prepare is not None and step.wants_pose(frame) else None
+            future = pool.submit(_pose, detector, step, frame, prepared)
             if pending is not None:
                 done, pose_future = pending
                 yield done, step(done, pose_future.result())

@@ -1,6 +1,6 @@
 """Replay's parts around the set loop (``loop.py``): its frame source without worker processes,
-its sinks (report, track, annotated video), the video's end card, and the same analysis from a
-saved track (no model, no video).
+its sinks (report, track, annotated video; its end card is in ``end_card.py``), and the same
+analysis from a saved track (no model, no video).
 """
 
 from __future__ import annotations
@@ -14,35 +14,13 @@ from formcheck.core.results import FrameResult, SessionSummary
 from formcheck.engine.analyzer import Analyzer
 from formcheck.media.track import Track, TrackRecorder
 from formcheck.sets.background import BackgroundCalls, prefetch
+from formcheck.sets.end_card import write_end_card
 from formcheck.sets.report import ReportBuilder
 
 if TYPE_CHECKING:  # only annotations here: tuning a saved track does not load PyAV
     from formcheck.media.video import Frame, VideoReader
     from formcheck.media.video_writer import VideoWriter
     from formcheck.overlay import Overlay
-
-END_CARD_S = 3.0  # an annotated video ends on the set's summary (what live shows after a set) this long
-END_CARD_FPS = 30.0  # at most this many pictures a second of it (a 240 fps clip's would take 14 s to encode)
-
-
-def end_card_frames(fps: float) -> int:
-    """How many pictures the end card of a video at ``fps`` frames a second has."""
-    return round(END_CARD_S * min(fps, END_CARD_FPS))
-
-
-def write_end_card(writer: VideoWriter, overlay: Overlay, last: tuple[np.ndarray, float] | None,
-                   summary: SessionSummary | None, fps: float) -> None:
-    """Hold the video's last picture ``last`` (image without the overlay, t_ms) for END_CARD_S
-    with the set's summary drawn over it, as live's screen after a set shows it, at the video's
-    frame rate, up to END_CARD_FPS (nothing without a picture or a summary)."""
-    if last is None or summary is None:
-        return
-    image, t_ms = last
-    overlay.draw_summary(image, summary)
-    step = 1000.0 / min(fps, END_CARD_FPS)
-    for i in range(1, end_card_frames(fps) + 1):
-        writer.write(image, t_ms + i * step)
-
 
 def analyse_poses(
     poses: Iterable[tuple[float, Pose | None]], analyzer: Analyzer
@@ -152,6 +130,7 @@ class AnnotatedVideoSink:
         self.overlay = overlay
         self.fps = fps
         self._last: tuple[np.ndarray, float] | None = None
+        self._summary: SessionSummary | None = None
         self._worker = BackgroundCalls(self._draw_and_encode)
 
     def _draw_and_encode(self, image: np.ndarray, result: FrameResult, t_ms: float) -> None:
@@ -166,12 +145,16 @@ class AnnotatedVideoSink:
         image = frame.image if frame.image.flags.writeable else frame.image.copy()
         self._worker(image, result, frame.t_ms)
 
+    def finish(self, summary: SessionSummary | None = None) -> None:
+        """The set's ``summary`` for the end card that ``close`` adds."""
+        self._summary = summary
+
     def close(self, summary: SessionSummary | None = None) -> None:
-        """Wait for the drawing/encoding thread, add the end card (with ``summary``), then
-        finish the file (atomically)."""
+        """Wait for the drawing/encoding thread, add the end card (with ``summary``, or the one
+        given to ``finish``), then finish the file (atomically)."""
         try:
             self._worker.close()
-            write_end_card(self.writer, self.overlay, self._last, summary, self.fps)
+            write_end_card(self.writer, self.overlay, self._last, summary or self._summary, self.fps)
         except BaseException:
             self.writer.abort()
             raise

@@ -16,10 +16,12 @@ from formcheck.core.faults import fault_point
 from formcheck.core.lang import count_of
 from formcheck.core.results import OverlaySetup
 from formcheck.engine.analyzer import Analyzer
+from formcheck.media.audio_track import EncodedSound, add_audio_track
 from formcheck.media.estimator import PoseEstimator, resolve_model
 from formcheck.media.track import TrackRecorder
 from formcheck.media.video import VideoError, VideoReader, scaled_size
 from formcheck.media.video_writer import VIDEO_SHORT_SIDE, VideoWriter
+from formcheck.sets.end_card import END_CARD_FPS, end_card_frames
 from formcheck.sets.loop import Analyse, Sink, run_frames
 from formcheck.sets.outputs import (
     REPORT,
@@ -33,7 +35,6 @@ from formcheck.sets.outputs import (
     sweep_stale_stages,
 )
 from formcheck.sets.pipeline import (
-    END_CARD_FPS,
     AnnotatedVideoSink,
     DecoderSource,
     PrefetchedFrames,
@@ -41,12 +42,11 @@ from formcheck.sets.pipeline import (
     ReleaseSink,
     ReportSink,
     TrackSink,
-    end_card_frames,
 )
 from formcheck.sets.report import ReportBuilder, write_report
 from formcheck.sets.set_report import MediaInfo, Outputs, SetEnd, SetReport
 from formcheck.sets.texts import overlay_setup, summary_from_report
-from formcheck.sets.voice import ReplaySpeechSink, narrator_for, voice_the_video
+from formcheck.sets.voice import ReplaySpeechSink, encode_voice, narrator_for
 from formcheck.sets.workers import DecoderProcess, EncoderProcess
 from formcheck.sets.workers import available as workers_available
 from formcheck.speech.narrator import Narrator
@@ -219,12 +219,22 @@ def _voice(spec: ExerciseSpec, opts: ReplayOptions, target: int | None,
     return narrator_for(timeline, spec, opts.lang, target), timeline
 
 
-def _add_voice(video: Path, voice: tuple[Narrator, Timeline], builder: ReportBuilder, fps: float) -> None:
-    """The speech as the finished video's audio track: the set's end said under the end card."""
+def _encoded_voice(voice: tuple[Narrator, Timeline], builder: ReportBuilder, fps: float) -> EncodedSound | None:
+    """The speech, encoded for the video's audio track: the set's end said under the end card
+    (None, with a note, if it cannot be encoded: the video stays silent)."""
     last_s = (builder.last_t_ms or 0.0) / 1000.0
     card_s = 1.0 / min(fps, END_CARD_FPS)
     try:
-        voice_the_video(video, *voice, last_s + card_s, last_s + card_s * (end_card_frames(fps) + 1))
+        return encode_voice(*voice, last_s + card_s, last_s + card_s * (end_card_frames(fps) + 1))
+    except VideoError as exc:
+        builder.notes.append(str(exc))
+        return None
+
+
+def _add_voice(video: Path, sound: EncodedSound, builder: ReportBuilder) -> None:
+    """The encoded speech as the finished video's audio track."""
+    try:
+        add_audio_track(video, sound)
     except VideoError as exc:  # the video stays as it was, silent
         builder.notes.append(str(exc))
 
@@ -269,10 +279,12 @@ def _replay_into(out_dir: Path, video: Path, spec: ExerciseSpec, info: VideoInfo
             raise ReplayError(f"{video} is too short to hold an exercise set ({count_of(builder.frames, 'frame')}, {seconds:.2f} s; "
                               "a still picture, not a movement)")
         if video_sink is not None:  # it ends on the set's summary, as live does after a set
-            video_sink.close(summary_from_report(spec, builder.finish(analyzer.pauses), lang))
-            # the video is complete and in place (atomically)
-            if voice is not None:
-                _add_voice(out_dir / VIDEO, voice, builder, fps)
+            video_sink.finish(summary_from_report(spec, builder.finish(analyzer.pauses), lang))
+            # the voice is encoded while the encoder process writes the end card (~0.1 s each)
+            sound = _encoded_voice(voice, builder, fps) if voice is not None else None
+            video_sink.close()  # the video is complete and in place (atomically)
+            if sound is not None:
+                _add_voice(out_dir / VIDEO, sound, builder)
     except BaseException:
         if video_sink is not None:
             video_sink.abort()

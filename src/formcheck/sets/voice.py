@@ -4,7 +4,6 @@ that narrates each frame, and replay's audio track (the same words at the moment
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formcheck.core.results import FrameResult
@@ -14,6 +13,7 @@ from formcheck.speech.narrator import Narrator, Speaker
 from formcheck.speech.planner import SetLines
 
 if TYPE_CHECKING:
+    from formcheck.media.audio_track import EncodedSound
     from formcheck.media.video import Frame
     from formcheck.speech.timeline import Timeline
 
@@ -45,11 +45,12 @@ class ReplaySpeechSink:
         self.narrator.frame(result)
 
 
-def voice_the_video(video: Path, narrator: Narrator, timeline: Timeline, end_card_s: float, seconds: float) -> None:
+def encode_voice(narrator: Narrator, timeline: Timeline, end_card_s: float, seconds: float) -> EncodedSound:
     """Replay's ending: the set's end said as its end card starts (``end_card_s``), then the whole
-    speech added to ``video`` (``seconds`` long) as its audio track (media.audio_track)."""
-    from formcheck.media.audio_track import add_audio_track
+    speech (``seconds`` long) encoded for the video's audio track (media.audio_track), which
+    ``add_audio_track`` adds once the video is finished."""
+    from formcheck.media.audio_track import encode_sound
 
     narrator.end(end_card_s)
     timeline.close()
-    add_audio_track(video, timeline, seconds)
+    return encode_sound(timeline, seconds)

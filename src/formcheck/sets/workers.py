@@ -170,6 +170,7 @@ class EncoderProcess:
         self._send_conn = Connection(in_w, readable=False)
         self._recv_conn = Connection(out_r, writable=False)
         self._ready = False
+        self._closing = False  # "close" sent
         self._finished = False
 
     def _reply(self) -> tuple:
@@ -203,13 +204,21 @@ class EncoderProcess:
         assert isinstance(frame, SlotFrame)
         self._send(("frame", frame.slot, frame.t_ms, result))
 
+    def finish(self, summary: SessionSummary | None = None) -> None:
+        """Start finishing the video, after the end card when given the set's ``summary``: the
+        worker draws and encodes it while this process goes on (replay encodes the voice
+        meanwhile); ``close`` waits for the file."""
+        if not self._finished and not self._closing:
+            self._send(("close", summary))
+            self._closing = True
+
     def close(self, summary: SessionSummary | None = None) -> None:
         """Finish the video (in place, atomically), after the end card when given the set's
-        ``summary``; raises VideoError if the worker failed."""
+        ``summary`` (here or to ``finish``); raises VideoError if the worker failed."""
         if self._finished:
             return
         try:
-            self._send(("close", summary))
+            self.finish(summary)
             if not self._ready:
                 self._expect("ready")
             self._expect("closed")
@@ -246,11 +255,10 @@ def _encode(args: dict[str, Any]) -> None:
     open; ("closed",) or ("aborted",) at the end; ("error", line) at the first failure, after
     which frames are only given back until the main process says close or abort.
     """
-    lower_priority()
-    # only the encoder draws: the decoder process (same module) loads neither OpenCV's overlay
-    # nor the engine that sets.pipeline brings
+    # only the encoder draws: the decoder process (same module) loads no overlay (OpenCV's
+    # drawing, the fonts); neither loads the engine nor the exercise files
     from formcheck.overlay import Overlay
-    from formcheck.sets.pipeline import write_end_card
+    from formcheck.sets.end_card import write_end_card
 
     ring = Ring(tuple(args["shape"]), args["n"], fd=args["ring"])
     inbox = Connection(args["in"], writable=False)
@@ -265,6 +273,9 @@ def _encode(args: dict[str, Any]) -> None:
         outbox.send(("error", one_line(exc)))
         return
     outbox.send(("ready",))
+    # only now: the ring's first slots wait for this process's start (the pose model stalls once
+    # they are all taken), which at a lower priority took longer on a busy machine
+    lower_priority()
     failed = False
     last: tuple[np.ndarray, float] | None = None
     try:
