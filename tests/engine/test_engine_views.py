@@ -11,7 +11,7 @@ from factories import make_pose, report_of, run, script, toe_heel_keys
 from formcheck.core.pose import Landmark as L
 from formcheck.core.pose import Pose
 from formcheck.engine.analyzer import Analyzer
-from formcheck.signals import compute
+from formcheck.signals import SIGNALS, compute
 from formcheck.spec.exercise import load_exercise
 from formcheck.spec.parts import Confirm
 
@@ -39,13 +39,26 @@ def with_xy(pose: Pose, xy: np.ndarray) -> Pose:
     return Pose(xy, pose.visibility, pose.world, pose.t_ms, pose.image_size)
 
 
-def one_heel_flat(frames, flat: Pose):
-    """The right heel kept where it stands flat: only the left heel rises (a walking step's
-    push-off), while the body still rises with it."""
+def one_foot_flat(frames, flat: Pose):
+    """The right foot kept where it stands flat (heel, ankle and toes): only the left foot rises
+    (a walking step's push-off), while the body still rises with it."""
     out = []
     for t, p in frames:
         xy = p.xy.copy()
-        xy[L.RIGHT_HEEL] = flat.xy[L.RIGHT_HEEL] + (p.xy[L.RIGHT_ANKLE] - flat.xy[L.RIGHT_ANKLE]) * (1, 0)
+        for lm in (L.RIGHT_HEEL, L.RIGHT_ANKLE, L.RIGHT_FOOT_INDEX):
+            xy[lm] = flat.xy[lm]
+        out.append((t, with_xy(p, xy)))
+    return out
+
+
+def toes_follow_the_heels(frames, flat: Pose):
+    """As the pose model draws a foot seen from behind: the hidden toe point moves up with the
+    heel, so the heel's rise over the toes reads nothing while the ankles rise with the body."""
+    out = []
+    for t, p in frames:
+        xy = p.xy.copy()
+        for heel, toe in ((L.LEFT_HEEL, L.LEFT_FOOT_INDEX), (L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX)):
+            xy[toe] = xy[heel] + (flat.xy[toe] - flat.xy[heel])
         out.append((t, with_xy(p, xy)))
     return out
 
@@ -69,6 +82,17 @@ def test_heel_lift_reads_the_heel_over_the_toes_in_shank_lengths_from_the_front(
     assert compute("heel_lift_both", up, "L") == pytest.approx(compute("heel_lift", up, "L"), abs=1e-9)
     # heel_height (foot lengths) saturates from the front: the foot points at the camera
     assert compute("heel_height", up, "L") - compute("heel_height", flat, "L") < 0.1
+
+
+def test_ankle_rise_is_each_ankle_s_height_in_the_picture_from_the_start():
+    """Both ankles rise with the body onto the toes; a height in the picture, so measured from the
+    start in the leg's length there (start-scaled)."""
+    flat, up = make_pose(view="front"), make_pose(heel_lift=0.35, view="front")
+    for side, lm in (("L", L.LEFT_ANKLE), ("R", L.RIGHT_ANKLE)):
+        rise = compute("ankle_rise", up, side) - compute("ankle_rise", flat, side)
+        assert rise == pytest.approx((flat.px(lm) - up.px(lm))[1])
+        assert rise > 5.0  # pixels: the factory's ankle rises about 20 px for a 0.35 foot-length lift
+    assert SIGNALS["ankle_rise"].start_scaled
 
 
 @pytest.mark.parametrize("fps", (15, 30, 60))
@@ -96,11 +120,24 @@ def test_toe_heel_counts_from_the_front():
         assert [p.name for p in rep.phases] == ["toes", "heels"]
 
 
-def test_one_heel_rising_with_the_body_is_no_heel_raise_from_the_front():
-    """A walking step: the body bobs up while one heel pushes off and the other stands flat."""
+def test_one_foot_rising_with_the_body_is_no_heel_raise_from_the_front():
+    """A walking step: the body bobs up while one foot pushes off and the other stands flat."""
     frames = script(heel_keys(3, 0.35), 30, noise_px=0.5, view="front")
-    an = run(Analyzer(HEEL_RAISE), one_heel_flat(frames, make_pose(view="front")))
+    an = run(Analyzer(HEEL_RAISE), one_foot_flat(frames, make_pose(view="front")))
     assert not an.reps
+
+
+def test_heel_raises_count_from_behind_where_the_toe_point_moves_with_the_heel():
+    """From behind the toes are hidden behind the heels and the pose model moves them up with the
+    heels (rendered clips: the heel over the toes reads 0.00-0.02 shank lengths for a 9 cm rise):
+    the body's rise counts, both ankles rising with it confirm it. 0 of 3 when the heel's rise over
+    the toes had to confirm it."""
+    flat = make_pose(view="front")
+    frames = toes_follow_the_heels(script(heel_keys(3, 0.35), 30, noise_px=0.5, view="front"), flat)
+    assert abs(compute("heel_lift", frames[len(frames) // 2][1], "L") - compute("heel_lift", flat, "L")) < 0.01
+    report, _ = report_of(HEEL_RAISE, mirrored(frames))
+    assert report.view == "back"
+    assert report.reps == 3, report.partials
 
 
 def test_coming_toward_the_camera_stops_the_count_from_the_front():
