@@ -13,8 +13,8 @@ Poses are small 2-D stick figures built here from a few body parameters (pixels,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -674,3 +674,50 @@ def test_a_figure_4_with_the_crossed_leg_far_from_the_camera_reads_its_hip_in_3d
     got = compute("hip_flexion_max", replace(hidden, world=w), "L")
     assert got == pytest.approx(112.0, abs=0.5)
     assert got >= load_exercise("supine_glute_stretch").hold.position[2].min
+
+
+def _relocated(make: Callable[[float, object], Pose], limb: tuple[L, ...], shift_px: tuple[float, float],
+               spans: list[tuple[float, float]], ramp_s: float = 0.0) -> Callable[[float, object], Pose]:
+    """``make`` with the ``limb`` landmarks moved by ``shift_px`` during each (start, end) span:
+    at once (``ramp_s`` 0: the pose model putting a hidden limb somewhere else from one frame to
+    the next), or moved there and back over ``ramp_s`` seconds (the person moving it)."""
+    w, h = SIZE
+
+    def moved(t_ms: float, b: object) -> Pose:
+        p = make(t_ms, b)
+        t = t_ms / 1000.0
+        share = 0.0
+        for a, e in spans:
+            if ramp_s <= 0.0:
+                share = max(share, 1.0 if a <= t < e else 0.0)
+            else:
+                share = max(share, min(1.0, max(0.0, (t - a) / ramp_s), max(0.0, (e - t) / ramp_s)))
+        if share == 0.0:
+            return p
+        xy = p.xy.copy()
+        xy[list(limb)] += share * np.array(shift_px) / (w, h)
+        return replace(p, xy=xy)
+    return moved
+
+
+@pytest.mark.parametrize("fps", FPS)
+def test_a_hidden_leg_the_pose_model_puts_elsewhere_for_a_while_does_not_stop_the_timer(fps):
+    """Seen at 45 degrees, the crossed leg of a seated glute stretch is half hidden and the pose
+    model reads its knee and ankle now here, now 0.2-0.3 torso lengths away, from one frame to the
+    next, while the body is still: each jump paused the timer for the half second the stillness
+    window needs, and a rendered 12 s hold timed 8.9 s. A limb cannot move that far in a frame;
+    a step is counted only up to what a body can move (motion.MAX_SPEED). The same shifts made
+    by moving the leg (over half a second, there and back) are movement and pause the timer."""
+    spec = load_exercise("seated_glute_stretch")
+    keys = [(0.0, Seated()), (1.0, Seated()), (1.5, Seated(crossed="R")), (2.5, Seated(crossed="R", press=1.0)),
+            (14.5, Seated(crossed="R", press=1.0)), (15.5, Seated(crossed="R")), (16.0, Seated()), (17.0, Seated())]
+    leg = (L.RIGHT_KNEE, L.RIGHT_ANKLE)
+    spans = [(4.0, 5.0), (6.5, 7.5), (9.0, 10.0), (11.5, 12.5)]
+    torso = 130.0  # shoulders to hips of the seated figure, pixels
+    (calm,) = run(Analyzer(spec), frames(keys, fps, seated_front)).holds
+    (jumpy,) = run(Analyzer(spec), frames(keys, fps, _relocated(seated_front, leg, (-0.25 * torso, 0.0), spans))).holds
+    assert jumpy.held_s == pytest.approx(calm.held_s, abs=0.5) and jumpy.faults == ()
+    moving = run(Analyzer(spec), frames(keys, fps, _relocated(seated_front, leg, (-0.25 * torso, 0.0), spans, ramp_s=0.4)))
+    (h,) = moving.holds
+    assert h.held_s < calm.held_s - 2.0
+
