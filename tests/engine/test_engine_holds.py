@@ -721,3 +721,49 @@ def test_a_hidden_leg_the_pose_model_puts_elsewhere_for_a_while_does_not_stop_th
     (h,) = moving.holds
     assert h.held_s < calm.held_s - 2.0
 
+
+def _seated_front_3d(t_ms: float, b: Seated) -> Pose:
+    """seated_front as the pose model gives it from the front: the crossed ankle, behind the other
+    knee, unseen in the image (visibility 0.2, the shin folded up to a stub below the knee), while
+    its 3-D (world) landmarks lay the shin across (x to the subject's left, y down, z forward)."""
+    p = seated_front(t_ms, b)
+    w = np.zeros((N_LANDMARKS, 3))
+    for s, x in (("L", 0.1), ("R", -0.1)):
+        S = "LEFT" if s == "L" else "RIGHT"
+        w[getattr(L, f"{S}_SHOULDER")] = (1.5 * x, -0.5, 0.0)
+        w[getattr(L, f"{S}_HIP")] = (x, 0.0, 0.0)
+        w[getattr(L, f"{S}_KNEE")] = (x, 0.0, 0.42)
+        w[getattr(L, f"{S}_ANKLE")] = (x, 0.42, 0.42)
+    if b.crossed is None:
+        return replace(p, world=w)
+    c, o = ("LEFT", "RIGHT") if b.crossed == "L" else ("RIGHT", "LEFT")
+    knee = w[getattr(L, f"{c}_KNEE")].copy()
+    knee[0] *= 1.0 + 0.8 * (1.0 - b.press)  # the crossed knee out to the side until pressed down
+    w[getattr(L, f"{c}_KNEE")] = knee
+    w[getattr(L, f"{c}_ANKLE")] = w[getattr(L, f"{o}_KNEE")] + (0.0, -0.05, 0.0)  # on the other knee
+    xy, vis = p.xy.copy(), p.visibility.copy()
+    ankle = getattr(L, f"{c}_ANKLE")
+    xy[ankle] = xy[getattr(L, f"{c}_KNEE")] + np.array([0.0, 8.0]) / SIZE
+    vis[ankle] = 0.2
+    return replace(p, xy=xy, visibility=vis, world=w)
+
+
+@pytest.mark.parametrize("side", ["L", "R"])
+def test_a_seated_stretch_whose_crossed_ankle_the_image_loses_is_read_in_3d(side):
+    """Seen from the front, the crossed ankle lies behind the other knee: the pose model marks it
+    unseen and folds the shin to a stub at the knee, so in the image no shin lies across (a
+    rendered left-leg stretch read 1 degree against the 30 asked, and was never timed) and the
+    crossed leg cannot be told from ankle-to-knee distances. The world landmarks keep the shin
+    across: the position and the side are read there, the knee's height in the image."""
+    pose = _seated_front_3d(0.0, Seated(crossed=side, press=1.0))
+    flat = replace(pose, world=np.zeros((N_LANDMARKS, 3)))
+    assert compute("shin_tilt_max", flat, "L") < 30  # the image alone: the folded shin
+    assert compute("shin_tilt_max", pose, "L") == pytest.approx(90.0 - math.degrees(math.atan2(0.05, 0.2)), abs=0.5)
+    assert compute("across_shin_side", pose, "L") * (1 if side == "L" else -1) > 0.5
+    assert compute("crossed_knee_height", pose, "L") <= 0.0
+    assert compute("across_shin_side", _seated_front_3d(0.0, Seated()), "L") is None  # both shins hang
+    keys = [(0.0, Seated()), (1.0, Seated()), (1.5, Seated(crossed=side)), (2.5, Seated(crossed=side, press=1.0)),
+            (12.5, Seated(crossed=side, press=1.0)), (13.5, Seated(crossed=side)), (14.0, Seated()), (15.0, Seated())]
+    an = run(Analyzer(load_exercise("seated_glute_stretch")), frames(keys, 30, _seated_front_3d))
+    (h,) = an.holds
+    assert h.side == side and 9.0 <= h.held_s <= 11.5
