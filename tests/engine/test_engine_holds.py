@@ -13,8 +13,8 @@ Poses are small 2-D stick figures built here from a few body parameters (pixels,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -674,3 +674,96 @@ def test_a_figure_4_with_the_crossed_leg_far_from_the_camera_reads_its_hip_in_3d
     got = compute("hip_flexion_max", replace(hidden, world=w), "L")
     assert got == pytest.approx(112.0, abs=0.5)
     assert got >= load_exercise("supine_glute_stretch").hold.position[2].min
+
+
+def _relocated(make: Callable[[float, object], Pose], limb: tuple[L, ...], shift_px: tuple[float, float],
+               spans: list[tuple[float, float]], ramp_s: float = 0.0) -> Callable[[float, object], Pose]:
+    """``make`` with the ``limb`` landmarks moved by ``shift_px`` during each (start, end) span:
+    at once (``ramp_s`` 0: the pose model putting a hidden limb somewhere else from one frame to
+    the next), or moved there and back over ``ramp_s`` seconds (the person moving it)."""
+    w, h = SIZE
+
+    def moved(t_ms: float, b: object) -> Pose:
+        p = make(t_ms, b)
+        t = t_ms / 1000.0
+        share = 0.0
+        for a, e in spans:
+            if ramp_s <= 0.0:
+                share = max(share, 1.0 if a <= t < e else 0.0)
+            else:
+                share = max(share, min(1.0, max(0.0, (t - a) / ramp_s), max(0.0, (e - t) / ramp_s)))
+        if share == 0.0:
+            return p
+        xy = p.xy.copy()
+        xy[list(limb)] += share * np.array(shift_px) / (w, h)
+        return replace(p, xy=xy)
+    return moved
+
+
+@pytest.mark.parametrize("fps", FPS)
+def test_a_hidden_leg_the_pose_model_puts_elsewhere_for_a_while_does_not_stop_the_timer(fps):
+    """Seen at 45 degrees, the crossed leg of a seated glute stretch is half hidden and the pose
+    model reads its knee and ankle now here, now 0.2-0.3 torso lengths away, from one frame to the
+    next, while the body is still: each jump paused the timer for the half second the stillness
+    window needs, and a rendered 12 s hold timed 8.9 s. A limb cannot move that far in a frame;
+    a step is counted only up to what a body can move (motion.MAX_SPEED). The same shifts made
+    by moving the leg (over half a second, there and back) are movement and pause the timer."""
+    spec = load_exercise("seated_glute_stretch")
+    keys = [(0.0, Seated()), (1.0, Seated()), (1.5, Seated(crossed="R")), (2.5, Seated(crossed="R", press=1.0)),
+            (14.5, Seated(crossed="R", press=1.0)), (15.5, Seated(crossed="R")), (16.0, Seated()), (17.0, Seated())]
+    leg = (L.RIGHT_KNEE, L.RIGHT_ANKLE)
+    spans = [(4.0, 5.0), (6.5, 7.5), (9.0, 10.0), (11.5, 12.5)]
+    torso = 130.0  # shoulders to hips of the seated figure, pixels
+    (calm,) = run(Analyzer(spec), frames(keys, fps, seated_front)).holds
+    (jumpy,) = run(Analyzer(spec), frames(keys, fps, _relocated(seated_front, leg, (-0.25 * torso, 0.0), spans))).holds
+    assert jumpy.held_s == pytest.approx(calm.held_s, abs=0.5) and jumpy.faults == ()
+    moving = run(Analyzer(spec), frames(keys, fps, _relocated(seated_front, leg, (-0.25 * torso, 0.0), spans, ramp_s=0.4)))
+    (h,) = moving.holds
+    assert h.held_s < calm.held_s - 2.0
+
+
+def _seated_front_3d(t_ms: float, b: Seated) -> Pose:
+    """seated_front as the pose model gives it from the front: the crossed ankle, behind the other
+    knee, unseen in the image (visibility 0.2, the shin folded up to a stub below the knee), while
+    its 3-D (world) landmarks lay the shin across (x to the subject's left, y down, z forward)."""
+    p = seated_front(t_ms, b)
+    w = np.zeros((N_LANDMARKS, 3))
+    for s, x in (("L", 0.1), ("R", -0.1)):
+        S = "LEFT" if s == "L" else "RIGHT"
+        w[getattr(L, f"{S}_SHOULDER")] = (1.5 * x, -0.5, 0.0)
+        w[getattr(L, f"{S}_HIP")] = (x, 0.0, 0.0)
+        w[getattr(L, f"{S}_KNEE")] = (x, 0.0, 0.42)
+        w[getattr(L, f"{S}_ANKLE")] = (x, 0.42, 0.42)
+    if b.crossed is None:
+        return replace(p, world=w)
+    c, o = ("LEFT", "RIGHT") if b.crossed == "L" else ("RIGHT", "LEFT")
+    knee = w[getattr(L, f"{c}_KNEE")].copy()
+    knee[0] *= 1.0 + 0.8 * (1.0 - b.press)  # the crossed knee out to the side until pressed down
+    w[getattr(L, f"{c}_KNEE")] = knee
+    w[getattr(L, f"{c}_ANKLE")] = w[getattr(L, f"{o}_KNEE")] + (0.0, -0.05, 0.0)  # on the other knee
+    xy, vis = p.xy.copy(), p.visibility.copy()
+    ankle = getattr(L, f"{c}_ANKLE")
+    xy[ankle] = xy[getattr(L, f"{c}_KNEE")] + np.array([0.0, 8.0]) / SIZE
+    vis[ankle] = 0.2
+    return replace(p, xy=xy, visibility=vis, world=w)
+
+
+@pytest.mark.parametrize("side", ["L", "R"])
+def test_a_seated_stretch_whose_crossed_ankle_the_image_loses_is_read_in_3d(side):
+    """Seen from the front, the crossed ankle lies behind the other knee: the pose model marks it
+    unseen and folds the shin to a stub at the knee, so in the image no shin lies across (a
+    rendered left-leg stretch read 1 degree against the 30 asked, and was never timed) and the
+    crossed leg cannot be told from ankle-to-knee distances. The world landmarks keep the shin
+    across: the position and the side are read there, the knee's height in the image."""
+    pose = _seated_front_3d(0.0, Seated(crossed=side, press=1.0))
+    flat = replace(pose, world=np.zeros((N_LANDMARKS, 3)))
+    assert compute("shin_tilt_max", flat, "L") < 30  # the image alone: the folded shin
+    assert compute("shin_tilt_max", pose, "L") == pytest.approx(90.0 - math.degrees(math.atan2(0.05, 0.2)), abs=0.5)
+    assert compute("across_shin_side", pose, "L") * (1 if side == "L" else -1) > 0.5
+    assert compute("crossed_knee_height", pose, "L") <= 0.0
+    assert compute("across_shin_side", _seated_front_3d(0.0, Seated()), "L") is None  # both shins hang
+    keys = [(0.0, Seated()), (1.0, Seated()), (1.5, Seated(crossed=side)), (2.5, Seated(crossed=side, press=1.0)),
+            (12.5, Seated(crossed=side, press=1.0)), (13.5, Seated(crossed=side)), (14.0, Seated()), (15.0, Seated())]
+    an = run(Analyzer(load_exercise("seated_glute_stretch")), frames(keys, 30, _seated_front_3d))
+    (h,) = an.holds
+    assert h.side == side and 9.0 <= h.held_s <= 11.5

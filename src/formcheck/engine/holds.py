@@ -10,7 +10,7 @@ next starts after HoldSpec.rest_s. Fidgeting inside a settled hold is the not_st
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from formcheck.core.pose import Pose
 from formcheck.core.results import Fault, Hold, Status
@@ -71,7 +71,7 @@ class HoldExercise:
         self._sides: Counter[str] = Counter()  # HoldSpec.side_signal's votes over the hold
         self._faults: set[str] = set()  # fault ids seen during the current hold
         self._rest_until = -1.0  # HoldSpec.end_at_target: the pause between holds
-        self._last_side: str | None = None  # the side HoldSpec.side_signal read last (any hold)
+        self._last_side: str | None = None  # the side HoldSpec.side_signal read last (in a hold or getting into one)
 
     def key_signal(self, view: str | None) -> str:
         conds = self.hold.position
@@ -94,6 +94,13 @@ class HoldExercise:
             self._faults.update(reported)
         blocking = self.form.blocking(t_s)
         resting = t_s < self._rest_until
+        if hold.side_signal and not self._active:
+            # the side as the patient gets into the position: crossing a leg lifts it into view
+            # even where the held stretch hides it (seated, the crossed leg away from a 45-degree
+            # camera); a hold in which the side never reads takes the one read last
+            sv = compute(hold.side_signal, pose, vp.side)
+            if sv is not None:
+                self._last_side = "L" if sv > 0 else "R"
         if in_pos and not self._active and not resting:
             self._active, self._start_s, self.hold_s = True, t_s, 0.0
             self._sides.clear()
@@ -196,7 +203,7 @@ class HoldExercise:
 
     def count_check(self) -> None:
         """A hold counts no movements."""
-        return None
+        return
 
 
 class Fidgeting:

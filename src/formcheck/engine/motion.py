@@ -12,7 +12,7 @@ stay put).
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -96,23 +96,88 @@ class HoldMotion:
     still "move" 0.07-0.13 torso lengths a second on raw landmarks, a sharp one 0.01, so a fixed
     threshold either times nothing on the one or lets fidgeting pass on the other. What jitter
     can move the shape in a window (NOISE_K times the frame-to-frame jitter) is taken off first.
+
+    The difference of two poses is the sum of the frame-to-frame steps between them, each
+    landmark's step capped at what a body can move in a frame (StepTrail, MAX_SPEED): the pose
+    model re-reading a hidden limb somewhere else (a crossed leg seen at 45 degrees: the knee
+    and ankle jump 0.2-0.3 torso lengths in one frame and stay, or jump back) is not a movement
+    the person made, and counts only for the cap.
     """
 
     def __init__(self) -> None:
         self._window = PoseWindow(HOLD_WINDOW_S)
         self._jitter = JitterGauge()
+        self._trail = StepTrail()
 
     def update(self, pose: Pose) -> float:
         """Torso lengths per second; 0 until HOLD_WINDOW_S of video has been seen."""
         window = self._window.push(pose)
         recent = self._window.poses
         noise = self._jitter.update(pose, recent)
+        self._trail.push(pose, recent, noise)
         if window < HOLD_WINDOW_S * 0.8:
             return 0.0
         old = recent[0]
         mid = min(recent, key=lambda q: abs(pose.t_ms - q.t_ms - window * 500.0))
-        moved = max(_moved(pose, old), _moved(pose, mid))
+        moved = max(self._trail.moved(pose, old), self._trail.moved(pose, mid))
         return max(0.0, moved - NOISE_K * noise) / window
+
+
+# A body holding a stretch that shifts (takes a new grip, lets go, shuffles a foot) moves a limb at
+# 0.2-1 m/s; MAX_SPEED caps a landmark's frame-to-frame step at 1 torso length (about 0.5 m) a
+# second. Capped so, any real movement still reads far above every hold's still_max (0.05-0.25:
+# one limb of the six landmarks moving at the cap reads 0.33), while the pose model's jumps (2-8
+# torso lengths a second for 1-3 frames) count for little. A step within JUMP_K jitter steps is
+# never capped: at 60 fps a soft clip's jitter alone steps faster than the cap, and capping it
+# would bias the sum of steps low.
+MAX_SPEED = 1.0
+JUMP_K = 3.0
+
+
+class StepTrail:
+    """Each still landmark's position about the hip centre as the running sum of its capped
+    frame-to-frame steps (torso lengths), one entry per pose of the window it is kept beside."""
+
+    def __init__(self) -> None:
+        self._trail: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id(pose) -> (position, seen)
+        self._last: tuple[Pose, np.ndarray, np.ndarray] | None = None  # last pose, its rel. pixels, seen
+
+    def push(self, pose: Pose, recent: deque[Pose], jitter: float) -> None:
+        """Add ``pose`` (the last of ``recent``); entries of poses no longer in it are dropped.
+        ``jitter`` is the clip's frame-to-frame jitter step in torso lengths."""
+        idx = _STILL_LANDMARKS
+        hip, torso = g.hip_centre(pose), g.torso_length(pose)
+        seen = pose.visibility[idx] > 0.5
+        rel = np.zeros((len(idx), 2)) if hip is None else pose.xy[idx] * pose.image_size - hip
+        last = self._last
+        if hip is None or torso is None or last is None or last[0] not in recent or id(last[0]) not in self._trail:
+            pos = np.zeros((len(idx), 2))
+        else:
+            prev_pose, prev_rel, prev_seen = last
+            step = (rel - prev_rel) / torso
+            both = seen & prev_seen
+            step[~both] = 0.0
+            dt = max((pose.t_ms - prev_pose.t_ms) / 1000.0, 0.0)
+            cap = max(MAX_SPEED * dt, JUMP_K * jitter)
+            n = np.linalg.norm(step, axis=1)
+            big = n > cap
+            step[big] *= (cap / n[big])[:, None]
+            pos = self._trail[id(last[0])][0] + step
+        ok = seen & (hip is not None) & (torso is not None)
+        self._trail = {id(q): self._trail[id(q)] for q in recent if id(q) in self._trail}
+        self._trail[id(pose)] = (pos, ok)
+        self._last = (pose, rel, ok)
+
+    def moved(self, pose: Pose, old: Pose) -> float:
+        """Mean distance the landmarks seen in both travelled between ``old`` and ``pose`` (torso
+        lengths; 0 when none is)."""
+        a, b = self._trail.get(id(pose)), self._trail.get(id(old))
+        if a is None or b is None:
+            return 0.0
+        both = a[1] & b[1]
+        if not both.any():
+            return 0.0
+        return float(np.mean(np.linalg.norm(a[0][both] - b[0][both], axis=1)))
 
 
 # Landmark jitter is told from movement by its shape in time: a movement (even a fidget) is smooth
@@ -157,11 +222,6 @@ def _second_difference(a: Pose, b: Pose, c: Pose) -> float | None:
     w, h = a.image_size
     s = [p.xy[idx][ok] * (w, h) - hc for p, hc in zip((a, b, c), hips)]
     return float(np.mean(np.linalg.norm(s[0] - 2 * s[1] + s[2], axis=1)))
-
-
-def _moved(pose: Pose, old: Pose) -> float:
-    torso = g.torso_length(pose)
-    return 0.0 if torso is None else shape_change(pose, old, torso, np.mean)
 
 
 SIZE_WINDOW_S = 0.3  # the body's size in the picture is judged on its median over this much video

@@ -102,19 +102,76 @@ def _shin_tilt(pose: Pose, side: str) -> float | None:
     return None if kn is None or an is None else g.angle_to_vertical(kn, an)
 
 
+def _has_world(pose: Pose) -> bool:
+    w = pose.world
+    return w is not None and bool(np.any(w))
+
+
+def _shin_tilt_3d(pose: Pose, side: str) -> float | None:
+    """The shin's angle from vertical on the 3-D (world) landmarks (degrees, 0 hanging)."""
+    w = pose.world
+    d = w[g.SIDES[side]["ankle"]] - w[g.SIDES[side]["knee"]]
+    n = float(np.linalg.norm(d))
+    return None if n < 1e-9 else float(np.degrees(np.arccos(min(1.0, abs(float(d[1])) / n))))
+
+
+# Seated, the crossed shin lies across the other knee (3-D: 54-87 degrees from vertical seen from
+# the front and at 45 degrees with the crossed leg near the camera, rendered, four bodies) while
+# the other hangs (2-19): 35 degrees apart or more. A shin this much more across than the other
+# is the crossed one. With the crossed leg away from a 45-degree camera the model mixes the legs
+# up (the hanging shin read 25-40 degrees, the crossed one 22-31): closer than this is no reading.
+ACROSS_MARGIN = 30.0
+
+
 def shin_tilt_max(pose: Pose, side: str) -> float | None:
-    """The more tilted shin's angle from vertical (degrees). Sitting seen from the front, shins
-    hang near vertical (under 15°); a shin laid across the other knee shows 60-90°."""
+    """The more tilted shin's angle from vertical (degrees). Sitting, shins hang near vertical
+    (under 20°); a shin laid across the other knee shows 60-90°.
+
+    On the 3-D (world) landmarks when the pose model gives them: seen from the front, a crossed
+    ankle lying behind the other knee is often unseen in the image (visibility 0.2) and the model
+    folds the shin up to a stub at the knee, which reads near vertical (a rendered left-leg
+    stretch read 1° and was never timed); in 3-D it reads 79-83°. Without world landmarks, the
+    image angles of the shins seen."""
+    if _has_world(pose):
+        vals = [v for v in (_shin_tilt_3d(pose, "L"), _shin_tilt_3d(pose, "R")) if v is not None]
+        if vals:
+            return max(vals)
     vals = [v for v in (_shin_tilt(pose, "L"), _shin_tilt(pose, "R")) if v is not None]
     return max(vals) if vals else None
+
+
+def _across_leg(pose: Pose) -> str | None:
+    """Seated: the leg whose shin lies across (3-D shin tilts ACROSS_MARGIN apart); without world
+    landmarks, the image's crossed leg (ankle on the other knee)."""
+    if not _has_world(pose):
+        return _crossed_leg(pose)
+    tl, tr = _shin_tilt_3d(pose, "L"), _shin_tilt_3d(pose, "R")
+    if tl is None or tr is None or abs(tl - tr) < ACROSS_MARGIN:
+        return None
+    return "L" if tl > tr else "R"
+
+
+def across_shin_side(pose: Pose, side: str) -> float | None:
+    """Seated: which shin lies across the other knee, + left, - right (-1..1: the difference of
+    the two shins' 3-D tilts over 90 degrees); None when neither does clearly. Without world
+    landmarks, crossed_side (image distances)."""
+    if not _has_world(pose):
+        return crossed_side(pose, side)
+    leg = _across_leg(pose)
+    if leg is None:
+        return None
+    tl, tr = _shin_tilt_3d(pose, "L"), _shin_tilt_3d(pose, "R")
+    return float(np.clip((tl - tr) / 90.0, -1.0, 1.0))  # type: ignore[operator]
 
 
 def crossed_knee_height(pose: Pose, side: str) -> float | None:
     """Height of the crossed leg's knee above the hip centre, in torso lengths (+ above).
 
     Seated glute stretch from the front: crossing the leg lifts its knee above the hips;
-    pressing the knee down brings it level with or below them. None when no leg is crossed."""
-    leg = _crossed_leg(pose)
+    pressing the knee down brings it level with or below them. The crossed leg is the one whose
+    shin lies across (_across_leg); the height is read in the image (the 3-D landmarks put
+    seated knees 0.1-0.4 torso lengths off their true height). None when no leg is crossed."""
+    leg = _across_leg(pose)
     if leg is None:
         return None
     kn, hp, torso = part(pose, leg, "knee", 0.3), g.hip_centre(pose), g.torso_length(pose)
@@ -228,6 +285,7 @@ FAMILY: tuple[Signal, ...] = (
     Signal("crossed_side", "ratio", "which leg is crossed over the other: + left, - right", crossed_side, (("knee", "ankle"),)),
     Signal("hip_flexion_max", "deg", "larger hip flexion of the two legs (knee toward the chest)", hip_flexion_max, (("hip", "knee"),)),
     Signal("shin_tilt_max", "deg", "the more tilted shin from vertical (front view: a shin across the other knee)", shin_tilt_max, (("knee", "ankle"),)),
+    Signal("across_shin_side", "ratio", "seated: which shin lies across the other knee: + left, - right", across_shin_side, (("knee", "ankle"),)),
     Signal("crossed_knee_height", "torso lengths", "crossed leg's knee above the hip centre (+ above)", crossed_knee_height, (("hip", "knee"),)),
     Signal("stance_split", "leg lengths", "front-to-back distance between the ankles (side view)", stance_split, (("hip", "knee"), ("knee", "ankle"))),
     Signal("back_leg_side", "sign", "the leg stepped back: +1 left, -1 right", back_leg_side, (("knee", "ankle"),)),
