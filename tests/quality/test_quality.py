@@ -64,7 +64,7 @@ FLOORS_UNDISPUTED = {"squat": (0.92, 3), "heel_raise": (1.0, 0)}
 FLOORS_ADDED = {
     "squat": (0.75, 1),  # 2026-12-07, issue 17 (counting arms at once): 0.5 -> 0.75
     "heel_raise": (0.0, 14),
-    "pelvic_lift": (0.16, 5),  # worst 7 -> 5 (issue 17)
+    "pelvic_lift": (0.33, 1),  # worst 7 -> 5 (issue 17); foot end and valley ends: exact 1 -> 2 of 6, worst 5 -> 1
     "curl_up": (0.66, 1),  # exact 0 -> 1 of 6 (issue 17); sit-ups, ends of repetitions: 3 of 6, worst 3; 3-D trunk: 4 of 6, worst 1
     "oblique_curl_up": (0.0, 1),
 }
