@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from formcheck.core.pose import Landmark as L
 from formcheck.core.pose import Pose
 from formcheck.engine.filters import WindowMedian
 from formcheck.signals import geometry as g
@@ -64,6 +65,12 @@ THIGHS_DOWN_MIN = 0.5
 # below level, ten times the seated clip's spread past it. For a bridge (not a curl-up, whose
 # trunk is counted in 3-D): lying, and not getting up, whatever the trunk reads.
 KNEES_ABOVE_HIPS = -0.25
+# ... and the trunk short in the picture: sitting up (on a chair, or on the floor with the knees up,
+# where the knees are above the hips too) the trunk shows its whole length, 1.4-1.8 shoulder widths
+# (1.64-1.81 on the real seated clip, 1.5-1.6 standing facing the camera); lying with the feet
+# toward the camera it runs away from it (median 0.86 on the real frog pump, 1.33 on the barbell hip
+# thrust, whose trunk rests inclined on a bench).
+END_ON_TORSO_MAX = 1.4
 POSTURE_WINDOW_S = 0.3  # judged on the median over this much video: one bad landmark frame does not open the gate
 
 
@@ -133,7 +140,10 @@ class PostureGate:
         if self._thighs_at is None or self._thighs_at[0] != t_s:  # once a frame (both checks ask)
             self._thighs_at = (t_s, self._thighs.update(t_s, thighs_down(pose)))
         m = self._thighs_at[1]
-        return m is not None and m <= KNEES_ABOVE_HIPS
+        if m is None or m > KNEES_ABOVE_HIPS:
+            return False
+        torso, a, b = g.torso_length(pose), g.point(pose, L.LEFT_SHOULDER, 0.1), g.point(pose, L.RIGHT_SHOULDER, 0.1)
+        return torso is not None and a is not None and b is not None and torso < END_ON_TORSO_MAX * float(np.linalg.norm(a - b))
 
     def _legs(self, pose: Pose, t_s: float) -> bool:
         """The legs as the start needs them (median over POSTURE_WINDOW_S); unseen passes."""
