@@ -105,7 +105,7 @@ def play(script: Script, fps: float, start: Lying = Lying(), noise_seed: int | N
     rng = np.random.default_rng(noise_seed) if noise_seed is not None else None
     out, t0, cur = [], 0.0, start
     for dur, target in script:
-        n = max(1, int(round(dur * fps)))
+        n = max(1, round(dur * fps))
         for i in range(n):
             a = 0.5 - 0.5 * math.cos(math.pi * (i + 1) / n)
             mix = Lying(**{f: getattr(cur, f) + a * (getattr(target, f) - getattr(cur, f))
@@ -292,7 +292,7 @@ def test_peak_band_times_the_way_back_from_the_end_of_a_hold():
     def run(band):
         c = ExcursionCounter(Thresholds(rest=2, enter=5, min_dwell_s=0.0, peak_band=band))
         exc = None
-        for i in range(0, 601):
+        for i in range(601):
             t = i / 100
             v = min(t, 1.0) * 20 if t < 5 else max(0.0, 20 - (t - 5) * 40)  # 1 s up, 4 s hold, 0.5 s down
             v += 0.3 * math.sin(i)  # a little wobble at the top: the peak falls anywhere in the hold
