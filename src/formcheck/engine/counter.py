@@ -96,6 +96,7 @@ class ExcursionCounter:
         # foot wavering about a level that was already "back" would start and end phases on noise
         self._back = self.th.rest
         self._trace: list[tuple[float, float]] = []  # (t_s, |v| toward the excursion's side)
+        self._valley: tuple[float, float] | None = None  # OUT: the lowest (|v|, t_s) since the peak
 
     @property
     def current_start_s(self) -> float | None:
@@ -143,6 +144,9 @@ class ExcursionCounter:
         # OUT: follow the peak, watch for the return to rest (or a swing straight to the other side)
         if v * self._sign > abs(self._peak):
             self._peak, self._peak_s = v, t_s
+            self._valley = None
+        elif self._valley is None or v * self._sign < self._valley[0]:
+            self._valley = (v * self._sign, t_s)
         self._trace.append((t_s, v * self._sign))
         if len(self._trace) > 4000:  # a very long excursion: keep every other sample
             self._trace = self._trace[::2]
@@ -175,6 +179,24 @@ class ExcursionCounter:
                         near[0] if near else None, near[-1] if near else None)
         self.reset()
         return exc
+
+    @property
+    def current_base(self) -> float | None:
+        """The excursion in progress's value when it set out (its magnitude), or None at rest."""
+        return self._trace[0][1] if self.phase is CounterPhase.OUT and self._trace else None
+
+    def valley(self) -> tuple[float, float] | None:
+        """OUT: the lowest value toward the excursion's side since its peak, and when; None at rest
+        or while still rising."""
+        return self._valley if self.phase is CounterPhase.OUT else None
+
+    def end_at_valley(self) -> Excursion | None:
+        """End the excursion in progress at its valley since the peak (the caller judged that the
+        movement came back there and rose again: its start was read too low). The next excursion
+        begins once the value passes ``enter`` (measured from a start the caller moves there)."""
+        if self.phase is not CounterPhase.OUT or self._valley is None:
+            return None
+        return self._close(self._valley[1])
 
     def end_back_at_rest(self) -> Excursion | None:
         """The samples end (the video or set is over) with the value already back at rest, but

@@ -179,6 +179,11 @@ class CountedSignal:
         self._shift_zero(count.signal, moved, "count")
         return moved
 
+    def raise_zero(self, by: float, count: Count) -> None:
+        """Move the counted signal's zero ``by`` (the counter's units, toward the movement) up: the
+        movement came back to there (reps.RepExercise._valley_end)."""
+        self._shift_zero(count.signal, by * count.direction, "count")
+
     def _follows_rest(self, count: Count, counter: ExcursionCounter) -> bool:
         """The zeros follow the rest-side envelope: a provisional start, a single count, at rest."""
         return self.find_rest and count.mode == "single" and counter.phase is not CounterPhase.OUT

@@ -73,7 +73,7 @@ class RepMotion:
         """Both in torso lengths per second; (0, 0) until WINDOW_S of video has been seen."""
         dt = self._window.push(pose)
         old = self._window.poses[0]
-        torso = g.torso_length(pose)
+        torso = g.trunk_size(pose)  # (not the bare torso length: it vanishes seen end on)
         if dt < WINDOW_S * 0.8 or torso is None:
             return 0.0, 0.0
         still = shape_change(pose, old, torso, np.median) / dt

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from formcheck.core.pose import Landmark as L
 from formcheck.core.pose import Pose
 from formcheck.engine.filters import WindowMedian
 from formcheck.signals import geometry as g
@@ -53,6 +54,23 @@ KNEES_BENT_MIN_DEG = 25.0
 # (0.00-0.06 on the real seated clip). 0.5 is the thighs 30 degrees below level, a half squat: a
 # weight shift's 45-55 degree knee bend still leaves the loaded thigh 60 degrees or more below.
 THIGHS_DOWN_MIN = 0.5
+# Lying with the knees bent, seen end on (a camera at the foot end, or at about 45 degrees toward
+# the feet): the trunk points along the camera's axis and reads steep in the image whatever it
+# does (60-90 degrees on the real foot-end bridge and hip-thrust clips), and the pose model's 3-D
+# depth is too coarse to level it (40-85). What is seen from every side is the legs: lying on the
+# back with the knees bent, the knees are the body's high point and the hips rest on the floor
+# below them, so thighs_down() reads below 0 (-0.4 to -1.0 from the side, median -0.5 and -0.6 on
+# the real foot-end bridges); seated on a chair the thighs are level (-0.02 to 0.06 on the real
+# seated clip) and standing they point down (about 1). -0.25 is a quarter of the shin's height
+# below level, ten times the seated clip's spread past it. For a bridge (not a curl-up, whose
+# trunk is counted in 3-D): lying, and not getting up, whatever the trunk reads.
+KNEES_ABOVE_HIPS = -0.25
+# ... and the trunk short in the picture: sitting up (on a chair, or on the floor with the knees up,
+# where the knees are above the hips too) the trunk shows its whole length, 1.4-1.8 shoulder widths
+# (1.64-1.81 on the real seated clip, 1.5-1.6 standing facing the camera); lying with the feet
+# toward the camera it runs away from it (median 0.86 on the real frog pump, 1.33 on the barbell hip
+# thrust, whose trunk rests inclined on a bench).
+END_ON_TORSO_MAX = 1.4
 POSTURE_WINDOW_S = 0.3  # judged on the median over this much video: one bad landmark frame does not open the gate
 
 
@@ -97,6 +115,8 @@ class PostureGate:
         self._upright_since: float | None = None  # when the trunk came up
         self._hips_up: list[float] = []  # hips_up() since then
         self._recent = WindowMedian(POSTURE_WINDOW_S)  # the posture measure seen lately
+        self._thighs = WindowMedian(POSTURE_WINDOW_S)  # lying, not trunk-counted: thighs_down() lately
+        self._thighs_at: tuple[float, float | None] | None = None  # (t_s, its median then)
 
     def _tilt(self, pose: Pose) -> float | None:
         """The trunk's angle to level: in the image, or for a curl-up also in 3-D, where the image
@@ -111,6 +131,19 @@ class PostureGate:
         deep = trunk_elevation_3d(pose, "L") if self.trunk_counted else None
         vals = [abs(v) for v in (flat, deep) if v is not None]
         return min(vals) if vals else None
+
+    def _end_on(self, pose: Pose, t_s: float) -> bool:
+        """Lying with the knees bent seen end on (see KNEES_ABOVE_HIPS): the hips below the knees,
+        median over POSTURE_WINDOW_S. Only for a lying exercise that does not count the trunk."""
+        if self.posture != "lying" or self.trunk_counted:
+            return False
+        if self._thighs_at is None or self._thighs_at[0] != t_s:  # once a frame (both checks ask)
+            self._thighs_at = (t_s, self._thighs.update(t_s, thighs_down(pose)))
+        m = self._thighs_at[1]
+        if m is None or m > KNEES_ABOVE_HIPS:
+            return False
+        torso, a, b = g.torso_length(pose), g.point(pose, L.LEFT_SHOULDER, 0.1), g.point(pose, L.RIGHT_SHOULDER, 0.1)
+        return torso is not None and a is not None and b is not None and torso < END_ON_TORSO_MAX * float(np.linalg.norm(a - b))
 
     def _legs(self, pose: Pose, t_s: float) -> bool:
         """The legs as the start needs them (median over POSTURE_WINDOW_S); unseen passes."""
@@ -130,6 +163,8 @@ class PostureGate:
         if self.posture != "lying":
             return legs
         a = self._tilt(pose)
+        if self._end_on(pose, t_s) and a is not None:
+            a = 0.0  # seen end on: the trunk's image angle says nothing
         if a is None or a > LYING_TRUNK_MAX_DEG:
             self._lying_since = None
             return False
@@ -143,7 +178,13 @@ class PostureGate:
         up) or for SAT_UP_S (sitting up to rest): a sit-up's brief top, hips on the floor, is not
         getting up but a repetition with more range than asked (counted, and cued)."""
         a = self._tilt(pose)
-        if a is None or a < LYING_LEFT_DEG:
+        end_on = self._end_on(pose, t_s)  # (every frame: its window follows the legs)
+        # a trunk shorter in the picture than the shoulders are wide points at the camera: its
+        # image angle is no sign of getting up (at a bridge's top seen from the feet it is a few
+        # pixels long and turns every way); standing or sitting up it is long again
+        torso, size = g.torso_length(pose), g.trunk_size(pose)
+        end_on = end_on or (not self.trunk_counted and torso is not None and size is not None and torso < size)
+        if a is None or a < LYING_LEFT_DEG or end_on:
             self._upright_since = None
             self._hips_up.clear()
             return False

@@ -17,7 +17,12 @@ from formcheck.core.pose import Pose
 from formcheck.core.results import CountCheck, Partial, Pause, Status
 from formcheck.engine.adapt import RangeAdapter
 from formcheck.engine.assembly import RepAssembler
-from formcheck.engine.counter import CounterPhase, Excursion, ExcursionCounter, Thresholds
+from formcheck.engine.counter import (
+    CounterPhase,
+    Excursion,
+    ExcursionCounter,
+    Thresholds,
+)
 from formcheck.engine.counting import CountedSignal
 from formcheck.engine.cues import GUIDE, CuePicker, view_cue
 from formcheck.engine.edges import END_RETURN_SHARE, END_TREND_S, LeadIn
@@ -41,6 +46,12 @@ MOVED_REASON = "moving about or getting up (or the pose jumping)"
 # patients do not return to the exact start: bridges settle a little higher, a sit-up of 90 degrees
 # lands at 4-6, and a fixed band of a few degrees would keep that repetition open for ever.
 RETURN_SHARE = 0.2
+# While the start is provisional (see RepExercise._valley_end), a movement that came back into the
+# lower half of its own range (from where it set out to its peak) and rose again has ended there: half-way back is more than any wobble
+# at the top (a too-high sit-up's top sways by 16 of its 92 degrees on a real clip, a bridge's hold
+# by a few degrees) and less than the start's error the pose model's first frames can leave (the
+# real frog pump's later bottoms sit 0.17-0.32 of their range above its first frame's level).
+VALLEY_SHARE = 0.5
 
 
 class RepExercise:
@@ -134,6 +145,8 @@ class RepExercise:
         if self._lead.open and (counter.phase is CounterPhase.OUT or counter.leaving):
             self._lead_in(t_s)  # a movement begins: the start is as known as it will be before it
         exc = counter.update(v, t_s)
+        if exc is None:
+            exc = self._valley_end(v, t_s, count, counter)
         out = counter.phase is CounterPhase.OUT
         if out:
             self._settler.keep_start()  # a movement began: the start stays as it was
@@ -162,6 +175,31 @@ class RepExercise:
         exc, cut = found
         count = self._adapt(exc, exc.end_s) if self._file_count is not None else count
         self._assembler.on_excursion(exc, exc.end_s, count, 0.0, cut=cut)
+
+    def _valley_end(self, v: float, t_s: float, count: Count, counter: ExcursionCounter) -> Excursion | None:
+        """A start read mid-movement or in the pose model's first frames (provisional: the patient
+        has not kept still at the start yet) can lie below the level the movement really comes back
+        to: a set begun at once whose first frame the model drew lower (the real frog pump seen from
+        the feet: its hips read 0.3 torso lengths lower at 0 s than at every later bottom), and the
+        repetitions then never come back within the return share and run together as one. The
+        start's own envelope moves it down only. So while the start is provisional, a movement that
+        fell from its peak by at least a whole countable repetition (``full``), into the lower half of
+        its own range (VALLEY_SHARE), and rose again by the hysteresis band has come back: it ends at its valley, and the start moves up to there
+        (the lowest level the movement comes back to). A hold at the top wobbles by far less than
+        ``full``; a patient who kept still at the start is never judged this way."""
+        if not self._signal.find_rest or count.mode != "single" or not count.relative:
+            return None
+        valley, peak, base = counter.valley(), counter.current_peak, counter.current_base
+        if valley is None or peak is None or base is None:
+            return None
+        low, _ = valley
+        if (peak - low < count.full or low > base + VALLEY_SHARE * (peak - base) or low <= count.rest
+                or v - low <= count.enter - count.rest):
+            return None
+        exc = counter.end_at_valley()
+        if exc is not None:
+            self._signal.raise_zero(low, count)
+        return exc
 
     def _adapt(self, exc: Excursion, t_s: float) -> Count:
         """A movement ended: the count, its full placed inside the patient's range so far

@@ -105,6 +105,20 @@ def torso_length(pose: Pose) -> float | None:
     return d if d > 1e-6 else None
 
 
+def trunk_size(pose: Pose) -> float | None:
+    """The torso's length in pixels, or the shoulders' width where that is more: the trunk seen end
+    on (lying, from the foot end) is short in the picture, and at the top of a bridge, the hips up
+    at the shoulders' height, it is a few pixels long while the body is as big as before. The
+    shoulders are 0.7-0.8 of a torso length apart, so seen from the side or the front the torso's
+    length is the larger (unchanged); only a trunk foreshortened below that falls back to them."""
+    torso = torso_length(pose)
+    a, b = point(pose, L.LEFT_SHOULDER, 0.1), point(pose, L.RIGHT_SHOULDER, 0.1)
+    width = float(np.linalg.norm(a - b)) if a is not None and b is not None else 0.0
+    if torso is None:
+        return None
+    return max(torso, width)
+
+
 def leg_length(pose: Pose, side: str) -> float | None:
     """Hip-knee plus knee-ankle length in pixels on one side."""
     s = SIDES[side]

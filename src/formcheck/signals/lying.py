@@ -57,14 +57,69 @@ def trunk_elevation_3d(pose: Pose, side: str) -> float | None:
     return math.degrees(math.atan2(-float(v[1]), flat))  # world y points down
 
 
+# A hip extends at most about 20-30 degrees past the trunk's line; a side reading more than this
+# is the pose model turning the body over (seen from the foot end at the top of a bridge, when the
+# hips hide the face, it reads 150-180), not a movement.
+HIP_EXTENSION_MAX = 60.0
+
+
+def _world(pose: Pose) -> np.ndarray | None:
+    """The pose model's 3-D (world) landmarks, None when it gave none (all zero)."""
+    w = pose.world
+    return w if w is not None and np.any(w) else None
+
+
+def hip_extension_3d(pose: Pose, side: str) -> float | None:
+    """The hip's extension in 3-D, degrees, as the bridge line reads it from the side: 0 with the
+    thigh in line with the trunk, - flexed (lying with the knees bent about -40 to -60), + past
+    the line. On the pose model's world landmarks, in the body's own sagittal plane: the thigh's
+    sideways part (knees out in a frog pump, a knee falling in) is taken off first, so only
+    flexion and extension are measured, and of the two thighs the more extended one is taken
+    (the working leg of a one-leg bridge; the free leg may be held up). Seen from the foot end
+    or at an angle the image angles collapse (the thighs and the trunk point at the camera);
+    the model's coarse depth makes a lift read a little larger or smaller than it is, but its
+    change from lying is there from every side. ``side`` is not used. None without world
+    landmarks."""
+    w = _world(pose)
+    if w is None:
+        return None
+    hip = (w[L.LEFT_HIP] + w[L.RIGHT_HIP]) / 2.0
+    up = (w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER]) / 2.0 - hip  # trunk, toward the head
+    across = (w[L.LEFT_HIP] - w[L.RIGHT_HIP]) + (w[L.LEFT_SHOULDER] - w[L.RIGHT_SHOULDER])  # toward the left
+    n_up = float(np.linalg.norm(up))
+    if n_up < 1e-6:
+        return None
+    up = up / n_up
+    across = across - float(np.dot(across, up)) * up  # square to the trunk
+    n_across = float(np.linalg.norm(across))
+    if n_across < 1e-6:
+        return None
+    across = across / n_across
+    best = None
+    for h, k in ((L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_HIP, L.RIGHT_KNEE)):
+        thigh = w[k] - w[h]
+        thigh = thigh - float(np.dot(thigh, across)) * across  # the sagittal part
+        if float(np.linalg.norm(thigh)) < 1e-6:
+            continue
+        # flexion: the thigh turned from the trunk's line (-up) toward the front, about -across
+        flexion = math.degrees(math.atan2(float(np.dot(np.cross(up, thigh), across)), float(np.dot(-up, thigh))))
+        ext = -flexion
+        if ext > HIP_EXTENSION_MAX:  # no hip opens that far: the model turned the body over
+            continue
+        best = ext if best is None else max(best, ext)
+    return best
+
+
 def hip_lift(pose: Pose, side: str) -> float | None:
     """Hip centre height above the shoulder centre, in torso lengths (image vertical, up +).
 
     Lying on the back seen from the side both are on the floor (about 0); a bridge lifts the
     hips. From an oblique camera the floor is not level in the image, so use it relative to the
-    start position.
+    start position. Seen from the foot end the trunk is short in the picture and the hips rise
+    up to and past the shoulders there: measured in the shoulders' width where the torso looks
+    shorter (geometry.trunk_size), else every lift would read as the whole torso length.
     """
-    sh, hp, torso = g.shoulder_centre(pose), g.hip_centre(pose), g.torso_length(pose)
+    sh, hp, torso = g.shoulder_centre(pose), g.hip_centre(pose), g.trunk_size(pose)
     if sh is None or hp is None or torso is None:
         return None
     return float(sh[1] - hp[1]) / torso
@@ -116,5 +171,6 @@ FAMILY: tuple[Signal, ...] = (
     Signal("trunk_elevation_3d", "deg", "upper body lift above level, in 3-D (seen from the foot or head end)", trunk_elevation_3d, (("shoulder", "hip"),)),
     Signal("chin_tuck", "deg", "face turned toward the chest against the trunk (relative: + chin tucked)", chin_tuck, (("ear", "shoulder"),)),
     Signal("shoulder_roll", "torso lengths", "which shoulder leads a lift (side view, relative): + left, - right", shoulder_roll, (("shoulder", "hip"),)),
+    Signal("hip_extension_3d", "deg", "hip extension in 3-D (seen from the foot end or at an angle): 0 straight, - flexed", hip_extension_3d, (("shoulder", "hip"), ("hip", "knee"))),
     Signal("hip_lift", "torso lengths", "hip height above the shoulders (lying: a bridge's lift)", hip_lift, (("shoulder", "hip"),)),
 )

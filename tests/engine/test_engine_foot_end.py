@@ -1,0 +1,106 @@
+"""Bridges filmed from the foot end (issue 17: lying exercises count from the side, at an angle and
+from the foot end) and repetitions whose provisional start lies below where they come back to.
+
+The figure is seen from its feet, the camera a little above the floor: the shoulders wide apart
+at the top of the picture, the trunk pointing away (short in the picture), the bent knees the
+highest point, nearest the camera. A bridge lifts the hips up to the shoulders' height in the
+picture, where the trunk is a few pixels long.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from formcheck.core.pose import N_LANDMARKS, Pose
+from formcheck.core.pose import Landmark as L
+from formcheck.engine.analyzer import Analyzer
+from formcheck.engine.posture import PostureGate
+from formcheck.spec.exercise import load_exercise
+
+SIZE = (640, 480)
+SHOULDER_Y, HIP_REST_Y, HIP_TOP_Y, KNEE_Y, ANKLE_Y = 200.0, 290.0, 204.0, 170.0, 330.0
+
+
+def foot_end_pose(t_ms: float, lift: float, rng: np.random.Generator, hip_offset: float = 0.0) -> Pose:
+    """``lift`` 0 lying, 1 at a bridge's top; ``hip_offset`` moves the hips down (px): the pose
+    model's first frames."""
+    hip_y = HIP_REST_Y + lift * (HIP_TOP_Y - HIP_REST_Y) + hip_offset
+    pts = {
+        L.LEFT_SHOULDER: (380, SHOULDER_Y), L.RIGHT_SHOULDER: (260, SHOULDER_Y),
+        L.NOSE: (320, SHOULDER_Y - 30), L.LEFT_EAR: (340, SHOULDER_Y - 25), L.RIGHT_EAR: (300, SHOULDER_Y - 25),
+        L.LEFT_ELBOW: (395, SHOULDER_Y + 40), L.RIGHT_ELBOW: (245, SHOULDER_Y + 40),
+        L.LEFT_WRIST: (400, SHOULDER_Y + 80), L.RIGHT_WRIST: (240, SHOULDER_Y + 80),
+        L.LEFT_HIP: (365, hip_y), L.RIGHT_HIP: (275, hip_y),
+        L.LEFT_KNEE: (390, KNEE_Y + 0.1 * (hip_y - HIP_REST_Y)), L.RIGHT_KNEE: (250, KNEE_Y + 0.1 * (hip_y - HIP_REST_Y)),
+        L.LEFT_ANKLE: (370, ANKLE_Y), L.RIGHT_ANKLE: (270, ANKLE_Y),
+        L.LEFT_HEEL: (368, ANKLE_Y + 8), L.RIGHT_HEEL: (272, ANKLE_Y + 8),
+        L.LEFT_FOOT_INDEX: (372, ANKLE_Y + 30), L.RIGHT_FOOT_INDEX: (268, ANKLE_Y + 30),
+    }
+    xy = np.full((N_LANDMARKS, 2), 0.5)
+    vis = np.full(N_LANDMARKS, 0.95)
+    for lm, (x, y) in pts.items():
+        xy[lm] = ((x + rng.normal(0, 0.7)) / SIZE[0], (y + rng.normal(0, 0.7)) / SIZE[1])
+    return Pose(xy=xy, visibility=vis, world=np.zeros((N_LANDMARKS, 3)), t_ms=t_ms, image_size=SIZE)
+
+
+def _bridges(n: int, fps: float, rest_s: float = 1.0, rise_s: float = 1.0, hold_s: float = 1.0,
+             lower_s: float = 1.5, first_frames_low: float = 0.0) -> list[Pose]:
+    """``n`` bridges after ``rest_s`` lying (0: the first begins at once); the first 8 frames'
+    hips ``first_frames_low`` px lower (the pose model's drift as it finds the person)."""
+    rng = np.random.default_rng(3)
+    lift: list[float] = [0.0] * int(rest_s * fps)
+    for _ in range(n):
+        lift += [0.5 - 0.5 * math.cos(math.pi * (i + 1) / (rise_s * fps)) for i in range(int(rise_s * fps))]
+        lift += [1.0] * int(hold_s * fps)
+        lift += [0.5 + 0.5 * math.cos(math.pi * (i + 1) / (lower_s * fps)) for i in range(int(lower_s * fps))]
+        lift += [0.0] * int(0.8 * fps)
+    return [foot_end_pose(1000.0 * i / fps, a, rng, first_frames_low if i < 8 else 0.0) for i, a in enumerate(lift)]
+
+
+def _count(poses: list[Pose]) -> Analyzer:
+    an = Analyzer(load_exercise("pelvic_lift"))
+    for p in poses:
+        an.update(p.t_ms, p)
+    an.finish(poses[-1].t_ms)
+    return an
+
+
+@pytest.mark.parametrize("fps", [15, 30])
+def test_bridges_seen_from_the_foot_end_count(fps):
+    """Before: the trunk reads 90 degrees in the picture, so counting never started (0), and the
+    hips' lift in each frame's own torso length read -1 whatever they did."""
+    an = _count(_bridges(4, fps))
+    assert len(an.reps) == 4
+    assert [p.reason for p in an.partials] == []
+    assert [p.reason for p in an.pauses] == []  # the hips up at the shoulders is not getting up
+
+
+def test_lying_still_seen_from_the_foot_end_counts_nothing():
+    an = _count(_bridges(0, 30, rest_s=12.0))
+    assert len(an.reps) == 0 and an.partials == []
+
+
+def test_bridges_begun_at_once_count_though_the_first_frames_read_the_hips_low():
+    """The set starts straight away and the pose model draws the hips lower in its first frames
+    than they ever come back to (as on the real frog pump from the feet): without ending each
+    lift where it came back and rose again, the four ran together as one unfinished movement."""
+    an = _count(_bridges(4, 30, rest_s=0.0, first_frames_low=45.0, hold_s=0.4, lower_s=0.8))
+    assert len(an.reps) == 4
+
+
+def test_the_foot_end_gate_passes_knees_above_hips_and_refuses_a_seated_body():
+    rng = np.random.default_rng(0)
+    lying, gate = foot_end_pose(0.0, 0.0, rng), PostureGate("lying")
+    assert not gate.got_up(lying, 0.0)
+    assert gate.in_posture(lying, 0.0, 0.0)
+    # seated facing the camera: trunk upright and long, thighs level toward the camera
+    pts = {L.LEFT_SHOULDER: (370, 150), L.RIGHT_SHOULDER: (270, 150), L.LEFT_HIP: (360, 300), L.RIGHT_HIP: (280, 300),
+           L.LEFT_KNEE: (375, 305), L.RIGHT_KNEE: (265, 305), L.LEFT_ANKLE: (375, 420), L.RIGHT_ANKLE: (265, 420)}
+    xy = np.full((N_LANDMARKS, 2), 0.5)
+    for lm, (x, y) in pts.items():
+        xy[lm] = (x / SIZE[0], y / SIZE[1])
+    seated = Pose(xy=xy, visibility=np.full(N_LANDMARKS, 0.95), world=np.zeros((N_LANDMARKS, 3)), t_ms=0.0, image_size=SIZE)
+    assert not PostureGate("lying").in_posture(seated, 0.0, 0.0)
