@@ -6,7 +6,6 @@ the exercise files (an unknown key or a bad value names the file and the key).""
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Literal
 
