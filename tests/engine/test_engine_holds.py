@@ -767,3 +767,27 @@ def test_a_seated_stretch_whose_crossed_ankle_the_image_loses_is_read_in_3d(side
     an = run(Analyzer(load_exercise("seated_glute_stretch")), frames(keys, 30, _seated_front_3d))
     (h,) = an.holds
     assert h.side == side and 9.0 <= h.held_s <= 11.5
+
+
+@pytest.mark.parametrize("fps", [15, 30])
+def test_one_frame_without_the_hips_does_not_make_a_still_body_move(fps):
+    """The stillness gauge sums each landmark's steps from frame to frame (StepTrail). A frame
+    where the hips are not found must not start those sums again from another origin: the window's
+    older entries would then be compared with the new origin and read as how far the legs moved
+    while getting into the stretch (0.2 torso lengths: a still patient "moving" for half a second)."""
+    from formcheck.engine.motion import HoldMotion
+
+    hips = [int(L.LEFT_HIP), int(L.RIGHT_HIP)]
+    gauge, readings = HoldMotion(), []
+    n_drop = int(1.0 * fps)  # the hips lost at 1 s, after the leg was crossed (0-0.5 s) and kept still
+    for i in range(int(2.5 * fps)):
+        t_ms = i * 1000.0 / fps
+        press = min(t_ms / 500.0, 1.0)  # the crossed knee pressed down over the first half second
+        p = seated_front(t_ms, Seated(crossed="R", press=press))
+        if i == n_drop:
+            vis = p.visibility.copy()
+            vis[hips] = 0.0
+            p = replace(p, visibility=vis)
+        readings.append((t_ms, gauge.update(p)))
+    after = [v for t, v in readings if t > n_drop * 1000.0 / fps]
+    assert max(after) < 0.05  # still: well under every hold's still_max (0.05-0.25)

@@ -147,12 +147,24 @@ class StepTrail:
         ``jitter`` is the clip's frame-to-frame jitter step in torso lengths."""
         idx = _STILL_LANDMARKS
         hip, torso = g.hip_centre(pose), g.torso_length(pose)
-        seen = pose.visibility[idx] > 0.5
-        rel = np.zeros((len(idx), 2)) if hip is None else pose.xy[idx] * pose.image_size - hip
+        self._trail = {id(q): self._trail[id(q)] for q in recent if id(q) in self._trail}
         last = self._last
-        if hip is None or torso is None or last is None or last[0] not in recent or id(last[0]) not in self._trail:
+        from_last = last is not None and id(last[0]) in self._trail
+        if hip is None or torso is None:
+            # Not measured on this frame: the last position carried (never compared: nothing
+            # seen), and the next frame's steps taken from the last frame that was measured, so a
+            # one-frame dropout does not start the sums again from another origin.
+            pos = self._trail[id(last[0])][0] if from_last else np.zeros((len(idx), 2))
+            self._trail[id(pose)] = (pos, np.zeros(len(idx), bool))
+            return
+        seen = pose.visibility[idx] > 0.5
+        rel = pose.xy[idx] * pose.image_size - hip
+        if not from_last:
+            # A new origin: sums kept from an older one must not be compared with it.
+            self._trail = {}
             pos = np.zeros((len(idx), 2))
         else:
+            assert last is not None
             prev_pose, prev_rel, prev_seen = last
             step = (rel - prev_rel) / torso
             both = seen & prev_seen
@@ -162,11 +174,9 @@ class StepTrail:
             n = np.linalg.norm(step, axis=1)
             big = n > cap
             step[big] *= (cap / n[big])[:, None]
-            pos = self._trail[id(last[0])][0] + step
-        ok = seen & (hip is not None) & (torso is not None)
-        self._trail = {id(q): self._trail[id(q)] for q in recent if id(q) in self._trail}
-        self._trail[id(pose)] = (pos, ok)
-        self._last = (pose, rel, ok)
+            pos = self._trail[id(prev_pose)][0] + step
+        self._trail[id(pose)] = (pos, seen)
+        self._last = (pose, rel, seen)
 
     def moved(self, pose: Pose, old: Pose) -> float:
         """Mean distance the landmarks seen in both travelled between ``old`` and ``pose`` (torso
