@@ -104,3 +104,15 @@ def test_the_foot_end_gate_passes_knees_above_hips_and_refuses_a_seated_body():
         xy[lm] = (x / SIZE[0], y / SIZE[1])
     seated = Pose(xy=xy, visibility=np.full(N_LANDMARKS, 0.95), world=np.zeros((N_LANDMARKS, 3)), t_ms=0.0, image_size=SIZE)
     assert not PostureGate("lying").in_posture(seated, 0.0, 0.0)
+
+
+def test_a_bridge_after_a_valley_end_sets_out_when_it_leaves_the_valley():
+    """A lift ended at its valley (provisional start read low) is followed by one that sets out
+    from that valley: its start is when it left the valley's rest band, as every other
+    repetition's start is when it left rest, not the later moment it passed ``enter`` (which
+    shortened its duration and its lowering's share, and could make a brisk one too short)."""
+    rise_s, period_s = 2.0, 2.0 + 0.4 + 0.8 + 0.8
+    an = _count(_bridges(4, 30, rest_s=0.0, first_frames_low=45.0, rise_s=rise_s, hold_s=0.4, lower_s=0.8))
+    assert len(an.reps) == 4
+    lag = [r.start_s - k * period_s for k, r in enumerate(an.reps)][1:]  # after each rise began
+    assert max(lag) - min(lag) <= 1.5 / 30

@@ -196,7 +196,12 @@ class ExcursionCounter:
         begins once the value passes ``enter`` (measured from a start the caller moves there)."""
         if self.phase is not CounterPhase.OUT or self._valley is None:
             return None
-        return self._close(self._valley[1])
+        low, valley_s = self._valley
+        # the next one sets out when it last left the valley's rest band (not when it passed enter)
+        left_s = max((t for t, a in self._trace if t >= valley_s and a - low <= self.th.rest), default=valley_s)
+        exc = self._close(valley_s)
+        self._last_rest_s = left_s
+        return exc
 
     def end_back_at_rest(self) -> Excursion | None:
         """The samples end (the video or set is over) with the value already back at rest, but
