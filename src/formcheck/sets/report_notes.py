@@ -56,9 +56,9 @@ def never_started(report: SetReport) -> str | None:
     what = "hold timing" if report.kind == "hold" else "counting"
     count = report.config.get("count") or {}
     if report.kind != "hold" and not (count.get("relative") and count.get("mode") != "single"):
-        if report.reps_detail:  # a repetition cut at both ends by the video (engine/edges.py)
-            return ("counting never started: the person was never seen in the start position; the one "
-                    "movement the video cut at both ends was counted from what it shows")
+        if report.reps_detail:  # a repetition the video began in (engine/edges.py); cut_reps says which
+            return ("counting never started: the person was never seen in the start position; the "
+                    "movement the video began in was counted from what it shows")
         return f"{what} never started: the person was never seen in the start position, so nothing was counted"
     settle = report.config.get("settle_s")
     still = f" for {settle:g} s (settle_s)" if isinstance(settle, (int, float)) else ""
@@ -78,13 +78,15 @@ def cut_reps(report: SetReport) -> str | None:
     for r in report.reps_detail:
         span = f"repetition {r.index} ({r.start_s:.2f}-{r.end_s:.2f} s)"
         if r.cut in ("start", "both"):
-            said.append(f"the video began during a repetition: {span} was counted from its way back to the start")
-        if r.cut in ("end", "both"):
+            # its frames came before counting started: no form check ran on them
+            said.append(f"the video began during a repetition: {span} was counted from its way back to the "
+                        "start (its form and tempo were not checked)")
+        if r.cut == "end":
             said.append(f"the video ended during a repetition: {span} had reached its full range and was "
-                        "well on its way back, and was counted")
-    if not said:
-        return None
-    return "; ".join(said) + " (its tempo was not judged)"
+                        "well on its way back, and was counted (its tempo was not judged)")
+        elif r.cut == "both":
+            said.append(f"the video also ended before {span} was back at the start")
+    return "; ".join(said) if said else None
 
 
 def too_short(report: SetReport) -> str | None:
