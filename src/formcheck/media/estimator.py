@@ -170,6 +170,10 @@ def _direct_detect(landmarker):  # (a mediapipe PoseLandmarker) -> a function, o
     dispatcher would have ensured, and its landmarkers are still created and closed through it.
     """
     try:
+        import mediapipe
+
+        if not str(getattr(mediapipe, "__version__", "")).startswith("1.2."):
+            return None  # written against 1.2's internals: another release uses the public call
         from mediapipe.tasks.python.core import mediapipe_c_utils
         from mediapipe.tasks.python.vision import pose_landmarker
 
