@@ -356,3 +356,13 @@ def test_text_only_tune_imports_neither_matplotlib_nor_the_live_coach(folder: Pa
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "FORMCHECK_EXERCISES": str(folder)})
     assert proc.stdout.strip() == "0 []", proc.stdout + proc.stderr
+
+
+def test_tune_counts_a_set_as_it_was_counted_camera_or_file():
+    """A camera's set never counts a repetition from before it (engine/edges.py), a file's does;
+    live tracks saved before the tracks said which (no "camera") came from before such repetitions
+    were counted at all, so tune takes them as a camera's rather than adding one now."""
+    assert T.from_camera({"mode": "live", "camera": True})
+    assert not T.from_camera({"mode": "live", "camera": False})  # live --source FILE
+    assert T.from_camera({"mode": "live"})  # saved before "camera"
+    assert not T.from_camera({"mode": "replay"}) and not T.from_camera({})

@@ -174,7 +174,8 @@ def sides_not_judged(spec: ExerciseSpec, report: SetReport) -> str | None:
     if not unjudged:
         return None
     return (f"which side lifted was not judged on {len(unjudged)} of {len(report.reps_detail)} repetitions "
-            f"(lifted more than {count.side_max:g} of {count.signal}: the camera cannot tell a turn of the "
+            f"(lifted more than {count.side_max:g} {SIGNALS[count.signal].unit} of {count.signal}, the limit from "
+            f"this view: the camera cannot tell a turn of the "
             f"trunk from so high a lift), so alternating sides was not checked on them")
 
 

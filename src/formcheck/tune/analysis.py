@@ -111,11 +111,18 @@ class Observed:
     durations: list[float] = field(default_factory=list)
 
 
+def from_camera(meta: dict) -> bool:
+    """Whether a track's set came from a camera, which never counts a repetition from before it
+    (engine/edges.py). A live track saved before tracks said so ("camera") is taken as a camera's:
+    nothing counted such repetitions then, so tune counts it as it was counted."""
+    return bool(meta.get("camera", meta.get("mode") == "live"))
+
+
 def analyse(track, spec, target: int | None = None, source: str = "") -> Analysis:
     model = str(track.meta.get("model", ""))
     every_rule = spec.rules
     spec = spec.for_model(model)  # as replay and live judged it: checks measured on other models left out
-    analyzer = Analyzer(spec, target, recorded=not track.meta.get("camera", False))  # as the set was counted
+    analyzer = Analyzer(spec, target, recorded=not from_camera(track.meta))  # as the set was counted
     builder = ReportBuilder(spec, target=analyzer.target, source=source, model=model, mode="tune")
     tracer = Tracer(analyzer, spec.rules)
     results = run_track(track, analyzer, builder, each=tracer)
