@@ -7,6 +7,7 @@ reaches ``main``'s own handling, which prints one line, instead of a traceback f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import signal
@@ -102,6 +103,8 @@ def _known_errors() -> tuple[type[BaseException], ...]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     # argv None: the process's own command line, which ends after this (the handlers stay)
+    global _PROCESS_ENDS
+    _PROCESS_ENDS = argv is None
     with first_interrupt_ends(leave_ignored=argv is None):
         if not list(sys.argv[1:] if argv is None else argv):  # formcheck alone: today's session (cli/setup.py)
             return _run(argparse.Namespace(func=_today))
@@ -119,9 +122,19 @@ def _today(args: argparse.Namespace) -> int:
     return int(setup.cmd_today(args))
 
 
+_PROCESS_ENDS = False  # main() runs the process's own command line: the process ends after it
+
+
 def _interrupted(exc: KeyboardInterrupt) -> int:
     with signals_handled_by(signal.SIG_IGN):  # none while the message goes out
         print("formcheck: interrupted; nothing incomplete was left behind", file=sys.stderr)
+        if _PROCESS_ENDS:
+            # The one line is the last word: native libraries torn down as the process ends
+            # printed after it (MediaPipe's "DestroyAccelerator" INFO lines, seen when a Ctrl-C
+            # came about 1 s into live). The exit status still tells a crash at exit.
+            sys.stderr.flush()
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
     return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
 
 
