@@ -148,11 +148,7 @@ class Count(StrictModel):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """A count without ``side_max`` is written (the report's config) as before it existed."""
-        out = handler(self)
-        if self.side_max is None:
-            out.pop("side_max", None)
-        return out
+        return _without_unset_side_max(self, handler)
 
     @field_validator("signal")
     @classmethod
@@ -181,6 +177,15 @@ class Count(StrictModel):
         return self
 
 
+
+def _without_unset_side_max(model: Count | CountOverride, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+    """A count or override without ``side_max`` is written (the report's config) as before it existed."""
+    out = handler(model)
+    if model.side_max is None:
+        out.pop("side_max", None)
+    return out
+
+
 class CountOverride(StrictModel):
     """Per-view replacement of the counted signal and its thresholds."""
 
@@ -205,11 +210,7 @@ class CountOverride(StrictModel):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """An override without ``side_max`` is written (the report's config) as before it existed."""
-        out = handler(self)
-        if self.side_max is None:
-            out.pop("side_max", None)
-        return out
+        return _without_unset_side_max(self, handler)
 
     @field_validator("signal")
     @classmethod
