@@ -156,10 +156,12 @@ def test_a_staging_folder_is_never_seen_unlocked_by_another_runs_sweep(sample_sq
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "track.npz"]
 
 
-def test_the_end_card_is_three_seconds_at_most_30_pictures_a_second(tmp_path):
+def test_the_end_card_is_three_seconds_of_a_few_pictures_a_second(tmp_path):
+    """One still picture held END_CARD_S: its first a frame after the set's last, then END_CARD_FPS
+    a second (fewer at a lower frame rate: never more often than the video's own frames)."""
     from formcheck.core.results import SessionSummary
     from formcheck.overlay import Overlay
-    from formcheck.sets.end_card import END_CARD_S, write_end_card
+    from formcheck.sets.end_card import END_CARD_FPS, END_CARD_S, write_end_card
 
     for fps in (15.0, 30.0, 240.0):
         path = tmp_path / f"{fps:g}.mp4"
@@ -171,8 +173,12 @@ def test_the_end_card_is_three_seconds_at_most_30_pictures_a_second(tmp_path):
         w.close()
         with av.open(str(path)) as c:
             times = [float(f.time) for f in c.decode(video=0)]
-        assert len(times) == 1 + round(END_CARD_S * min(fps, 30.0)), fps
         assert times[-1] - times[0] == pytest.approx(END_CARD_S, abs=0.01), fps
+        assert times[1] - times[0] == pytest.approx(1.0 / fps, abs=0.001), fps
+        gaps = np.diff(times[1:])
+        assert gaps.max() <= 1.0 / min(fps, END_CARD_FPS) + 0.001, fps  # held, not a jump at the end
+        assert gaps.min() >= 1.0 / fps - 0.001, fps
+        assert len(times) <= 2 + END_CARD_S * END_CARD_FPS, fps
 
 
 def test_track_can_be_replayed_without_the_model(squat_replay):

@@ -267,7 +267,7 @@ def test_workers_leave_the_first_core_to_the_pose_model_and_give_way_after_the_f
     with VideoReader(short_clip) as r:
         size = r.size
     allowed = os.sched_getaffinity(0)
-    dec = workers.DecoderProcess(short_clip, size)
+    dec = workers.DecoderProcess(short_clip, size, head=0)  # every frame from the worker
     try:
         frames = iter(dec)
         first = next(frames)  # the decoder lowers its priority before sending its first frame
@@ -277,6 +277,37 @@ def test_workers_leave_the_first_core_to_the_pose_model_and_give_way_after_the_f
         dec.release(first)
     finally:
         dec.close()
+
+
+def _decoded(clip: Path, size: tuple[int, int], head: int | None) -> list[tuple[float, int, np.ndarray]]:
+    dec = workers.DecoderProcess(clip, size, head=head)
+    out = []
+    try:
+        for f in dec:
+            out.append((f.t_ms, f.index, f.image.copy()))
+            dec.release(f)
+        return out
+    finally:
+        dec.close()
+
+
+@pytest.mark.parametrize("frames", [45, 3])
+def test_the_first_frames_decoded_here_while_the_worker_starts_are_the_videos_own(short_clip, tmp_path, frames):
+    """The head (the first frames, decoded on a thread of this process while the worker starts)
+    and the worker's frames after it are the video's frames, each once, in order: the same
+    as the worker's alone. A clip shorter than the head ends within it."""
+    clip = short_clip
+    if frames < 45:
+        clip = tmp_path / "three.mp4"
+        with VideoReader(short_clip) as r, VideoWriter(clip, r.size, r.fps) as w:
+            for _, f in zip(range(frames), r):
+                w.write(f.image, f.t_ms)
+    with VideoReader(clip) as r:
+        size = r.size
+    alone, with_head = _decoded(clip, size, 0), _decoded(clip, size, None)
+    assert len(alone) == len(with_head) == frames
+    assert [(t, i) for t, i, _ in with_head] == [(t, i) for t, i, _ in alone]
+    assert all(np.array_equal(a[2], b[2]) for a, b in zip(alone, with_head))
 
 
 def test_the_threaded_reader_stops_decoding_before_its_video_is_closed():

@@ -18,6 +18,10 @@ import numpy as np
 from formcheck.media.video import FFMPEG_ERRORS, VideoError, reason
 
 AAC_BIT_RATE = 64_000  # mono speech: plenty
+# FFmpeg's AAC encoder's "fast" coder, not its default "twoloop": on speech 4x less CPU (a 19 s
+# track: 0.07 s against 0.25 s, paid at the end of every replay while the command waits), at a
+# bit rate where a spoken cue sounds the same
+AAC_CODER = "fast"
 LEAD_S = 0.5  # the sound is muxed up to this far ahead of the video, so the two stay interleaved
 
 
@@ -44,6 +48,7 @@ class EncodedSound:
 def _aac_stream(container: av.container.OutputContainer, rate: int) -> av.audio.stream.AudioStream:
     stream = container.add_stream("aac", rate=rate, layout="mono")
     stream.bit_rate = AAC_BIT_RATE
+    stream.codec_context.options = {"aac_coder": AAC_CODER}
     return stream
 
 

@@ -21,7 +21,7 @@ from formcheck.media.estimator import PoseEstimator, resolve_model
 from formcheck.media.track import TrackRecorder
 from formcheck.media.video import VideoError, VideoReader, scaled_size
 from formcheck.media.video_writer import VIDEO_SHORT_SIDE, VideoWriter
-from formcheck.sets.end_card import END_CARD_FPS, end_card_frames
+from formcheck.sets.end_card import end_card_times
 from formcheck.sets.loop import Analyse, Sink, run_frames
 from formcheck.sets.outputs import (
     REPORT,
@@ -222,10 +222,9 @@ def _voice(spec: ExerciseSpec, opts: ReplayOptions, target: int | None,
 def _encoded_voice(voice: tuple[Narrator, Timeline], builder: ReportBuilder, fps: float) -> EncodedSound | None:
     """The speech, encoded for the video's audio track: the set's end said under the end card
     (None, with a note, if it cannot be encoded: the video stays silent)."""
-    last_s = (builder.last_t_ms or 0.0) / 1000.0
-    card_s = 1.0 / min(fps, END_CARD_FPS)
-    try:
-        return encode_voice(*voice, last_s + card_s, last_s + card_s * (end_card_frames(fps) + 1))
+    card = end_card_times(builder.last_t_ms or 0.0, fps)
+    try:  # the end said from the card's first picture; the sound lasts until the video ends
+        return encode_voice(*voice, card[0] / 1000.0, card[-1] / 1000.0 + 1.0 / fps)
     except VideoError as exc:
         builder.notes.append(str(exc))
         return None

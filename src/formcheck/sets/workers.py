@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict
 from multiprocessing.connection import Connection
@@ -66,15 +68,21 @@ class DecoderProcess:
     Iterate once; call ``release(frame)`` when a frame's pixels are no longer needed (unless
     :class:`EncoderProcess` takes the slot over). ``truncated``/``error`` are set when the
     iteration ends, as for :class:`VideoReader`.
+
+    The worker needs ~0.25 s of CPU to start (Python, NumPy, PyAV) and did not hand over its
+    first frame until 0.15-0.25 s after the pose model was ready. So the first ``HEAD_FRAMES``
+    are decoded in this process, on a thread, into slots kept back for them, while the pose model
+    loads (``_Head``); the worker skips them.
     """
 
-    def __init__(self, path: Path, size: tuple[int, int]) -> None:
+    def __init__(self, path: Path, size: tuple[int, int], head: int | None = None) -> None:
         w, h = size
         self.shape = (h, w, 3)
         self.n_slots = ring_slots(self.shape)
         self.ring = Ring(self.shape, self.n_slots)
+        n_head = min(HEAD_FRAMES if head is None else head, self.n_slots // 2)
         self.free_r, self.free_w = os.pipe()
-        os.write(self.free_w, bytes(range(self.n_slots)))
+        os.write(self.free_w, bytes(range(n_head, self.n_slots)))  # the worker's; the first ones the head's
         self.truncated = False
         self.error: str | None = None
         self.notes: list[str] = []
@@ -82,14 +90,17 @@ class DecoderProcess:
         self._worker = Worker(
             "decoder",
             {"video": str(path), "shape": self.shape, "n": self.n_slots, "ring": self.ring.fd,
-             "free": self.free_r, "out": msg_w},
+             "free": self.free_r, "out": msg_w, "skip": n_head},
             [self.ring.fd, self.free_r, msg_w],
         )
         os.close(msg_w)  # so a dead worker reads as EOF here
         self._conn = Connection(msg_r, writable=False)
         self._done = False
+        self._head = _Head(path, self.ring, n_head) if n_head else None
 
     def __iter__(self) -> Iterator[SlotFrame]:
+        if self._head is not None:
+            yield from self._head
         while True:
             try:
                 msg = self._worker.receive(self._conn)
@@ -108,6 +119,8 @@ class DecoderProcess:
 
     def close(self) -> None:
         """Stop the worker (early or at the end), wait for it, free the ring."""
+        if self._head is not None:
+            self._head.close()
         if not self._done:
             try:
                 os.write(self.free_w, bytes((STOP,)) * (self.n_slots + 1))
@@ -120,15 +133,59 @@ class DecoderProcess:
         self.ring.close()
 
 
+HEAD_FRAMES = 6  # decoded by the main process while the worker starts (at most half the ring)
+
+
+class _Head:
+    """The video's first ``n`` frames, decoded on a thread of the main process into ring slots
+    ``0..n-1`` (iterate once). The worker decodes them too, and skips them: the same file and
+    decoder give the same frames, times and indices. A video that ends (or breaks) within them
+    ends (or breaks, ``truncated``) there in the worker as well, which reports it."""
+
+    def __init__(self, path: Path, ring: Ring, n: int) -> None:
+        self._queue: queue.Queue[tuple[int, float, int] | BaseException | None] = queue.Queue()
+        self._ring, self._n = ring, n
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._decode, args=(path,), name="formcheck-head", daemon=True)
+        self._thread.start()
+
+    def _decode(self, path: Path) -> None:
+        try:
+            with VideoReader(path, threads=False) as reader:
+                for k, frame in zip(range(self._n), reader):
+                    if self._stop.is_set():
+                        break
+                    self._ring.frames[k][...] = frame.image
+                    self._queue.put((k, frame.t_ms, frame.index))
+        except BaseException as exc:  # noqa: BLE001 - raised where the frames are read
+            self._queue.put(exc)
+        finally:
+            self._queue.put(None)
+
+    def __iter__(self) -> Iterator[SlotFrame]:
+        while (item := self._queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item  # (the file opened a moment before: its one line, VideoError, or a bug)
+            k, t_ms, index = item
+            yield SlotFrame(image=self._ring.frames[k], t_ms=t_ms, index=index, slot=k)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _decode(args: dict[str, Any]) -> None:
     """Worker: decode the video into free ring slots, announce each, then ("end", truncated, error, notes)."""
     shape = tuple(args["shape"])
     ring = Ring(shape, args["n"], fd=args["ring"])
     conn = Connection(args["out"], readable=False)
+    skip = args.get("skip", 0)  # the first frames, which the main process decoded itself
     try:
         sent = False
         with VideoReader(args["video"], threads=False) as reader:  # one core is ~5x fast enough
-            for frame in reader:
+            for i, frame in enumerate(reader):
+                if i < skip:
+                    continue
                 got = os.read(args["free"], 1)
                 if not got or got[0] == STOP:  # the main process stopped early
                     return
