@@ -36,7 +36,7 @@ PARAMS = {  # name -> (module, grid, the exercises it affects)
     "KNEES_BENT_MIN_DEG": (posture, (15.0, 20.0, 25.0, 30.0, 35.0, 40.0), ("pelvic_lift", "curl_up", "oblique_curl_up")),
     "THIGHS_DOWN_MIN": (posture, (0.3, 0.4, 0.5, 0.6, 0.7), ("squat", "heel_raise", "toe_heel", "weight_shift")),
     "HIPS_UP_MIN": (posture, (0.4, 0.6, 0.8, 1.0, 1.2), ("curl_up", "oblique_curl_up")),
-    "RETURN_SHARE": (reps, (0.0, 0.1, 0.2, 0.3, 0.4), ("squat", "heel_raise", "toe_heel", "pelvic_lift", "curl_up",
+    "RETURN_SHARE": (reps, (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6), ("squat", "heel_raise", "toe_heel", "pelvic_lift", "curl_up",
                                                       "oblique_curl_up", "weight_shift")),
     "ADAPT_SHARE": (adapt, (0.6, 0.7, 0.8, 0.9), ("squat", "heel_raise", "pelvic_lift")),
 }

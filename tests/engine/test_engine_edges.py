@@ -81,8 +81,9 @@ def test_no_repetition_before_the_video_from_a_still_or_a_shallow_start():
 
 def test_a_squat_cut_at_both_ends_counts_once():
     """squat_bodyweight_side_woman_good_1rep: knees at 40 degrees in the first frame, 130 at
-    the bottom, 50 at the last frame on the way up: one squat, cut at both ends."""
-    keys = [(0.0, {"knee": 40.0}), (0.6, {"knee": 130.0}), (1.0, {"knee": 130.0}), (1.6, {"knee": 50.0})]
+    the bottom, 60 at the last frame on the way up (past half-way back, not yet in the lowest
+    share of the squat, reps.RETURN_SHARE): one squat, cut at both ends."""
+    keys = [(0.0, {"knee": 40.0}), (0.6, {"knee": 130.0}), (1.0, {"knee": 130.0}), (1.6, {"knee": 60.0})]
     report, _ = report_of(SQUAT, script(keys, 30, noise_px=0.5))
     assert report.reps == 1 and report.reps_detail[0].cut == "both", (report.reps_detail, report.partials)
     assert any("began during a repetition" in n and "form and tempo were not checked" in n

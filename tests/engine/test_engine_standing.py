@@ -390,3 +390,29 @@ def test_an_excursion_ends_back_in_the_lowest_share_of_its_own_peak_and_the_next
     # only the rest band ends an excursion without return_share: the first never ends
     c = ExcursionCounter(Thresholds(rest=3.0, enter=6.0, min_dwell_s=0.1))
     assert [e for i, v in enumerate(values) if (e := c.update(v, i / 30.0)) is not None] == []
+
+
+def test_the_way_back_is_timed_to_the_same_depth_however_soon_the_repetition_ended():
+    """An excursion judged over in the lowest 40 % of its peak (return_share 0.4) is timed on its
+    way back as a counter judging it over within a fifth of it (counter.TIMED_BACK_SHARE) would
+    have timed it: a steady 100 -> 0 lowering over 1 s from t = 1 s, then rest, is back at rest
+    (3) at t = 1.97 s either way; one that comes down to 30 and stays is timed to when it would
+    have reached 20 at the speed it was coming back."""
+    from formcheck.engine.counter import TIMED_BACK_SHARE
+
+    assert TIMED_BACK_SHARE == 0.2
+    lowering = [(1.01 + i / 100.0, 100.0 - i) for i in range(100)] + [(2.01 + i / 100.0, 0.0) for i in range(50)]
+
+    def ended(values, share):
+        c = ExcursionCounter(Thresholds(rest=3.0, enter=6.0, min_dwell_s=0.1, return_share=share))
+        samples = [(i / 100.0, 0.0) for i in range(20)] + [(0.2 + i / 100.0, 100.0 * i / 80) for i in range(81)]
+        return [e for t, v in samples + values if (e := c.update(v, t)) is not None]
+
+    late, early = ended(lowering, 0.2), ended(lowering, 0.4)
+    assert len(late) == len(early) == 1
+    assert early[0].end_s < late[0].end_s - 0.15  # judged over sooner, higher up ...
+    assert late[0].returned_s is None and late[0].back_s == late[0].end_s == pytest.approx(1.98, abs=0.015)
+    assert early[0].back_s == pytest.approx(late[0].back_s, abs=0.001)  # ... timed the same
+    held = [(t, v) for t, v in lowering if v >= 30.0] + [(1.71 + i / 100.0, 30.0) for i in range(40)]
+    stopped = ended(held, 0.4)  # came down to 30 and stayed: never at 20
+    assert len(stopped) == 1 and stopped[0].back_s > stopped[0].end_s

@@ -64,9 +64,9 @@ FLOORS_UNDISPUTED = {"squat": (0.92, 3), "heel_raise": (1.0, 0)}
 FLOORS_ADDED = {
     "squat": (1.0, 0),  # 2026-12-07, issue 17 (counting arms at once): 0.5 -> 0.75; (cut by the video's edges) -> 1.0, worst 0
     "heel_raise": (0.0, 14),
-    "pelvic_lift": (0.33, 1),  # worst 7 -> 5 (issue 17); a bridge the video ended on its way down: exact 0.16 -> 0.33; foot end and valley ends: worst 5 -> 1
-    "curl_up": (0.83, 1),  # exact 0 -> 1 of 6 (issue 17); sit-ups, ends of repetitions: 3 of 6, worst 3; 3-D trunk: 4 of 6, worst 1; a sit-up begun as the title card fades: 5 of 6
-    "oblique_curl_up": (0.0, 1),
+    "pelvic_lift": (0.83, 1),  # worst 7 -> 5 (issue 17); a bridge the video ended on its way down: exact 0.16 -> 0.33; foot end and valley ends: worst 5 -> 1; a repetition ends 60 % of the way back (reps.RETURN_SHARE 0.4): 0.33 -> 0.83
+    "curl_up": (1.0, 0),  # exact 0 -> 1 of 6 (issue 17); sit-ups, ends of repetitions: 3 of 6, worst 3; 3-D trunk: 4 of 6, worst 1; a sit-up begun as the title card fades: 5 of 6; RETURN_SHARE 0.4: 6 of 6
+    "oblique_curl_up": (1.0, 0),  # 2026-12-08, RETURN_SHARE 0.4: 0 -> 1 of 1, worst 1 -> 0
 }
 # Idle footage (rendered: exercise "idle"; real: family "idle") is replayed as every counted
 # exercise, standing and lying: nobody exercising, so every count is a false repetition.

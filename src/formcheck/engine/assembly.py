@@ -145,7 +145,7 @@ class RepAssembler:
             short = next((e for e in excs if abs(e.peak) < (count.full if e.sign > 0 else need_neg)), main)
             return self._partial(short, count.shallow_fault, side, count, phases)
         metrics = {"peak": round(abs(main.peak), 2), "duration_s": round(dur, 3),
-                   "descent_s": round(main.reached_s - main.start_s, 3), "return_s": round(main.end_s - main.left_s, 3)}
+                   "descent_s": round(main.reached_s - main.start_s, 3), "return_s": round(main.back_s - main.left_s, 3)}
         rep_index = len(self.log.reps) + 1
         fault_ids, worst = self.form.judge_rep(main, rep_index, timed=cut is None)
         metrics.update(worst)

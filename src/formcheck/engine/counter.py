@@ -15,6 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+# The way back is timed to within this share of the peak (or the rest band, if wider), however soon
+# the repetition was judged over (Thresholds.return_share): the limits on lowering speed (a seat
+# dropped, a head let go) were set on that span, and a repetition that ends earlier, higher up,
+# must not make a controlled lowering look fast.
+TIMED_BACK_SHARE = 0.2
+
 
 class CounterPhase(str, Enum):
     REST = "rest"
@@ -35,6 +41,14 @@ class Excursion:
     # timed on their own
     reach_s: float | None = None
     leave_s: float | None = None
+    # when the way back came within TIMED_BACK_SHARE of the peak (estimated at the speed it was
+    # coming back if the repetition was judged over before that): the way back's time
+    returned_s: float | None = None
+
+    @property
+    def back_s(self) -> float:
+        """The way back's end, for its time (``returned_s``, else ``end_s``)."""
+        return self.end_s if self.returned_s is None else self.returned_s
 
     @property
     def reached_s(self) -> float:
@@ -175,10 +189,44 @@ class ExcursionCounter:
 
     def _close(self, end: float) -> Excursion:
         near = [t for t, a in self._trace if a >= (1.0 - self.th.peak_band) * abs(self._peak)]
+        leave = near[-1] if near else self._peak_s
         exc = Excursion(self._sign, self._start_s, end, self._peak_s, self._peak,
-                        near[0] if near else None, near[-1] if near else None)
+                        near[0] if near else None, near[-1] if near else None, self._returned(leave, end))
         self.reset()
         return exc
+
+    def _returned(self, leave: float, end: float) -> float | None:
+        """When the way back ended as a counter with TIMED_BACK_SHARE as its return share would
+        have judged it (back at rest, or settled within that share of the peak), read from the
+        trace (which runs past ``end`` by the dwell); where the trace stops before that, when it
+        was last seen coming into rest or that share, else when it would have reached the share
+        at the speed it was coming back. None where that is ``end`` itself."""
+        th = self.th
+        peak = abs(self._peak)
+        level = max(th.rest, TIMED_BACK_SHARE * peak)
+        if th.return_share <= TIMED_BACK_SHARE or peak <= level:
+            return None
+        rest_since = low_since = None
+        for t, a in self._trace:
+            if t < leave:
+                continue
+            rest_since = (rest_since or t) if a <= th.rest else None
+            low_since = (low_since or t) if a <= level else None
+            if rest_since is not None and t - rest_since >= th.min_dwell_s:
+                return max(end, rest_since)
+            if low_since is not None and t - low_since >= max(th.min_dwell_s, th.return_dwell_s):
+                return max(end, low_since)
+        t_last, a_last = self._trace[-1]
+        if t_last <= leave or a_last >= peak:
+            return None
+        speed = (peak - a_last) / (t_last - leave)  # coming back, on average since the top
+        if rest_since is not None:
+            return max(end, rest_since)
+        if low_since is not None:  # at rest soon enough at that speed (before the share's dwell): then
+            at_rest = t_last + max(a_last - th.rest, 0.0) / speed
+            return max(end, at_rest if at_rest + th.min_dwell_s <= low_since + max(th.min_dwell_s, th.return_dwell_s)
+                       else low_since)
+        return max(end, leave + (peak - level) / speed)
 
     @property
     def current_base(self) -> float | None:

@@ -42,10 +42,17 @@ from formcheck.spec.parts import Count, measurable
 # if they did) and starts again once they keep still in the start position: the report says so
 MOVED_REASON = "moving about or getting up (or the pose jumping)"
 # A repetition has ended once the signal is back within this share of its own peak (or within the
-# exercise's rest band, whichever is wider): the bottom fifth of the patient's own range. Real
-# patients do not return to the exact start: bridges settle a little higher, a sit-up of 90 degrees
-# lands at 4-6, and a fixed band of a few degrees would keep that repetition open for ever.
-RETURN_SHARE = 0.2
+# exercise's rest band, whichever is wider) and stays there (Thresholds.return_dwell_s): the
+# bottom 40 % of the patient's own range, 60 % of the way back. Real patients do not return to the
+# exact start: bridges settle a little higher, a sit-up of 90 degrees lands at 4-6, the next
+# crunch starts before the head is down, and a band of a few degrees (or the bottom fifth, 0.2
+# before 2026-12-08) kept such repetitions open and joined them to the next. Below half-way, as
+# VALLEY_SHARE argues: more than any wobble at the top. Chosen by bench/loso.py over 0-0.6 (total
+# counting error 34, 33, 31, 30, 34 at 0.2-0.6 on all labelled clips; 0.5 chosen in all but one
+# left-out source, 0.4 in that one), taken at 0.4, further from where it rises again. The way back
+# is still timed to the bottom fifth (counter.TIMED_BACK_SHARE), which the lowering-speed limits
+# were set on.
+RETURN_SHARE = 0.4
 # While the start is provisional (see RepExercise._valley_end), a movement that came back into the
 # lower half of its own range (from where it set out to its peak) and rose again has ended there: half-way back is more than any wobble
 # at the top (a too-high sit-up's top sways by 16 of its 92 degrees on a real clip, a bridge's hold

@@ -125,6 +125,13 @@ def hip_lift(pose: Pose, side: str) -> float | None:
     return float(sh[1] - hp[1]) / torso
 
 
+def hip_height_px(pose: Pose, side: str) -> float | None:
+    """The hip centre's height in the image in pixels, up + (start-scaled: relative only, still
+    camera)."""
+    hp = g.hip_centre(pose)
+    return None if hp is None else -float(hp[1])
+
+
 def chin_tuck(pose: Pose, side: str) -> float | None:
     """How far the face is turned toward the chest, degrees: 90 minus the angle between the
     face line (ear to nose) and the trunk (shoulder to hip). Use relative to lying: + = chin
@@ -173,4 +180,6 @@ FAMILY: tuple[Signal, ...] = (
     Signal("shoulder_roll", "torso lengths", "which shoulder leads a lift (side view, relative): + left, - right", shoulder_roll, (("shoulder", "hip"),)),
     Signal("hip_extension_3d", "deg", "hip extension in 3-D (seen from the foot end or at an angle): 0 straight, - flexed", hip_extension_3d, (("shoulder", "hip"), ("hip", "knee"))),
     Signal("hip_lift", "torso lengths", "hip height above the shoulders (lying: a bridge's lift)", hip_lift, (("shoulder", "hip"),)),
+    Signal("hip_rise", "leg lengths", "hips risen in the picture above the start position (relative only, still camera)",
+           hip_height_px, (("shoulder", "hip"),), start_scaled=True),
 )
