@@ -3,8 +3,7 @@
 An exercise file's ``full`` is the range asked of a typical patient; a stiff older patient may
 never reach it, and every repetition would be a partial. Once the first repetitions show the
 patient's own range (the median peak of their last ADAPT_PEAKS movements, at least ADAPT_AFTER of
-them), ``full`` is lowered to ADAPT_SHARE of it: the top fifth of their own movement, as a
-repetition's end is its lowest fifth (reps.RETURN_SHARE). It never goes below the file's clinical
+them), ``full`` is lowered to ADAPT_SHARE of it: the top fifth of their own movement. It never goes below the file's clinical
 minimum ``full_min`` (no ``full_min``: ``full`` is fixed) and never above the file's ``full``: a
 fit patient whose range is far past it keeps the file's value, so a shallow dip after deep
 repetitions is still a partial with its cue.
