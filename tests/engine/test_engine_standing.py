@@ -416,3 +416,27 @@ def test_the_way_back_is_timed_to_the_same_depth_however_soon_the_repetition_end
     held = [(t, v) for t, v in lowering if v >= 30.0] + [(1.71 + i / 100.0, 30.0) for i in range(40)]
     stopped = ended(held, 0.4)  # came down to 30 and stayed: never at 20
     assert len(stopped) == 1 and stopped[0].back_s > stopped[0].end_s
+
+
+def test_a_fast_drop_stays_fast_when_it_settles_high_or_rises_again():
+    """The way back of a repetition judged over in the lowest 40 % but never seen within a fifth:
+    timed at the speed it came down to its lowest point, not including the stillness after it
+    (a seat dropped in 0.2 s that settles at 30 % of the lift) nor a rise after it; and a
+    repetition ended at its valley (end_at_valley: the start was read too low) ends its way back
+    there."""
+    th = Thresholds(rest=3.0, enter=6.0, min_dwell_s=0.1, return_share=0.4)
+    up = [(i / 100.0, 0.0) for i in range(20)] + [(0.2 + i / 100.0, 100.0 * i / 80) for i in range(81)]
+    drop = [(1.01 + i / 100.0, 100.0 - 3.5 * i) for i in range(21)]  # 100 -> 30 in 0.2 s
+    settled = drop + [(1.22 + i / 100.0, 30.0) for i in range(60)]
+    c = ExcursionCounter(th)
+    got = [e for t, v in up + settled if (e := c.update(v, t)) is not None]
+    assert len(got) == 1
+    assert got[0].back_s - got[0].left_s < 0.35  # fast: about 0.23 s, not 0.57
+    assert got[0].back_s >= got[0].end_s
+    c = ExcursionCounter(th)
+    for t, v in up + drop[:20]:
+        assert c.update(v, t) is None
+    for t, v in [(1.22 + i / 100.0, 35.0 + 3 * i) for i in range(10)]:  # rises again from 35
+        assert c.update(v, t) is None
+    valley = c.end_at_valley()
+    assert valley is not None and valley.back_s == valley.end_s

@@ -121,7 +121,7 @@ class RepAssembler:
             side = None  # lifted past where side_signal tells the sides apart: not judged
         elif count.side_signal is None:
             side = side or self.viewpoint.side
-        dur = end - start
+        dur = excs[-1].back_s - start  # timed to counter.TIMED_BACK_SHARE, as the way back is
         need_neg = count.full_negative or count.full
         shallow = any(abs(e.peak) < (count.full if e.sign > 0 else need_neg) for e in excs)
         # full_at (the hips up to the straight line, say) is the movement's quality, not its range:

@@ -187,11 +187,12 @@ class ExcursionCounter:
             self._trace = [(t_s, abs(v))]
         return exc
 
-    def _close(self, end: float) -> Excursion:
+    def _close(self, end: float, timed_back: bool = True) -> Excursion:
         near = [t for t, a in self._trace if a >= (1.0 - self.th.peak_band) * abs(self._peak)]
         leave = near[-1] if near else self._peak_s
         exc = Excursion(self._sign, self._start_s, end, self._peak_s, self._peak,
-                        near[0] if near else None, near[-1] if near else None, self._returned(leave, end))
+                        near[0] if near else None, near[-1] if near else None,
+                        self._returned(leave, end) if timed_back else None)
         self.reset()
         return exc
 
@@ -199,33 +200,41 @@ class ExcursionCounter:
         """When the way back ended as a counter with TIMED_BACK_SHARE as its return share would
         have judged it (back at rest, or settled within that share of the peak), read from the
         trace (which runs past ``end`` by the dwell); where the trace stops before that, when it
-        was last seen coming into rest or that share, else when it would have reached the share
-        at the speed it was coming back. None where that is ``end`` itself."""
+        came into rest or that share, else when it would have reached the share at the speed it
+        came down to its lowest point (a drop that settles high, or rises again, stays fast).
+        None where that is ``end`` itself."""
         th = self.th
         peak = abs(self._peak)
         level = max(th.rest, TIMED_BACK_SHARE * peak)
         if th.return_share <= TIMED_BACK_SHARE or peak <= level:
             return None
+        after = [(t, a) for t, a in self._trace if t >= leave]
+        if not after:
+            return None
         rest_since = low_since = None
-        for t, a in self._trace:
-            if t < leave:
-                continue
+        first_rest = first_low = None
+        for t, a in after:
             rest_since = (rest_since or t) if a <= th.rest else None
             low_since = (low_since or t) if a <= level else None
+            first_rest = first_rest if first_rest is not None or rest_since is None else t
+            first_low = first_low if first_low is not None or low_since is None else t
             if rest_since is not None and t - rest_since >= th.min_dwell_s:
                 return max(end, rest_since)
             if low_since is not None and t - low_since >= max(th.min_dwell_s, th.return_dwell_s):
                 return max(end, low_since)
-        t_last, a_last = self._trace[-1]
-        if t_last <= leave or a_last >= peak:
-            return None
-        speed = (peak - a_last) / (t_last - leave)  # coming back, on average since the top
-        if rest_since is not None:
-            return max(end, rest_since)
-        if low_since is not None:  # at rest soon enough at that speed (before the share's dwell): then
-            at_rest = t_last + max(a_last - th.rest, 0.0) / speed
-            return max(end, at_rest if at_rest + th.min_dwell_s <= low_since + max(th.min_dwell_s, th.return_dwell_s)
-                       else low_since)
+        t_lowest, low = min(after, key=lambda s: s[1])
+        # coming down: on average from the top to where it reached its lowest (give or take noise),
+        # not counting a stillness or a rise after it
+        t_near, a_near = next((t, a) for t, a in after if a <= low + 0.05 * peak)
+        if t_near <= leave or a_near >= peak:
+            return None if first_low is None else max(end, first_low)
+        speed = (peak - a_near) / (t_near - leave)
+        if first_rest is not None:  # came to rest, the trace stopped before the dwell
+            return max(end, first_rest)
+        if first_low is not None:  # came into the share: at rest soon enough at that speed (before
+            at_rest = t_lowest + max(low - th.rest, 0.0) / speed  # the share's dwell), then there
+            dwell = max(th.min_dwell_s, th.return_dwell_s)
+            return max(end, at_rest if at_rest + th.min_dwell_s <= first_low + dwell else first_low)
         return max(end, leave + (peak - level) / speed)
 
     @property
@@ -247,7 +256,7 @@ class ExcursionCounter:
         low, valley_s = self._valley
         # the next one sets out when it last left the valley's rest band (not when it passed enter)
         left_s = max((t for t, a in self._trace if t >= valley_s and a - low <= self.th.rest), default=valley_s)
-        exc = self._close(valley_s)
+        exc = self._close(valley_s, timed_back=False)  # the valley is where the way back ended
         self._last_rest_s = left_s
         return exc
 

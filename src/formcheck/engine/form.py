@@ -152,8 +152,8 @@ class FormChecker:
                 self.judged[i] = (worst(values), worst(confirms) if confirms else None)
         for i, rule in enumerate(self.spec.rules):
             if timed and rule.kind in R.REP_RULES and self.applies(rule):
-                end = main.back_s if rule.phase == "return" else main.end_s
-                secs = R.phase_duration(rule.phase or "rep", main.start_s, main.peak_s, end,
+                # (the way back, and so the whole repetition, timed to counter.TIMED_BACK_SHARE)
+                secs = R.phase_duration(rule.phase or "rep", main.start_s, main.peak_s, main.back_s,
                                         main.reach_s, main.leave_s)
                 self.judged[i] = (secs, None)
                 if R.REP_RULES[rule.kind](rule, secs) and rule.id not in ids:

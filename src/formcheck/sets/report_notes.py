@@ -11,11 +11,13 @@ from formcheck.spec.exercise import ExerciseSpec
 # What each repetition's timing metrics mean, for a reader of report.json. The movement "away
 # from the start" is the way down of a squat and the way up of a bridge or a heel raise.
 TIMING_LEGEND = {
-    "duration_s": "seconds, the whole repetition: from leaving the start position to being back in it",
+    "duration_s": "seconds, the whole repetition: from leaving the start position to being back in it "
+                  "(at rest, or within the lowest fifth of the movement)",
     "descent_s": "seconds from leaving the start position to the furthest point of the movement "
                  "(the bottom of a squat; the top of a bridge, heel raise or curl-up)",
-    "return_s": "seconds from leaving the furthest point to being back in the start position "
-                "(standing up from a squat; lowering a bridge, the heels or the shoulders)",
+    "return_s": "seconds from leaving the furthest point to being back in the start position, or "
+                "within the lowest fifth of the movement (standing up from a squat; lowering a bridge, "
+                "the heels or the shoulders)",
 }
 
 

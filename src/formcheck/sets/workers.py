@@ -119,18 +119,20 @@ class DecoderProcess:
 
     def close(self) -> None:
         """Stop the worker (early or at the end), wait for it, free the ring."""
-        if self._head is not None:
-            self._head.close()
-        if not self._done:
-            try:
-                os.write(self.free_w, bytes((STOP,)) * (self.n_slots + 1))
-            except OSError:
-                pass
-        self._worker.stop()
-        self._conn.close()
-        for fd in (self.free_r, self.free_w):
-            os.close(fd)
-        self.ring.close()
+        try:
+            if self._head is not None:
+                self._head.close()
+        finally:  # (a Ctrl-C while the head's thread finishes its frame still stops the worker)
+            if not self._done:
+                try:
+                    os.write(self.free_w, bytes((STOP,)) * (self.n_slots + 1))
+                except OSError:
+                    pass
+            self._worker.stop()
+            self._conn.close()
+            for fd in (self.free_r, self.free_w):
+                os.close(fd)
+            self.ring.close()
 
 
 HEAD_FRAMES = 6  # decoded by the main process while the worker starts (at most half the ring)
@@ -164,8 +166,12 @@ class _Head:
 
     def __iter__(self) -> Iterator[SlotFrame]:
         while (item := self._queue.get()) is not None:
+            if isinstance(item, VideoError):
+                raise item
+            if isinstance(item, Exception):  # one line, as the worker reports its failures
+                raise VideoError(one_line(item)) from item
             if isinstance(item, BaseException):
-                raise item  # (the file opened a moment before: its one line, VideoError, or a bug)
+                raise item
             k, t_ms, index = item
             yield SlotFrame(image=self._ring.frames[k], t_ms=t_ms, index=index, slot=k)
 

@@ -125,9 +125,10 @@ def hip_lift(pose: Pose, side: str) -> float | None:
     return float(sh[1] - hp[1]) / torso
 
 
-def hip_height_px(pose: Pose, side: str) -> float | None:
+def hip_image_height_px(pose: Pose, side: str) -> float | None:
     """The hip centre's height in the image in pixels, up + (start-scaled: relative only, still
-    camera)."""
+    camera; divided by the legs' length in the picture at the start, so from the foot end, where
+    the legs look short, a leg length is fewer centimetres)."""
     hp = g.hip_centre(pose)
     return None if hp is None else -float(hp[1])
 
@@ -181,5 +182,5 @@ FAMILY: tuple[Signal, ...] = (
     Signal("hip_extension_3d", "deg", "hip extension in 3-D (seen from the foot end or at an angle): 0 straight, - flexed", hip_extension_3d, (("shoulder", "hip"), ("hip", "knee"))),
     Signal("hip_lift", "torso lengths", "hip height above the shoulders (lying: a bridge's lift)", hip_lift, (("shoulder", "hip"),)),
     Signal("hip_rise", "leg lengths", "hips risen in the picture above the start position (relative only, still camera)",
-           hip_height_px, (("shoulder", "hip"),), start_scaled=True),
+           hip_image_height_px, (("shoulder", "hip"),), start_scaled=True),
 )

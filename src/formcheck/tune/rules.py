@@ -179,7 +179,10 @@ def _part(rule: Rule, r) -> tuple[float, float]:
     """The times of a repetition's part a rule judges (engine.form.FormChecker.judge_rep), from
     the report's timings: the bottom is from reaching the peak to leaving it."""
     reached = r.start_s + r.metrics.get("descent_s", 0.0)
-    left = r.end_s - r.metrics.get("return_s", 0.0)
+    # the way back (return_s) and the whole repetition (duration_s) are timed to the same point
+    # (counter.TIMED_BACK_SHARE), which may come after end_s (the repetition judged over sooner)
+    back = r.start_s + r.metrics["duration_s"] if "duration_s" in r.metrics else r.end_s
+    left = back - r.metrics.get("return_s", 0.0)
     return {"descent": (r.start_s, r.bottom_s), "return": (r.bottom_s, r.end_s),
             "bottom": (min(reached, r.bottom_s), max(left, r.bottom_s))}.get(rule.during, (r.start_s, r.end_s))
 
