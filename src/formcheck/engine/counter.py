@@ -211,17 +211,17 @@ class ExcursionCounter:
         after = [(t, a) for t, a in self._trace if t >= leave]
         if not after:
             return None
-        rest_since = low_since = None
-        first_rest = first_low = None
+        rest_since = low_since = None  # as update() judges it, with the share at TIMED_BACK_SHARE
         for t, a in after:
             rest_since = (rest_since or t) if a <= th.rest else None
             low_since = (low_since or t) if a <= level else None
-            first_rest = first_rest if first_rest is not None or rest_since is None else t
-            first_low = first_low if first_low is not None or low_since is None else t
             if rest_since is not None and t - rest_since >= th.min_dwell_s:
                 return max(end, rest_since)
             if low_since is not None and t - low_since >= max(th.min_dwell_s, th.return_dwell_s):
                 return max(end, low_since)
+        # the trace stopped before that: when it first came to rest, or into the share
+        first_rest = next((t for t, a in after if a <= th.rest), None)
+        first_low = next((t for t, a in after if a <= level), None)
         t_lowest, low = min(after, key=lambda s: s[1])
         # coming down: on average from the top to where it reached its lowest (give or take noise),
         # not counting a stillness or a rise after it
