@@ -24,20 +24,28 @@ SIZE = (640, 480)
 SHOULDER_Y, HIP_REST_Y, HIP_TOP_Y, KNEE_Y, ANKLE_Y = 200.0, 290.0, 204.0, 170.0, 330.0
 
 
-def foot_end_pose(t_ms: float, lift: float, rng: np.random.Generator, hip_offset: float = 0.0) -> Pose:
+# A camera above the feet (1.2-1.7 m up, looking down): the knees no longer rise above the hips in
+# the picture, the trunk runs away from the camera and looks shorter than the shoulders are wide
+# (0.9-1.0 shoulder widths on renders from 1.5 m). A bridge lifts the hips up the picture.
+HIGH = {"hip_rest_y": 312.0, "hip_top_y": 250.0, "knee_y": 305.0, "ankle_y": 430.0}
+
+
+def foot_end_pose(t_ms: float, lift: float, rng: np.random.Generator, hip_offset: float = 0.0, *,
+                  hip_rest_y: float = HIP_REST_Y, hip_top_y: float = HIP_TOP_Y, knee_y: float = KNEE_Y,
+                  ankle_y: float = ANKLE_Y) -> Pose:
     """``lift`` 0 lying, 1 at a bridge's top; ``hip_offset`` moves the hips down (px): the pose
-    model's first frames."""
-    hip_y = HIP_REST_Y + lift * (HIP_TOP_Y - HIP_REST_Y) + hip_offset
+    model's first frames. The keywords place the camera higher (HIGH)."""
+    hip_y = hip_rest_y + lift * (hip_top_y - hip_rest_y) + hip_offset
     pts = {
         L.LEFT_SHOULDER: (380, SHOULDER_Y), L.RIGHT_SHOULDER: (260, SHOULDER_Y),
         L.NOSE: (320, SHOULDER_Y - 30), L.LEFT_EAR: (340, SHOULDER_Y - 25), L.RIGHT_EAR: (300, SHOULDER_Y - 25),
         L.LEFT_ELBOW: (395, SHOULDER_Y + 40), L.RIGHT_ELBOW: (245, SHOULDER_Y + 40),
         L.LEFT_WRIST: (400, SHOULDER_Y + 80), L.RIGHT_WRIST: (240, SHOULDER_Y + 80),
         L.LEFT_HIP: (365, hip_y), L.RIGHT_HIP: (275, hip_y),
-        L.LEFT_KNEE: (390, KNEE_Y + 0.1 * (hip_y - HIP_REST_Y)), L.RIGHT_KNEE: (250, KNEE_Y + 0.1 * (hip_y - HIP_REST_Y)),
-        L.LEFT_ANKLE: (370, ANKLE_Y), L.RIGHT_ANKLE: (270, ANKLE_Y),
-        L.LEFT_HEEL: (368, ANKLE_Y + 8), L.RIGHT_HEEL: (272, ANKLE_Y + 8),
-        L.LEFT_FOOT_INDEX: (372, ANKLE_Y + 30), L.RIGHT_FOOT_INDEX: (268, ANKLE_Y + 30),
+        L.LEFT_KNEE: (390, knee_y + 0.1 * (hip_y - hip_rest_y)), L.RIGHT_KNEE: (250, knee_y + 0.1 * (hip_y - hip_rest_y)),
+        L.LEFT_ANKLE: (370, ankle_y), L.RIGHT_ANKLE: (270, ankle_y),
+        L.LEFT_HEEL: (368, ankle_y + 8), L.RIGHT_HEEL: (272, ankle_y + 8),
+        L.LEFT_FOOT_INDEX: (372, ankle_y + 30), L.RIGHT_FOOT_INDEX: (268, ankle_y + 30),
     }
     xy = np.full((N_LANDMARKS, 2), 0.5)
     vis = np.full(N_LANDMARKS, 0.95)
@@ -47,7 +55,7 @@ def foot_end_pose(t_ms: float, lift: float, rng: np.random.Generator, hip_offset
 
 
 def _bridges(n: int, fps: float, rest_s: float = 1.0, rise_s: float = 1.0, hold_s: float = 1.0,
-             lower_s: float = 1.5, first_frames_low: float = 0.0) -> list[Pose]:
+             lower_s: float = 1.5, first_frames_low: float = 0.0, camera: dict | None = None) -> list[Pose]:
     """``n`` bridges after ``rest_s`` lying (0: the first begins at once); the first 8 frames'
     hips ``first_frames_low`` px lower (the pose model's drift as it finds the person)."""
     rng = np.random.default_rng(3)
@@ -57,7 +65,8 @@ def _bridges(n: int, fps: float, rest_s: float = 1.0, rise_s: float = 1.0, hold_
         lift += [1.0] * int(hold_s * fps)
         lift += [0.5 + 0.5 * math.cos(math.pi * (i + 1) / (lower_s * fps)) for i in range(int(lower_s * fps))]
         lift += [0.0] * int(0.8 * fps)
-    return [foot_end_pose(1000.0 * i / fps, a, rng, first_frames_low if i < 8 else 0.0) for i, a in enumerate(lift)]
+    return [foot_end_pose(1000.0 * i / fps, a, rng, first_frames_low if i < 8 else 0.0, **(camera or {}))
+            for i, a in enumerate(lift)]
 
 
 def _count(poses: list[Pose]) -> Analyzer:
@@ -76,6 +85,18 @@ def test_bridges_seen_from_the_foot_end_count(fps):
     assert len(an.reps) == 4
     assert [p.reason for p in an.partials] == []
     assert [p.reason for p in an.pauses] == []  # the hips up at the shoulders is not getting up
+
+
+def test_bridges_seen_from_above_the_feet_count():
+    """A laptop on a table at the foot end looks down on the patient: the thighs read level in
+    the picture, so the knees-above-hips check alone refused the start and counting never began
+    (a render from 1.5 m: 0 of 4)."""
+    lying = foot_end_pose(0.0, 0.0, np.random.default_rng(0), **HIGH)
+    assert PostureGate("lying").in_posture(lying, 0.0, 0.0)
+    an = _count(_bridges(4, 30, camera=HIGH))
+    assert len(an.reps) == 4
+    assert [p.reason for p in an.pauses] == []
+    assert len(_count(_bridges(0, 30, rest_s=12.0, camera=HIGH)).reps) == 0
 
 
 def test_lying_still_seen_from_the_foot_end_counts_nothing():
@@ -116,3 +137,23 @@ def test_a_bridge_after_a_valley_end_sets_out_when_it_leaves_the_valley():
     assert len(an.reps) == 4
     lag = [r.start_s - k * period_s for k, r in enumerate(an.reps)][1:]  # after each rise began
     assert max(lag) - min(lag) <= 1.5 / 30
+
+
+def test_a_set_begun_with_the_shoulders_settling_has_no_repetition_before_it():
+    """The video begins with the patient still settling back: the shoulders sink in the picture
+    over the first second while the hips stay on the floor. The hips' lift over the shoulders
+    reads as the way back of a bridge begun before the video, but the hips themselves never rose
+    (Count.confirm, ``hip_rise``): the lead-in asks the second measure too, as every repetition
+    does (a render from 1.7 m counted such a start as a repetition cut by the video: 5 of 4)."""
+    fps = 30
+    poses = _bridges(2, fps, rest_s=2.0, camera=HIGH)
+    settle = int(1.0 * fps)
+    upper = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.NOSE, L.LEFT_EAR, L.RIGHT_EAR, L.LEFT_ELBOW, L.RIGHT_ELBOW,
+             L.LEFT_WRIST, L.RIGHT_WRIST]
+    for i, p in enumerate(poses[:settle]):
+        xy = p.xy.copy()
+        xy[upper, 1] += 40.0 * (1 - i / settle) / SIZE[1]  # the shoulders 40 px lower in the picture at first
+        poses[i] = Pose(xy=xy, visibility=p.visibility, world=p.world, t_ms=p.t_ms, image_size=p.image_size)
+    an = _count(poses)
+    assert len(an.reps) == 2
+    assert [r.cut for r in an.reps] == [None, None]

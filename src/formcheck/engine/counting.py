@@ -50,6 +50,30 @@ def _less_moved(a: float | None, b: float | None) -> float | None:
     return a if abs(a) < abs(b) else b
 
 
+def confirm_raw(readings: Readings, pose: Pose, side: str, count: Count) -> float | None:
+    """Count.confirm's reading (before smoothing and the direction), both sides' where it asks."""
+    c = count.confirm
+    assert c is not None
+    raw = readings.raw(c.signal, pose, side, c.relative)
+    if c.both_sides:
+        raw = _less_moved(raw, readings.raw(c.signal, pose, g.other(side), c.relative))
+    return raw
+
+
+def capped(v: float, x: float, count: Count) -> float:
+    """The counted value ``v`` where the second measure ``x`` (Count.confirm's, in the count's
+    direction) agrees: ``x`` mapped onto the count's units piecewise linearly (its rest, enter and
+    full onto the count's), the smaller of the two taken, 0 when they disagree on the direction."""
+    c = count.confirm
+    assert c is not None
+    w = float(np.interp(abs(x), [0.0, c.rest, c.enter, c.full], [0.0, count.rest, count.enter, count.full]))
+    if abs(x) > c.full:
+        w += (abs(x) - c.full) * (count.full - count.enter) / (c.full - c.enter)
+    if v * x <= 0:
+        return 0.0
+    return v if abs(v) < w else float(np.sign(v)) * w
+
+
 class RateGate:
     """Count.max_rate: notes when the counted signal changes faster than a body can move it (the
     pose model losing the limb), so the repetition around it is dropped, not counted."""
@@ -146,9 +170,7 @@ class CountedSignal:
         as the count's does (a set armed at the top of a raise: the body's start is up there)."""
         c = count.confirm
         assert c is not None
-        raw = self.readings.raw(c.signal, pose, side, c.relative)
-        if c.both_sides:
-            raw = _less_moved(raw, self.readings.raw(c.signal, pose, g.other(side), c.relative))
+        raw = confirm_raw(self.readings, pose, side, count)
         if raw is None:
             return None
         x = self.readings.smooth("confirm", raw * c.direction, t_s, count.smoothing)
@@ -159,12 +181,7 @@ class CountedSignal:
                 x = self.readings.smooth("confirm", (raw - moved * c.direction) * c.direction, t_s, count.smoothing)
         else:
             self._confirm_below.clear()
-        w = float(np.interp(abs(x), [0.0, c.rest, c.enter, c.full], [0.0, count.rest, count.enter, count.full]))
-        if abs(x) > c.full:
-            w += (abs(x) - c.full) * (count.full - count.enter) / (c.full - c.enter)
-        if v * x <= 0:
-            return 0.0
-        return v if abs(v) < w else float(np.sign(v)) * w
+        return capped(v, x, count)
 
     def _envelope(self, v: float, t_s: float, count: Count, counter: ExcursionCounter) -> float | None:
         """Relative single counts: the zero follows the signal's rest-side envelope down (see

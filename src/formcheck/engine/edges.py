@@ -34,6 +34,7 @@ import numpy as np
 
 from formcheck.core.pose import Pose
 from formcheck.engine.counter import Excursion
+from formcheck.engine.counting import capped, confirm_raw
 from formcheck.engine.readings import Readings
 from formcheck.engine.settle import TRACKER_WARMUP_FRAMES
 from formcheck.spec.parts import Count
@@ -101,9 +102,16 @@ class LeadIn:
         ts_list, xs_list = [], []
         for t, pose in frames[TRACKER_WARMUP_FRAMES:]:
             v = readings.raw(count.signal, pose, side, count.relative)
-            if v is not None:
-                ts_list.append(t)
-                xs_list.append(v * count.direction)
+            if v is None:
+                continue
+            v *= count.direction
+            if count.confirm is not None:  # only where the second measure agrees, as counted
+                x = confirm_raw(readings, pose, side, count)
+                if x is None:
+                    continue
+                v = capped(v, x * count.confirm.direction, count)
+            ts_list.append(t)
+            xs_list.append(v)
         if len(xs_list) < 3 or np.any(np.diff(ts_list) > LEAD_GAP_S):
             return None
         ts, xs = np.array(ts_list), np.array(xs_list)

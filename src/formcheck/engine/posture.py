@@ -71,6 +71,15 @@ KNEES_ABOVE_HIPS = -0.25
 # toward the camera it runs away from it (median 0.86 on the real frog pump, 1.33 on the barbell hip
 # thrust, whose trunk rests inclined on a bench).
 END_ON_TORSO_MAX = 1.4
+# From a camera above the feet (a laptop on a table or a shelf at the foot end, looking down) the
+# knees no longer rise above the hips in the picture (the thighs read level: -0.05 to 0.1 on
+# renders from 1.5 m), but the trunk is foreshortened further: it runs away from the camera at the
+# camera's angle of depression and reads 0.9-1.0 shoulder widths (renders from 1.5 m and 2 m
+# away). Seen square on, sitting or standing, a trunk is 1.5-1.8 shoulder widths (above): below 1.1
+# it points at least 45 degrees out of the picture. With the thighs not pointing down (below a
+# quarter of standing's) that is lying seen end on.
+END_ON_STEEP_TORSO_MAX = 1.1
+END_ON_STEEP_THIGHS_MAX = 0.25
 POSTURE_WINDOW_S = 0.3  # judged on the median over this much video: one bad landmark frame does not open the gate
 
 
@@ -140,10 +149,13 @@ class PostureGate:
         if self._thighs_at is None or self._thighs_at[0] != t_s:  # once a frame (both checks ask)
             self._thighs_at = (t_s, self._thighs.update(t_s, thighs_down(pose)))
         m = self._thighs_at[1]
-        if m is None or m > KNEES_ABOVE_HIPS:
+        if m is None or m > END_ON_STEEP_THIGHS_MAX:
             return False
         torso, a, b = g.torso_length(pose), g.point(pose, L.LEFT_SHOULDER, 0.1), g.point(pose, L.RIGHT_SHOULDER, 0.1)
-        return torso is not None and a is not None and b is not None and torso < END_ON_TORSO_MAX * float(np.linalg.norm(a - b))
+        if torso is None or a is None or b is None:
+            return False
+        width = float(np.linalg.norm(a - b))
+        return torso < (END_ON_TORSO_MAX if m <= KNEES_ABOVE_HIPS else END_ON_STEEP_TORSO_MAX) * width
 
     def _legs(self, pose: Pose, t_s: float) -> bool:
         """The legs as the start needs them (median over POSTURE_WINDOW_S); unseen passes."""
