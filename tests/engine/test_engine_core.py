@@ -310,3 +310,15 @@ def test_every_metric_in_the_report_is_explained_with_its_unit():
         assert set(item.metrics) <= set(legend), (item.metrics, legend)
     assert "knee_flexion" in legend["peak"] and "deg" in legend["peak"]  # the squat counts knee bend from the side
     assert "seconds" in legend["descent_s"] and "top of a bridge" in legend["descent_s"]
+
+
+@pytest.mark.parametrize("exercise, cue", [("pelvic_lift", "lie_side_on"), ("core_bracing", "lie_side_on"),
+                                           ("squat", "step_into_view"), ("seated_glute_stretch", "step_into_view")])
+def test_the_person_lost_is_asked_into_view_lying_side_on_for_a_lying_exercise(exercise, cue):
+    """A laptop on the floor at the foot end of the mat sees the knees and little else: the pose
+    model finds no one on most frames. "Make sure your whole body is in view" does not say how;
+    a lying exercise asks for the side, so the patient is asked to lie with the side to the camera."""
+    an = Analyzer(load_exercise(exercise))
+    results = [an.update(t_ms, None) for t_ms in np.arange(0.0, 2000.0, 33.3)]
+    assert results[-1].status is Status.NO_PERSON
+    assert results[-1].cue is not None and results[-1].cue.id == cue

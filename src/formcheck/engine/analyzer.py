@@ -25,7 +25,7 @@ from formcheck.core.results import (
     Rep,
     Status,
 )
-from formcheck.engine.cues import GUIDE, CuePicker
+from formcheck.engine.cues import GUIDE, CuePicker, not_seen_cue
 from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
 from formcheck.engine.holds import HoldExercise, hold_progress
@@ -216,7 +216,7 @@ class Analyzer:
         if self._log.pause_open:  # counting had already stopped (moving about): that pause ends here
             self._log.close_pause(max(self._lost_since, self._log.pauses[-1].start_s))
         self._log.pause(Pause(self._lost_since, -1.0, LOST_REASON))
-        self._cues.show(GUIDE["step_into_view"], t_s, force=True)
+        self._cues.show(not_seen_cue(self.spec.posture, self.spec.views), t_s, force=True)
 
     def pause(self, t_ms: float) -> FrameResult:
         """The patient pauses the set (the trainer's space key): as when the person is lost, a

@@ -22,6 +22,11 @@ CUE_READ_S = 1.0
 
 GUIDE = {
     "step_into_view": Cue("step_into_view", "Sørg for, at hele kroppen kan ses", "Make sure your whole body is in view", 1),
+    # lying, the body not found: a camera on the floor at the feet or the head sees the knees or
+    # the head and little else (renders from 0.35 and 0.65 m at the foot end: no person found on
+    # most frames), and the lying exercises ask for the side
+    "lie_side_on": Cue("lie_side_on", "Læg dig med siden til kameraet, så hele kroppen kan ses",
+                       "Lie with your side to the camera so your whole body can be seen", 1),
     "get_ready": Cue("get_ready", "Find startstillingen og hold dig i ro", "Get into the start position and keep still", 1),
     "turn_sideways": Cue("turn_sideways", "Vend siden til kameraet", "Turn your side to the camera", 1),
     "face_camera": Cue("face_camera", "Vend ansigtet mod kameraet", "Face the camera", 1),
@@ -54,6 +59,12 @@ def shallow_cue(count: Count | None, reason: str, side: str) -> Cue | None:
     if count is None or count.shallow_cue is None or reason != count.shallow_fault:
         return None
     return Cue(reason, count.shallow_cue.da, count.shallow_cue.en, SHALLOW_SEVERITY, segments(count.signal, side))
+
+
+def not_seen_cue(posture: str | None, views: tuple[str, ...]) -> Cue:
+    """The person is not seen well: ask to come into view, lying with the side to the camera when
+    the exercise is done lying and asks for the side."""
+    return GUIDE["lie_side_on" if posture == "lying" and "side" in views else "step_into_view"]
 
 
 def view_cue(views: tuple[str, ...]) -> Cue:
