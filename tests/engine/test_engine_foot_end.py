@@ -157,3 +157,15 @@ def test_a_set_begun_with_the_shoulders_settling_has_no_repetition_before_it():
     an = _count(poses)
     assert len(an.reps) == 2
     assert [r.cut for r in an.reps] == [None, None]
+
+
+@pytest.mark.parametrize("camera", [{}, HIGH], ids=["low", "high"])
+def test_curl_ups_seen_end_on_may_start_whatever_the_3d_trunk_reads(camera):
+    """Curl-ups count the trunk's rise in 3-D from the foot end, and the gate took the trunk as
+    lying only where the image or the 3-D landmarks showed it level. From a camera 1 m up at the
+    foot end the model's 3-D trunk reads 28-48 degrees lying (rendered), so counting never began
+    (0 of 5). Seen end on (the trunk short in the picture, the thighs not pointing down) the
+    patient is lying, as for a bridge; sitting up shows the trunk's whole length again."""
+    lying = foot_end_pose(0.0, 0.0, np.random.default_rng(0), **camera)
+    gate = PostureGate("lying", trunk_counted=True)
+    assert gate.in_posture(lying, 0.0, 0.0)

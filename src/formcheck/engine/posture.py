@@ -62,8 +62,9 @@ THIGHS_DOWN_MIN = 0.5
 # below them, so thighs_down() reads below 0 (-0.4 to -1.0 from the side, median -0.5 and -0.6 on
 # the real foot-end bridges); seated on a chair the thighs are level (-0.02 to 0.06 on the real
 # seated clip) and standing they point down (about 1). -0.25 is a quarter of the shin's height
-# below level, ten times the seated clip's spread past it. For a bridge (not a curl-up, whose
-# trunk is counted in 3-D): lying, and not getting up, whatever the trunk reads.
+# below level, ten times the seated clip's spread past it. Lying, and not getting up, whatever the
+# trunk reads: for a curl-up too, whose 3-D trunk from the foot end is coarse (28-48 degrees lying
+# on a render from 1 m up; it still counts the rise there, count_views.front).
 KNEES_ABOVE_HIPS = -0.25
 # ... and the trunk short in the picture: sitting up (on a chair, or on the floor with the knees up,
 # where the knees are above the hips too) the trunk shows its whole length, 1.4-1.8 shoulder widths
@@ -143,8 +144,8 @@ class PostureGate:
 
     def _end_on(self, pose: Pose, t_s: float) -> bool:
         """Lying with the knees bent seen end on (see KNEES_ABOVE_HIPS): the hips below the knees,
-        median over POSTURE_WINDOW_S. Only for a lying exercise that does not count the trunk."""
-        if self.posture != "lying" or self.trunk_counted:
+        median over POSTURE_WINDOW_S, and the trunk short in the picture. Lying exercises only."""
+        if self.posture != "lying":
             return False
         if self._thighs_at is None or self._thighs_at[0] != t_s:  # once a frame (both checks ask)
             self._thighs_at = (t_s, self._thighs.update(t_s, thighs_down(pose)))
