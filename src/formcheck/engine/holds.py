@@ -88,8 +88,14 @@ class HoldExercise:
             self.value = self.readings.smooth("value", compute(hold.position[0].signal, pose, vp.side) or 0.0, t_s)
         # hysteresis: moving past still_max pauses the timer, it resumes below STILL_RESUME of it
         self._still = still = motion <= hold.still_max * (1.0 if self._still else STILL_RESUME)
+        # a hold's form is judged once the timer has run (the patient kept still in the position):
+        # stepping and leaning into a stretch passes through bent knees and lifted heels, which
+        # are no fault of the hold (a good calf stretch rendered at 45 degrees: the back knee read
+        # 35-41 degrees for 0.6 s while leaning in, 25-28 held); a fault held still is judged
+        # from its first still frames and stops the timer after the rule's min_duration_s
+        settled = self._active and self.hold_s > 0.0
         reported = self.form.check_frame(pose, t_s, moving=False,
-                                          holding=self.status in (Status.HOLDING, Status.HOLD_PAUSED))
+                                          holding=settled and self.status in (Status.HOLDING, Status.HOLD_PAUSED))
         if self._active:
             self._faults.update(reported)
         blocking = self.form.blocking(t_s)
