@@ -169,3 +169,28 @@ def test_curl_ups_seen_end_on_may_start_whatever_the_3d_trunk_reads(camera):
     lying = foot_end_pose(0.0, 0.0, np.random.default_rng(0), **camera)
     gate = PostureGate("lying", trunk_counted=True)
     assert gate.in_posture(lying, 0.0, 0.0)
+
+
+def test_a_curls_top_seen_from_above_the_feet_is_not_getting_up():
+    """From a camera 1.3-1.6 m up at the foot end, a curl's top shows the trunk 1.2 shoulder
+    widths long, the knees a little above the hips, the hips above the ankles in the picture (the
+    floor recedes up the picture) and the 3-D trunk at 65-70 degrees: every curl read as sitting
+    or kneeling up, counting paused, 0 of 5 counted (rendered; 5 of 5 now). A body sitting or
+    standing up shows a trunk of 1.5 shoulder widths or more."""
+    pts = {L.LEFT_SHOULDER: (380, 170), L.RIGHT_SHOULDER: (260, 170), L.LEFT_HIP: (365, 314), L.RIGHT_HIP: (275, 314),
+           L.LEFT_KNEE: (390, 300), L.RIGHT_KNEE: (250, 300), L.LEFT_ANKLE: (370, 440), L.RIGHT_ANKLE: (270, 440),
+           L.NOSE: (320, 140)}
+    xy = np.full((N_LANDMARKS, 2), 0.5)
+    for lm, (x, y) in pts.items():
+        xy[lm] = (x / SIZE[0], y / SIZE[1])
+    vis, world = np.full(N_LANDMARKS, 0.95), np.zeros((N_LANDMARKS, 3))
+    top = [Pose(xy=xy, visibility=vis, world=world, t_ms=t, image_size=SIZE) for t in np.arange(0.0, 2000.0, 33.3)]
+    gate = PostureGate("lying", trunk_counted=True)
+    assert not any(gate.got_up(p, p.t_ms / 1000.0) for p in top)
+    # the same body sitting up: the trunk its whole length (1.6 shoulder widths), hips over the feet
+    sat = xy.copy()
+    sat[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.NOSE], 1] -= 50.0 / SIZE[1]
+    gate = PostureGate("lying", trunk_counted=True)
+    ups = [gate.got_up(Pose(xy=sat, visibility=vis, world=world, t_ms=t, image_size=SIZE), t / 1000.0)
+           for t in np.arange(0.0, 4000.0, 33.3)]
+    assert ups[-1]

@@ -142,9 +142,13 @@ class PostureGate:
         vals = [abs(v) for v in (flat, deep) if v is not None]
         return min(vals) if vals else None
 
-    def _end_on(self, pose: Pose, t_s: float) -> bool:
+    def _end_on(self, pose: Pose, t_s: float, lying: bool = False) -> bool:
         """Lying with the knees bent seen end on (see KNEES_ABOVE_HIPS): the hips below the knees,
-        median over POSTURE_WINDOW_S, and the trunk short in the picture. Lying exercises only."""
+        median over POSTURE_WINDOW_S, and the trunk short in the picture. Lying exercises only.
+        ``lying`` (asked by got_up: is this getting up?): a trunk shorter than a body sitting or
+        standing shows (END_ON_TORSO_MAX) with the thighs not pointing down is no sign of it: at a
+        curl's top seen from above the feet the trunk reads 1.2 shoulder widths and the knees a
+        little above the hips (rendered, 1.3 and 1.6 m up: every curl read as getting up)."""
         if self.posture != "lying":
             return False
         if self._thighs_at is None or self._thighs_at[0] != t_s:  # once a frame (both checks ask)
@@ -156,7 +160,7 @@ class PostureGate:
         if torso is None or a is None or b is None:
             return False
         width = float(np.linalg.norm(a - b))
-        return torso < (END_ON_TORSO_MAX if m <= KNEES_ABOVE_HIPS else END_ON_STEEP_TORSO_MAX) * width
+        return torso < (END_ON_TORSO_MAX if m <= KNEES_ABOVE_HIPS or lying else END_ON_STEEP_TORSO_MAX) * width
 
     def _legs(self, pose: Pose, t_s: float) -> bool:
         """The legs as the start needs them (median over POSTURE_WINDOW_S); unseen passes."""
@@ -191,7 +195,7 @@ class PostureGate:
         up) or for SAT_UP_S (sitting up to rest): a sit-up's brief top, hips on the floor, is not
         getting up but a repetition with more range than asked (counted, and cued)."""
         a = self._tilt(pose)
-        end_on = self._end_on(pose, t_s)  # (every frame: its window follows the legs)
+        end_on = self._end_on(pose, t_s, lying=True)  # (every frame: its window follows the legs)
         # a trunk shorter in the picture than the shoulders are wide points at the camera: its
         # image angle is no sign of getting up (at a bridge's top seen from the feet it is a few
         # pixels long and turns every way); standing or sitting up it is long again
