@@ -194,3 +194,22 @@ def test_a_curls_top_seen_from_above_the_feet_is_not_getting_up():
     ups = [gate.got_up(Pose(xy=sat, visibility=vis, world=world, t_ms=t, image_size=SIZE), t / 1000.0)
            for t in np.arange(0.0, 4000.0, 33.3)]
     assert ups[-1]
+
+
+def test_an_exercise_not_counted_from_the_foot_end_does_not_start_there():
+    """The oblique curl-up has no count for the front view: the side view's trunk angle means
+    nothing end on (a render from 1.2 m up at the foot end counted 7 for 6, with a wrong-side and
+    a too-fast cue on most). It does not start there, and the trainer asks the patient to turn;
+    the bridge and the curl-up (its gate: test above), counted end on, do start."""
+    from formcheck.core.results import Status
+
+    assert "front" not in load_exercise("oblique_curl_up").count_views
+    rng = np.random.default_rng(0)
+    poses = [foot_end_pose(t, 0.0, rng, **HIGH) for t in np.arange(0.0, 3000.0, 33.3)]
+    an = Analyzer(load_exercise("pelvic_lift"))
+    bridge = [an.update(p.t_ms, p) for p in poses]
+    assert bridge[-1].status is Status.READY
+    an = Analyzer(load_exercise("oblique_curl_up"))
+    oblique = [an.update(p.t_ms, p) for p in poses]
+    assert all(r.status is not Status.READY for r in oblique)
+    assert all(r.cue is not None and r.cue.id == "turn_sideways" for r in oblique[15:])

@@ -114,13 +114,17 @@ def thighs_down(pose: Pose) -> float | None:
 
 
 class PostureGate:
-    def __init__(self, posture: str | None, trunk_counted: bool = False) -> None:
+    def __init__(self, posture: str | None, trunk_counted: bool = False, end_on: bool = True) -> None:
         """``posture``: a repetition exercise's ("lying" or "standing"); None (holds) passes always.
         ``trunk_counted``: the exercise counts the trunk lifting from the floor (curl-ups), so sitting
         up briefly with the hips down is its movement, too big; for any other lying exercise (a
-        bridge) sitting up is leaving it."""
+        bridge) sitting up is leaving it. ``end_on``: the exercise is counted seen end on (it has a
+        count for the front view, count_views.front); one that is not (the oblique curl-up, whose
+        side view's trunk angle means nothing there) does not start from the foot end, and the
+        trainer asks the patient to turn."""
         self.posture = posture
         self.trunk_counted = trunk_counted
+        self.end_on = end_on
         self._lying_since: float | None = None  # when the trunk came down
         self._upright_since: float | None = None  # when the trunk came up
         self._hips_up: list[float] = []  # hips_up() since then
@@ -149,7 +153,7 @@ class PostureGate:
         standing shows (END_ON_TORSO_MAX) with the thighs not pointing down is no sign of it: at a
         curl's top seen from above the feet the trunk reads 1.2 shoulder widths and the knees a
         little above the hips (rendered, 1.3 and 1.6 m up: every curl read as getting up)."""
-        if self.posture != "lying":
+        if self.posture != "lying" or not self.end_on:
             return False
         if self._thighs_at is None or self._thighs_at[0] != t_s:  # once a frame (both checks ask)
             self._thighs_at = (t_s, self._thighs.update(t_s, thighs_down(pose)))

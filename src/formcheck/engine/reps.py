@@ -24,7 +24,7 @@ from formcheck.engine.counter import (
     Thresholds,
 )
 from formcheck.engine.counting import CountedSignal
-from formcheck.engine.cues import GUIDE, CuePicker, view_cue
+from formcheck.engine.cues import CuePicker, ready_cue, view_cue
 from formcheck.engine.edges import END_RETURN_SHARE, END_TREND_S, LeadIn
 from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
@@ -80,7 +80,8 @@ class RepExercise:
         self._motion = RepMotion()
         self._size = SizeDrift()  # Count.size_max: walking toward or away from the camera
         self._gate = PostureGate(spec.posture if spec.posture in ("lying", "standing") else None,
-                                 trunk_counted=spec.count_for(None).signal == "trunk_elevation")
+                                 trunk_counted=spec.count_for(None).signal == "trunk_elevation",
+                                 end_on="front" in spec.count_views)
         self._settler = Settler(spec, readings, self._gate, viewpoint, cues, arm_at_once=True)
         self._signal = CountedSignal(spec, readings)
         self.form = FormChecker(spec, readings, cues, log, viewpoint)
@@ -124,7 +125,7 @@ class RepExercise:
                 self.log.pause(Pause(t_s, -1.0, MOVED_REASON))
                 self._settler.came_back()  # back in position is a still start, not a turn mid-walk
             self._disarm(Status.POSITIONING)
-            cues.show(GUIDE["get_ready"], t_s)
+            cues.show(ready_cue(spec.views, vp.view), t_s)
             return
         if self._lead.open:
             self._lead.add(pose, t_s, self._count_of_view(vp.view).max_rep_s)

@@ -24,7 +24,7 @@ from enum import Enum
 import numpy as np
 
 from formcheck.core.pose import Pose
-from formcheck.engine.cues import GUIDE, CuePicker
+from formcheck.engine.cues import CuePicker, ready_cue
 from formcheck.engine.posture import PostureGate
 from formcheck.engine.readings import Readings
 from formcheck.engine.viewpoint import Viewpoint
@@ -104,7 +104,7 @@ class Settler:
         window = len(self._times) + 1  # this frame and the wait's frames before it
         settling = self.feed(pose, t_s, motion, viewpoint.side, count, set_start_s)
         if settling is Settling.NOT_READY:
-            cues.show(GUIDE["get_ready"], t_s)
+            cues.show(ready_cue(self.spec.views, viewpoint.view), t_s)
         if settling is not Settling.SETTLED:
             return False
         self._armed_at_once = self.at_once
