@@ -213,3 +213,22 @@ def test_an_exercise_not_counted_from_the_foot_end_does_not_start_there():
     oblique = [an.update(p.t_ms, p) for p in poses]
     assert all(r.status is not Status.READY for r in oblique)
     assert all(r.cue is not None and r.cue.id == "turn_sideways" for r in oblique[15:])
+
+
+@pytest.mark.parametrize("trunk_counted, within_s", [(False, 1.0), (True, 3.5)])
+def test_sitting_up_on_a_chair_seen_from_the_front_is_getting_up(trunk_counted, within_s):
+    """A body sitting with level thighs and the trunk 1.33 shoulder widths long (a camera above
+    the feet foreshortens it) must still read as got up: at once for a bridge, after SAT_UP_S for a
+    curl-up (a curl's top looks the same for a moment; sitting to rest lasts). The looser curl-top
+    reading once let it lie on, and a curl-up counted on (found in review)."""
+    pts = {L.LEFT_SHOULDER: (380, 150), L.RIGHT_SHOULDER: (260, 150), L.LEFT_HIP: (365, 310), L.RIGHT_HIP: (275, 310),
+           L.LEFT_KNEE: (375, 295), L.RIGHT_KNEE: (265, 295), L.LEFT_ANKLE: (375, 420), L.RIGHT_ANKLE: (265, 420),
+           L.NOSE: (320, 115)}
+    xy = np.full((N_LANDMARKS, 2), 0.5)
+    for lm, (x, y) in pts.items():
+        xy[lm] = (x / SIZE[0], y / SIZE[1])
+    vis, world = np.full(N_LANDMARKS, 0.95), np.zeros((N_LANDMARKS, 3))
+    gate = PostureGate("lying", trunk_counted=trunk_counted)
+    ups = [gate.got_up(Pose(xy=xy, visibility=vis, world=world, t_ms=t, image_size=SIZE), t / 1000.0)
+           for t in np.arange(0.0, 1000.0 * within_s, 33.3)]
+    assert ups[-1]

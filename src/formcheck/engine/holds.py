@@ -91,8 +91,10 @@ class HoldExercise:
         # a hold's form is judged once the timer has run (the patient kept still in the position):
         # stepping and leaning into a stretch passes through bent knees and lifted heels, which
         # are no fault of the hold (a good calf stretch rendered at 45 degrees: the back knee read
-        # 35-41 degrees for 0.6 s while leaning in, 25-28 held); a fault held still is judged
-        # from its first still frames and stops the timer after the rule's min_duration_s
+        # 35-41 degrees for 0.6 s while leaning in, 25-28 held). A fault held still is judged from
+        # the frame after the timer's first tick and stops it after the rule's min_duration_s (the
+        # timer runs that long first); once it has run, stepping out and back within grace_s is
+        # judged too
         settled = self._active and self.hold_s > 0.0
         reported = self.form.check_frame(pose, t_s, moving=False,
                                           holding=settled and self.status in (Status.HOLDING, Status.HOLD_PAUSED))

@@ -114,22 +114,22 @@ def thighs_down(pose: Pose) -> float | None:
 
 
 class PostureGate:
-    def __init__(self, posture: str | None, trunk_counted: bool = False, end_on: bool = True) -> None:
+    def __init__(self, posture: str | None, trunk_counted: bool = False, counts_end_on: bool = True) -> None:
         """``posture``: a repetition exercise's ("lying" or "standing"); None (holds) passes always.
         ``trunk_counted``: the exercise counts the trunk lifting from the floor (curl-ups), so sitting
         up briefly with the hips down is its movement, too big; for any other lying exercise (a
-        bridge) sitting up is leaving it. ``end_on``: the exercise is counted seen end on (it has a
+        bridge) sitting up is leaving it. ``counts_end_on``: the exercise is counted seen end on (it has a
         count for the front view, count_views.front); one that is not (the oblique curl-up, whose
         side view's trunk angle means nothing there) does not start from the foot end, and the
         trainer asks the patient to turn."""
         self.posture = posture
         self.trunk_counted = trunk_counted
-        self.end_on = end_on
+        self.counts_end_on = counts_end_on
         self._lying_since: float | None = None  # when the trunk came down
         self._upright_since: float | None = None  # when the trunk came up
         self._hips_up: list[float] = []  # hips_up() since then
         self._recent = WindowMedian(POSTURE_WINDOW_S)  # the posture measure seen lately
-        self._thighs = WindowMedian(POSTURE_WINDOW_S)  # lying, not trunk-counted: thighs_down() lately
+        self._thighs = WindowMedian(POSTURE_WINDOW_S)  # lying: thighs_down() lately (seen end on)
         self._thighs_at: tuple[float, float | None] | None = None  # (t_s, its median then)
 
     def _tilt(self, pose: Pose) -> float | None:
@@ -146,14 +146,15 @@ class PostureGate:
         vals = [abs(v) for v in (flat, deep) if v is not None]
         return min(vals) if vals else None
 
-    def _end_on(self, pose: Pose, t_s: float, lying: bool = False) -> bool:
-        """Lying with the knees bent seen end on (see KNEES_ABOVE_HIPS): the hips below the knees,
-        median over POSTURE_WINDOW_S, and the trunk short in the picture. Lying exercises only.
-        ``lying`` (asked by got_up: is this getting up?): a trunk shorter than a body sitting or
-        standing shows (END_ON_TORSO_MAX) with the thighs not pointing down is no sign of it: at a
-        curl's top seen from above the feet the trunk reads 1.2 shoulder widths and the knees a
-        little above the hips (rendered, 1.3 and 1.6 m up: every curl read as getting up)."""
-        if self.posture != "lying" or not self.end_on:
+    def _end_on(self, pose: Pose, t_s: float, curl_top: bool = False) -> bool:
+        """Lying with the knees bent seen end on: the thighs not pointing down (median over
+        POSTURE_WINDOW_S) and the trunk short in the picture (KNEES_ABOVE_HIPS, END_ON_STEEP_*).
+        ``curl_top`` (got_up, curl-ups): the looser reading of a curl's top seen from above the
+        feet, the trunk shorter than END_ON_TORSO_MAX with the thighs not pointing down (1.2-1.28
+        shoulder widths, thighs -0.2 to 0.0, rendered 1.3 and 1.6 m up). A seated body can read so
+        too, so it only stops a steep trunk from reading as getting up at once (SAT_UP_S still
+        does)."""
+        if self.posture != "lying" or not self.counts_end_on:
             return False
         if self._thighs_at is None or self._thighs_at[0] != t_s:  # once a frame (both checks ask)
             self._thighs_at = (t_s, self._thighs.update(t_s, thighs_down(pose)))
@@ -164,7 +165,7 @@ class PostureGate:
         if torso is None or a is None or b is None:
             return False
         width = float(np.linalg.norm(a - b))
-        return torso < (END_ON_TORSO_MAX if m <= KNEES_ABOVE_HIPS or lying else END_ON_STEEP_TORSO_MAX) * width
+        return torso < (END_ON_TORSO_MAX if m <= KNEES_ABOVE_HIPS or curl_top else END_ON_STEEP_TORSO_MAX) * width
 
     def _legs(self, pose: Pose, t_s: float) -> bool:
         """The legs as the start needs them (median over POSTURE_WINDOW_S); unseen passes."""
@@ -199,12 +200,14 @@ class PostureGate:
         up) or for SAT_UP_S (sitting up to rest): a sit-up's brief top, hips on the floor, is not
         getting up but a repetition with more range than asked (counted, and cued)."""
         a = self._tilt(pose)
-        end_on = self._end_on(pose, t_s, lying=True)  # (every frame: its window follows the legs)
+        end_on = self._end_on(pose, t_s)  # (every frame: its window follows the legs)
         # a trunk shorter in the picture than the shoulders are wide points at the camera: its
         # image angle is no sign of getting up (at a bridge's top seen from the feet it is a few
-        # pixels long and turns every way); standing or sitting up it is long again
+        # pixels long and turns every way); standing or sitting up it is long again. A curl-up's
+        # steep trunk may be a curl's top (curl_top below), or sitting up: not taken as lying here
         torso, size = g.torso_length(pose), g.trunk_size(pose)
-        end_on = end_on or (not self.trunk_counted and torso is not None and size is not None and torso < size)
+        end_on = not self.trunk_counted and (end_on or (torso is not None and size is not None and torso < size))
+        curl_top = self.trunk_counted and self._end_on(pose, t_s, curl_top=True)
         if a is None or a < LYING_LEFT_DEG or end_on:
             self._upright_since = None
             self._hips_up.clear()
@@ -214,6 +217,8 @@ class PostureGate:
         up_s = t_s - self._upright_since
         if up_s >= SAT_UP_S or (not self.trunk_counted and up_s >= LYING_LEFT_S):
             return True  # (before the hips are kept: the list never outgrows SAT_UP_S of frames)
+        if curl_top:  # seen from above the feet the hips read high over the ankles (the floor
+            return False  # recedes up the picture): a curl's top, unless it lasts SAT_UP_S
         h = hips_up(pose) if self.trunk_counted else None
         if h is not None:
             self._hips_up.append(h)

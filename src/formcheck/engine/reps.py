@@ -81,7 +81,7 @@ class RepExercise:
         self._size = SizeDrift()  # Count.size_max: walking toward or away from the camera
         self._gate = PostureGate(spec.posture if spec.posture in ("lying", "standing") else None,
                                  trunk_counted=spec.count_for(None).signal == "trunk_elevation",
-                                 end_on="front" in spec.count_views)
+                                 counts_end_on="front" in spec.count_views)
         self._settler = Settler(spec, readings, self._gate, viewpoint, cues, arm_at_once=True)
         self._signal = CountedSignal(spec, readings)
         self.form = FormChecker(spec, readings, cues, log, viewpoint)
