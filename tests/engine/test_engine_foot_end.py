@@ -54,6 +54,16 @@ def foot_end_pose(t_ms: float, lift: float, rng: np.random.Generator, hip_offset
     return Pose(xy=xy, visibility=vis, world=np.zeros((N_LANDMARKS, 3)), t_ms=t_ms, image_size=SIZE)
 
 
+def still_poses(pts: dict, seconds: float, fps: float = 30.0) -> list[Pose]:
+    """A body drawn at these image points (px), held still for ``seconds``."""
+    xy = np.full((N_LANDMARKS, 2), 0.5)
+    for lm, (x, y) in pts.items():
+        xy[lm] = (x / SIZE[0], y / SIZE[1])
+    vis, world = np.full(N_LANDMARKS, 0.95), np.zeros((N_LANDMARKS, 3))
+    return [Pose(xy=xy, visibility=vis, world=world, t_ms=t, image_size=SIZE)
+            for t in np.arange(0.0, 1000.0 * seconds, 1000.0 / fps)]
+
+
 def _bridges(n: int, fps: float, rest_s: float = 1.0, rise_s: float = 1.0, hold_s: float = 1.0,
              lower_s: float = 1.5, first_frames_low: float = 0.0, camera: dict | None = None) -> list[Pose]:
     """``n`` bridges after ``rest_s`` lying (0: the first begins at once); the first 8 frames'
@@ -180,20 +190,12 @@ def test_a_curls_top_seen_from_above_the_feet_is_not_getting_up():
     pts = {L.LEFT_SHOULDER: (380, 170), L.RIGHT_SHOULDER: (260, 170), L.LEFT_HIP: (365, 314), L.RIGHT_HIP: (275, 314),
            L.LEFT_KNEE: (390, 300), L.RIGHT_KNEE: (250, 300), L.LEFT_ANKLE: (370, 440), L.RIGHT_ANKLE: (270, 440),
            L.NOSE: (320, 140)}
-    xy = np.full((N_LANDMARKS, 2), 0.5)
-    for lm, (x, y) in pts.items():
-        xy[lm] = (x / SIZE[0], y / SIZE[1])
-    vis, world = np.full(N_LANDMARKS, 0.95), np.zeros((N_LANDMARKS, 3))
-    top = [Pose(xy=xy, visibility=vis, world=world, t_ms=t, image_size=SIZE) for t in np.arange(0.0, 2000.0, 33.3)]
     gate = PostureGate("lying", trunk_counted=True)
-    assert not any(gate.got_up(p, p.t_ms / 1000.0) for p in top)
+    assert not any(gate.got_up(p, p.t_ms / 1000.0) for p in still_poses(pts, 2.0))
     # the same body sitting up: the trunk its whole length (1.6 shoulder widths), hips over the feet
-    sat = xy.copy()
-    sat[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.NOSE], 1] -= 50.0 / SIZE[1]
+    sat = {lm: (x, y - 50 if lm in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.NOSE) else y) for lm, (x, y) in pts.items()}
     gate = PostureGate("lying", trunk_counted=True)
-    ups = [gate.got_up(Pose(xy=sat, visibility=vis, world=world, t_ms=t, image_size=SIZE), t / 1000.0)
-           for t in np.arange(0.0, 4000.0, 33.3)]
-    assert ups[-1]
+    assert [gate.got_up(p, p.t_ms / 1000.0) for p in still_poses(sat, 4.0)][-1]
 
 
 def test_an_exercise_not_counted_from_the_foot_end_does_not_start_there():
@@ -224,11 +226,5 @@ def test_sitting_up_on_a_chair_seen_from_the_front_is_getting_up(trunk_counted, 
     pts = {L.LEFT_SHOULDER: (380, 150), L.RIGHT_SHOULDER: (260, 150), L.LEFT_HIP: (365, 310), L.RIGHT_HIP: (275, 310),
            L.LEFT_KNEE: (375, 295), L.RIGHT_KNEE: (265, 295), L.LEFT_ANKLE: (375, 420), L.RIGHT_ANKLE: (265, 420),
            L.NOSE: (320, 115)}
-    xy = np.full((N_LANDMARKS, 2), 0.5)
-    for lm, (x, y) in pts.items():
-        xy[lm] = (x / SIZE[0], y / SIZE[1])
-    vis, world = np.full(N_LANDMARKS, 0.95), np.zeros((N_LANDMARKS, 3))
     gate = PostureGate("lying", trunk_counted=trunk_counted)
-    ups = [gate.got_up(Pose(xy=xy, visibility=vis, world=world, t_ms=t, image_size=SIZE), t / 1000.0)
-           for t in np.arange(0.0, 1000.0 * within_s, 33.3)]
-    assert ups[-1]
+    assert [gate.got_up(p, p.t_ms / 1000.0) for p in still_poses(pts, within_s)][-1]

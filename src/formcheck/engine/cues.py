@@ -67,10 +67,15 @@ def not_seen_cue(posture: str | None, views: tuple[str, ...]) -> Cue:
     return GUIDE["lie_side_on" if posture == "lying" and "side" in views else "step_into_view"]
 
 
+def wrong_view(views: tuple[str, ...], view: str | None) -> bool:
+    """Seen from a view the exercise is not done in (it names its views, and this is none of them)."""
+    return bool(view) and bool(views) and view not in views
+
+
 def ready_cue(views: tuple[str, ...], view: str | None) -> Cue:
     """Not in the start position: get into it, or, seen from a view the exercise is not done in
     (an oblique curl-up from the foot end, which does not start there), how to turn."""
-    return view_cue(views) if view is not None and views and view not in views else GUIDE["get_ready"]
+    return view_cue(views) if wrong_view(views, view) else GUIDE["get_ready"]
 
 
 def view_cue(views: tuple[str, ...]) -> Cue:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from formcheck.core.pose import Pose
 from formcheck.core.results import Fault, Hold, Status
-from formcheck.engine.cues import GUIDE, CuePicker, view_cue
+from formcheck.engine.cues import GUIDE, CuePicker, view_cue, wrong_view
 from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
 from formcheck.engine.motion import HoldMotion
@@ -117,7 +117,7 @@ class HoldExercise:
         if not self._active:
             self.status = Status.READY
             cue = GUIDE["hold_done"] if resting else GUIDE["get_in_position"]
-            if not resting and vp.view and self.spec.views and vp.view not in self.spec.views:
+            if not resting and wrong_view(self.spec.views, vp.view):
                 cue = view_cue(self.spec.views)
             cues.show(cue, t_s)
         elif in_pos:

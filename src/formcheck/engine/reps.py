@@ -24,7 +24,7 @@ from formcheck.engine.counter import (
     Thresholds,
 )
 from formcheck.engine.counting import CountedSignal
-from formcheck.engine.cues import CuePicker, ready_cue, view_cue
+from formcheck.engine.cues import CuePicker, ready_cue, view_cue, wrong_view
 from formcheck.engine.edges import END_RETURN_SHARE, END_TREND_S, LeadIn
 from formcheck.engine.events import SetLog
 from formcheck.engine.form import FormChecker
@@ -169,7 +169,7 @@ class RepExercise:
         if not out:
             self._assembler.reset_votes()
         hidden = vp.view == "front" and vp.behind and not spec.seen_from_behind  # e.g. the toes behind the heels
-        if not out and cues.current is None and spec.views and vp.view and (vp.view not in spec.views or hidden):
+        if not out and cues.current is None and spec.views and vp.view and (wrong_view(spec.views, vp.view) or hidden):
             cues.show(view_cue(spec.views), t_s)
         cues.expire(t_s)
 
